@@ -1,0 +1,97 @@
+import { Command } from 'commander';
+import { applyCatalog, planCatalogChanges } from '../catalog/apply-catalog.js';
+import { loadCatalog } from '../catalog/catalog-loader.js';
+import { isEmptyPlan, type CatalogPlan } from '../catalog/catalog-plan.js';
+import { entityNames, type EntityName } from '../catalog/catalog-rows.js';
+import { ExitCode } from '../errors/error-mapping.js';
+import { formatIssue } from '../errors/pacer-error.js';
+import { commandSetup, runCommand, withPacer, type CliIo } from './cli-context.js';
+
+const labels: Record<EntityName, string> = {
+  regionSets: 'region sets',
+  regions: 'regions',
+  successors: 'region successors',
+  indicators: 'indicators',
+  directives: 'directives',
+  targets: 'targets',
+};
+
+/** `pacer catalog validate|plan|apply`. */
+export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  const catalog = new Command('catalog').description('validate, plan and apply the directive catalog (YAML under catalog/)');
+
+  catalog
+    .command('validate')
+    .description('check every catalog file; list all errors with file and line (exit 1 on any)')
+    .argument('[dir]', 'catalog directory (default: PACER_CATALOG_DIR or ./catalog)')
+    .action(async (dir?: string) => {
+      setExitCode(
+        await runCommand(io, async () => {
+          const target = dir ?? commandSetup(io).config.catalogDir;
+          const { catalog: c, issues, files } = await loadCatalog(target);
+          if (issues.length > 0) {
+            for (const issue of issues) io.err(formatIssue(issue));
+            io.err(`${target}: ${issues.length} error${issues.length === 1 ? '' : 's'} in ${files.length} file(s)`);
+            return ExitCode.userError;
+          }
+          const units = c.regionSets.reduce((n, s) => n + s.units.length, 0);
+          const links = c.regionSets.reduce((n, s) => n + s.successors.length, 0);
+          io.out(`${target}: valid — ${c.directives.length} directive(s), ${c.targets.length} targets, ${c.indicators.length} indicators, ${c.regionSets.length} region set(s) with ${units} units and ${links} successor links`);
+        }),
+      );
+    });
+
+  catalog
+    .command('plan')
+    .description('show what apply would change in the database')
+    .argument('[dir]', 'catalog directory')
+    .action(async (dir?: string) => {
+      setExitCode(
+        await runCommand(io, () =>
+          withPacer(io, async (pacer) => {
+            const { plan } = await planCatalogChanges(pacer.catalog, dir ?? pacer.config.catalogDir);
+            printPlan(io, plan);
+          }),
+        ),
+      );
+    });
+
+  catalog
+    .command('apply')
+    .description('make the database match the catalog, in one transaction (idempotent)')
+    .argument('[dir]', 'catalog directory')
+    .option('--prune', 'allow removing targets, indicators and regions that have data, with their data')
+    .action(async (dir: string | undefined, options: { prune?: boolean }) => {
+      setExitCode(
+        await runCommand(io, () =>
+          withPacer(io, async (pacer) => {
+            const result = await applyCatalog(pacer.catalog, dir ?? pacer.config.catalogDir, { prune: options.prune });
+            printPlan(io, result.plan);
+            if (result.changed) io.out('applied.');
+          }),
+        ),
+      );
+    });
+
+  return catalog;
+}
+
+function printPlan(io: CliIo, plan: CatalogPlan): void {
+  if (isEmptyPlan(plan)) {
+    io.out('No changes: the database matches the catalog.');
+    return;
+  }
+  for (const name of entityNames) {
+    const p = plan[name];
+    if (p.created.length + p.updated.length + p.deleted.length === 0) continue;
+    io.out(`${labels[name]}: +${p.created.length} ~${p.updated.length} -${p.deleted.length}`);
+    const keyOf = (row: object) => String((row as { id?: string; key?: string }).id ?? (row as { key: string }).key);
+    const detail = [
+      ...p.created.map((r) => `  + ${keyOf(r)}`),
+      ...p.updated.map((u) => `  ~ ${keyOf(u.after)}: ${u.fields.join(', ')}`),
+      ...p.deleted.map((r) => `  - ${keyOf(r)}`),
+    ];
+    for (const line of detail.slice(0, 25)) io.out(line);
+    if (detail.length > 25) io.out(`  ... and ${detail.length - 25} more`);
+  }
+}

@@ -1,0 +1,60 @@
+import { loadConfig, type Config } from '../config/env-schema.js';
+import { ExitCode, exitCodeOf } from '../errors/error-mapping.js';
+import { InputError, PacerError, formatIssue } from '../errors/pacer-error.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { openPacer, type Pacer } from '../main.js';
+
+/** Where commands write: results to stdout, diagnostics to stderr. Tests pass their own. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+/**
+ * Runs a command body and turns its outcome into an exit code: 0 ok, 1 the user's input is wrong
+ * (with every issue listed as `file:line field: message`), 2 the system failed.
+ */
+export async function runCommand(io: CliIo, body: () => Promise<number | void>): Promise<number> {
+  try {
+    return (await body()) ?? ExitCode.ok;
+  } catch (error) {
+    reportError(io, error);
+    return exitCodeOf(error);
+  }
+}
+
+export function reportError(io: CliIo, error: unknown): void {
+  if (error instanceof InputError && error.issues.length > 0) {
+    io.err(`error: ${error.message.split('\n')[0]}`);
+    for (const issue of error.issues) io.err(`  ${formatIssue(issue)}`);
+  } else if (error instanceof PacerError) {
+    io.err(`error: ${error.message}`);
+  } else {
+    io.err(`error: ${(error as Error)?.stack ?? String(error)}`);
+  }
+}
+
+/** Configuration plus a logger for one-shot commands: quiet (warn, on stderr) unless LOG_LEVEL says otherwise. */
+export function commandSetup(io: CliIo): { config: Config; logger: Logger } {
+  const config = loadConfig(io.env);
+  const level = io.env.LOG_LEVEL ? config.logLevel : 'warn';
+  return { config, logger: createLogger({ level, pretty: false, destination: process.stderr }) };
+}
+
+/** Opens Pacer for a one-shot command and always closes it. */
+export async function withPacer<T>(io: CliIo, work: (pacer: Pacer) => Promise<T>): Promise<T> {
+  const { config, logger } = commandSetup(io);
+  const pacer = await openPacer(config, logger);
+  try {
+    return await work(pacer);
+  } finally {
+    await pacer.close();
+  }
+}

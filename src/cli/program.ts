@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { catalogCommand } from './catalog-command.js';
+import type { CliIo } from './cli-context.js';
+import { regionsCommand } from './regions-command.js';
+import { migrateCommand, startCommand } from './start-command.js';
+
+/** The `pacer` command line. Exit codes: 0 ok, 1 user error, 2 system error. */
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('pacer')
+    .description('Track indicators against directive targets and tell, early, which targets will be missed.')
+    .showHelpAfterError()
+    .exitOverride((error) => {
+      // commander's own usage errors (unknown option, missing argument) are user errors.
+      process.exit(error.exitCode === 0 ? 0 : 1);
+    });
+  program.addCommand(startCommand(io, setExitCode));
+  program.addCommand(migrateCommand(io, setExitCode));
+  program.addCommand(catalogCommand(io, setExitCode));
+  program.addCommand(regionsCommand(io, setExitCode));
+  return program;
+}

@@ -1,0 +1,63 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/env-schema.js';
+import { ExitCode } from '../errors/error-mapping.js';
+import { InputError } from '../errors/pacer-error.js';
+import { createLogger } from '../logging/logger.js';
+import { runPacer } from '../main.js';
+import { parseRoles, roleNames } from '../roles/role.js';
+import { reportError, runCommand, withPacer, type CliIo } from './cli-context.js';
+import { migrateToLatest } from '../storage/migrator.js';
+
+/** `pacer start`: run the given roles until SIGINT or SIGTERM. */
+export function startCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command('start')
+    .description('migrate, apply the catalog, load the demo data once, and run the roles')
+    .option('--roles <roles>', `comma-separated roles among ${roleNames.join(', ')}`, roleNames.join(','))
+    .action(async (options: { roles: string }) => {
+      const code = await runCommand(io, async () => {
+        const roles = parseRoles(options.roles);
+        if ('unknown' in roles) throw new InputError(`--roles: unknown role(s) ${roles.unknown.join(', ')}; expected ${roleNames.join(', ')}`);
+        const config = loadConfig(io.env);
+        const logger = createLogger({ level: config.logLevel });
+        const running = await runPacer(config, logger, roles);
+        let stopping = false;
+        const shutdown = (signal: string) => {
+          if (stopping) {
+            logger.warn({ signal }, 'second signal: exiting now');
+            process.exit(ExitCode.systemError);
+          }
+          stopping = true;
+          logger.info({ signal }, 'stopping');
+          running.stop().then(
+            () => {
+              logger.info('stopped');
+              logger.flush();
+              process.exit(ExitCode.ok);
+            },
+            (error: unknown) => {
+              reportError(io, error);
+              process.exit(ExitCode.systemError);
+            },
+          );
+        };
+        process.on('SIGINT', () => shutdown('SIGINT'));
+        process.on('SIGTERM', () => shutdown('SIGTERM'));
+      });
+      if (code !== ExitCode.ok) setExitCode(code);
+    });
+}
+
+/** `pacer migrate`: bring the database schema up to date. */
+export function migrateCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command('migrate').description('bring the database schema up to date').action(async () => {
+    setExitCode(
+      await runCommand(io, () =>
+        withPacer(io, async (pacer) => {
+          // openPacer already migrated; a second run reports that the schema is current.
+          const ran = await migrateToLatest(pacer.database.db);
+          io.out(ran.length === 0 ? `database schema is up to date (${pacer.database.kind})` : `migrated: ${ran.join(', ')}`);
+        }),
+      ),
+    );
+  });
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { ConfigError, type InputIssue } from '../errors/pacer-error.js';
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'expected a postgres:// or postgresql:// URL' })
+  .refine((v) => URL.canParse(v), { message: 'not a valid URL' });
+
+const redisUrl = z
+  .string()
+  .refine((v) => /^rediss?:\/\//.test(v) && URL.canParse(v), { message: 'expected a redis:// or rediss:// URL' });
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+/**
+ * Every environment variable Pacer reads, validated once at start. Unset and empty mean the same:
+ * the default applies. The README's configuration table is written from this schema.
+ */
+export const envSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  REDIS_URL: redisUrl.optional(),
+  PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PACER_DATA_DIR: z.string().min(1).default('./.pacer'),
+  PACER_CATALOG_DIR: z.string().min(1).default('./catalog'),
+  PACER_DEMO_DATA: booleanFlag.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Resolved configuration the wiring uses; derived from the environment schema. */
+export interface Config {
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  port: number;
+  host: string;
+  dataDir: string;
+  catalogDir: string;
+  demoData: boolean;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/**
+ * Validates the environment. An invalid value throws a {@link ConfigError} naming the variable,
+ * so the process stops before touching anything.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .map((key) => [key, env[key]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issues: InputIssue[] = parsed.error.issues.map((issue) => ({
+      code: 'invalid_env',
+      field: String(issue.path[0]),
+      message: issue.message,
+    }));
+    const list = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid environment: ${list}`, issues);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.PACER_DATA_DIR,
+    catalogDir: e.PACER_CATALOG_DIR,
+    demoData: e.PACER_DEMO_DATA,
+    logLevel: e.LOG_LEVEL,
+  };
+}

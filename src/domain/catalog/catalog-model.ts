@@ -1,0 +1,68 @@
+import type { Direction, IndicatorKind, Rollup } from './catalog-schema.js';
+import type { RegionSet } from '../regions/region-registry.js';
+
+/** An indicator as the rest of Pacer sees it, after defaults. */
+export interface Indicator {
+  id: string;
+  name: string;
+  description: string | null;
+  unit: string;
+  kind: IndicatorKind;
+  rollup: Rollup;
+  updateIntervalSeconds: number;
+}
+
+export interface Directive {
+  id: string;
+  title: string;
+  issuer: string;
+  /** Issue date as written, YYYY-MM-DD. */
+  issued: string;
+  timezone: string;
+  url: string | null;
+  description: string | null;
+}
+
+export interface TargetMilestone {
+  /** Last day that still counts, YYYY-MM-DD. */
+  dueDate: string;
+  /** End of that day in the directive's time zone. */
+  deadline: Date;
+  value: number;
+}
+
+/** A target with every date turned into an instant in its directive's time zone. */
+export interface Target {
+  id: string;
+  directiveId: string;
+  title: string;
+  indicatorId: string;
+  regionCode: string;
+  owner: string;
+  source: string;
+  baselineValue: number;
+  /** Baseline date as written, YYYY-MM-DD, and the start of that day. */
+  baselineDate: string;
+  baselineAt: Date;
+  baselineSource: string | null;
+  targetValue: number;
+  /** The due date as the analyst wrote it ("June 2023"). */
+  dueText: string;
+  /** Last day that still counts, YYYY-MM-DD. */
+  dueDate: string;
+  /** End of the due day: the instant after which the target is missed. */
+  deadline: Date;
+  direction: Direction;
+  /** Fraction of |target − baseline|; null means the evaluation default. */
+  tolerance: number | null;
+  milestones: TargetMilestone[];
+  note: string | null;
+}
+
+/** The whole catalog, validated and cross-checked. */
+export interface Catalog {
+  directives: Directive[];
+  indicators: Indicator[];
+  targets: Target[];
+  regionSets: RegionSet[];
+}

@@ -1,0 +1,67 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { errorBodyOf, httpStatusOf } from '../errors/error-mapping.js';
+import { PacerError } from '../errors/pacer-error.js';
+import type { Logger } from '../logging/logger.js';
+
+/** What `/readyz` reports: ready only when every check passes. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface HttpServerDeps {
+  logger: Logger;
+  readiness: () => Promise<Readiness>;
+  /** Route plugins contributed by the features the api role serves. */
+  routes: FastifyPluginAsync[];
+  bodyLimitBytes?: number;
+}
+
+/**
+ * The api role's HTTP server. Errors from any route become `{ error: { code, message, issues? } }`
+ * with the status `error-mapping.ts` assigns, so every endpoint fails the same way.
+ */
+export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request logs would drown the useful ones (Prometheus scrapes every few seconds); HTTP metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimitBytes ?? 1_048_576,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    // Pacer's errors map in one place; fastify's own client errors (bad JSON, body too large,
+    // unsupported media type) keep their 4xx status; anything else is an internal error.
+    const clientStatus = (error as { statusCode?: number }).statusCode;
+    const isClientError = !(error instanceof PacerError) && clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500;
+    const status = isClientError ? clientStatus : httpStatusOf(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const body = isClientError ? { error: { code: fastifyCode(error), message: (error as Error).message } } : errorBodyOf(error);
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const report = await deps.readiness();
+    return reply.status(report.ready ? 200 : 503).send(report);
+  });
+
+  for (const routes of deps.routes) await app.register(routes);
+  return app;
+}
+
+function fastifyCode(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  const known: Record<string, string> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+    FST_ERR_VALIDATION: 'invalid_request',
+  };
+  return known[code] ?? 'bad_request';
+}

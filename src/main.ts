@@ -1,0 +1,139 @@
+/**
+ * The composition root: the one place that picks adapters from configuration and wires them into
+ * the use cases and roles. Nothing else constructs a database, a queue or a metrics registry.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyCatalog, type ApplyResult } from './catalog/apply-catalog.js';
+import type { Config } from './config/env-schema.js';
+import { loadDemoData, type DemoLoadResult } from './demo/load-demo-data.js';
+import { buildHttpServer, type Readiness } from './http/http-server.js';
+import type { Logger } from './logging/logger.js';
+import { ApiRole } from './roles/api-role.js';
+import type { Role, RoleName } from './roles/role.js';
+import { CatalogRepository } from './storage/catalog-repository.js';
+import { createDatabase, redactUrl, type Database } from './storage/database.js';
+import { migrateToLatest } from './storage/migrator.js';
+import { BatchRepository, ObservationRepository } from './storage/observation-repository.js';
+import { RegionRepository } from './storage/region-repository.js';
+import { StateRepository } from './storage/state-repository.js';
+
+/** The project's root folder, where the shipped data lives. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const demoDataFile = path.join(projectRoot, 'data', 'scheme06', 'figures.csv');
+
+/** An open Pacer: configuration, logger, database and the repositories over it. */
+export interface Pacer {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly catalog: CatalogRepository;
+  readonly regions: RegionRepository;
+  readonly observations: ObservationRepository;
+  readonly batches: BatchRepository;
+  readonly state: StateRepository;
+  /** Set once the catalog in `config.catalogDir` has been applied by this process. */
+  readonly status: { catalogApplied: boolean };
+  close(): Promise<void>;
+}
+
+/** Opens the configured database (PostgreSQL or embedded PGlite) and migrates it. */
+export async function openPacer(config: Config, logger: Logger, options: { schema?: string } = {}): Promise<Pacer> {
+  const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, schema: options.schema, logger });
+  logger.info({ database: database.kind, where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir }, 'database open');
+  try {
+    const ran = await migrateToLatest(database.db);
+    if (ran.length > 0) logger.info({ migrations: ran }, 'migrated');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const db = database.db;
+  return {
+    config,
+    logger,
+    database,
+    catalog: new CatalogRepository(db),
+    regions: new RegionRepository(db),
+    observations: new ObservationRepository(db),
+    batches: new BatchRepository(db),
+    state: new StateRepository(db),
+    status: { catalogApplied: false },
+    close: () => database.close(),
+  };
+}
+
+/** Applies the catalog and, on first start, loads the shipped demo figures. */
+export async function preparePacer(pacer: Pacer): Promise<{ apply: ApplyResult; demo: DemoLoadResult }> {
+  const apply = await applyCatalog(pacer.catalog, pacer.config.catalogDir);
+  pacer.status.catalogApplied = true;
+  pacer.logger.info({ catalog: pacer.config.catalogDir, changed: apply.changed }, apply.changed ? 'catalog applied' : 'catalog unchanged');
+  let demo: DemoLoadResult = { loaded: false };
+  if (pacer.config.demoData) {
+    demo = await loadDemoData(
+      {
+        regions: pacer.regions,
+        writer: pacer.observations,
+        batches: pacer.batches,
+        knownIndicators: async () => new Set((await pacer.database.db.selectFrom('indicators').select('id').execute()).map((r) => r.id)),
+        isLoaded: async () => (await pacer.state.get('demo_data')) !== undefined,
+        markLoaded: async (info) => void (await pacer.state.setOnce('demo_data', info)),
+      },
+      demoDataFile,
+    );
+    if (demo.loaded) pacer.logger.info({ rows: demo.rows, inserted: demo.inserted }, 'demo data loaded');
+  }
+  return { apply, demo };
+}
+
+export async function readiness(pacer: Pacer): Promise<Readiness> {
+  const database = await pacer.database.ping().then(
+    () => ({ ok: true }),
+    (error: unknown) => ({ ok: false, detail: (error as Error).message }),
+  );
+  const catalog = pacer.status.catalogApplied ? { ok: true } : { ok: false, detail: 'catalog not applied yet' };
+  return { ready: database.ok && catalog.ok, checks: { database, catalog } };
+}
+
+/** Builds the roles this process plays. */
+export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role[]> {
+  const roles: Role[] = [];
+  for (const name of names) {
+    if (name === 'api') {
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), routes: [] });
+      roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger }));
+    }
+  }
+  return roles;
+}
+
+/** A started process: its roles, and how to stop it all in order. */
+export interface RunningPacer {
+  pacer: Pacer;
+  roles: Role[];
+  stop(): Promise<void>;
+}
+
+/** `pacer start`: open, migrate, apply the catalog, load demo data once, start the roles. */
+export async function runPacer(config: Config, logger: Logger, names: RoleName[]): Promise<RunningPacer> {
+  const pacer = await openPacer(config, logger);
+  const roles: Role[] = [];
+  const stop = async () => {
+    for (const role of [...roles].reverse()) {
+      await role.stop().catch((error: unknown) => logger.error({ err: error, role: role.name }, 'role did not stop cleanly'));
+    }
+    await pacer.close();
+  };
+  try {
+    await preparePacer(pacer);
+    for (const role of await createRoles(pacer, names)) {
+      await role.start();
+      roles.push(role);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  logger.info({ roles: names }, 'pacer started');
+  return { pacer, roles, stop };
+}

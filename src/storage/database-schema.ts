@@ -1,0 +1,196 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/**
+ * Table types for kysely, matching the migrations in `migrations/`. Timestamps are `timestamptz`
+ * (Date in JS); calendar dates are `date` ('YYYY-MM-DD' strings); values are double precision.
+ */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type { Dims } from '../domain/observations/observation.js';
+import type { Dims } from '../domain/observations/observation.js';
+
+export interface RegionSetsTable {
+  id: string;
+  name: string;
+  timezone: string;
+  levels: string[];
+}
+
+export interface RegionsTable {
+  id: Generated<number>;
+  region_set_id: string;
+  code: string;
+  name: string;
+  level: string;
+  depth: number;
+  parent_id: number | null;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
+}
+
+export interface RegionSuccessorsTable {
+  predecessor_id: number;
+  successor_id: number;
+  kind: 'full' | 'partial';
+  effective_at: Timestamp;
+}
+
+/** Every unit a region's area went into, following successor links transitively (a view). */
+export interface RegionLineageView {
+  region_id: number;
+  successor_id: number;
+  kind: 'full' | 'partial';
+  effective_at: Date;
+  steps: number;
+}
+
+export interface IndicatorsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  unit: string;
+  kind: 'cumulative' | 'level' | 'ratio' | 'milestone';
+  rollup: 'sum' | 'mean' | 'min' | 'max' | 'none';
+  update_interval_seconds: number;
+}
+
+export interface DirectivesTable {
+  id: string;
+  title: string;
+  issuer: string;
+  issued: string;
+  timezone: string;
+  url: string | null;
+  description: string | null;
+}
+
+export interface TargetsTable {
+  id: string;
+  directive_id: string;
+  indicator_id: string;
+  region_id: number;
+  region_code: string;
+  title: string;
+  owner: string;
+  source: string;
+  baseline_value: number;
+  baseline_date: string;
+  baseline_at: Timestamp;
+  baseline_source: string | null;
+  target_value: number;
+  due_text: string;
+  due_date: string;
+  deadline: Timestamp;
+  direction: 'at_least' | 'at_most';
+  tolerance: number | null;
+  note: string | null;
+}
+
+export interface TargetMilestonesTable {
+  target_id: string;
+  due_date: string;
+  deadline: Timestamp;
+  value: number;
+}
+
+export interface IngestBatchesTable {
+  id: Generated<number>;
+  /** Where the rows came from: `push` (HTTP), `feed` (a scheduled pull), `demo`, `cli`. */
+  source: string;
+  feed: string | null;
+  token_id: number | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  status: 'running' | 'committed' | 'failed';
+  received: Generated<number>;
+  inserted: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+  started_at: DefaultedTimestamp;
+  finished_at: Timestamp | null;
+  response: JSONColumnType<object> | null;
+}
+
+export interface ObservationsTable {
+  indicator_id: string;
+  region_id: number;
+  observed_at: Timestamp;
+  dims: ColumnType<Dims, Dims | string | undefined, Dims | string>;
+  value: number;
+  batch_id: number | null;
+  note: string | null;
+  recorded_at: DefaultedTimestamp;
+}
+
+export interface ObservationRevisionsTable {
+  id: Generated<number>;
+  indicator_id: string;
+  region_id: number;
+  observed_at: Timestamp;
+  dims: ColumnType<Dims, Dims | string, Dims | string>;
+  old_value: number;
+  new_value: number;
+  old_batch_id: number | null;
+  new_batch_id: number | null;
+  revised_at: DefaultedTimestamp;
+}
+
+export interface EvaluationRunsTable {
+  id: Generated<number>;
+  as_of: Timestamp;
+  started_at: DefaultedTimestamp;
+  finished_at: Timestamp | null;
+  target_count: number | null;
+}
+
+export type TargetStatus = 'achieved' | 'on_track' | 'at_risk' | 'off_track' | 'missed' | 'no_data';
+
+export interface EvaluationsTable {
+  run_id: number;
+  target_id: string;
+  as_of: Timestamp;
+  status: TargetStatus;
+  achieved_late: boolean;
+  achieved_at: Timestamp | null;
+  current_value: number | null;
+  current_observed_at: Timestamp | null;
+  expected_value: number | null;
+  progress_ratio: number | null;
+  expected_progress_ratio: number | null;
+  projected_value: number | null;
+  projected_completion_at: Timestamp | null;
+  coverage_ratio: number | null;
+}
+
+export interface CatalogAppliesTable {
+  id: Generated<number>;
+  applied_at: DefaultedTimestamp;
+  catalog_hash: string;
+  changes: JSONColumnType<Record<string, { created: number; updated: number; deleted: number }>>;
+}
+
+export interface PacerStateTable {
+  key: string;
+  value: JSONColumnType<object>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface DB {
+  region_sets: RegionSetsTable;
+  regions: RegionsTable;
+  region_successors: RegionSuccessorsTable;
+  region_lineage: RegionLineageView;
+  indicators: IndicatorsTable;
+  directives: DirectivesTable;
+  targets: TargetsTable;
+  target_milestones: TargetMilestonesTable;
+  ingest_batches: IngestBatchesTable;
+  observations: ObservationsTable;
+  observation_revisions: ObservationRevisionsTable;
+  evaluation_runs: EvaluationRunsTable;
+  evaluations: EvaluationsTable;
+  catalog_applies: CatalogAppliesTable;
+  pacer_state: PacerStateTable;
+}

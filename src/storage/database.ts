@@ -1,0 +1,173 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { UnavailableError } from '../errors/pacer-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { DB } from './database-schema.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+/**
+ * The storage handle the wiring passes to repositories. Which engine is behind it is chosen by
+ * configuration; repositories use `db` (kysely) and reach for the raw handles only for what the
+ * query builder does not cover (COPY).
+ */
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly kind: 'postgres' | 'pglite';
+  /** The pg pool, on PostgreSQL. */
+  readonly pool?: pg.Pool;
+  /** The embedded engine, on PGlite. */
+  readonly pglite?: PGlite;
+  /** Resolves when the database answers a query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; without it, the embedded PGlite under `dataDir` is used. */
+  url?: string | undefined;
+  /** Where PGlite keeps its files; `memory://` for a throwaway in-memory database. */
+  dataDir?: string;
+  /** Schema to create and put first on the search path (tests use one per file). */
+  schema?: string;
+  poolMax?: number;
+  logger?: Logger;
+}
+
+// Both engines return the same JS types: int8 as number (ids and counts stay far below 2^53) and
+// dates as 'YYYY-MM-DD' strings, so no time zone shifts a calendar date.
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+const DATE = 1082;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return (v: string) => Number(v);
+    if (oid === INT8_ARRAY) return (v: string) => (pg.types.getTypeParser(INT8_ARRAY as never) as (s: string) => string[])(v).map(Number);
+    if (oid === DATE) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return createPostgres(options.url, options);
+  return createPGlite(options.dataDir ?? './.pacer', options);
+}
+
+async function createPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  if (options.schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect().catch((cause: unknown) => {
+      throw new UnavailableError(`cannot reach PostgreSQL at ${redactUrl(url)}: ${(cause as Error).message}`, { cause, code: 'database_unavailable' });
+    });
+    try {
+      await admin.query(`create schema if not exists ${quoteIdent(options.schema)}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? 10,
+    types: pgTypes,
+    connectionTimeoutMillis: 5_000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // A backend dying (restart, network cut) emits on idle clients; without a listener it would crash the process.
+  pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    pool,
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+      } catch (cause) {
+        throw new UnavailableError(`PostgreSQL unreachable: ${(cause as Error).message}`, { cause, code: 'database_unavailable' });
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function createPGlite(dataDir: string, options: DatabaseOptions): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  let lockFile: string | undefined;
+  let pgDir = dataDir;
+  if (!inMemory) {
+    await mkdir(dataDir, { recursive: true });
+    lockFile = path.join(dataDir, 'pacer.lock');
+    await takeLock(lockFile, dataDir);
+    pgDir = path.join(dataDir, 'pgdata');
+  }
+  const pglite = new PGlite(pgDir, { parsers: { [DATE]: (v: string) => v } });
+  try {
+    await pglite.waitReady;
+    if (options.schema) {
+      await pglite.exec(`create schema if not exists ${quoteIdent(options.schema)}; set search_path to ${quoteIdent(options.schema)}`);
+    }
+  } catch (cause) {
+    if (lockFile) await rm(lockFile, { force: true });
+    throw new UnavailableError(`cannot open the embedded database in ${dataDir}: ${(cause as Error).message}`, { cause, code: 'database_unavailable' });
+  }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    pglite,
+    async ping() {
+      if (pglite.closed) throw new UnavailableError('the embedded database is closed', { code: 'database_unavailable' });
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+      if (lockFile) await rm(lockFile, { force: true });
+    },
+  };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same files would corrupt them.
+ * A lock file with our pid keeps a second `pacer` out and says who holds it; a lock left by a
+ * process that no longer exists is taken over.
+ */
+async function takeLock(lockFile: string, dataDir: string): Promise<void> {
+  const held = await readFile(lockFile, 'utf8').catch(() => undefined);
+  const pid = held ? Number(held.trim()) : NaN;
+  if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+    throw new UnavailableError(
+      `the embedded database in ${dataDir} is in use by process ${pid}; stop it first, or set DATABASE_URL to share a PostgreSQL`,
+      { code: 'database_locked' },
+    );
+  }
+  await writeFile(lockFile, `${process.pid}\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+/**
+ * Every migration, in order. Listed statically (not read from a folder) so they run the same from
+ * TypeScript sources, a bundle or a container image. Add new ones at the end; never rename one.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { deadlineOf, parseDueDate } from '../../src/domain/catalog/due-date.js';
+import { calendarDateOf, endOfDay, parseCalendarDate, parseInstant, startOfDay, zoneOffsetMs } from '../../src/domain/time/zoned-time.js';
+
+const VN = 'Asia/Ho_Chi_Minh';
+
+describe('due dates as analysts write them', () => {
+  it.each([
+    ['June 2023', '2023-06-30', 'month'],
+    ['Jun 2023', '2023-06-30', 'month'],
+    ['2023-06', '2023-06-30', 'month'],
+    ['February 2024', '2024-02-29', 'month'],
+    ['Sept 2023', '2023-09-30', 'month'],
+    ['2023-06-15', '2023-06-15', 'day'],
+  ])('reads "%s" as the last day %s', (text, lastDay, precision) => {
+    const due = parseDueDate(text)!;
+    expect(due.precision).toBe(precision);
+    expect(`${due.lastDay.year}-${String(due.lastDay.month).padStart(2, '0')}-${String(due.lastDay.day).padStart(2, '0')}`).toBe(lastDay);
+  });
+
+  it.each(['Juen 2023', '2023-13', '2023-02-30', 'June', '30/06/2023', ''])('rejects "%s"', (text) => {
+    expect(parseDueDate(text)).toBeUndefined();
+  });
+
+  it('puts the deadline of "June 2023" at the end of 30 June in Ho Chi Minh City, 17:00 UTC', () => {
+    expect(deadlineOf(parseDueDate('June 2023')!, VN).toISOString()).toBe('2023-06-30T17:00:00.000Z');
+  });
+});
+
+describe('instants in a time zone', () => {
+  it('knows Viet Nam is seven hours ahead of UTC', () => {
+    expect(zoneOffsetMs(Date.UTC(2023, 5, 30), VN)).toBe(7 * 3600_000);
+  });
+
+  it('starts and ends a day at local midnight', () => {
+    const day = parseCalendarDate('2025-07-01')!;
+    expect(startOfDay(day, VN).toISOString()).toBe('2025-06-30T17:00:00.000Z');
+    expect(endOfDay(day, VN).toISOString()).toBe('2025-07-01T17:00:00.000Z');
+  });
+
+  it('handles a zone with daylight saving time', () => {
+    // New York switched to EDT on 2023-03-12: the day has 23 hours.
+    const day = parseCalendarDate('2023-03-12')!;
+    expect(endOfDay(day, 'America/New_York').getTime() - startOfDay(day, 'America/New_York').getTime()).toBe(23 * 3600_000);
+  });
+
+  it('reads a bare date as that day in the zone, and an offset as given', () => {
+    expect(parseInstant('2023-06-19', VN)?.toISOString()).toBe('2023-06-18T17:00:00.000Z');
+    expect(parseInstant('2023-06-19T08:30:00+07:00', VN)?.toISOString()).toBe('2023-06-19T01:30:00.000Z');
+    expect(parseInstant('2023-06-19T08:30:00Z', VN)?.toISOString()).toBe('2023-06-19T08:30:00.000Z');
+    expect(parseInstant('2023-06-19T08:30', VN)?.toISOString()).toBe('2023-06-19T01:30:00.000Z');
+    expect(parseInstant('2023-06-19T08:30:00.25+0700', VN)?.toISOString()).toBe('2023-06-19T01:30:00.250Z');
+  });
+
+  it('rejects timestamps that are not dates', () => {
+    for (const text of ['2023-06-31', '19/06/2023', '2023-06-19T25:00', 'yesterday', '']) expect(parseInstant(text, VN)).toBeUndefined();
+  });
+
+  it('finds the local calendar date of an instant', () => {
+    expect(calendarDateOf(new Date('2023-06-30T17:30:00Z'), VN)).toEqual({ year: 2023, month: 7, day: 1 });
+  });
+});

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../src/storage/database.js';
+import { runPacerCli, startPacer } from '../support/pacer-process.js';
+import { createSchema, dropSchema, schemaUrl, testBackends, uniqueSchema } from '../support/test-database.js';
+
+const backends = await testBackends();
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pacer-start-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('pacer start on the embedded database (no services configured)', () => {
+  it('answers /readyz within 30 s, stops cleanly on SIGTERM, and keeps its data for the next start', async () => {
+    const dataDir = await tempDir();
+    const first = await startPacer({ PACER_DATA_DIR: dataDir });
+    expect(first.readyAfterMs).toBeLessThan(30_000);
+    const ready = await (await fetch(`${first.baseUrl}/readyz`)).json();
+    expect(ready).toEqual({ ready: true, checks: { database: { ok: true }, catalog: { ok: true } } });
+    expect((await fetch(`${first.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${first.baseUrl}/no-such-page`)).status).toBe(404);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).not.toMatch(/"level":(50|60)/);
+    expect(existsSync(path.join(dataDir, 'pacer.lock'))).toBe(false);
+
+    // Second start: same files, the catalog unchanged and the demo data not loaded again.
+    const second = await startPacer({ PACER_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    expect(second.output()).toContain('catalog unchanged');
+    expect(second.output()).not.toContain('demo data loaded');
+    expect(await second.stop('SIGINT')).toBe(0);
+
+    const database = await createDatabase({ dataDir });
+    try {
+      const batches = await database.db.selectFrom('ingest_batches').select(['source', 'inserted']).execute();
+      expect(batches).toEqual([{ source: 'demo', inserted: 32 }]);
+      expect((await database.db.selectFrom('targets').select('id').execute()).length).toBe(18);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('refuses a second process on the same embedded database, naming the one that holds it', async () => {
+    const dataDir = await tempDir();
+    const first = await startPacer({ PACER_DATA_DIR: dataDir });
+    try {
+      const second = await runPacerCli(['catalog', 'plan'], { PACER_DATA_DIR: dataDir });
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(`in use by process ${first.child.pid}`);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+  });
+});
+
+describe.runIf(backends.includes('postgres'))('pacer start on PostgreSQL (DATABASE_URL set)', () => {
+  it('migrates, applies the catalog, loads the demo data and becomes ready', async () => {
+    const schema = uniqueSchema('start');
+    await createSchema(schema);
+    try {
+      const running = await startPacer({ DATABASE_URL: schemaUrl(schema), PACER_DATA_DIR: await tempDir() });
+      expect((await fetch(`${running.baseUrl}/readyz`)).status).toBe(200);
+      expect(await running.stop()).toBe(0);
+
+      const plan = await runPacerCli(['catalog', 'plan'], { DATABASE_URL: schemaUrl(schema) });
+      expect(plan).toMatchObject({ code: 0, stdout: 'No changes: the database matches the catalog.\n' });
+      const apply = await runPacerCli(['catalog', 'apply'], { DATABASE_URL: schemaUrl(schema) });
+      expect(apply).toMatchObject({ code: 0, stdout: 'No changes: the database matches the catalog.\n' });
+      const successors = await runPacerCli(['regions', 'successors', '--level', 'province', '--at', '2025-07-01'], { DATABASE_URL: schemaUrl(schema) });
+      expect(successors.code).toBe(0);
+      expect(successors.stdout.trim().split('\n')).toHaveLength(63);
+      expect(successors.stdout).toContain('74\tTỉnh Bình Dương\t→\t79\tThành phố Hồ Chí Minh\tfull');
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('exits 2 with a clear message when PostgreSQL cannot be reached', async () => {
+    const result = await runPacerCli(['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: .*(ECONNREFUSED|connect)/);
+  });
+});

@@ -1,0 +1,77 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+export const pacerBin = path.resolve('bin/pacer.js');
+
+/** Environment for a child `pacer`: the parent's PATH, nothing else inherited by accident. */
+export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...extra };
+}
+
+/** Runs `pacer ARGS` to completion. */
+export function runPacerCli(args: string[], env: Record<string, string | undefined> = {}, options: { cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [pacerBin, ...args], { env: childEnv(env), cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningChild {
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  output(): string;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `pacer start` and waits until `/readyz` answers 200 (or the deadline passes). */
+export async function startPacer(env: Record<string, string | undefined>, options: { args?: string[]; readyWithinMs?: number; cwd?: string } = {}): Promise<RunningChild & { readyAfterMs: number }> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, [pacerBin, 'start', ...(options.args ?? [])], { env: childEnv({ PORT: String(port), HOST: '127.0.0.1', ...env }), cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = started + (options.readyWithinMs ?? 30_000);
+  let ready = false;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const status = await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0);
+    if (status === 200) {
+      ready = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!ready) {
+    child.kill('SIGKILL');
+    throw new Error(`pacer did not become ready within ${options.readyWithinMs ?? 30_000} ms; output:\n${output}`);
+  }
+  return {
+    child,
+    port,
+    baseUrl,
+    readyAfterMs: Date.now() - started,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
