@@ -24,7 +24,7 @@ describe.each(backends)('observation upserts on %s', (backend) => {
     const communes = (await new RegionRepository(t.database.db).loadAll()).filter((r) => r.level === 'commune' && r.validFrom !== null).slice(0, 1000);
     const at = new Date('2025-09-01T00:00:00Z');
     expect(index.resolve(communes[0]!.code, at)?.id).toBe(communes[0]!.id);
-    rows = communes.flatMap((c, i) => [0, 1, 2].map((d) => ({ indicatorId: 'vneid_accounts_activated', regionId: c.id, observedAt: new Date(at.getTime() + d * 86_400_000), dims: d === 2 ? { level: '2' } : {}, value: i * 10 + d, note: null })));
+    rows = communes.flatMap((c, i) => [0, 1, 2].map((d) => ({ indicatorId: 'vneid_accounts_activated', regionId: c.id, observedAt: new Date(at.getTime() + d * 86_400_000), dims: (d === 2 ? { level: '2' } : {}) as Record<string, string>, value: i * 10 + d, note: null })));
   });
   afterAll(() => t.drop());
 
