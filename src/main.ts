@@ -9,6 +9,8 @@ import type { Config } from './config/env-schema.js';
 import { loadDemoData, type DemoLoadResult } from './demo/load-demo-data.js';
 import { buildHttpServer, type Readiness } from './http/http-server.js';
 import type { Logger } from './logging/logger.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
+import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-metrics.js';
 import { ApiRole } from './roles/api-role.js';
 import type { Role, RoleName } from './roles/role.js';
 import { CatalogRepository } from './storage/catalog-repository.js';
@@ -32,6 +34,7 @@ export interface Pacer {
   readonly observations: ObservationRepository;
   readonly batches: BatchRepository;
   readonly state: StateRepository;
+  readonly metrics: PipelineMetrics;
   /** Set once the catalog in `config.catalogDir` has been applied by this process. */
   readonly status: { catalogApplied: boolean };
   close(): Promise<void>;
@@ -58,6 +61,9 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     observations: new ObservationRepository(db),
     batches: new BatchRepository(db),
     state: new StateRepository(db),
+    metrics: createPipelineMetrics({
+      poolStats: () => (database.pool ? { total: database.pool.totalCount, idle: database.pool.idleCount, waiting: database.pool.waitingCount } : undefined),
+    }),
     status: { catalogApplied: false },
     close: () => database.close(),
   };
@@ -100,7 +106,7 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
   const roles: Role[] = [];
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), routes: [] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics)] });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger }));
     }
   }

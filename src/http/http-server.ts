@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { errorBodyOf, httpStatusOf } from '../errors/error-mapping.js';
 import { PacerError } from '../errors/pacer-error.js';
 import type { Logger } from '../logging/logger.js';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 
 /** What `/readyz` reports: ready only when every check passes. */
 export interface Readiness {
@@ -15,6 +16,8 @@ export interface HttpServerDeps {
   /** Route plugins contributed by the features the api role serves. */
   routes: FastifyPluginAsync[];
   bodyLimitBytes?: number;
+  /** When given, every request is counted and timed by route pattern (bounded label values). */
+  metrics?: PipelineMetrics;
 }
 
 /**
@@ -43,6 +46,15 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
   });
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      metrics.httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    });
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

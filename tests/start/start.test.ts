@@ -26,6 +26,9 @@ describe('pacer start on the embedded database (no services configured)', () => 
     expect(ready).toEqual({ ready: true, checks: { database: { ok: true }, catalog: { ok: true } } });
     expect((await fetch(`${first.baseUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${first.baseUrl}/no-such-page`)).status).toBe(404);
+    const metrics = await fetch(`${first.baseUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('process_cpu_user_seconds_total');
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).not.toMatch(/"level":(50|60)/);
     expect(existsSync(path.join(dataDir, 'pacer.lock'))).toBe(false);

@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The pipeline's own metrics (how Pacer itself is doing), on a registry the wiring creates and
+ * injects: no global registry, so tests and several instances never share series. The KPI
+ * families (`kpi_*`, how the targets are doing) are rendered from evaluations, not held here.
+ */
+export interface PipelineMetrics {
+  readonly registry: Registry;
+  /** Rows per ingest outcome: inserted, updated, unchanged, rejected. */
+  readonly ingestRows: Counter<'source' | 'outcome'>;
+  readonly ingestBatches: Counter<'source' | 'status'>;
+  readonly ingestBatchDuration: Histogram<'source'>;
+  readonly evaluationDuration: Histogram;
+  readonly evaluationRuns: Counter<'outcome'>;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpRequestDuration: Histogram<'method' | 'route'>;
+}
+
+export function createPipelineMetrics(options: { defaultMetrics?: boolean; poolStats?: () => { total: number; idle: number; waiting: number } | undefined } = {}): PipelineMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  if (options.poolStats) {
+    const stats = options.poolStats;
+    new Gauge({
+      name: 'pacer_db_pool_connections',
+      help: 'PostgreSQL pool connections by state (total, idle, waiting clients).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const s = stats();
+        if (!s) return;
+        this.set({ state: 'total' }, s.total);
+        this.set({ state: 'idle' }, s.idle);
+        this.set({ state: 'waiting' }, s.waiting);
+      },
+    });
+  }
+
+  return {
+    registry,
+    ingestRows: new Counter({ name: 'pacer_ingest_rows_total', help: 'Observation rows ingested, by source and outcome (inserted, updated, unchanged, rejected).', labelNames: ['source', 'outcome'], registers }),
+    ingestBatches: new Counter({ name: 'pacer_ingest_batches_total', help: 'Ingest batches, by source and status (committed, rejected, failed, replayed).', labelNames: ['source', 'status'], registers }),
+    ingestBatchDuration: new Histogram({ name: 'pacer_ingest_batch_duration_seconds', help: 'Time to validate and write one ingest batch.', labelNames: ['source'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
+    evaluationDuration: new Histogram({ name: 'pacer_evaluation_duration_seconds', help: 'Time to evaluate every target once.', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
+    evaluationRuns: new Counter({ name: 'pacer_evaluation_runs_total', help: 'Evaluation runs, by outcome (ok, failed).', labelNames: ['outcome'], registers }),
+    httpRequests: new Counter({ name: 'pacer_http_requests_total', help: 'HTTP requests served, by method, route and status.', labelNames: ['method', 'route', 'status'], registers }),
+    httpRequestDuration: new Histogram({ name: 'pacer_http_request_duration_seconds', help: 'HTTP request duration, by method and route.', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers }),
+  };
+}
