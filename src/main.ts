@@ -7,14 +7,20 @@ import { fileURLToPath } from 'node:url';
 import { applyCatalog, type ApplyResult } from './catalog/apply-catalog.js';
 import type { Config } from './config/env-schema.js';
 import { loadDemoData, type DemoLoadResult } from './demo/load-demo-data.js';
+import { DebouncedEvaluationTrigger } from './evaluation/debounced-evaluation-trigger.js';
+import { EvaluationService } from './evaluation/evaluation-service.js';
 import { buildHttpServer, type Readiness } from './http/http-server.js';
 import type { Logger } from './logging/logger.js';
+import { KpiExposition } from './metrics/kpi-exposition.js';
+import { KpiRefresher } from './metrics/kpi-refresher.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
 import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-metrics.js';
 import { ApiRole } from './roles/api-role.js';
+import { WorkerRole } from './roles/worker-role.js';
 import type { Role, RoleName } from './roles/role.js';
 import { CatalogRepository } from './storage/catalog-repository.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
+import { EvaluationRepository } from './storage/evaluation-repository.js';
 import { migrateToLatest } from './storage/migrator.js';
 import { BatchRepository, ObservationRepository } from './storage/observation-repository.js';
 import { RegionRepository } from './storage/region-repository.js';
@@ -35,6 +41,12 @@ export interface Pacer {
   readonly batches: BatchRepository;
   readonly state: StateRepository;
   readonly metrics: PipelineMetrics;
+  readonly evaluationStore: EvaluationRepository;
+  readonly evaluation: EvaluationService;
+  /** The KPI part of /metrics, re-rendered after each evaluation. */
+  readonly kpi: KpiExposition;
+  /** Asks for an evaluation soon; ingestion calls it after each committed batch. */
+  readonly evaluationTrigger: DebouncedEvaluationTrigger;
   /** Set once the catalog in `config.catalogDir` has been applied by this process. */
   readonly status: { catalogApplied: boolean };
   close(): Promise<void>;
@@ -52,6 +64,19 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     throw error;
   }
   const db = database.db;
+  const metrics = createPipelineMetrics({
+    poolStats: () => (database.pool ? { total: database.pool.totalCount, idle: database.pool.idleCount, waiting: database.pool.waitingCount } : undefined),
+  });
+  const kpi = new KpiExposition({ maxSeries: config.metricsMaxSeries, metrics });
+  const evaluationStore = new EvaluationRepository(db, { retentionDays: config.evaluationRetentionDays });
+  const evaluation = new EvaluationService({
+    store: evaluationStore,
+    logger,
+    metrics,
+    forecastWindowMs: config.forecastWindowDays * 86_400_000,
+    onSnapshot: (snapshot) => void kpi.update(snapshot).catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
+  });
+  const evaluationTrigger = new DebouncedEvaluationTrigger(evaluation, { delayMs: 2_000, logger });
   return {
     config,
     logger,
@@ -61,11 +86,16 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     observations: new ObservationRepository(db),
     batches: new BatchRepository(db),
     state: new StateRepository(db),
-    metrics: createPipelineMetrics({
-      poolStats: () => (database.pool ? { total: database.pool.totalCount, idle: database.pool.idleCount, waiting: database.pool.waitingCount } : undefined),
-    }),
+    metrics,
+    evaluationStore,
+    evaluation,
+    kpi,
+    evaluationTrigger,
     status: { catalogApplied: false },
-    close: () => database.close(),
+    close: async () => {
+      await evaluationTrigger.stop();
+      await database.close();
+    },
   };
 }
 
@@ -106,8 +136,11 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
   const roles: Role[] = [];
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics)] });
-      roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger }));
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi)] });
+      const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
+      roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
+    } else if (name === 'worker') {
+      roles.push(new WorkerRole({ evaluation: pacer.evaluation, logger: pacer.logger }));
     }
   }
   return roles;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { catalogCommand } from './catalog-command.js';
+import { evaluateCommand } from './evaluate-command.js';
 import type { CliIo } from './cli-context.js';
 import { regionsCommand } from './regions-command.js';
 import { migrateCommand, startCommand } from './start-command.js';
@@ -17,5 +18,6 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program.addCommand(migrateCommand(io, setExitCode));
   program.addCommand(catalogCommand(io, setExitCode));
   program.addCommand(regionsCommand(io, setExitCode));
+  program.addCommand(evaluateCommand(io, setExitCode));
   return program;
 }

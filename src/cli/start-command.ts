@@ -19,7 +19,9 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
         if ('unknown' in roles) throw new InputError(`--roles: unknown role(s) ${roles.unknown.join(', ')}; expected ${roleNames.join(', ')}`);
         const config = loadConfig(io.env);
         const logger = createLogger({ level: config.logLevel });
-        const running = await runPacer(config, logger, roles);
+        // Signals are handled from the first moment: one arriving while the roles start (the
+        // api may already answer) stops them as soon as they are up, never kills half-way.
+        const starting = runPacer(config, logger, roles);
         let stopping = false;
         const shutdown = (signal: string) => {
           if (stopping) {
@@ -28,20 +30,23 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
           }
           stopping = true;
           logger.info({ signal }, 'stopping');
-          running.stop().then(
-            () => {
-              logger.info('stopped');
-              logger.flush();
-              process.exit(ExitCode.ok);
-            },
-            (error: unknown) => {
-              reportError(io, error);
-              process.exit(ExitCode.systemError);
-            },
-          );
+          starting
+            .then((running) => running.stop())
+            .then(
+              () => {
+                logger.info('stopped');
+                logger.flush();
+                process.exit(ExitCode.ok);
+              },
+              (error: unknown) => {
+                reportError(io, error);
+                process.exit(ExitCode.systemError);
+              },
+            );
         };
         process.on('SIGINT', () => shutdown('SIGINT'));
         process.on('SIGTERM', () => shutdown('SIGTERM'));
+        await starting;
       });
       if (code !== ExitCode.ok) setExitCode(code);
     });

@@ -27,6 +27,10 @@ export const envSchema = z.object({
   PACER_CATALOG_DIR: z.string().min(1).default('./catalog'),
   PACER_DEMO_DATA: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PACER_FORECAST_WINDOW_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(180),
+  PACER_EVALUATION_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).default(90),
+  PACER_METRICS_MAX_SERIES: z.coerce.number({ message: 'expected a number' }).int().min(1).default(500_000),
+  PACER_METRICS_REFRESH_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0.1).max(3600).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -41,6 +45,10 @@ export interface Config {
   catalogDir: string;
   demoData: boolean;
   logLevel: Env['LOG_LEVEL'];
+  forecastWindowDays: number;
+  evaluationRetentionDays: number;
+  metricsMaxSeries: number;
+  metricsRefreshSeconds: number;
 }
 
 /**
@@ -73,5 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogDir: e.PACER_CATALOG_DIR,
     demoData: e.PACER_DEMO_DATA,
     logLevel: e.LOG_LEVEL,
+    forecastWindowDays: e.PACER_FORECAST_WINDOW_DAYS,
+    evaluationRetentionDays: e.PACER_EVALUATION_RETENTION_DAYS,
+    metricsMaxSeries: e.PACER_METRICS_MAX_SERIES,
+    metricsRefreshSeconds: e.PACER_METRICS_REFRESH_SECONDS,
   };
 }

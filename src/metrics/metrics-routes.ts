@@ -1,12 +1,30 @@
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { FastifyPluginAsync } from 'fastify';
+import type { KpiExposition } from './kpi-exposition.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 
-/** `GET /metrics`: the Prometheus exposition of the pipeline registry. */
-export function metricsRoutes(metrics: PipelineMetrics): FastifyPluginAsync {
+const gzip = promisify(gzipCallback);
+
+/**
+ * `GET /metrics`: the cached KPI exposition followed by prom-client's pipeline metrics. With
+ * `Accept-Encoding: gzip`, the KPI part's cached gzip member is sent as is, followed by a small
+ * gzip member for the pipeline part (a multi-member gzip stream, which HTTP clients and
+ * Prometheus read as one body).
+ */
+export function metricsRoutes(metrics: PipelineMetrics, kpi?: KpiExposition): FastifyPluginAsync {
   return async (app) => {
-    app.get('/metrics', async (_request, reply) => {
-      const body = await metrics.registry.metrics();
-      return reply.header('content-type', metrics.registry.contentType).send(body);
+    app.get('/metrics', async (request, reply) => {
+      const pipeline = await metrics.registry.metrics();
+      const cached = kpi?.current;
+      void reply.header('content-type', metrics.registry.contentType);
+      // The cached part is sent as is, never copied into a new body.
+      if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        void reply.header('content-encoding', 'gzip');
+        return reply.send(Readable.from([cached?.gzip ?? Buffer.alloc(0), await gzip(Buffer.from(pipeline))]));
+      }
+      return reply.send(Readable.from([cached?.text ?? Buffer.alloc(0), Buffer.from(pipeline)]));
     });
   };
 }

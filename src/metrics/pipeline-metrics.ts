@@ -15,11 +15,19 @@ export interface PipelineMetrics {
   readonly evaluationRuns: Counter<'outcome'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpRequestDuration: Histogram<'method' | 'route'>;
+  /** KPI series in the current exposition, and series left out by the cap. */
+  readonly kpiSeries: Gauge;
+  readonly kpiSeriesDropped: Gauge;
 }
 
 export function createPipelineMetrics(options: { defaultMetrics?: boolean; poolStats?: () => { total: number; idle: number; waiting: number } | undefined } = {}): PipelineMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry });
+    // These three are gauges named like counters (promtool rejects them); the per-type
+    // nodejs_active_handles / _requests / _resources gauges already carry the same numbers.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
 
   if (options.poolStats) {
@@ -48,5 +56,7 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean; poolS
     evaluationRuns: new Counter({ name: 'pacer_evaluation_runs_total', help: 'Evaluation runs, by outcome (ok, failed).', labelNames: ['outcome'], registers }),
     httpRequests: new Counter({ name: 'pacer_http_requests_total', help: 'HTTP requests served, by method, route and status.', labelNames: ['method', 'route', 'status'], registers }),
     httpRequestDuration: new Histogram({ name: 'pacer_http_request_duration_seconds', help: 'HTTP request duration, by method and route.', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers }),
+    kpiSeries: new Gauge({ name: 'pacer_kpi_series', help: 'KPI series in the current /metrics exposition.', registers }),
+    kpiSeriesDropped: new Gauge({ name: 'pacer_kpi_series_dropped', help: 'KPI series left out of the current exposition by the series cap (PACER_METRICS_MAX_SERIES).', registers }),
   };
 }

@@ -9,12 +9,13 @@ export class ApiRole implements Role {
 
   constructor(
     private readonly server: FastifyInstance,
-    private readonly options: { host: string; port: number; logger: Logger },
+    private readonly options: { host: string; port: number; logger: Logger; background?: { start(): void; stop(): Promise<void> } },
   ) {}
 
   async start(): Promise<void> {
     const address = await this.server.listen({ host: this.options.host, port: this.options.port });
     this.listening = true;
+    this.options.background?.start();
     this.options.logger.info({ address }, 'api listening');
   }
 
@@ -27,6 +28,7 @@ export class ApiRole implements Role {
   async stop(): Promise<void> {
     // close() stops accepting connections and waits for in-flight requests to finish.
     if (this.listening) await this.server.close();
+    await this.options.background?.stop();
     this.listening = false;
   }
 }

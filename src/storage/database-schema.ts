@@ -143,9 +143,11 @@ export interface EvaluationRunsTable {
   started_at: DefaultedTimestamp;
   finished_at: Timestamp | null;
   target_count: number | null;
+  duration_ms: number | null;
 }
 
-export type TargetStatus = 'achieved' | 'on_track' | 'at_risk' | 'off_track' | 'missed' | 'no_data';
+import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
+export type { TargetStatus };
 
 export interface EvaluationsTable {
   run_id: number;
@@ -162,6 +164,17 @@ export interface EvaluationsTable {
   projected_value: number | null;
   projected_completion_at: Timestamp | null;
   coverage_ratio: number | null;
+  current_source: 'direct' | 'children' | 'predecessors' | null;
+}
+
+export interface TargetStatusChangesTable {
+  id: Generated<number>;
+  target_id: string;
+  run_id: number;
+  as_of: Timestamp;
+  from_status: TargetStatus | null;
+  to_status: TargetStatus;
+  recorded_at: DefaultedTimestamp;
 }
 
 export interface CatalogAppliesTable {
@@ -191,6 +204,7 @@ export interface DB {
   observation_revisions: ObservationRevisionsTable;
   evaluation_runs: EvaluationRunsTable;
   evaluations: EvaluationsTable;
+  target_status_changes: TargetStatusChangesTable;
   catalog_applies: CatalogAppliesTable;
   pacer_state: PacerStateTable;
 }

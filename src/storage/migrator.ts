@@ -1,11 +1,17 @@
-import { Migrator, type Kysely, type MigrationResult } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationResult } from 'kysely';
 import { UnavailableError } from '../errors/pacer-error.js';
 import { migrations } from './migrations/index.js';
 
-/** Brings the schema up to date; returns the names of the migrations it ran (none when current). */
+/**
+ * Brings the schema up to date; returns the names of the migrations it ran (none when current).
+ * The migration bookkeeping tables live in the connection's current schema, named explicitly:
+ * left unqualified, kysely looks for them in every schema and, finding another Pacer's (a test
+ * file's, a second instance's), would skip creating its own.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');

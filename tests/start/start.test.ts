@@ -2,12 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/storage/database.js';
+import { which } from '../support/binaries.js';
 import { runPacerCli, startPacer } from '../support/pacer-process.js';
+import { servicesRequired } from '../support/services.js';
 import { createSchema, dropSchema, schemaUrl, testBackends, uniqueSchema } from '../support/test-database.js';
 
 const backends = await testBackends();
+const promtool = which('promtool');
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
@@ -28,7 +32,14 @@ describe('pacer start on the embedded database (no services configured)', () => 
     expect((await fetch(`${first.baseUrl}/no-such-page`)).status).toBe(404);
     const metrics = await fetch(`${first.baseUrl}/metrics`);
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('process_cpu_user_seconds_total');
+    const exposition = await metrics.text();
+    expect(exposition).toContain('process_cpu_user_seconds_total');
+    // The worker role evaluated at start: the Directive 05 targets are on /metrics.
+    expect(exposition).toMatch(/^kpi_target_status\{target="vneid-accounts-40m",.*status="missed"\} 1$/m);
+    if (promtool || servicesRequired) {
+      const check = spawnSync(promtool ?? 'promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
+      expect(check.stdout + check.stderr, 'promtool check metrics').toBe('');
+    }
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).not.toMatch(/"level":(50|60)/);
     expect(existsSync(path.join(dataDir, 'pacer.lock'))).toBe(false);
@@ -70,6 +81,16 @@ describe.runIf(backends.includes('postgres'))('pacer start on PostgreSQL (DATABA
       const running = await startPacer({ DATABASE_URL: schemaUrl(schema), PACER_DATA_DIR: await tempDir() });
       expect((await fetch(`${running.baseUrl}/readyz`)).status).toBe(200);
       expect(await running.stop()).toBe(0);
+
+      // An api-only process serves the evaluation another process stored.
+      const api = await startPacer({ DATABASE_URL: schemaUrl(schema), PACER_METRICS_REFRESH_SECONDS: '0.2' }, { args: ['--roles', 'api'] });
+      let body = '';
+      for (let i = 0; i < 50 && !body.includes('kpi_target_status'); i++) {
+        body = await (await fetch(`${api.baseUrl}/metrics`)).text();
+        if (!body.includes('kpi_target_status')) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(body).toMatch(/^kpi_target_status\{target="vneid-accounts-40m",.*status="missed"\} 1$/m);
+      expect(await api.stop()).toBe(0);
 
       const plan = await runPacerCli(['catalog', 'plan'], { DATABASE_URL: schemaUrl(schema) });
       expect(plan).toMatchObject({ code: 0, stdout: 'No changes: the database matches the catalog.\n' });

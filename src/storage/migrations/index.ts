@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as evaluation from './0003-evaluation.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -7,4 +8,5 @@ import * as foundation from './0001-foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0003-evaluation': evaluation,
 };

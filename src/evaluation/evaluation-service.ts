@@ -1,0 +1,158 @@
+import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
+import { DEFAULT_FORECAST_WINDOW_MS, evaluateTarget, meets, type TargetFacts } from '../domain/evaluation/target-evaluation.js';
+import { isValidAt } from '../domain/regions/region-registry.js';
+import type { Logger } from '../logging/logger.js';
+import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import type { EvaluationRunner, EvaluationRunSummary } from './evaluation-runner.js';
+import type { EvaluationStore, IndicatorRecord, IndicatorValue, RegionRecord, TargetResult } from './evaluation-store.js';
+
+/** Everything one evaluation produced: what the exporter renders and the scorecard shows. */
+export interface EvaluationSnapshot {
+  runId: number | null;
+  asOf: Date;
+  results: TargetResult[];
+  indicators: IndicatorRecord[];
+  /** Effective values of every indicator in every region in force at `asOf` that has one. */
+  indicatorValues: IndicatorValue[];
+}
+
+export interface EvaluationServiceDeps {
+  store: EvaluationStore;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  /** Trailing window of the least-squares forecast. */
+  forecastWindowMs?: number;
+  /** Receives every snapshot this process computes (the exporter's cache listens). */
+  onSnapshot?: (snapshot: EvaluationSnapshot) => void;
+}
+
+/**
+ * Evaluates every target in a handful of set-based queries (latest value per series, and one
+ * aggregate over the targets' own series for achievement and the forecast fit), then applies
+ * the pure semantics of `domain/evaluation` in memory.
+ */
+export class EvaluationService implements EvaluationRunner {
+  private readonly windowMs: number;
+
+  constructor(private readonly deps: EvaluationServiceDeps) {
+    this.windowMs = deps.forecastWindowMs ?? DEFAULT_FORECAST_WINDOW_MS;
+  }
+
+  async evaluate(options: { asOf?: Date; persist?: boolean } = {}): Promise<EvaluationRunSummary> {
+    const startedAt = new Date();
+    const started = performance.now();
+    try {
+      const snapshot = await this.compute(options.asOf ?? startedAt);
+      const durationMs = performance.now() - started;
+      let statusChanges = 0;
+      if (options.persist !== false) {
+        const saved = await this.deps.store.saveRun({ asOf: snapshot.asOf, startedAt, durationMs, results: snapshot.results });
+        snapshot.runId = saved.runId;
+        statusChanges = saved.statusChanges;
+      }
+      this.deps.metrics?.evaluationDuration.observe(durationMs / 1000);
+      this.deps.metrics?.evaluationRuns.inc({ outcome: 'ok' });
+      this.deps.onSnapshot?.(snapshot);
+      this.deps.logger.debug({ runId: snapshot.runId, targets: snapshot.results.length, statusChanges, ms: Math.round(durationMs) }, 'evaluated');
+      return { runId: snapshot.runId, asOf: snapshot.asOf, targets: snapshot.results.length, statusChanges, durationMs };
+    } catch (error) {
+      this.deps.metrics?.evaluationRuns.inc({ outcome: 'failed' });
+      throw error;
+    }
+  }
+
+  /** Evaluates every target as of `asOf` without storing anything. */
+  async compute(asOf: Date): Promise<EvaluationSnapshot> {
+    const store = this.deps.store;
+    const [targets, indicators, regions, predecessors, latest, direct] = await Promise.all([
+      store.targets(),
+      store.indicators(),
+      store.regions(),
+      store.fullPredecessors(),
+      store.latestPerSeries(asOf),
+      store.directFacts(asOf, new Date(asOf.getTime() - this.windowMs)),
+    ]);
+    const valuers = new Valuers(regions, predecessors, asOf, indicators, latest);
+    const t = asOf.getTime();
+
+    const results: TargetResult[] = targets.map((target) => {
+      const indicator = valuers.indicator(target.indicatorId);
+      const rolled = indicator ? valuers.of(indicator)(target.regionId) : undefined;
+      let facts: TargetFacts;
+      if (!rolled) {
+        facts = { latest: null, fit: null, achievedAt: null, achievedLateAt: null, coverage: null };
+      } else if (rolled.source === 'direct') {
+        const d = direct.get(target.id);
+        facts = { latest: rolled, fit: d?.fit ?? null, achievedAt: d?.achievedAt ?? null, achievedLateAt: d?.achievedLateAt ?? null, coverage: 1 };
+      } else {
+        // A rolled-up value has no series of its own: achievement is judged on the current value.
+        const ok = meets(target.direction, rolled.value, target.targetValue);
+        facts = { latest: rolled, fit: null, achievedAt: ok && rolled.at <= target.deadline ? rolled.at : null, achievedLateAt: ok && rolled.at > target.deadline ? rolled.at : null, coverage: rolled.coverage };
+      }
+      const evaluation = evaluateTarget(
+        { ...target, indicatorKind: indicator?.kind ?? 'level', updateIntervalSeconds: indicator?.updateIntervalSeconds ?? 86_400 },
+        facts,
+        t,
+      );
+      return { ...evaluation, target, currentSource: rolled?.source ?? null };
+    });
+
+    return { runId: null, asOf, results, indicators, indicatorValues: valuers.all() };
+  }
+
+  /** The stored run as a snapshot, with indicator values recomputed as of the run's instant. */
+  async storedSnapshot(runId: number): Promise<EvaluationSnapshot | undefined> {
+    const store = this.deps.store;
+    const run = await store.runResults(runId);
+    if (!run) return undefined;
+    const [indicators, regions, predecessors, latest] = await Promise.all([store.indicators(), store.regions(), store.fullPredecessors(), store.latestPerSeries(run.asOf)]);
+    const valuers = new Valuers(regions, predecessors, run.asOf, indicators, latest);
+    return { runId, asOf: run.asOf, results: run.results, indicators, indicatorValues: valuers.all() };
+  }
+}
+
+/** Per-indicator rollup valuers over one region tree. */
+class Valuers {
+  private readonly tree: RegionTree;
+  private readonly byId: Map<string, IndicatorRecord>;
+  private readonly cache = new Map<string, (regionId: number) => ReturnType<ReturnType<RegionTree['valuer']>>>();
+
+  constructor(
+    private readonly regions: RegionRecord[],
+    predecessors: Map<number, number[]>,
+    private readonly asOf: Date,
+    private readonly indicators: IndicatorRecord[],
+    private readonly latest: Map<string, Map<number, Point>>,
+  ) {
+    this.tree = new RegionTree(regions, predecessors, asOf);
+    this.byId = new Map(indicators.map((i) => [i.id, i]));
+  }
+
+  indicator(id: string): IndicatorRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  of(indicator: IndicatorRecord) {
+    let valuer = this.cache.get(indicator.id);
+    if (!valuer) {
+      valuer = this.tree.valuer(indicator.rollup, this.latest.get(indicator.id) ?? new Map());
+      this.cache.set(indicator.id, valuer);
+    }
+    return valuer;
+  }
+
+  /** Every indicator's value in every region in force at the instant, where it has one. */
+  all(): IndicatorValue[] {
+    const current = this.regions.filter((r) => isValidAt(r, this.asOf));
+    const out: IndicatorValue[] = [];
+    for (const indicator of this.indicators) {
+      if (!this.latest.has(indicator.id)) continue;
+      const value = this.of(indicator);
+      for (const region of current) {
+        const v = value(region.id);
+        if (v) out.push({ indicatorId: indicator.id, regionId: region.id, regionCode: region.code, regionName: region.name, value: v.value, at: v.at, coverage: v.coverage });
+      }
+    }
+    return out;
+  }
+}

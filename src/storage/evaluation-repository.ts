@@ -1,0 +1,206 @@
+import { sql, type Kysely } from 'kysely';
+import type { Point } from '../domain/evaluation/region-rollup.js';
+import type { DirectFacts, EvaluationStore, IndicatorRecord, RegionRecord, TargetRecord, TargetResult } from '../evaluation/evaluation-store.js';
+import type { DB } from './database-schema.js';
+
+const ms = (d: Date | null) => (d ? d.getTime() : null);
+
+/** {@link EvaluationStore}: a few set-based queries per evaluation, never one per target. */
+export class EvaluationRepository implements EvaluationStore {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly options: { retentionDays?: number } = {},
+  ) {}
+
+  async targets(): Promise<TargetRecord[]> {
+    const [rows, milestones] = await Promise.all([
+      this.db.selectFrom('targets').selectAll().orderBy('id').execute(),
+      this.db.selectFrom('target_milestones').select(['target_id', 'deadline', 'value']).orderBy('target_id').orderBy('deadline').execute(),
+    ]);
+    const byTarget = new Map<string, { deadline: number; value: number }[]>();
+    for (const m of milestones) {
+      const list = byTarget.get(m.target_id) ?? [];
+      list.push({ deadline: m.deadline.getTime(), value: m.value });
+      byTarget.set(m.target_id, list);
+    }
+    return rows.map((t) => ({
+      id: t.id,
+      title: t.title,
+      directiveId: t.directive_id,
+      owner: t.owner,
+      indicatorId: t.indicator_id,
+      regionId: t.region_id,
+      regionCode: t.region_code,
+      baselineValue: t.baseline_value,
+      baselineAt: t.baseline_at.getTime(),
+      targetValue: t.target_value,
+      dueDate: t.due_date,
+      deadline: t.deadline.getTime(),
+      direction: t.direction,
+      tolerance: t.tolerance,
+      milestones: byTarget.get(t.id) ?? [],
+    }));
+  }
+
+  async indicators(): Promise<IndicatorRecord[]> {
+    const rows = await this.db.selectFrom('indicators').selectAll().orderBy('id').execute();
+    return rows.map((i) => ({ id: i.id, name: i.name, unit: i.unit, kind: i.kind, rollup: i.rollup, updateIntervalSeconds: i.update_interval_seconds }));
+  }
+
+  async regions(): Promise<RegionRecord[]> {
+    const rows = await this.db.selectFrom('regions').select(['id', 'parent_id', 'code', 'name', 'level', 'valid_from', 'valid_to']).execute();
+    return rows.map((r) => ({ id: r.id, parentId: r.parent_id, code: r.code, name: r.name, level: r.level, validFrom: r.valid_from, validTo: r.valid_to }));
+  }
+
+  async fullPredecessors(): Promise<Map<number, number[]>> {
+    const rows = await sql<{ successor_id: number; ids: number[] }>`
+      select successor_id, array_agg(region_id order by region_id) as ids from region_lineage where kind = 'full' group by successor_id`.execute(this.db);
+    return new Map(rows.rows.map((r) => [r.successor_id, r.ids]));
+  }
+
+  async latestPerSeries(asOf: Date): Promise<Map<string, Map<number, Point>>> {
+    // A loose index scan: walk the primary key from one series to the next (one index probe
+    // each), then read each series' newest value backwards. DISTINCT ON over the table instead
+    // sorts every row: on 10M observations in 99,630 series (npm run bench:evaluate) it took
+    // 14.0 s against 2.9 s for this, with the same result.
+    const rows = await sql<{ indicator_id: string; region_id: number; observed_at: Date; value: number }>`
+      with recursive series as (
+        (select indicator_id, region_id from observations order by indicator_id, region_id limit 1)
+        union all
+        select o.indicator_id, o.region_id
+        from series s
+        cross join lateral (
+          select indicator_id, region_id from observations
+          where (indicator_id, region_id) > (s.indicator_id, s.region_id)
+          order by indicator_id, region_id limit 1
+        ) o
+      )
+      select s.indicator_id, s.region_id, l.observed_at, l.value
+      from series s
+      cross join lateral (
+        select observed_at, value from observations
+        where indicator_id = s.indicator_id and region_id = s.region_id and dims = '{}'::jsonb and observed_at <= ${asOf}
+        order by observed_at desc limit 1
+      ) l
+      order by s.indicator_id, s.region_id`.execute(this.db);
+    const out = new Map<string, Map<number, Point>>();
+    let current: Map<number, Point> | undefined;
+    let currentId = '';
+    for (const r of rows.rows) {
+      if (r.indicator_id !== currentId || !current) {
+        currentId = r.indicator_id;
+        current = new Map();
+        out.set(currentId, current);
+      }
+      current.set(r.region_id, { at: r.observed_at.getTime(), value: r.value });
+    }
+    return out;
+  }
+
+  async directFacts(asOf: Date, windowStart: Date): Promise<Map<string, DirectFacts>> {
+    // x is seconds relative to asOf, so the fitted intercept is the line's value at asOf and the
+    // regression stays well conditioned.
+    const rows = await sql<{ id: string; achieved_at: Date | null; achieved_late_at: Date | null; n: number; slope: number | null; intercept: number | null }>`
+      with meets as (
+        select t.id, t.deadline, o.observed_at, o.value,
+               case when t.direction = 'at_least' then o.value >= t.target_value else o.value <= t.target_value end as ok,
+               extract(epoch from (o.observed_at - ${asOf}::timestamptz))::float8 as x
+        from targets t
+        join observations o on o.indicator_id = t.indicator_id and o.region_id = t.region_id and o.dims = '{}'::jsonb and o.observed_at <= ${asOf}
+      )
+      select id,
+             min(observed_at) filter (where ok and observed_at <= deadline) as achieved_at,
+             min(observed_at) filter (where ok and observed_at > deadline) as achieved_late_at,
+             count(*) filter (where observed_at > ${windowStart})::int as n,
+             regr_slope(value, x) filter (where observed_at > ${windowStart}) as slope,
+             regr_intercept(value, x) filter (where observed_at > ${windowStart}) as intercept
+      from meets
+      group by id`.execute(this.db);
+    return new Map(
+      rows.rows.map((r) => [
+        r.id,
+        {
+          achievedAt: ms(r.achieved_at),
+          achievedLateAt: ms(r.achieved_late_at),
+          fit: { n: r.n, line: r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope / 1000, intercept: r.intercept } : null },
+        },
+      ]),
+    );
+  }
+
+  async saveRun(run: { asOf: Date; startedAt: Date; durationMs: number; results: readonly TargetResult[] }): Promise<{ runId: number; statusChanges: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      const previous = await trx.selectFrom('evaluation_runs').select(['id', 'as_of']).orderBy('as_of', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      const { id: runId } = await trx
+        .insertInto('evaluation_runs')
+        .values({ as_of: run.asOf, started_at: run.startedAt, finished_at: new Date(), target_count: run.results.length, duration_ms: Math.round(run.durationMs) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const r = run.results;
+      const col = <T>(f: (x: TargetResult) => T) => r.map(f);
+      const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
+      await sql`
+        insert into evaluations (run_id, target_id, as_of, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
+                                 progress_ratio, expected_progress_ratio, projected_value, projected_completion_at, coverage_ratio)
+        select ${runId}::bigint, target_id, ${run.asOf}::timestamptz, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
+               progress_ratio, expected_progress_ratio, projected_value, projected_completion_at, coverage_ratio
+        from unnest(${col((x) => x.target.id)}::text[], ${col((x) => x.status)}::text[], ${col((x) => x.achievedLate)}::bool[], ${col((x) => iso(x.achievedAt))}::timestamptz[],
+                    ${col((x) => x.current)}::float8[], ${col((x) => iso(x.currentAt))}::timestamptz[], ${col((x) => x.currentSource)}::text[], ${col((x) => x.expected)}::float8[],
+                    ${col((x) => x.progress)}::float8[], ${col((x) => x.expectedProgress)}::float8[], ${col((x) => x.projected)}::float8[],
+                    ${col((x) => iso(x.projectedCompletionAt))}::timestamptz[], ${col((x) => x.coverage)}::float8[])
+          as u(target_id, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
+               progress_ratio, expected_progress_ratio, projected_value, projected_completion_at, coverage_ratio)`.execute(trx);
+
+      // A run back in time (pacer evaluate --at ... --save) is a snapshot, not a change of status.
+      let statusChanges = 0;
+      if (!previous || previous.as_of.getTime() <= run.asOf.getTime()) {
+        const changes = await sql`
+          insert into target_status_changes (target_id, run_id, as_of, from_status, to_status)
+          select e.target_id, e.run_id, e.as_of, p.status, e.status
+          from evaluations e
+          left join evaluations p on p.target_id = e.target_id and p.run_id = ${previous?.id ?? -1}::bigint
+          where e.run_id = ${runId}::bigint and p.status is distinct from e.status`.execute(trx);
+        statusChanges = Number(changes.numAffectedRows ?? 0);
+      }
+      if (this.options.retentionDays) {
+        await sql`delete from evaluation_runs where as_of < ${run.asOf}::timestamptz - make_interval(days => ${this.options.retentionDays}::int)
+                  and id not in (select distinct run_id from target_status_changes)`.execute(trx);
+      }
+      return { runId, statusChanges };
+    });
+  }
+
+  async latestRun(): Promise<{ id: number; asOf: Date } | undefined> {
+    const row = await this.db.selectFrom('evaluation_runs').select(['id', 'as_of']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? { id: row.id, asOf: row.as_of } : undefined;
+  }
+
+  async runResults(runId: number): Promise<{ asOf: Date; results: TargetResult[] } | undefined> {
+    const run = await this.db.selectFrom('evaluation_runs').select('as_of').where('id', '=', runId).executeTakeFirst();
+    if (!run) return undefined;
+    const [targets, rows] = await Promise.all([this.targets(), this.db.selectFrom('evaluations').selectAll().where('run_id', '=', runId).execute()]);
+    const byId = new Map(targets.map((t) => [t.id, t]));
+    const results: TargetResult[] = [];
+    for (const e of rows) {
+      const target = byId.get(e.target_id);
+      if (!target) continue;
+      results.push({
+        target,
+        status: e.status,
+        achievedLate: e.achieved_late,
+        achievedAt: ms(e.achieved_at),
+        current: e.current_value,
+        currentAt: ms(e.current_observed_at),
+        currentSource: e.current_source,
+        expected: e.expected_value ?? target.baselineValue,
+        progress: e.progress_ratio,
+        expectedProgress: e.expected_progress_ratio ?? 0,
+        projected: e.projected_value,
+        projectedCompletionAt: ms(e.projected_completion_at),
+        coverage: e.coverage_ratio,
+      });
+    }
+    results.sort((a, b) => a.target.id.localeCompare(b.target.id));
+    return { asOf: run.as_of, results };
+  }
+}

@@ -1,0 +1,162 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCatalog } from '../../src/catalog/apply-catalog.js';
+import { loadDemoData } from '../../src/demo/load-demo-data.js';
+import { RegionIndex } from '../../src/domain/regions/region-registry.js';
+import { EvaluationService } from '../../src/evaluation/evaluation-service.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { demoDataFile } from '../../src/main.js';
+import { CatalogRepository } from '../../src/storage/catalog-repository.js';
+import { EvaluationRepository } from '../../src/storage/evaluation-repository.js';
+import { BatchRepository, ObservationRepository } from '../../src/storage/observation-repository.js';
+import { RegionRepository } from '../../src/storage/region-repository.js';
+import { runPacerCli } from '../support/pacer-process.js';
+import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
+
+const DAY = 86_400_000;
+
+/*
+ * The 40-million-accounts target by hand, evaluated at the end of 30 June 2023 (Asia/Ho_Chi_Minh):
+ *   baseline b = 11,100,000 on 2022-10-20 (t0 = 2022-10-19T17:00Z); target v = 40,000,000;
+ *   deadline D = end of 2023-06-30 = 2023-06-30T17:00Z, so D − t0 = 254 days.
+ *   Latest national value of vneid_accounts_issued by then: 12,500,000 on 2022-11-07 (18 days
+ *   after t0). The 180-day window before D holds no national point of it (the 2023-03-01 figure
+ *   is Ho Chi Minh City's), so the forecast is the line from (t0, b) to that point:
+ *   slope = 1,400,000 / 18 days = 77,777.8 a day;
+ *   projected at D = 11,100,000 + 77,777.8 × 254 = 30,855,555.6;
+ *   completion = t0 + (40,000,000 − 11,100,000) / 77,777.8 = t0 + 371.571 days = 2023-10-26;
+ *   progress = 1,400,000 / 28,900,000 = 0.04844; expected progress at D = 1;
+ *   shortfall 9,144,444 > tolerance 10% × 28,900,000 = 2,890,000, so: off_track.
+ */
+const handComputed = {
+  status: 'off_track',
+  current: 12_500_000,
+  progress: 1_400_000 / 28_900_000,
+  expectedProgress: 1,
+  projected: 11_100_000 + (1_400_000 / 18) * 254,
+  completion: Date.UTC(2022, 9, 19, 17) + (28_900_000 / (1_400_000 / 18)) * DAY,
+  deadline: '2023-06-30T17:00:00.000Z',
+};
+
+const backends = await testBackends();
+const asOf = new Date('2023-06-30T17:00:00Z');
+
+describe.each(backends)('Directive 05 with the Scheme 06 figures on %s', (backend) => {
+  let t: TestDatabase;
+  let service: EvaluationService;
+  let dir: string;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(backend, 'directive05');
+    // The shipped catalog plus one provincial target for 2025's Ho Chi Minh City (code 79).
+    dir = await mkdtemp(path.join(tmpdir(), 'pacer-d05-'));
+    await cp('catalog', dir, { recursive: true });
+    await writeFile(path.join(dir, 'hcmc.yaml'), `apiVersion: pacer/v1
+kind: TargetSet
+directive: ct-05-2023
+targets:
+  - id: hcmc-chip-id-cards
+    title: Chip ID cards issued in Ho Chi Minh City (2025 borders)
+    indicator: chip_id_cards_issued
+    region: "79"
+    owner: Ministry of Public Security
+    source: test
+    baseline: { value: 0, date: 2024-01-01 }
+    target: 1000
+    due: December 2026
+`);
+    await applyCatalog(new CatalogRepository(t.database.db), dir);
+    const regions = new RegionRepository(t.database.db);
+    const writer = new ObservationRepository(t.database.db);
+    const batches = new BatchRepository(t.database.db);
+    let loaded = false;
+    const demo = await loadDemoData(
+      {
+        regions,
+        writer,
+        batches,
+        knownIndicators: async () => new Set((await t.database.db.selectFrom('indicators').select('id').execute()).map((r) => r.id)),
+        isLoaded: async () => loaded,
+        markLoaded: async () => void (loaded = true),
+      },
+      demoDataFile,
+    );
+    expect(demo).toMatchObject({ loaded: true, rows: 32, inserted: 32 });
+    // A 2024 value of old province 74 (Binh Duong), which merged into 79 on 2025-07-01.
+    const index = new RegionIndex(await regions.loadAll());
+    const at = new Date('2024-05-01T00:00:00Z');
+    const binhDuong = index.resolve('74', at)!;
+    expect(binhDuong.name).toBe('Tỉnh Bình Dương');
+    await writer.write(await batches.open({ source: 'cli' }), [{ indicatorId: 'chip_id_cards_issued', regionId: binhDuong.id, observedAt: at, dims: {}, value: 600, note: null }]);
+    service = new EvaluationService({ store: new EvaluationRepository(t.database.db), logger: createLogger({ level: 'silent', pretty: false }) });
+  });
+  afterAll(async () => {
+    await t.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the 40-million target the status, projection and progress computed by hand', async () => {
+    const { results } = await service.compute(asOf);
+    const r = results.find((x) => x.target.id === 'vneid-accounts-40m')!;
+    expect(r.status).toBe(handComputed.status);
+    expect(r.current).toBe(handComputed.current);
+    expect(r.progress).toBeCloseTo(handComputed.progress, 10);
+    expect(r.expectedProgress).toBeCloseTo(handComputed.expectedProgress, 10);
+    expect(r.projected).toBeCloseTo(handComputed.projected, 4);
+    expect(Math.abs(r.projectedCompletionAt! - handComputed.completion)).toBeLessThan(1000);
+    expect(new Date(r.projectedCompletionAt!).toISOString().slice(0, 10)).toBe('2023-10-26');
+    expect(new Date(r.target.deadline).toISOString()).toBe(handComputed.deadline);
+  });
+
+  it('evaluates every Directive 05 target, the tasks by their dates', async () => {
+    const { results } = await service.compute(asOf);
+    expect(results).toHaveLength(19);
+    const status = Object.fromEntries(results.map((r) => [r.target.id, r.status]));
+    expect(status['mps-population-db-sharing']).toBe('missed'); // due March 2023, no completion reported
+    expect(status['mps-residency-services-online']).toBe('at_risk'); // due that very day
+    expect(status['mic-egov-architecture']).toBe('on_track'); // due September 2023
+    expect(status['villages-mobile-coverage-266']).toBe('no_data'); // the last count, 2022-09-30, is 273 days old: over 3 × 90 days
+  });
+
+  it('counts a 2024 value of old province 74 toward 2025 province 79', async () => {
+    const { results } = await service.compute(new Date('2025-09-01T00:00:00Z'));
+    const r = results.find((x) => x.target.id === 'hcmc-chip-id-cards')!;
+    expect(r).toMatchObject({ current: 600, currentSource: 'predecessors' });
+    expect(r.coverage).toBeCloseTo(1 / 3, 10); // 74, 77 and 79 merged into the new 79
+    expect(r.progress).toBeCloseTo(0.6, 10);
+  });
+
+  it('stores snapshots and logs status changes only when a status changes', async () => {
+    const first = await service.evaluate({ asOf });
+    expect(first).toMatchObject({ targets: 19, statusChanges: 19 });
+    const again = await service.evaluate({ asOf: new Date(asOf.getTime() + 60_000) });
+    expect(again.statusChanges).toBeGreaterThan(0); // one minute later the June targets are missed
+    const changes = await t.database.db.selectFrom('target_status_changes').select(['target_id', 'from_status', 'to_status']).where('run_id', '=', again.runId!).orderBy('target_id').execute();
+    expect(changes).toContainEqual({ target_id: 'vneid-accounts-40m', from_status: 'off_track', to_status: 'missed' });
+    expect(changes.every((c) => c.from_status !== c.to_status)).toBe(true);
+    const third = await service.evaluate({ asOf: new Date(asOf.getTime() + 120_000) });
+    expect(third.statusChanges).toBe(0);
+    const stored = await t.database.db.selectFrom('evaluations').select(['status', 'progress_ratio', 'projected_value']).where('run_id', '=', first.runId!).where('target_id', '=', 'vneid-accounts-40m').executeTakeFirstOrThrow();
+    expect(stored.status).toBe('off_track');
+    expect(stored.projected_value).toBeCloseTo(handComputed.projected, 4);
+  });
+
+  // The CLI runs in a child process, which reaches this file's PostgreSQL schema (not an in-memory PGlite).
+  if (backend === 'postgres') it('prints every target with `pacer evaluate --at 2023-06-30`', async () => {
+    const json = await runPacerCli(['evaluate', '--at', '2023-06-30', '--json'], { DATABASE_URL: t.url, PACER_DEMO_DATA: 'false' });
+    expect(json.code, json.stderr).toBe(0);
+    const body = JSON.parse(json.stdout) as { as_of: string; targets: { target: string; status: string; progress: number | null; projected: number | null; deadline: string; projected_completion: string | null }[] };
+    expect(body.as_of).toBe('2023-06-30T17:00:00.000Z');
+    expect(body.targets).toHaveLength(19);
+    expect(body.targets.find((x) => x.target === 'vneid-accounts-40m')).toMatchObject({ status: 'off_track', deadline: handComputed.deadline, projected_completion: '2023-10-26' });
+
+    const table = await runPacerCli(['evaluate', '--at', '2023-06-30'], { DATABASE_URL: t.url });
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[1]).toMatch(/^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE$/);
+    expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(/off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556\s+40,000,000\s+2023-10-26\s+2023-06-30/);
+    expect(lines).toHaveLength(2 + 19);
+  });
+});

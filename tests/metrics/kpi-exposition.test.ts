@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { EvaluationSnapshot } from '../../src/evaluation/evaluation-service.js';
+import type { TargetResult } from '../../src/evaluation/evaluation-store.js';
+import { buildHttpServer } from '../../src/http/http-server.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { KpiExposition, escapeLabelValue, renderKpiExposition } from '../../src/metrics/kpi-exposition.js';
+import { metricsRoutes } from '../../src/metrics/metrics-routes.js';
+import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
+import { which } from '../support/binaries.js';
+import { servicesRequired } from '../support/services.js';
+
+const hostileOwner = 'Bộ Công an "C06"\\ Cục Cảnh sát\nQLHC';
+
+function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult {
+  return {
+    target: { id, title: `Mục tiêu "${id}"\nline two`, directiveId: 'ct-05-2023', owner: hostileOwner, indicatorId: 'vneid_accounts_issued', regionId: 1, regionCode: 'VN', baselineValue: 11_100_000, baselineAt: Date.UTC(2022, 9, 19, 17), targetValue: 40_000_000, dueDate: '2023-06-30', deadline: Date.UTC(2023, 5, 30, 17), direction: 'at_least', tolerance: null, milestones: [] },
+    status: 'off_track',
+    achievedLate: false,
+    achievedAt: null,
+    current: 12_500_000,
+    currentAt: Date.UTC(2022, 10, 6, 17),
+    currentSource: 'direct',
+    expected: 40_000_000,
+    progress: 0.0484,
+    expectedProgress: 1,
+    projected: 30_855_555.6,
+    projectedCompletionAt: Date.UTC(2023, 9, 26),
+    coverage: 1,
+    ...overrides,
+  };
+}
+
+function snapshot(results: TargetResult[], indicatorValues = 2): EvaluationSnapshot {
+  return {
+    runId: 1,
+    asOf: new Date('2023-06-30T17:00:00Z'),
+    results,
+    indicators: [{ id: 'vneid_accounts_issued', name: 'VNeID accounts', unit: 'accounts', kind: 'cumulative', rollup: 'sum', updateIntervalSeconds: 7_776_000 }],
+    indicatorValues: Array.from({ length: indicatorValues }, (_, i) => ({ indicatorId: 'vneid_accounts_issued', regionId: i + 2, regionCode: String(i + 1).padStart(2, '0'), regionName: i === 0 ? 'Thành phố Hồ Chí Minh' : `Tỉnh "${i}"`, value: 1000 + i, at: Date.UTC(2023, 2, 1), coverage: 1 })),
+  };
+}
+
+describe('the KPI exposition', () => {
+  it('escapes quotes, backslashes and newlines in label values and keeps Vietnamese text', () => {
+    expect(escapeLabelValue(hostileOwner)).toBe('Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC');
+    const { text } = renderKpiExposition(snapshot([result('t1')]), 1000);
+    expect(text).toContain('owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"');
+    expect(text).toContain('region_name="Thành phố Hồ Chí Minh"');
+    expect(text.split('\n').every((line) => !line.includes('line two') || line.includes('\\nline two'))).toBe(true);
+  });
+
+  it('writes HELP and TYPE for every family, one status series per state, and no timestamps', () => {
+    const { text } = renderKpiExposition(snapshot([result('t1'), result('t2', { status: 'at_risk', projected: null, projectedCompletionAt: null })]), 1000);
+    const families = [...text.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]);
+    expect(families).toEqual([
+      'kpi_target_info', 'kpi_target_value', 'kpi_target_baseline_value', 'kpi_target_current_value', 'kpi_target_expected_value', 'kpi_target_progress_ratio',
+      'kpi_target_expected_progress_ratio', 'kpi_target_projected_value', 'kpi_target_projected_completion_timestamp_seconds', 'kpi_target_deadline_timestamp_seconds',
+      'kpi_target_coverage_ratio', 'kpi_target_status', 'kpi_indicator_value', 'kpi_indicator_observed_timestamp_seconds', 'kpi_evaluation_timestamp_seconds',
+    ]);
+    for (const f of families) expect(text).toContain(`# HELP ${f} `);
+    const status = text.split('\n').filter((l) => l.startsWith('kpi_target_status{target="t2"'));
+    expect(status).toHaveLength(6);
+    expect(status.filter((l) => l.endsWith(' 1'))).toEqual([expect.stringContaining('status="at_risk"')]);
+    // A missing projection is left out, not exported as NaN.
+    expect(text).not.toContain('kpi_target_projected_value{target="t2"');
+    expect(text).toContain('kpi_target_deadline_timestamp_seconds{target="t1",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"} 1688144400');
+    expect(text).toContain('kpi_evaluation_timestamp_seconds 1688144400\n');
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{.*\})? -?[\d.e+]+$/);
+  });
+
+  it('caps the number of series, dropping indicator breakdowns before targets, and counts the drop', async () => {
+    const metrics = createPipelineMetrics({ defaultMetrics: false });
+    const exposition = new KpiExposition({ maxSeries: 20, metrics });
+    await exposition.update(snapshot([result('t1')], 50));
+    const text = exposition.current.text.toString();
+    expect(text.match(/^kpi_target_status\{/gm)).toHaveLength(6);
+    const series = text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('kpi_evaluation_timestamp'));
+    expect(series).toHaveLength(20);
+    const pipeline = await metrics.registry.metrics();
+    expect(pipeline).toContain('pacer_kpi_series 20');
+    expect(pipeline).toContain(`pacer_kpi_series_dropped ${1 + 10 + 6 + 2 * 50 - 20}`);
+  });
+});
+
+describe('GET /metrics', () => {
+  async function server() {
+    const metrics = createPipelineMetrics();
+    const kpi = new KpiExposition({ maxSeries: 10_000, metrics });
+    await kpi.update(snapshot([result('vneid-accounts-40m'), result('villages', { status: 'no_data', current: null, progress: null })], 3));
+    return buildHttpServer({ logger: createLogger({ level: 'silent', pretty: false }), readiness: async () => ({ ready: true, checks: {} }), metrics, routes: [metricsRoutes(metrics, kpi)] });
+  }
+
+  it('serves the KPI families followed by the pipeline metrics', async () => {
+    const app = await server();
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    expect(response.body).toContain('kpi_target_status{target="vneid-accounts-40m"');
+    expect(response.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('honours Accept-Encoding: gzip with the same content', async () => {
+    const app = await server();
+    const plain = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const zipped = await app.inject({ method: 'GET', url: '/metrics', headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    const text = gunzipSync(zipped.rawPayload).toString();
+    const kpiPart = (s: string) => s.split('\n').filter((l) => l.startsWith('kpi_') || l.startsWith('# HELP kpi_'));
+    expect(kpiPart(text)).toEqual(kpiPart(plain));
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  const promtool = which('promtool');
+  describe.skipIf(!promtool && !servicesRequired)('with promtool (Debian package prometheus)', () => {
+    it('passes `promtool check metrics` with hostile label values', async () => {
+      expect(promtool, 'promtool not found: apt-get install prometheus').toBeDefined();
+      const app = await server();
+      const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      const check = spawnSync(promtool!, ['check', 'metrics'], { input: body, encoding: 'utf8' });
+      expect(check.stdout + check.stderr).toBe('');
+      expect(check.status).toBe(0);
+    });
+  });
+});
