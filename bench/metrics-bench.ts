@@ -34,7 +34,7 @@ const snapshot: EvaluationSnapshot = {
 };
 for (let i = 0; i < indicators; i++) {
   for (let r = 0; r < regions; r++) {
-    snapshot.indicatorValues.push({ indicatorId: `indicator_${i}`, regionId: r, regionCode: String(r).padStart(5, '0'), regionName: `Xã Số ${r}`, value: r * 7 + i, at: asOf.getTime() - r * 1000, coverage: 1 });
+    snapshot.indicatorValues.push({ indicatorId: `indicator_${i}`, regionId: r, regionCode: String(r).padStart(5, '0'), regionName: `Xã Số ${r}`, level: 'commune', value: r * 7 + i, at: asOf.getTime() - r * 1000, coverage: 1 });
   }
 }
 
@@ -47,10 +47,10 @@ const renderMs = performance.now() - renderStart;
 
 // The same series in plain prom-client gauges, the way an exporter without a cache holds them.
 const plain = new Registry();
-const value = new Gauge({ name: 'kpi_indicator_value', help: 'value', labelNames: ['indicator', 'region', 'region_name'], registers: [plain] });
-const observed = new Gauge({ name: 'kpi_indicator_observed_timestamp_seconds', help: 'observed', labelNames: ['indicator', 'region', 'region_name'], registers: [plain] });
+const value = new Gauge({ name: 'kpi_indicator_value', help: 'value', labelNames: ['indicator', 'region', 'region_name', 'level'], registers: [plain] });
+const observed = new Gauge({ name: 'kpi_indicator_observed_timestamp_seconds', help: 'observed', labelNames: ['indicator', 'region', 'region_name', 'level'], registers: [plain] });
 for (const v of snapshot.indicatorValues) {
-  const labels = { indicator: v.indicatorId, region: v.regionCode, region_name: v.regionName };
+  const labels = { indicator: v.indicatorId, region: v.regionCode, region_name: v.regionName, level: v.level };
   value.set(labels, v.value);
   observed.set(labels, v.at / 1000);
 }

@@ -10,6 +10,7 @@ import { loadDemoData, type DemoLoadResult } from './demo/load-demo-data.js';
 import { DebouncedEvaluationTrigger } from './evaluation/debounced-evaluation-trigger.js';
 import { EvaluationService } from './evaluation/evaluation-service.js';
 import { buildHttpServer, type Readiness } from './http/http-server.js';
+import { runbookRoutes } from './http/runbook-routes.js';
 import type { Logger } from './logging/logger.js';
 import { KpiExposition } from './metrics/kpi-exposition.js';
 import { KpiRefresher } from './metrics/kpi-refresher.js';
@@ -22,6 +23,7 @@ import { CatalogRepository } from './storage/catalog-repository.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
 import { EvaluationRepository } from './storage/evaluation-repository.js';
 import { migrateToLatest } from './storage/migrator.js';
+import { enableReaderLogin } from './storage/reader-role.js';
 import { BatchRepository, ObservationRepository } from './storage/observation-repository.js';
 import { RegionRepository } from './storage/region-repository.js';
 import { StateRepository } from './storage/state-repository.js';
@@ -59,6 +61,7 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
   try {
     const ran = await migrateToLatest(database.db);
     if (ran.length > 0) logger.info({ migrations: ran }, 'migrated');
+    if (config.readerPassword && database.kind === 'postgres') await enableReaderLogin(database.db, config.readerPassword, logger);
   } catch (error) {
     await database.close();
     throw error;
@@ -136,7 +139,7 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
   const roles: Role[] = [];
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi)] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes()] });
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {

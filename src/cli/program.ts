@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { catalogCommand } from './catalog-command.js';
 import { evaluateCommand } from './evaluate-command.js';
+import { generateCommand } from './generate-command.js';
 import type { CliIo } from './cli-context.js';
 import { regionsCommand } from './regions-command.js';
 import { migrateCommand, startCommand } from './start-command.js';
@@ -19,5 +20,6 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program.addCommand(catalogCommand(io, setExitCode));
   program.addCommand(regionsCommand(io, setExitCode));
   program.addCommand(evaluateCommand(io, setExitCode));
+  program.addCommand(generateCommand(io, setExitCode));
   return program;
 }

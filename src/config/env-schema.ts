@@ -30,6 +30,7 @@ export const envSchema = z.object({
   PACER_FORECAST_WINDOW_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(180),
   PACER_EVALUATION_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).default(90),
   PACER_METRICS_MAX_SERIES: z.coerce.number({ message: 'expected a number' }).int().min(1).default(500_000),
+  PACER_READER_PASSWORD: z.string().min(8, { message: 'use at least 8 characters' }).optional(),
   PACER_METRICS_REFRESH_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0.1).max(3600).default(10),
 });
 
@@ -49,6 +50,7 @@ export interface Config {
   evaluationRetentionDays: number;
   metricsMaxSeries: number;
   metricsRefreshSeconds: number;
+  readerPassword: string | undefined;
 }
 
 /**
@@ -85,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evaluationRetentionDays: e.PACER_EVALUATION_RETENTION_DAYS,
     metricsMaxSeries: e.PACER_METRICS_MAX_SERIES,
     metricsRefreshSeconds: e.PACER_METRICS_REFRESH_SECONDS,
+    readerPassword: e.PACER_READER_PASSWORD,
   };
 }

@@ -150,7 +150,7 @@ class Valuers {
       const value = this.of(indicator);
       for (const region of current) {
         const v = value(region.id);
-        if (v) out.push({ indicatorId: indicator.id, regionId: region.id, regionCode: region.code, regionName: region.name, value: v.value, at: v.at, coverage: v.coverage });
+        if (v) out.push({ indicatorId: indicator.id, regionId: region.id, regionCode: region.code, regionName: region.name, level: region.level, value: v.value, at: v.at, coverage: v.coverage });
       }
     }
     return out;

@@ -55,6 +55,8 @@ export interface IndicatorValue {
   regionId: number;
   regionCode: string;
   regionName: string;
+  /** The region's level (nation, province, commune): dashboards select provinces by it. */
+  level: string;
   value: number;
   at: number;
   coverage: number;

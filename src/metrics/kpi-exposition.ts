@@ -85,7 +85,7 @@ export function renderKpiExposition(snapshot: EvaluationSnapshot, maxSeries: num
   const value: Family = { name: 'kpi_indicator_value', help: 'Latest value of an indicator in a region in force at evaluation time: its own observation, or rolled up from child and predecessor regions.', lines: [] };
   const observed: Family = { name: 'kpi_indicator_observed_timestamp_seconds', help: 'When the latest value of an indicator in a region was observed (the newest contributing observation for a rollup).', lines: [] };
   for (const v of snapshot.indicatorValues) {
-    const l = `indicator="${escapeLabelValue(v.indicatorId)}",region="${escapeLabelValue(v.regionCode)}",region_name="${escapeLabelValue(v.regionName)}"`;
+    const l = `indicator="${escapeLabelValue(v.indicatorId)}",region="${escapeLabelValue(v.regionCode)}",region_name="${escapeLabelValue(v.regionName)}",level="${escapeLabelValue(v.level)}"`;
     if (take()) value.lines.push(`kpi_indicator_value{${l}} ${formatValue(v.value)}`);
     if (take()) observed.lines.push(`kpi_indicator_observed_timestamp_seconds{${l}} ${formatValue(v.at / 1000)}`);
   }

@@ -162,6 +162,7 @@ export interface EvaluationsTable {
   progress_ratio: number | null;
   expected_progress_ratio: number | null;
   projected_value: number | null;
+  forecast_now_value: number | null;
   projected_completion_at: Timestamp | null;
   coverage_ratio: number | null;
   current_source: 'direct' | 'children' | 'predecessors' | null;

@@ -141,15 +141,15 @@ export class EvaluationRepository implements EvaluationStore {
       const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
       await sql`
         insert into evaluations (run_id, target_id, as_of, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
-                                 progress_ratio, expected_progress_ratio, projected_value, projected_completion_at, coverage_ratio)
+                                 progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio)
         select ${runId}::bigint, target_id, ${run.asOf}::timestamptz, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
-               progress_ratio, expected_progress_ratio, projected_value, projected_completion_at, coverage_ratio
+               progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio
         from unnest(${col((x) => x.target.id)}::text[], ${col((x) => x.status)}::text[], ${col((x) => x.achievedLate)}::bool[], ${col((x) => iso(x.achievedAt))}::timestamptz[],
                     ${col((x) => x.current)}::float8[], ${col((x) => iso(x.currentAt))}::timestamptz[], ${col((x) => x.currentSource)}::text[], ${col((x) => x.expected)}::float8[],
-                    ${col((x) => x.progress)}::float8[], ${col((x) => x.expectedProgress)}::float8[], ${col((x) => x.projected)}::float8[],
+                    ${col((x) => x.progress)}::float8[], ${col((x) => x.expectedProgress)}::float8[], ${col((x) => x.projected)}::float8[], ${col((x) => x.forecastNow)}::float8[],
                     ${col((x) => iso(x.projectedCompletionAt))}::timestamptz[], ${col((x) => x.coverage)}::float8[])
           as u(target_id, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
-               progress_ratio, expected_progress_ratio, projected_value, projected_completion_at, coverage_ratio)`.execute(trx);
+               progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio)`.execute(trx);
 
       // A run back in time (pacer evaluate --at ... --save) is a snapshot, not a change of status.
       let statusChanges = 0;
@@ -196,6 +196,7 @@ export class EvaluationRepository implements EvaluationStore {
         progress: e.progress_ratio,
         expectedProgress: e.expected_progress_ratio ?? 0,
         projected: e.projected_value,
+        forecastNow: e.forecast_now_value,
         projectedCompletionAt: ms(e.projected_completion_at),
         coverage: e.coverage_ratio,
       });

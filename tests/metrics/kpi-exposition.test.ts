@@ -26,6 +26,7 @@ function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult
     progress: 0.0484,
     expectedProgress: 1,
     projected: 30_855_555.6,
+    forecastNow: 12_900_000,
     projectedCompletionAt: Date.UTC(2023, 9, 26),
     coverage: 1,
     ...overrides,
@@ -38,7 +39,7 @@ function snapshot(results: TargetResult[], indicatorValues = 2): EvaluationSnaps
     asOf: new Date('2023-06-30T17:00:00Z'),
     results,
     indicators: [{ id: 'vneid_accounts_issued', name: 'VNeID accounts', unit: 'accounts', kind: 'cumulative', rollup: 'sum', updateIntervalSeconds: 7_776_000 }],
-    indicatorValues: Array.from({ length: indicatorValues }, (_, i) => ({ indicatorId: 'vneid_accounts_issued', regionId: i + 2, regionCode: String(i + 1).padStart(2, '0'), regionName: i === 0 ? 'Thành phố Hồ Chí Minh' : `Tỉnh "${i}"`, value: 1000 + i, at: Date.UTC(2023, 2, 1), coverage: 1 })),
+    indicatorValues: Array.from({ length: indicatorValues }, (_, i) => ({ indicatorId: 'vneid_accounts_issued', regionId: i + 2, regionCode: String(i + 1).padStart(2, '0'), regionName: i === 0 ? 'Thành phố Hồ Chí Minh' : `Tỉnh "${i}"`, level: 'province', value: 1000 + i, at: Date.UTC(2023, 2, 1), coverage: 1 })),
   };
 }
 

@@ -76,6 +76,8 @@ export interface TargetEvaluation {
   progress: number | null;
   expectedProgress: number;
   projected: number | null;
+  /** The forecast line's value now: with `projected`, the two ends of the forecast line. */
+  forecastNow: number | null;
   projectedCompletionAt: number | null;
   coverage: number | null;
 }
@@ -163,6 +165,7 @@ export function evaluateTarget(spec: TargetSpec, facts: TargetFacts, asOf: numbe
     progress: current === null ? null : (current - b) / span,
     expectedProgress: (expected - b) / span,
     projected,
+    forecastNow: line ? lineAt(line, asOf, asOf) : null,
     projectedCompletionAt: line ? completionAt(line, v, spec.direction, asOf) : null,
     coverage: facts.coverage,
   };

@@ -4,6 +4,9 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
     `alter table evaluations add column current_source text check (current_source in ('direct', 'children', 'predecessors'))`,
+    // The forecast line's value at as_of; with projected_value (its value at the deadline) it
+    // draws the forecast line in dashboards without recomputing the fit.
+    `alter table evaluations add column forecast_now_value double precision`,
     `alter table evaluation_runs add column duration_ms integer`,
     `create index evaluation_runs_as_of_idx on evaluation_runs (as_of desc)`,
     // Alerts and the scorecard read "what changed, when" from here rather than diffing snapshots.
@@ -26,5 +29,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql.raw('drop table if exists target_status_changes').execute(db);
   await sql.raw('drop index if exists evaluation_runs_as_of_idx').execute(db);
   await sql.raw('alter table evaluation_runs drop column if exists duration_ms').execute(db);
+  await sql.raw('alter table evaluations drop column if exists forecast_now_value').execute(db);
   await sql.raw('alter table evaluations drop column if exists current_source').execute(db);
 }

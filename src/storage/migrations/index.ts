@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as evaluation from './0003-evaluation.js';
+import * as readerRole from './0006-reader-role.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -9,4 +10,5 @@ import * as evaluation from './0003-evaluation.js';
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0003-evaluation': evaluation,
+  '0006-reader-role': readerRole,
 };

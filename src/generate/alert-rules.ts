@@ -1,0 +1,217 @@
+import type { GenerateOptions } from './generate-options.js';
+
+/** A Prometheus alerting rule, with the runbook text Pacer serves at /runbooks. */
+export interface AlertDefinition {
+  alert: string;
+  expr: string;
+  for: string;
+  severity: 'critical' | 'warning';
+  /** Static labels beyond severity (pipeline alerts name their owner; target alerts take it from the series). */
+  labels?: Record<string, string>;
+  summary: string;
+  description: string;
+  dashboard: string;
+  runbook: { meaning: string; check: string[]; fix: string[] };
+}
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+export interface RuleGroup {
+  name: string;
+  interval?: string;
+  rules: (RecordingRule | (Omit<AlertDefinition, 'severity' | 'summary' | 'description' | 'dashboard' | 'runbook' | 'labels'> & { labels: Record<string, string>; annotations: Record<string, string> }))[];
+}
+
+/** Go-template snippet printing a target's sibling series, humanized, or a dash. */
+const targetValue = (metric: string, format = 'humanize') => `{{ with printf "${metric}{target=%q}" $labels.target | query }}{{ . | first | value | ${format} }}{{ else }}-{{ end }}`;
+const deadline = targetValue('kpi_target_deadline_timestamp_seconds', 'humanizeTimestamp');
+const figures = `Current ${targetValue('kpi_target_current_value')}, expected by now ${targetValue('kpi_target_expected_value')}, projected at the deadline ${targetValue('kpi_target_projected_value')} against a target of ${targetValue('kpi_target_value')}; deadline ${deadline}.`;
+/** The status series of one state, with the target's title, unit and due date joined in as labels. */
+const status = (state: string) => `(kpi_target_status{status="${state}"} == 1) * on(target) group_left(title, unit, due) kpi_target_info`;
+
+/** The alerts, in the order operators meet them: targets first, then the pipeline. */
+export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
+  const horizon = o.deadlineHorizonDays * 86_400;
+  const pipeline = { owner: o.operatorsOwner, directive: 'all' };
+  return [
+    {
+      alert: 'KpiTargetOffTrack',
+      expr: status('off_track'),
+      for: o.targetAlertFor,
+      severity: 'critical',
+      summary: 'Target {{ $labels.target }} is off track: {{ $labels.title }}',
+      description: `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target by more than the tolerance. ${figures}`,
+      dashboard: 'pacer-target',
+      runbook: {
+        meaning: 'The least-squares forecast of the target\'s indicator, at the deadline, falls short of the target by more than the tolerance (default 10% of |target − baseline|).',
+        check: ['Open the target dashboard: are the latest observations real, or is a feed lagging?', 'Is the baseline right, and the indicator the one the directive measures?', 'Coverage below 1 means some regions did not report: the rollup undercounts.'],
+        fix: ['Escalate to the owner with the figures in the alert.', 'If data is missing, fix the feed (KpiFeedStale/KpiFeedFailing) or push the figures.'],
+      },
+    },
+    {
+      alert: 'KpiTargetAtRisk',
+      expr: status('at_risk'),
+      for: o.targetAlertFor,
+      severity: 'warning',
+      summary: 'Target {{ $labels.target }} is at risk: {{ $labels.title }}',
+      description: `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target, by no more than the tolerance. ${figures}`,
+      dashboard: 'pacer-target',
+      runbook: {
+        meaning: 'The forecast at the deadline misses the target, but by no more than the tolerance; milestone tasks are at risk in their last 14 days.',
+        check: ['Compare progress with expected progress on the target dashboard.'],
+        fix: ['Warn the owner early; an at-risk target usually becomes off track without action.'],
+      },
+    },
+    {
+      alert: 'KpiTargetMissed',
+      expr: `${status('missed')} and on(target) (time() - kpi_target_deadline_timestamp_seconds < ${o.missedAlertDays * 86_400})`,
+      for: '0m',
+      severity: 'critical',
+      summary: 'Target {{ $labels.target }} was missed: {{ $labels.title }}',
+      description: `{{ $labels.owner }} ({{ $labels.directive }}): the deadline passed without the target being met. ${figures}`,
+      dashboard: 'pacer-target',
+      runbook: {
+        meaning: `The deadline has passed and no observation at or before it met the target. The alert stays for ${o.missedAlertDays} days after the deadline, then goes quiet; the status stays missed.`,
+        check: ['If the target was met but not reported, push the observation dated on or before the deadline: the status becomes achieved.'],
+        fix: ['Report the miss to the directive\'s issuer; agree a new target (a new catalog entry) if the work continues.'],
+      },
+    },
+    {
+      alert: 'KpiDeadlineApproaching',
+      expr: `(kpi_target_deadline_timestamp_seconds - time() < ${horizon}) and (kpi_target_deadline_timestamp_seconds - time() > 0) and (kpi_target_progress_ratio < kpi_target_expected_progress_ratio) and on(target) (kpi_target_status{status=~"on_track|at_risk|off_track"} == 1)`,
+      for: o.targetAlertFor,
+      severity: 'warning',
+      summary: `Deadline of {{ $labels.target }} within ${o.deadlineHorizonDays} days, progress behind pace`,
+      description: `{{ $labels.owner }} ({{ $labels.directive }}): progress ${targetValue('kpi_target_progress_ratio', 'humanizePercentage')} against an expected ${targetValue('kpi_target_expected_progress_ratio', 'humanizePercentage')}. ${figures}`,
+      dashboard: 'pacer-target',
+      runbook: {
+        meaning: `The deadline is less than ${o.deadlineHorizonDays} days away and progress is below the straight (or milestone) pace.`,
+        check: ['Is the latest figure recent enough to judge by?'],
+        fix: ['Ask the owner for the latest figure and a plan for the remaining days.'],
+      },
+    },
+    {
+      alert: 'KpiTargetNoData',
+      expr: status('no_data'),
+      for: o.targetAlertFor,
+      severity: 'warning',
+      summary: 'No recent data for target {{ $labels.target }}: {{ $labels.title }}',
+      description: '{{ $labels.owner }} ({{ $labels.directive }}): the indicator {{ $labels.indicator }} has no value in region {{ $labels.region }}, or its latest is older than three update intervals, so the target cannot be judged.',
+      dashboard: 'pacer-target',
+      runbook: {
+        meaning: 'There is no observation for the target\'s indicator and region, or the newest is older than 3 × the indicator\'s update_interval.',
+        check: ['GET /v1/observations?indicator=…&region=… shows what arrived.', 'Check the feed that should bring it (pipeline dashboard).'],
+        fix: ['Push the missing figures, or fix the feed; if the indicator is published less often, raise its update_interval in the catalog.'],
+      },
+    },
+    {
+      alert: 'KpiFeedStale',
+      expr: `time() - kpi_feed_last_success_timestamp_seconds > ${o.feedStaleFactor} * kpi_feed_expected_interval_seconds`,
+      for: o.pipelineAlertFor,
+      severity: 'warning',
+      labels: pipeline,
+      summary: 'Feed {{ $labels.feed }} has not succeeded for {{ $value | humanizeDuration }}',
+      description: `The last successful run of feed {{ $labels.feed }} is more than ${o.feedStaleFactor} expected intervals old (expected every {{ with printf "kpi_feed_expected_interval_seconds{feed=%q}" $labels.feed | query }}{{ . | first | value | humanizeDuration }}{{ end }}).`,
+      dashboard: 'pacer-pipeline',
+      runbook: {
+        meaning: 'A scheduled feed has gone quiet: no successful run for longer than its expected interval allows (a deadman check, no per-feed rule needed).',
+        check: ['GET /v1/feeds/{id}/runs: failing runs, or no runs at all (scheduler or workers down)?', 'Is the source reachable from the workers?'],
+        fix: ['Fix the source or credentials, then `pacer jobs run ID` to run it now.'],
+      },
+    },
+    {
+      alert: 'KpiFeedFailing',
+      expr: '(kpi_feed_last_run_timestamp_seconds > on(feed) kpi_feed_last_success_timestamp_seconds) or (kpi_feed_last_run_timestamp_seconds unless on(feed) kpi_feed_last_success_timestamp_seconds)',
+      for: o.pipelineAlertFor,
+      severity: 'warning',
+      labels: pipeline,
+      summary: 'Feed {{ $labels.feed }} fails',
+      description: 'The most recent run of feed {{ $labels.feed }} did not succeed (and retries did not help).',
+      dashboard: 'pacer-pipeline',
+      runbook: {
+        meaning: 'The last run of the feed ended in failure, after its retries.',
+        check: ['GET /v1/feeds/{id}/runs shows the error with the line and field when the data was malformed.'],
+        fix: ['Fix the source or the feed mapping in jobs/, then `pacer jobs run ID`.'],
+      },
+    },
+    {
+      alert: 'KpiIngestRejections',
+      expr: 'sum by (source) (increase(pacer_ingest_rows_total{outcome="rejected"}[15m])) > 0',
+      for: '0m',
+      severity: 'warning',
+      labels: pipeline,
+      summary: 'Ingest rejected {{ $value | humanize }} rows from {{ $labels.source }} in 15 minutes',
+      description: 'Rows sent to Pacer ({{ $labels.source }}) were rejected as invalid; they are not in the database.',
+      dashboard: 'pacer-pipeline',
+      runbook: {
+        meaning: 'Pushes or feeds sent rows that failed validation (unknown indicator or region, value out of range, bad timestamp, ...).',
+        check: ['GET /v1/batches/{id} lists the first errors with line, field and code.'],
+        fix: ['Tell the data team which lines and fields; they re-send the corrected rows (idempotent).'],
+      },
+    },
+    {
+      alert: 'PacerExporterDown',
+      expr: 'up{job="pacer"} == 0 or absent(up{job="pacer"})',
+      for: '5m',
+      severity: 'critical',
+      labels: pipeline,
+      summary: 'Prometheus cannot scrape Pacer',
+      description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.',
+      dashboard: 'pacer-pipeline',
+      runbook: {
+        meaning: 'Prometheus has no successful scrape of Pacer\'s /metrics.',
+        check: ['Is the pacer-api process up? GET /healthz and /readyz.', 'Is the scrape target right in prometheus.yml?'],
+        fix: ['Restart the api role; /readyz says whether the database and catalog are the problem.'],
+      },
+    },
+    {
+      alert: 'PacerEvaluationStale',
+      expr: 'time() - kpi_evaluation_timestamp_seconds > 900',
+      for: '5m',
+      severity: 'warning',
+      labels: pipeline,
+      summary: 'Pacer has not evaluated the targets for {{ $value | humanizeDuration }}',
+      description: 'The exported evaluation is more than 15 minutes old: the statuses Prometheus sees are out of date.',
+      dashboard: 'pacer-pipeline',
+      runbook: {
+        meaning: 'No evaluation has been stored recently: the scheduler or the workers are down, or evaluations fail.',
+        check: ['pacer_evaluation_runs_total{outcome="failed"} and the worker logs.'],
+        fix: ['Restart the scheduler and worker roles; `pacer evaluate --save` runs one by hand.'],
+      },
+    },
+  ];
+}
+
+export function recordingRules(): RecordingRule[] {
+  return [
+    { record: 'directive_status:kpi_target_status:count', expr: 'count by (directive, status) (kpi_target_status == 1)' },
+    { record: 'target:kpi_target_progress_gap:ratio', expr: 'kpi_target_expected_progress_ratio - kpi_target_progress_ratio' },
+    { record: 'feed:kpi_feed_staleness:ratio', expr: '(time() - kpi_feed_last_success_timestamp_seconds) / kpi_feed_expected_interval_seconds' },
+  ];
+}
+
+/** The rule file: recording rules, target alerts and pipeline alerts, with their annotations. */
+export function ruleGroups(o: GenerateOptions): RuleGroup[] {
+  const toRule = (a: AlertDefinition) => ({
+    alert: a.alert,
+    expr: a.expr,
+    for: a.for,
+    labels: { severity: a.severity, ...a.labels },
+    annotations: {
+      summary: a.summary,
+      description: a.description,
+      runbook_url: `${o.publicUrl}/runbooks#${a.alert.toLowerCase()}`,
+      dashboard_url: a.dashboard === 'pacer-target' ? `${o.grafanaUrl}/d/pacer-target?var-target={{ $labels.target }}` : `${o.grafanaUrl}/d/${a.dashboard}`,
+    },
+  });
+  const alerts = alertDefinitions(o);
+  const isPipeline = (a: AlertDefinition) => a.labels !== undefined;
+  return [
+    { name: 'pacer-recording', rules: recordingRules() },
+    { name: 'pacer-targets', rules: alerts.filter((a) => !isPipeline(a)).map(toRule) },
+    { name: 'pacer-pipeline', rules: alerts.filter(isPipeline).map(toRule) },
+  ];
+}

@@ -1,0 +1,74 @@
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import { targetStatuses } from '../../domain/evaluation/target-evaluation.js';
+import { GENERATED_HEADER } from '../generate-options.js';
+import { labelVariable, prom, statusColours, statusMappings } from './grafana-queries.js';
+
+const scope = 'directive="$directive", owner=~"$owner"';
+
+/** Dashboard 1: a directive's targets, counted by status, and the table of every target. */
+export function directiveOverviewDashboard(defaultDirective: string | undefined): dashboard.Dashboard {
+  const d = new dashboard.DashboardBuilder('Pacer: directive overview')
+    .uid('pacer-directive-overview')
+    .description(`Every target of a directive: how many are on track, and the figures behind each. ${GENERATED_HEADER}`)
+    .tags(['pacer', 'generated'])
+    .timezone('browser')
+    .refresh('1m')
+    .time({ from: 'now-6h', to: 'now' })
+    .readonly()
+    .withVariable(labelVariable('directive', 'Directive', 'label_values(kpi_target_info, directive)', { current: defaultDirective }))
+    .withVariable(labelVariable('owner', 'Owner', 'label_values(kpi_target_info{directive="$directive"}, owner)', { multi: true }));
+
+  for (const status of targetStatuses) {
+    d.withPanel(
+      new stat.PanelBuilder()
+        .title(status.replace('_', ' '))
+        .description(`Targets whose current status is ${status}.`)
+        .withTarget(prom('A', `count(kpi_target_status{${scope}, status="${status}"} == 1) or vector(0)`, { instant: true }))
+        .colorMode(common.BigValueColorMode.Background)
+        .graphMode(common.BigValueGraphMode.None)
+        .thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: statusColours[status]! }]))
+        .height(4)
+        .span(4),
+    );
+  }
+
+  // Every column's query carries the same labels (title, due and status joined in), so Grafana's
+  // "merge" transformation lines them up into one row per target.
+  const withLabels = (metric: string) => `${metric}{${scope}} * on(target) group_left(title, due) kpi_target_info * on(target) group_left(status) (kpi_target_status == 1)`;
+  const columns = [
+    ['A', 'kpi_target_current_value', 'Current'],
+    ['B', 'kpi_target_value', 'Target'],
+    ['C', 'kpi_target_progress_ratio', 'Progress'],
+    ['D', 'kpi_target_expected_progress_ratio', 'Expected'],
+    ['E', 'kpi_target_projected_value', 'Projected at deadline'],
+  ] as const;
+  const targetsTable = new table.PanelBuilder()
+    .title('Targets')
+    .description('Each target with its owner, due date, current value, target, progress against the expected pace, the forecast at the deadline and its status.');
+  for (const [ref, metric] of columns) targetsTable.withTarget(prom(ref, withLabels(metric), { instant: true, table: true }));
+  targetsTable
+    .withTransformation({ id: 'merge', options: {} })
+    .withTransformation({
+      id: 'organize',
+      options: {
+        excludeByName: Object.fromEntries(['Time', '__name__', 'job', 'instance', 'indicator', 'directive'].map((n) => [n, true])),
+        renameByName: { target: 'Target', title: 'Title', owner: 'Owner', due: 'Due', region: 'Region', status: 'Status', ...Object.fromEntries(columns.map(([ref, , label]) => [`Value #${ref}`, label])) },
+        indexByName: { status: 0, target: 1, title: 2, owner: 3, due: 4, region: 5, 'Value #A': 6, 'Value #B': 7, 'Value #C': 8, 'Value #D': 9, 'Value #E': 10 },
+      },
+    })
+    .withTransformation({ id: 'sortBy', options: { sort: [{ field: 'Progress' }] } })
+    .overrideByName('Status', [
+      { id: 'mappings', value: statusMappings() },
+      { id: 'custom.cellOptions', value: { type: 'color-background' } },
+    ])
+    .overrideByName('Progress', [{ id: 'unit', value: 'percentunit' }])
+    .overrideByName('Expected', [{ id: 'unit', value: 'percentunit' }])
+    .overrideByName('Target', [{ id: 'links', value: [{ title: 'Target detail', url: '/d/pacer-target?var-target=${__value.raw}' }] }])
+    .height(14)
+    .span(24);
+  d.withPanel(targetsTable);
+  return d.build();
+}

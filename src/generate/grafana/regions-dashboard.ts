@@ -1,0 +1,60 @@
+import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import { GENERATED_HEADER } from '../generate-options.js';
+import { labelVariable, prom } from './grafana-queries.js';
+
+/**
+ * Dashboard 3: an indicator across the provinces in force now (Viet Nam's 34 since 2025-07-01),
+ * with figures reported under the 63 old provinces rolled up into their successors by the
+ * evaluation, and the progress of targets set per region.
+ */
+export function regionsDashboard(defaultIndicator: string | undefined, nationCodes: string[]): dashboard.Dashboard {
+  const belowNation = `region!~"${nationCodes.join('|') || '^$'}"`;
+  return new dashboard.DashboardBuilder('Pacer: regions')
+    .uid('pacer-regions')
+    .description(`An indicator by province, pre-2025 data rolled up into the 2025 provinces. ${GENERATED_HEADER}`)
+    .tags(['pacer', 'generated'])
+    .timezone('browser')
+    .refresh('5m')
+    .time({ from: 'now-6h', to: 'now' })
+    .readonly()
+    .withVariable(labelVariable('indicator', 'Indicator', 'label_values(kpi_indicator_value{level="province"}, indicator)', { current: defaultIndicator }))
+    .withPanel(
+      new bargauge.PanelBuilder()
+        .title('$indicator by province')
+        .description('The latest value in each province in force (own figure, or rolled up from its communes and from the provinces merged into it), largest first.')
+        .withTarget(prom('A', 'sort_desc(kpi_indicator_value{indicator="$indicator", level="province"})', { instant: true, legend: '{{region_name}}' }))
+        .orientation(common.VizOrientation.Horizontal)
+        .displayMode(common.BarGaugeDisplayMode.Basic)
+        .height(22)
+        .span(14),
+    )
+    .withPanel(
+      new table.PanelBuilder()
+        .title('Provinces reporting')
+        .description('How many provinces in force have a value, and when the oldest of them was observed.')
+        .withTarget(prom('A', 'count(kpi_indicator_value{indicator="$indicator", level="province"})', { instant: true, table: true }))
+        .withTarget(prom('B', 'min(kpi_indicator_observed_timestamp_seconds{indicator="$indicator", level="province"}) * 1000', { instant: true, table: true }))
+        .withTransformation({ id: 'merge', options: {} })
+        .withTransformation({ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { 'Value #A': 'Provinces with a value', 'Value #B': 'Oldest value observed' } } })
+        .overrideByName('Oldest value observed', [{ id: 'unit', value: 'dateTimeAsIso' }])
+        .height(5)
+        .span(10),
+    )
+    .withPanel(
+      new table.PanelBuilder()
+        .title('Targets set per region')
+        .description('Progress of every target whose region is below the nation, against the expected pace.')
+        .withTarget(prom('A', `kpi_target_progress_ratio{${belowNation}}`, { instant: true, table: true }))
+        .withTarget(prom('B', `kpi_target_expected_progress_ratio{${belowNation}}`, { instant: true, table: true }))
+        .withTransformation({ id: 'merge', options: {} })
+        .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true }, renameByName: { 'Value #A': 'Progress', 'Value #B': 'Expected' } } })
+        .overrideByName('Progress', [{ id: 'unit', value: 'percentunit' }, { id: 'custom.cellOptions', value: { type: 'gauge', mode: 'basic' } }])
+        .overrideByName('Expected', [{ id: 'unit', value: 'percentunit' }])
+        .height(17)
+        .span(10),
+    )
+    .build();
+}

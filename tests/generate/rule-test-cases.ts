@@ -1,0 +1,212 @@
+/**
+ * promtool unit tests for the generated alerts: for each alert, series that make it fire and
+ * series that do not, with the labels and the humanized annotations operators will read.
+ * Time starts at 0 (1970-01-01T00:00:00Z) in promtool tests.
+ */
+const base = (target: string) => `target="${target}",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Ministry of Public Security"`;
+const labels = (target: string) => ({ target, indicator: 'vneid_accounts_issued', region: 'VN', directive: 'ct-05-2023', owner: 'Ministry of Public Security' });
+const DAY = 86_400;
+
+/** The series of one target: status, info and figures. */
+function target(id: string, status: string, figures: { current?: number; expected?: number; projected?: number; value?: number; progress?: number; expectedProgress?: number; deadline?: number } = {}) {
+  const b = base(id);
+  const series = [
+    ...['achieved', 'on_track', 'at_risk', 'off_track', 'missed', 'no_data'].map((s) => ({ series: `kpi_target_status{${b},status="${s}"}`, values: `${s === status ? 1 : 0}x180` })),
+    { series: `kpi_target_info{${b},title="Title of ${id}",unit="accounts",direction="at_least",due="2023-06-30"}`, values: '1x180' },
+  ];
+  const add = (metric: string, v: number | undefined) => v !== undefined && series.push({ series: `${metric}{${b}}`, values: `${v}x180` });
+  add('kpi_target_current_value', figures.current);
+  add('kpi_target_expected_value', figures.expected);
+  add('kpi_target_projected_value', figures.projected);
+  add('kpi_target_value', figures.value);
+  add('kpi_target_progress_ratio', figures.progress);
+  add('kpi_target_expected_progress_ratio', figures.expectedProgress);
+  add('kpi_target_deadline_timestamp_seconds', figures.deadline);
+  return series;
+}
+
+/** The humanized figures of `full` below, as the description shows them. */
+const figures = 'Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-31 00:00:00 +0000 UTC.';
+const targetAnnotations = (id: string, summary: string, lead: string) => ({
+  summary,
+  description: `Ministry of Public Security (ct-05-2023): ${lead} ${figures}`,
+  runbook_url: '',
+  dashboard_url: `http://localhost:3000/d/pacer-target?var-target=${id}`,
+});
+const withRunbook = (a: ReturnType<typeof targetAnnotations>, alert: string) => ({ ...a, runbook_url: `http://localhost:8080/runbooks#${alert.toLowerCase()}` });
+const full = { current: 12_500_000, expected: 30_000_000, projected: 30_855_556, value: 40_000_000, deadline: 30 * DAY };
+const infoLabels = (id: string, status: string) => ({ ...labels(id), status, title: `Title of ${id}`, unit: 'accounts', due: '2023-06-30' });
+const pipeline = { owner: 'pacer-operators', directive: 'all' };
+
+export const ruleTests = [
+  {
+    name: 'target statuses fire their alert after `for`, and only for that status',
+    interval: '1m',
+    input_series: [...target('off', 'off_track', full), ...target('risk', 'at_risk', full), ...target('fine', 'on_track', full), ...target('nodata', 'no_data', full)],
+    alert_rule_test: [
+      { eval_time: '59m', alertname: 'KpiTargetOffTrack', exp_alerts: [] },
+      {
+        eval_time: '61m',
+        alertname: 'KpiTargetOffTrack',
+        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('off', 'off_track') }, exp_annotations: withRunbook(targetAnnotations('off', 'Target off is off track: Title of off', 'the forecast misses the target by more than the tolerance.'), 'KpiTargetOffTrack') }],
+      },
+      {
+        eval_time: '61m',
+        alertname: 'KpiTargetAtRisk',
+        exp_alerts: [{ exp_labels: { severity: 'warning', ...infoLabels('risk', 'at_risk') }, exp_annotations: withRunbook(targetAnnotations('risk', 'Target risk is at risk: Title of risk', 'the forecast misses the target, by no more than the tolerance.'), 'KpiTargetAtRisk') }],
+      },
+      {
+        eval_time: '61m',
+        alertname: 'KpiTargetNoData',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', ...infoLabels('nodata', 'no_data') },
+            exp_annotations: {
+              summary: 'No recent data for target nodata: Title of nodata',
+              description: 'Ministry of Public Security (ct-05-2023): the indicator vneid_accounts_issued has no value in region VN, or its latest is older than three update intervals, so the target cannot be judged.',
+              runbook_url: 'http://localhost:8080/runbooks#kpitargetnodata',
+              dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=nodata',
+            },
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'a missed target alerts for 30 days after its deadline, then goes quiet',
+    interval: '1m',
+    input_series: [...target('recent', 'missed', { ...full, deadline: 0 }), ...target('old', 'missed', { ...full, deadline: -60 * DAY }), ...target('done', 'achieved', { ...full, deadline: 0 })],
+    alert_rule_test: [
+      {
+        eval_time: '10m',
+        alertname: 'KpiTargetMissed',
+        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('recent', 'missed') }, exp_annotations: { ...withRunbook(targetAnnotations('recent', 'Target recent was missed: Title of recent', 'the deadline passed without the target being met.'), 'KpiTargetMissed'), description: 'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.' } }],
+      },
+    ],
+  },
+  {
+    name: 'an approaching deadline alerts only when progress is behind the pace',
+    interval: '1m',
+    input_series: [
+      ...target('behind', 'on_track', { ...full, deadline: 10 * DAY, progress: 0.4, expectedProgress: 0.8 }),
+      ...target('ahead', 'on_track', { ...full, deadline: 10 * DAY, progress: 0.9, expectedProgress: 0.8 }),
+      ...target('far', 'on_track', { ...full, deadline: 100 * DAY, progress: 0.4, expectedProgress: 0.8 }),
+    ],
+    alert_rule_test: [
+      {
+        eval_time: '61m',
+        alertname: 'KpiDeadlineApproaching',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', ...labels('behind') },
+            exp_annotations: {
+              summary: 'Deadline of behind within 30 days, progress behind pace',
+              description: 'Ministry of Public Security (ct-05-2023): progress 40% against an expected 80%. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-11 00:00:00 +0000 UTC.',
+              runbook_url: 'http://localhost:8080/runbooks#kpideadlineapproaching',
+              dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=behind',
+            },
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'a feed is stale past twice its expected interval; a fresh feed is not',
+    interval: '1m',
+    input_series: [
+      { series: 'kpi_feed_last_success_timestamp_seconds{feed="quiet"}', values: '0x60' },
+      { series: 'kpi_feed_expected_interval_seconds{feed="quiet"}', values: '300x60' },
+      { series: 'kpi_feed_last_run_timestamp_seconds{feed="quiet"}', values: '0x60' },
+      { series: 'kpi_feed_last_success_timestamp_seconds{feed="fresh"}', values: '0+60x60' },
+      { series: 'kpi_feed_expected_interval_seconds{feed="fresh"}', values: '300x60' },
+      { series: 'kpi_feed_last_run_timestamp_seconds{feed="fresh"}', values: '0+60x60' },
+    ],
+    alert_rule_test: [
+      { eval_time: '20m', alertname: 'KpiFeedStale', exp_alerts: [] },
+      {
+        eval_time: '30m',
+        alertname: 'KpiFeedStale',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', ...pipeline, feed: 'quiet' },
+            exp_annotations: {
+              summary: 'Feed quiet has not succeeded for 30m 0s',
+              description: 'The last successful run of feed quiet is more than 2 expected intervals old (expected every 5m 0s).',
+              runbook_url: 'http://localhost:8080/runbooks#kpifeedstale',
+              dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
+            },
+          },
+        ],
+      },
+      { eval_time: '30m', alertname: 'KpiFeedFailing', exp_alerts: [] },
+    ],
+  },
+  {
+    name: 'a feed whose last run failed, or that never succeeded, is failing',
+    interval: '1m',
+    input_series: [
+      { series: 'kpi_feed_last_run_timestamp_seconds{feed="broken"}', values: '120x30' },
+      { series: 'kpi_feed_last_success_timestamp_seconds{feed="broken"}', values: '60x30' },
+      { series: 'kpi_feed_last_run_timestamp_seconds{feed="never"}', values: '60x30' },
+      { series: 'kpi_feed_last_run_timestamp_seconds{feed="ok"}', values: '60x30' },
+      { series: 'kpi_feed_last_success_timestamp_seconds{feed="ok"}', values: '60x30' },
+    ],
+    alert_rule_test: [
+      {
+        eval_time: '20m',
+        alertname: 'KpiFeedFailing',
+        exp_alerts: ['broken', 'never'].map((feed) => ({
+          exp_labels: { severity: 'warning', ...pipeline, feed },
+          exp_annotations: { summary: `Feed ${feed} fails`, description: `The most recent run of feed ${feed} did not succeed (and retries did not help).`, runbook_url: 'http://localhost:8080/runbooks#kpifeedfailing', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' },
+        })),
+      },
+    ],
+  },
+  {
+    name: 'rejected rows alert; accepted rows do not',
+    interval: '1m',
+    input_series: [
+      { series: 'pacer_ingest_rows_total{source="push",outcome="rejected",job="pacer",instance="pacer:8080"}', values: '0+2x30' },
+      { series: 'pacer_ingest_rows_total{source="feed",outcome="inserted",job="pacer",instance="pacer:8080"}', values: '0+100x30' },
+    ],
+    alert_rule_test: [
+      {
+        eval_time: '20m',
+        alertname: 'KpiIngestRejections',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', ...pipeline, source: 'push' },
+            exp_annotations: { summary: 'Ingest rejected 30 rows from push in 15 minutes', description: 'Rows sent to Pacer (push) were rejected as invalid; they are not in the database.', runbook_url: 'http://localhost:8080/runbooks#kpiingestrejections', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' },
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'Pacer down or absent alerts; a stale evaluation alerts',
+    interval: '1m',
+    input_series: [
+      { series: 'up{job="pacer",instance="pacer:8080"}', values: '1 1 1 0x30' },
+      { series: 'kpi_evaluation_timestamp_seconds', values: '0x40' },
+    ],
+    alert_rule_test: [
+      { eval_time: '5m', alertname: 'PacerExporterDown', exp_alerts: [] },
+      {
+        eval_time: '10m',
+        alertname: 'PacerExporterDown',
+        exp_alerts: [{ exp_labels: { severity: 'critical', ...pipeline, job: 'pacer', instance: 'pacer:8080' }, exp_annotations: { summary: 'Prometheus cannot scrape Pacer', description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.', runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }],
+      },
+      {
+        eval_time: '25m',
+        alertname: 'PacerEvaluationStale',
+        exp_alerts: [{ exp_labels: { severity: 'warning', ...pipeline }, exp_annotations: { summary: 'Pacer has not evaluated the targets for 25m 0s', description: 'The exported evaluation is more than 15 minutes old: the statuses Prometheus sees are out of date.', runbook_url: 'http://localhost:8080/runbooks#pacerevaluationstale', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }],
+      },
+    ],
+  },
+  {
+    name: 'no scrape at all is also Pacer down',
+    interval: '1m',
+    input_series: [{ series: 'some_other_metric', values: '1x20' }],
+    alert_rule_test: [{ eval_time: '10m', alertname: 'PacerExporterDown', exp_alerts: [{ exp_labels: { severity: 'critical', ...pipeline, job: 'pacer' }, exp_annotations: { summary: 'Prometheus cannot scrape Pacer', description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.', runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }] }],
+  },
+];
