@@ -3,21 +3,13 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { targetStatuses } from '../../domain/evaluation/target-evaluation.js';
-import { GENERATED_HEADER } from '../generate-options.js';
-import { labelVariable, prom, statusColours, statusMappings } from './grafana-queries.js';
+import { labelVariable, pacerDashboard, prom, statusColours, statusMappings } from './grafana-queries.js';
 
 const scope = 'directive="$directive", owner=~"$owner"';
 
 /** Dashboard 1: a directive's targets, counted by status, and the table of every target. */
 export function directiveOverviewDashboard(defaultDirective: string | undefined): dashboard.Dashboard {
-  const d = new dashboard.DashboardBuilder('Pacer: directive overview')
-    .uid('pacer-directive-overview')
-    .description(`Every target of a directive: how many are on track, and the figures behind each. ${GENERATED_HEADER}`)
-    .tags(['pacer', 'generated'])
-    .timezone('browser')
-    .refresh('1m')
-    .time({ from: 'now-6h', to: 'now' })
-    .readonly()
+  const d = pacerDashboard('pacer-directive-overview', 'Pacer: directive overview', 'Every target of a directive: how many are on track, and the figures behind each.', { refresh: '1m', from: 'now-6h' })
     .withVariable(labelVariable('directive', 'Directive', 'label_values(kpi_target_info, directive)', { current: defaultDirective }))
     .withVariable(labelVariable('owner', 'Owner', 'label_values(kpi_target_info{directive="$directive"}, owner)', { multi: true }));
 

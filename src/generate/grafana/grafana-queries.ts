@@ -2,6 +2,7 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import { GENERATED_HEADER } from '../generate-options.js';
 
 /** The datasources the provisioning creates, by fixed uid so dashboards can name them. */
 export const PROMETHEUS: common.DataSourceRef = { type: 'prometheus', uid: 'pacer-prometheus' };
@@ -79,4 +80,16 @@ export function statusMappings(): dashboard.ValueMapping[] {
     options[status] = { text: status.replace('_', ' '), color, index };
   });
   return [{ type: dashboard.MappingType.ValueToText, options }];
+}
+
+/** A Pacer dashboard: fixed uid, the generated header in its description, read-only, browser time. */
+export function pacerDashboard(uid: string, title: string, description: string, view: { refresh: string; from: string; to?: string }): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(title)
+    .uid(uid)
+    .description(`${description} ${GENERATED_HEADER}`)
+    .tags(['pacer', 'generated'])
+    .timezone('browser')
+    .refresh(view.refresh)
+    .time({ from: view.from, to: view.to ?? 'now' })
+    .readonly();
 }

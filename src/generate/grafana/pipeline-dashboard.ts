@@ -3,8 +3,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { GENERATED_HEADER } from '../generate-options.js';
-import { prom } from './grafana-queries.js';
+import { pacerDashboard, prom } from './grafana-queries.js';
 
 function graph(title: string, description: string, unit: string, ...queries: [expr: string, legend: string][]): timeseries.PanelBuilder {
   const panel = new timeseries.PanelBuilder().title(title).description(description).unit(unit).height(8).span(12);
@@ -14,14 +13,7 @@ function graph(title: string, description: string, unit: string, ...queries: [ex
 
 /** Dashboard 4: is the pipeline itself healthy? Feeds, ingestion, evaluation, the exporter. */
 export function pipelineDashboard(): dashboard.Dashboard {
-  return new dashboard.DashboardBuilder('Pacer: feeds and pipeline')
-    .uid('pacer-pipeline')
-    .description(`Scheduled feeds, ingestion, evaluation and the exporter. ${GENERATED_HEADER}`)
-    .tags(['pacer', 'generated'])
-    .timezone('browser')
-    .refresh('30s')
-    .time({ from: 'now-24h', to: 'now' })
-    .readonly()
+  return pacerDashboard('pacer-pipeline', 'Pacer: feeds and pipeline', 'Scheduled feeds, ingestion, evaluation and the exporter.', { refresh: '30s', from: 'now-24h' })
     .withPanel(
       new table.PanelBuilder()
         .title('Feeds')

@@ -2,8 +2,7 @@ import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import { GENERATED_HEADER } from '../generate-options.js';
-import { labelVariable, prom } from './grafana-queries.js';
+import { labelVariable, pacerDashboard, prom } from './grafana-queries.js';
 
 /**
  * Dashboard 3: an indicator across the provinces in force now (Viet Nam's 34 since 2025-07-01),
@@ -12,14 +11,7 @@ import { labelVariable, prom } from './grafana-queries.js';
  */
 export function regionsDashboard(defaultIndicator: string | undefined, nationCodes: string[]): dashboard.Dashboard {
   const belowNation = `region!~"${nationCodes.join('|') || '^$'}"`;
-  return new dashboard.DashboardBuilder('Pacer: regions')
-    .uid('pacer-regions')
-    .description(`An indicator by province, pre-2025 data rolled up into the 2025 provinces. ${GENERATED_HEADER}`)
-    .tags(['pacer', 'generated'])
-    .timezone('browser')
-    .refresh('5m')
-    .time({ from: 'now-6h', to: 'now' })
-    .readonly()
+  return pacerDashboard('pacer-regions', 'Pacer: regions', 'An indicator by province, pre-2025 data rolled up into the 2025 provinces.', { refresh: '5m', from: 'now-6h' })
     .withVariable(labelVariable('indicator', 'Indicator', 'label_values(kpi_indicator_value{level="province"}, indicator)', { current: defaultIndicator }))
     .withPanel(
       new bargauge.PanelBuilder()

@@ -3,8 +3,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { GENERATED_HEADER } from '../generate-options.js';
-import { labelVariable, prom, sqlQuery, statusMappings } from './grafana-queries.js';
+import { labelVariable, pacerDashboard, prom, sqlQuery, statusMappings } from './grafana-queries.js';
 
 const t = 'target="$target"';
 
@@ -61,14 +60,7 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
     .height(8)
     .span(12);
 
-  return new dashboard.DashboardBuilder('Pacer: target detail')
-    .uid('pacer-target')
-    .description(`One target: its figures now (Prometheus) and its history (PostgreSQL). ${GENERATED_HEADER}`)
-    .tags(['pacer', 'generated'])
-    .timezone('browser')
-    .refresh('1m')
-    .time({ from: 'now-5y', to: 'now+1y' })
-    .readonly()
+  return pacerDashboard('pacer-target', 'Pacer: target detail', 'One target: its figures now (Prometheus) and its history (PostgreSQL).', { refresh: '1m', from: 'now-5y', to: 'now+1y' })
     .withVariable(labelVariable('target', 'Target', 'label_values(kpi_target_info, target)', { current: defaultTarget }))
     .withPanel(
       new stat.PanelBuilder()
