@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { calendarDateOf, endOfDay, formatCalendarDate, parseCalendarDate, parseInstant } from '../domain/time/zoned-time.js';
-import { InputError } from '../errors/pacer-error.js';
+import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
 import type { TargetResult } from '../evaluation/evaluation-store.js';
 import type { Pacer } from '../main.js';
 import { runCommand, withPacer, type CliIo } from './cli-context.js';
@@ -30,11 +29,7 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
 
 /** A bare date means the end of that day in the directive time zone: everything dated that day is known. */
 export async function resolveAsOf(pacer: Pacer, text: string): Promise<Date> {
-  const timezone = await directiveTimezone(pacer);
-  const day = parseCalendarDate(text);
-  const asOf = day ? endOfDay(day, timezone) : parseInstant(text, timezone);
-  if (!asOf) throw new InputError(`--at: expected YYYY-MM-DD or an ISO date-time, got "${text}"`, [{ code: 'invalid_date', field: '--at', message: `expected YYYY-MM-DD or an ISO date-time, got "${text}"` }]);
-  return asOf;
+  return parseAsOf(text, await directiveTimezone(pacer));
 }
 
 /** The time zone dates are read in: the directives' (the first, by id), else UTC. */
@@ -43,7 +38,7 @@ export async function directiveTimezone(pacer: Pacer): Promise<string> {
   return row?.timezone ?? 'UTC';
 }
 
-const day = (ms: number | null, tz: string) => (ms === null ? null : formatCalendarDate(calendarDateOf(new Date(ms), tz)));
+const day = calendarDay;
 
 export function targetJson(r: TargetResult, timezone: string) {
   const t = r.target;

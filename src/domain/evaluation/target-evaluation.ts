@@ -80,6 +80,8 @@ export interface TargetEvaluation {
   forecastNow: number | null;
   projectedCompletionAt: number | null;
   coverage: number | null;
+  /** The forecast line the projection was read from; null without data, absent in stored runs (they keep its numbers). */
+  forecast?: Line | null;
 }
 
 export function meets(direction: Direction, value: number, target: number): boolean {
@@ -168,6 +170,7 @@ export function evaluateTarget(spec: TargetSpec, facts: TargetFacts, asOf: numbe
     forecastNow: line ? lineAt(line, asOf, asOf) : null,
     projectedCompletionAt: line ? completionAt(line, v, spec.direction, asOf) : null,
     coverage: facts.coverage,
+    forecast: line,
   };
 
   if (facts.achievedAt !== null) return { ...base, status: 'achieved' };
