@@ -19,6 +19,8 @@ import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-
 import { ApiRole } from './roles/api-role.js';
 import { WorkerRole } from './roles/worker-role.js';
 import type { Role, RoleName } from './roles/role.js';
+import { scorecardRoutes } from './scorecard/scorecard-routes.js';
+import { ScorecardService } from './scorecard/scorecard-service.js';
 import { CatalogRepository } from './storage/catalog-repository.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
 import { EvaluationRepository } from './storage/evaluation-repository.js';
@@ -26,6 +28,7 @@ import { migrateToLatest } from './storage/migrator.js';
 import { enableReaderLogin } from './storage/reader-role.js';
 import { BatchRepository, ObservationRepository } from './storage/observation-repository.js';
 import { RegionRepository } from './storage/region-repository.js';
+import { ScorecardRepository } from './storage/scorecard-repository.js';
 import { StateRepository } from './storage/state-repository.js';
 
 /** The project's root folder, where the shipped data lives. */
@@ -49,6 +52,8 @@ export interface Pacer {
   readonly kpi: KpiExposition;
   /** Asks for an evaluation soon; ingestion calls it after each committed batch. */
   readonly evaluationTrigger: DebouncedEvaluationTrigger;
+  /** Targets evaluated as of any date, for the web scorecard, its JSON API and `pacer status`. */
+  readonly scorecard: ScorecardService;
   /** Set once the catalog in `config.catalogDir` has been applied by this process. */
   readonly status: { catalogApplied: boolean };
   close(): Promise<void>;
@@ -94,6 +99,7 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     evaluation,
     kpi,
     evaluationTrigger,
+    scorecard: new ScorecardService({ evaluation, regions: evaluationStore, store: new ScorecardRepository(db) }),
     status: { catalogApplied: false },
     close: async () => {
       await evaluationTrigger.stop();
@@ -139,7 +145,7 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
   const roles: Role[] = [];
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes()] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard)] });
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {

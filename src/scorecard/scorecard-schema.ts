@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { targetStatuses } from '../domain/evaluation/target-evaluation.js';
+
+/**
+ * The scorecard's HTTP contract: `GET /v1/targets` and `GET /v1/targets/{id}`, as zod schemas.
+ * The handlers validate requests with them, `pacer status --url` validates responses with them,
+ * the types below are derived from them, and `scorecardOperations` describes the routes for the
+ * OpenAPI document.
+ */
+
+const instant = z.string().describe('UTC instant, ISO 8601.');
+const day = z.string().describe('Calendar date YYYY-MM-DD in the directive time zone.');
+
+export const targetStatusSchema = z.enum(targetStatuses);
+
+/** A query parameter that may be repeated (`?status=a&status=b`) or comma-separated (`?status=a,b`). */
+function listParam<T extends z.ZodType<string, string>>(item: T, split: boolean) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => (split ? s.split(',') : [s])).map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(item));
+}
+
+const atParam = z.string().max(64).optional().describe('Evaluate as of this date: YYYY-MM-DD means the end of that day in the directive time zone (as `pacer evaluate --at`); an ISO date-time is that instant. Default: now.');
+
+export const targetListQuerySchema = z.object({
+  at: atParam,
+  status: listParam(targetStatusSchema, true).optional().describe(`Only these statuses, comma-separated or repeated: ${targetStatuses.join(', ')}.`),
+  owner: listParam(z.string().max(300), false).optional().describe('Only targets of these owners (exact names; repeat the parameter for several).'),
+  directive: listParam(z.string().max(100), true).optional().describe('Only targets of these directives (ids).'),
+});
+export type TargetListQuery = z.output<typeof targetListQuerySchema>;
+
+export const targetParamsSchema = z.object({ id: z.string().min(1).max(200).describe('Target id from the catalog, e.g. vneid-accounts-40m.') });
+export const targetQuerySchema = z.object({ at: atParam });
+
+/**
+ * One evaluated target: the fields of `pacer evaluate --json`, plus what a reader needs to show
+ * them (indicator name, unit and kind, when it was achieved).
+ */
+export const targetSummarySchema = z.object({
+  target: z.string().describe('Target id.'),
+  title: z.string(),
+  directive: z.string(),
+  owner: z.string(),
+  indicator: z.string(),
+  indicator_name: z.string(),
+  unit: z.string(),
+  kind: z.enum(['cumulative', 'level', 'ratio', 'milestone']).describe('The indicator kind; milestone targets are dated tasks (0 not done, 1 done).'),
+  region: z.string().describe('Region code.'),
+  status: targetStatusSchema,
+  achieved_late: z.boolean().describe('Missed, but the target value was met after the deadline.'),
+  achieved_at: instant.nullable(),
+  baseline: z.number(),
+  baseline_at: instant,
+  target_value: z.number(),
+  direction: z.enum(['at_least', 'at_most']),
+  due: day,
+  deadline: instant.describe('The end of the due day in the directive time zone.'),
+  current: z.number().nullable(),
+  current_observed_at: instant.nullable(),
+  current_source: z.enum(['direct', 'children', 'predecessors']).nullable().describe('Observed in the region itself, or rolled up from its parts or from the units merged into it.'),
+  coverage: z.number().nullable().describe('Share of the parts that reported (1 for a direct value).'),
+  expected: z.number().describe('Expected value at the evaluation instant (the pace line).'),
+  progress: z.number().nullable().describe('(current − baseline) / (target − baseline).'),
+  expected_progress: z.number(),
+  projected: z.number().nullable().describe('Forecast value at the deadline.'),
+  projected_completion: day.nullable().describe('When the forecast reaches the target value; null if it moves away from it.'),
+});
+export type TargetSummary = z.infer<typeof targetSummarySchema>;
+
+const directiveSchema = z.object({ id: z.string(), title: z.string(), issuer: z.string(), issued: day, timezone: z.string(), url: z.string().nullable() });
+
+export const targetListSchema = z.object({
+  as_of: instant.describe('The instant the evaluation answers for.'),
+  timezone: z.string().describe('Time zone of the calendar dates.'),
+  directives: z.array(directiveSchema),
+  owners: z.array(z.string()).describe('Every owner, for filtering.'),
+  counts: z.record(targetStatusSchema, z.number().int()).describe('Targets per status, before filtering.'),
+  total: z.number().int().describe('Targets before filtering.'),
+  targets: z.array(targetSummarySchema).describe('Worst first: missed, off_track, at_risk, no_data, on_track, achieved; then furthest behind the expected pace, then nearest deadline.'),
+});
+export type TargetList = z.infer<typeof targetListSchema>;
+
+/** The most observations a target's detail lists (the newest); a chart of more says nothing more. */
+export const maxSeriesPoints = 5_000;
+
+const pointSchema = z.object({ at: instant, value: z.number() });
+
+export const targetDetailSchema = z.object({
+  as_of: instant,
+  timezone: z.string(),
+  directive: directiveSchema,
+  target: targetSummarySchema.extend({
+    region_name: z.string(),
+    source: z.string().describe('Where in the directive the target is set.'),
+    tolerance: z.number().describe('At-risk band as a fraction of |target − baseline|.'),
+    update_interval_seconds: z.number().int(),
+    milestones: z.array(z.object({ due: day, deadline: instant, value: z.number() })),
+    note: z.string().nullable(),
+  }),
+  observations: z
+    .array(
+      z.object({
+        observed_at: instant,
+        value: z.number(),
+        note: z.string().nullable(),
+        batch_id: z.number().int().nullable(),
+        recorded_at: instant,
+        revisions: z.array(z.object({ old_value: z.number(), new_value: z.number(), revised_at: instant })).describe('Earlier values of this observation, oldest first.'),
+      }),
+    )
+    .describe("The target's own series (its indicator in its region, no dimensions), observed up to as_of, oldest first."),
+  earlier_observations: z.number().int().describe(`Observations up to as_of before the first one listed (the list holds the newest ${maxSeriesPoints}).`),
+  later_observations: z.number().int().describe('Observations dated after as_of (not used by this evaluation).'),
+  pace: z.array(pointSchema).describe('The expected-pace line: baseline, milestones, target at the deadline.'),
+  forecast: z.array(pointSchema).describe('The forecast line from the latest value to the deadline (empty without data or once the deadline is past the latest value).'),
+  status_history: z.array(z.object({ as_of: instant, from: targetStatusSchema.nullable(), to: targetStatusSchema, recorded_at: instant })).describe('Status changes of stored evaluations up to as_of, newest first.'),
+  regions: z.object({
+    parent: z.object({ code: z.string(), name: z.string() }),
+    level: z.string().nullable().describe('Level of the parts, e.g. province.'),
+    in_force_at: instant.describe('The parts are the units in force at this instant: now, or as_of when later. Values of units merged since count toward their successor.'),
+    parts: z.number().int(),
+    reporting: z.number().int(),
+    items: z.array(z.object({ code: z.string(), name: z.string(), value: z.number(), observed_at: instant, source: z.enum(['direct', 'children', 'predecessors']), coverage: z.number() })).describe('Parts with a value, largest first.'),
+    missing: z.array(z.object({ code: z.string(), name: z.string() })).describe('Parts without a value.'),
+  }),
+});
+export type TargetDetail = z.infer<typeof targetDetailSchema>;
+
+/** The body of an error response (see errors/error-mapping.ts). */
+export const errorResponseSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ code: z.string(), message: z.string(), field: z.string().optional() })).optional() }),
+});
+
+/** One HTTP operation, described with the schemas its handler validates with (the shape an OpenAPI registry takes). */
+export interface ScorecardOperation {
+  method: 'get';
+  /** OpenAPI style: `/v1/targets/{id}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Reads are open unless the deployment requires a token for them. */
+  access: 'read';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  responses: Record<number, { description: string; content?: Record<string, z.ZodType | null> }>;
+}
+
+/** Named schemas for `components.schemas` of the OpenAPI document. */
+export const scorecardComponents: Record<string, z.ZodType> = { TargetSummary: targetSummarySchema, TargetList: targetListSchema, TargetDetail: targetDetailSchema };
+
+/** The scorecard's JSON operations, for the OpenAPI document. */
+export const scorecardOperations: ScorecardOperation[] = [
+  {
+    method: 'get',
+    path: '/v1/targets',
+    summary: 'Every target evaluated as of a date, worst first',
+    description: 'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as `pacer evaluate --at`.',
+    tags: ['scorecard'],
+    access: 'read',
+    query: targetListQuerySchema,
+    responses: {
+      200: { description: 'The targets, filtered, worst first; counts and owners before filtering.', content: { 'application/json': targetListSchema } },
+      400: { description: 'A bad `at` date or an unknown status.', content: { 'application/json': errorResponseSchema } },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/targets/{id}',
+    summary: 'One target evaluated as of a date, with its series, pace and forecast lines, status history and regional breakdown',
+    description: 'The data of the target page `/targets/{id}`.',
+    tags: ['scorecard'],
+    access: 'read',
+    params: targetParamsSchema,
+    query: targetQuerySchema,
+    responses: {
+      200: { description: 'The target.', content: { 'application/json': targetDetailSchema } },
+      400: { description: 'A bad `at` date.', content: { 'application/json': errorResponseSchema } },
+      404: { description: 'No target with this id.', content: { 'application/json': errorResponseSchema } },
+    },
+  },
+];

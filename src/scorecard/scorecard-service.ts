@@ -1,0 +1,255 @@
+import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
+import { compareWorstFirst } from '../domain/evaluation/status-order.js';
+import { lineAt, targetStatuses, DEFAULT_TOLERANCE, type TargetStatus } from '../domain/evaluation/target-evaluation.js';
+import { isValidAt } from '../domain/regions/region-registry.js';
+import { NotFoundError } from '../errors/pacer-error.js';
+import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
+import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
+import type { EvaluationStore, IndicatorRecord, TargetResult } from '../evaluation/evaluation-store.js';
+import { maxSeriesPoints, type TargetDetail, type TargetList, type TargetListQuery, type TargetSummary } from './scorecard-schema.js';
+
+export interface DirectiveRecord {
+  id: string;
+  title: string;
+  issuer: string;
+  issued: string;
+  timezone: string;
+  url: string | null;
+}
+
+/** What the target page shows beyond the evaluation's target record. */
+export interface TargetDescription {
+  source: string;
+  note: string | null;
+  regionName: string;
+  /** Due dates (YYYY-MM-DD) of the milestones, in deadline order. */
+  milestoneDues: string[];
+}
+
+/** One observation of a target's own series, with the values it replaced. Instants in epoch ms. */
+export interface SeriesObservation {
+  at: number;
+  value: number;
+  note: string | null;
+  batchId: number | null;
+  recordedAt: number;
+  revisions: { oldValue: number; newValue: number; revisedAt: number }[];
+}
+
+export interface SeriesPage {
+  /** The newest `limit` observations at or before the instant, oldest first. */
+  observations: SeriesObservation[];
+  /** Observations at or before the instant not in `observations`. */
+  earlier: number;
+  /** Observations after the instant. */
+  later: number;
+}
+
+export interface StatusChange {
+  asOf: number;
+  from: TargetStatus | null;
+  to: TargetStatus;
+  recordedAt: number;
+}
+
+/** Storage the scorecard reads; implemented in `storage/scorecard-repository.ts`. */
+export interface ScorecardStore {
+  directives(): Promise<DirectiveRecord[]>;
+  describeTarget(id: string): Promise<TargetDescription | undefined>;
+  /** A series without dimensions around `asOf`, with each observation's revisions. */
+  series(indicatorId: string, regionId: number, asOf: Date, limit: number): Promise<SeriesPage>;
+  /** Status changes of stored evaluations up to `asOf`, newest first. */
+  statusChanges(targetId: string, asOf: Date, limit: number): Promise<StatusChange[]>;
+  /** The latest value (no dimensions) at or before `asOf` of one indicator in every region that has one. */
+  latestByRegion(indicatorId: string, asOf: Date): Promise<Map<number, Point>>;
+}
+
+export interface ScorecardDeps {
+  evaluation: { compute(asOf: Date): Promise<EvaluationSnapshot> };
+  regions: Pick<EvaluationStore, 'regions' | 'fullPredecessors'>;
+  store: ScorecardStore;
+  now?: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+/** A stored result as the API and `pacer evaluate --json` show it. */
+export function targetSummary(r: TargetResult, indicator: IndicatorRecord | undefined, timezone: string): TargetSummary {
+  const t = r.target;
+  return {
+    target: t.id,
+    title: t.title,
+    directive: t.directiveId,
+    owner: t.owner,
+    indicator: t.indicatorId,
+    indicator_name: indicator?.name ?? t.indicatorId,
+    unit: indicator?.unit ?? '',
+    kind: indicator?.kind ?? 'level',
+    region: t.regionCode,
+    status: r.status,
+    achieved_late: r.achievedLate,
+    achieved_at: isoOrNull(r.achievedAt),
+    baseline: t.baselineValue,
+    baseline_at: iso(t.baselineAt),
+    target_value: t.targetValue,
+    direction: t.direction,
+    due: t.dueDate,
+    deadline: iso(t.deadline),
+    current: r.current,
+    current_observed_at: isoOrNull(r.currentAt),
+    current_source: r.currentSource,
+    coverage: r.coverage,
+    expected: r.expected,
+    progress: r.progress,
+    expected_progress: r.expectedProgress,
+    projected: r.projected,
+    projected_completion: calendarDay(r.projectedCompletionAt, timezone),
+  };
+}
+
+/** Results worst first (see `domain/evaluation/status-order.ts`). */
+export function worstFirst(results: readonly TargetResult[]): TargetResult[] {
+  const key = (r: TargetResult) => ({ id: r.target.id, status: r.status, progress: r.progress, expectedProgress: r.expectedProgress, deadline: r.target.deadline });
+  return results.map((r) => ({ r, k: key(r) })).sort((a, b) => compareWorstFirst(a.k, b.k)).map((x) => x.r);
+}
+
+/**
+ * "Will we hit the target?": every target evaluated as of any instant (nothing stored, so a date
+ * picker can go back in time), and one target with everything behind its status. The web pages,
+ * the JSON API and `pacer status` all read from here.
+ */
+export class ScorecardService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ScorecardDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async list(query: TargetListQuery = {}): Promise<TargetList> {
+    const directives = await this.deps.store.directives();
+    const timezone = timezoneOf(directives);
+    const asOf = this.asOf(query.at, timezone);
+    const snapshot = await this.deps.evaluation.compute(asOf);
+    const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
+    const all = worstFirst(snapshot.results).map((r) => targetSummary(r, indicators.get(r.target.indicatorId), timezone));
+    const counts = Object.fromEntries(targetStatuses.map((s) => [s, 0])) as Record<TargetStatus, number>;
+    for (const t of all) counts[t.status]++;
+    const wanted = <T>(list: T[] | undefined, value: T) => !list || list.length === 0 || list.includes(value);
+    return {
+      as_of: asOf.toISOString(),
+      timezone,
+      directives,
+      owners: [...new Set(all.map((t) => t.owner))].sort((a, b) => a.localeCompare(b)),
+      counts,
+      total: all.length,
+      targets: all.filter((t) => wanted(query.status, t.status) && wanted(query.owner, t.owner) && wanted(query.directive, t.directive)),
+    };
+  }
+
+  async detail(id: string, at?: string): Promise<TargetDetail> {
+    const [directives, description] = await Promise.all([this.deps.store.directives(), this.deps.store.describeTarget(id)]);
+    if (!description) throw new NotFoundError(`no target "${id}"`);
+    const timezone = timezoneOf(directives);
+    const asOf = this.asOf(at, timezone);
+    const snapshot = await this.deps.evaluation.compute(asOf);
+    const r = snapshot.results.find((x) => x.target.id === id);
+    if (!r) throw new NotFoundError(`no target "${id}"`);
+    const t = r.target;
+    const indicator = snapshot.indicators.find((i) => i.id === t.indicatorId);
+    const [series, history, regions] = await Promise.all([
+      this.deps.store.series(t.indicatorId, t.regionId, asOf, maxSeriesPoints),
+      this.deps.store.statusChanges(id, asOf, 500),
+      this.breakdown(r, indicator, asOf),
+    ]);
+    const directive = directives.find((d) => d.id === t.directiveId)!;
+    return {
+      as_of: asOf.toISOString(),
+      timezone,
+      directive,
+      target: {
+        ...targetSummary(r, indicator, timezone),
+        region_name: description.regionName,
+        source: description.source,
+        tolerance: t.tolerance ?? DEFAULT_TOLERANCE,
+        update_interval_seconds: indicator?.updateIntervalSeconds ?? 0,
+        milestones: t.milestones.map((m, i) => ({ due: description.milestoneDues[i] ?? calendarDay(m.deadline - 1, timezone)!, deadline: iso(m.deadline), value: m.value })),
+        note: description.note,
+      },
+      observations: series.observations.map((o) => ({
+        observed_at: iso(o.at),
+        value: o.value,
+        note: o.note,
+        batch_id: o.batchId,
+        recorded_at: iso(o.recordedAt),
+        revisions: o.revisions.map((v) => ({ old_value: v.oldValue, new_value: v.newValue, revised_at: iso(v.revisedAt) })),
+      })),
+      earlier_observations: series.earlier,
+      later_observations: series.later,
+      pace: [{ at: t.baselineAt, value: t.baselineValue }, ...t.milestones.map((m) => ({ at: m.deadline, value: m.value })), { at: t.deadline, value: t.targetValue }].map((p) => ({ at: iso(p.at), value: p.value })),
+      forecast: forecastSegment(r, asOf.getTime()),
+      status_history: history.map((c) => ({ as_of: iso(c.asOf), from: c.from, to: c.to, recorded_at: iso(c.recordedAt) })),
+      regions,
+    };
+  }
+
+  private asOf(at: string | undefined, timezone: string): Date {
+    return at ? parseAsOf(at, timezone, 'at') : new Date(this.now());
+  }
+
+  /**
+   * The target region's parts in force now (or at `asOf`, when later), each valued from the data
+   * known at `asOf`. Today's map, yesterday's data: pre-2025 provincial figures count toward the
+   * 2025 province they merged into, so the breakdown always reads on the 34 provinces.
+   */
+  private async breakdown(r: TargetResult, indicator: IndicatorRecord | undefined, asOf: Date): Promise<TargetDetail['regions']> {
+    const [units, predecessors, latest] = await Promise.all([
+      this.deps.regions.regions(),
+      this.deps.regions.fullPredecessors(),
+      indicator ? this.deps.store.latestByRegion(indicator.id, asOf) : Promise.resolve(new Map<number, Point>()),
+    ]);
+    const byId = new Map(units.map((u) => [u.id, u]));
+    const parent = byId.get(r.target.regionId);
+    const later = new Date(Math.max(this.now(), asOf.getTime()));
+    // A target pinned to a unit that has since ended keeps the map of its own time.
+    const inForceAt = parent && !isValidAt(parent, later) ? asOf : later;
+    const tree = new RegionTree(units, predecessors, inForceAt);
+    const value = tree.valuer(indicator?.rollup ?? 'none', latest);
+    const items: TargetDetail['regions']['items'] = [];
+    const missing: TargetDetail['regions']['missing'] = [];
+    const parts = parent ? tree.children(parent.id).map((id) => byId.get(id)!) : [];
+    for (const part of parts) {
+      const v = value(part.id);
+      if (v) items.push({ code: part.code, name: part.name, value: v.value, observed_at: iso(v.at), source: v.source, coverage: v.coverage });
+      else missing.push({ code: part.code, name: part.name });
+    }
+    items.sort((a, b) => b.value - a.value || a.code.localeCompare(b.code));
+    missing.sort((a, b) => a.code.localeCompare(b.code));
+    return {
+      parent: { code: parent?.code ?? r.target.regionCode, name: parent?.name ?? r.target.regionCode },
+      level: parts[0]?.level ?? null,
+      in_force_at: inForceAt.toISOString(),
+      parts: parts.length,
+      reporting: items.length,
+      items,
+      missing,
+    };
+  }
+}
+
+/** The time zone dates are read in: the directives' (the first, by id), else UTC. */
+export function timezoneOf(directives: readonly DirectiveRecord[]): string {
+  return directives[0]?.timezone ?? 'UTC';
+}
+
+/** The forecast from the latest value to the deadline, read off the evaluation's own line. */
+function forecastSegment(r: TargetResult, asOf: number): { at: string; value: number }[] {
+  const line = r.forecast;
+  const from = r.currentAt;
+  const deadline = r.target.deadline;
+  if (!line || from === null || from >= deadline || r.projected === null) return [];
+  return [
+    { at: iso(from), value: lineAt(line, from, asOf) },
+    { at: iso(deadline), value: r.projected },
+  ];
+}
