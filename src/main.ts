@@ -19,6 +19,7 @@ import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-
 import { ApiRole } from './roles/api-role.js';
 import { WorkerRole } from './roles/worker-role.js';
 import type { Role, RoleName } from './roles/role.js';
+import { scorecardPages } from './scorecard/scorecard-pages.js';
 import { scorecardRoutes } from './scorecard/scorecard-routes.js';
 import { ScorecardService } from './scorecard/scorecard-service.js';
 import { CatalogRepository } from './storage/catalog-repository.js';
@@ -145,7 +146,7 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
   const roles: Role[] = [];
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard)] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {
