@@ -5,7 +5,7 @@ import { isValidAt } from '../domain/regions/region-registry.js';
 import { NotFoundError } from '../errors/pacer-error.js';
 import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
 import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
-import type { EvaluationStore, IndicatorRecord, TargetResult } from '../evaluation/evaluation-store.js';
+import type { EvaluationStore, IndicatorRecord, RegionRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import { maxSeriesPoints, type TargetDetail, type TargetList, type TargetListQuery, type TargetSummary } from './scorecard-schema.js';
 
 export interface DirectiveRecord {
@@ -62,6 +62,8 @@ export interface ScorecardStore {
   statusChanges(targetId: string, asOf: Date, limit: number): Promise<StatusChange[]>;
   /** The latest value (no dimensions) at or before `asOf` of one indicator in every region that has one. */
   latestByRegion(indicatorId: string, asOf: Date): Promise<Map<number, Point>>;
+  /** Changes whenever a catalog apply changes anything (regions included): the id of the last apply. */
+  catalogVersion(): Promise<number>;
 }
 
 export interface ScorecardDeps {
@@ -121,6 +123,8 @@ export function worstFirst(results: readonly TargetResult[]): TargetResult[] {
  */
 export class ScorecardService {
   private readonly now: () => number;
+  /** The region registry (13,471 units for Viet Nam) is read again only after a catalog apply. */
+  private regionCache: { version: number; load: Promise<{ units: RegionRecord[]; predecessors: Map<number, number[]> }> } | undefined;
 
   constructor(private readonly deps: ScorecardDeps) {
     this.now = deps.now ?? Date.now;
@@ -193,6 +197,18 @@ export class ScorecardService {
     };
   }
 
+  private async regionRegistry(): Promise<{ units: RegionRecord[]; predecessors: Map<number, number[]> }> {
+    const version = await this.deps.store.catalogVersion();
+    if (this.regionCache?.version !== version) {
+      const load = Promise.all([this.deps.regions.regions(), this.deps.regions.fullPredecessors()]).then(([units, predecessors]) => ({ units, predecessors }));
+      this.regionCache = { version, load };
+      load.catch(() => {
+        if (this.regionCache?.load === load) this.regionCache = undefined;
+      });
+    }
+    return this.regionCache.load;
+  }
+
   private asOf(at: string | undefined, timezone: string): Date {
     return at ? parseAsOf(at, timezone, 'at') : new Date(this.now());
   }
@@ -203,9 +219,8 @@ export class ScorecardService {
    * 2025 province they merged into, so the breakdown always reads on the 34 provinces.
    */
   private async breakdown(r: TargetResult, indicator: IndicatorRecord | undefined, asOf: Date): Promise<TargetDetail['regions']> {
-    const [units, predecessors, latest] = await Promise.all([
-      this.deps.regions.regions(),
-      this.deps.regions.fullPredecessors(),
+    const [{ units, predecessors }, latest] = await Promise.all([
+      this.regionRegistry(),
       indicator ? this.deps.store.latestByRegion(indicator.id, asOf) : Promise.resolve(new Map<number, Point>()),
     ]);
     const byId = new Map(units.map((u) => [u.id, u]));

@@ -77,4 +77,9 @@ export class ScorecardRepository implements ScorecardStore {
       order by region_id, observed_at desc`.execute(this.db);
     return new Map(rows.rows.map((r) => [r.region_id, { at: r.observed_at.getTime(), value: r.value }]));
   }
+
+  async catalogVersion(): Promise<number> {
+    const row = await this.db.selectFrom('catalog_applies').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    return Number(row?.id ?? 0);
+  }
 }
