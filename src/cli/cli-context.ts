@@ -9,12 +9,15 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal (commands colour only there). */
+  isTTY?: boolean;
 }
 
 export const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  isTTY: process.stdout.isTTY === true,
 };
 
 /**

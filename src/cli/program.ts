@@ -5,6 +5,7 @@ import { generateCommand } from './generate-command.js';
 import type { CliIo } from './cli-context.js';
 import { regionsCommand } from './regions-command.js';
 import { migrateCommand, startCommand } from './start-command.js';
+import { statusCommand } from './status-command.js';
 
 /** The `pacer` command line. Exit codes: 0 ok, 1 user error, 2 system error. */
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -21,5 +22,6 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program.addCommand(regionsCommand(io, setExitCode));
   program.addCommand(evaluateCommand(io, setExitCode));
   program.addCommand(generateCommand(io, setExitCode));
+  program.addCommand(statusCommand(io, setExitCode));
   return program;
 }
