@@ -1,7 +1,7 @@
 import { statusesWorstFirst } from '../../domain/evaluation/status-order.js';
 import type { TargetList, TargetListQuery, TargetSummary } from '../scorecard-schema.js';
 import { formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
-import { html, type SafeHtml } from './html.js';
+import { html, webAddress, type SafeHtml } from './html.js';
 import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetUrl } from './layout.js';
 
 const clampPercent = (x: number) => Math.max(0, Math.min(100, x * 100));
@@ -22,7 +22,7 @@ export function renderDirectivePage(list: TargetList, query: TargetListQuery, as
 ${filtered ? html`<a href="/${queryString({ at })}">Clear filters</a>` : ''}`;
 
   const body = html`<h1>${single ? single.title : 'Directive targets'}</h1>
-<p class="sub">${single ? html`${single.issuer} · issued ${single.issued} · ` : ''}${list.total} targets · as of <time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>, ${list.timezone}${single?.url ? html` · <a href="${single.url}" rel="noopener">directive text</a>` : ''}</p>
+<p class="sub">${single ? html`${single.issuer} · issued ${single.issued} · ` : ''}${list.total} targets · as of <time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>, ${list.timezone}${webAddress(single?.url) ? html` · <a href="${webAddress(single?.url)}" rel="noopener">directive text</a>` : ''}</p>
 ${asOfForm('/', day, filters)}
 <ul class="counts" aria-label="Targets by status">${statusesWorstFirst.map(
     (s) => html`<li><a href="/${queryString({ at, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,

@@ -39,3 +39,8 @@ export function jsonScript(id: string, value: unknown): SafeHtml {
   const json = JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   return new SafeHtml(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
 }
+
+/** The address if it is a web address (http or https), else undefined: catalog URLs are user text, and `javascript:` must never become a link. */
+export function webAddress(url: string | null | undefined): string | undefined {
+  return url && /^https?:\/\//i.test(url) ? url : undefined;
+}
