@@ -1,0 +1,130 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targetListSchema } from '../../src/scorecard/scorecard-schema.js';
+import { prepareDemoDatabase } from '../support/demo-database.js';
+import { expectGolden } from '../support/golden.js';
+import { freePort, runPacerCli, startPacer } from '../support/pacer-process.js';
+import { testBackends } from '../support/test-database.js';
+
+const backends = await testBackends();
+const golden = 'tests/cli/golden/status-2023-06-30.json';
+const esc = '\x1b[';
+
+describe.each(backends)('pacer status on %s', (backend) => {
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+  beforeAll(async () => ({ env, drop } = await prepareDemoDatabase(backend, 'status_cli')));
+  afterAll(async () => drop?.());
+
+  it('prints the scorecard as JSON: the GET /v1/targets document, the same on every backend (golden)', async () => {
+    const result = await runPacerCli(['status', '--at', '2023-06-30', '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const list = targetListSchema.parse(JSON.parse(result.stdout));
+    expect(list.targets.find((t) => t.target === 'vneid-accounts-40m')).toMatchObject({ status: 'off_track', projected_completion: '2023-10-26' });
+    await expectGolden(golden, `${result.stdout}\n`);
+  });
+
+  it('prints a table worst first with status text, progress and projection, exits 0, and colours nothing off a terminal', async () => {
+    const result = await runPacerCli(['status', '--at', '2023-06-30'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain(esc);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('Directive 05/CT-TTg (2023) on Scheme 06: 18 targets as of 2023-06-30T17:00:00.000Z (Asia/Ho_Chi_Minh), worst first');
+    expect(lines[1]).toMatch(/^STATUS\s+TARGET\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET VALUE\s+COMPLETION\s+DUE$/);
+    expect(lines).toHaveLength(2 + 18 + 1);
+    const statuses = lines.slice(2, 20).map((l) => l.split(/\s+/)[0]);
+    expect(statuses).toEqual([...Array(8).fill('missed'), 'off_track', ...Array(4).fill('at_risk'), ...Array(3).fill('no_data'), 'on_track', 'on_track']);
+    expect(lines.find((l) => l.includes('vneid-accounts-40m'))).toMatch(/^off_track\s+vneid-accounts-40m\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556\s+40,000,000\s+2023-10-26\s+2023-06-30$/);
+    expect(lines.find((l) => l.includes('villages-mobile-coverage-266'))).toMatch(/^no_data\s+villages-mobile-coverage-266\s+0\.0%\s+59\.8%\s+266\s+266\s+<= 0\s+never\s+2023-12-31$/);
+    expect(lines.at(-1)).toBe('8 missed, 1 off_track, 4 at_risk, 3 no_data, 2 on_track, 0 achieved');
+  });
+
+  it('colours the status when asked (FORCE_COLOR), keeping the text, and never under NO_COLOR', async () => {
+    const coloured = await runPacerCli(['status', '--at', '2023-06-30'], { ...env, FORCE_COLOR: '1' });
+    expect(coloured.code).toBe(0);
+    expect(coloured.stdout).toContain(`${esc}31moff_track${esc}0m`);
+    expect(coloured.stdout).toContain(`${esc}1;31mmissed   ${esc}0m`);
+    const plain = await runPacerCli(['status', '--at', '2023-06-30'], { ...env, FORCE_COLOR: '1', NO_COLOR: '1' });
+    expect(plain.stdout).not.toContain(esc);
+  });
+
+  it('filters by --status and --owner', async () => {
+    const result = await runPacerCli(['status', '--at', '2023-06-30', '--status', 'off_track,at_risk', '--owner', 'Ministry of Public Security', '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const list = targetListSchema.parse(JSON.parse(result.stdout));
+    expect(list.targets.map((t) => [t.target, t.status])).toEqual([
+      ['vneid-accounts-40m', 'off_track'],
+      ['mps-cashless-payments-support', 'at_risk'],
+      ['mps-residency-services-online', 'at_risk'],
+    ]);
+    expect(list.total).toBe(18);
+  });
+
+  it('rejects a bad --at or --status with exit 1 and a message naming the option', async () => {
+    const badDate = await runPacerCli(['status', '--at', '2023-02-30'], env);
+    expect(badDate).toMatchObject({ code: 1, stdout: '' });
+    expect(badDate.stderr).toContain('error: --at: expected YYYY-MM-DD or an ISO date-time, got "2023-02-30"');
+    const badStatus = await runPacerCli(['status', '--status', 'late'], env);
+    expect(badStatus.code).toBe(1);
+    expect(badStatus.stderr).toMatch(/error: --status: Invalid option: expected one of/);
+  });
+});
+
+describe('pacer status beside a running pacer start on the embedded database', () => {
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const tempDir = async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pacer-status-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('reads the same scorecard from the running API (the database is locked), or from --url', async () => {
+    const dataDir = await tempDir();
+    const running = await startPacer({ PACER_DATA_DIR: dataDir });
+    try {
+      const env = { PACER_DATA_DIR: dataDir, PORT: String(running.port) };
+      const json = await runPacerCli(['status', '--at', '2023-06-30', '--json'], env);
+      expect(json.code, json.stderr).toBe(0);
+      expect(json.stderr).toBe(`note: the embedded database in ${dataDir} is in use by process ${running.child.pid}; reading from its API at http://127.0.0.1:${running.port} (or pass --url)\n`);
+      await expectGolden(golden, `${json.stdout}\n`);
+
+      const table = await runPacerCli(['status', '--at', '2023-06-30'], env);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/^off_track\s+vneid-accounts-40m\s+4\.8%/m);
+
+      const byUrl = await runPacerCli(['status', '--json', '--status', 'missed', '--url', running.baseUrl], {});
+      expect(byUrl.code, byUrl.stderr).toBe(0);
+      const now = targetListSchema.parse(JSON.parse(byUrl.stdout));
+      expect(now.targets).toHaveLength(18); // every Directive 05 deadline is past
+      expect(byUrl.stderr).toBe('');
+
+      const badDate = await runPacerCli(['status', '--at', 'June 2023', '--url', running.baseUrl], {});
+      expect(badDate.code).toBe(1);
+      expect(badDate.stderr).toContain('--at: expected YYYY-MM-DD or an ISO date-time, got "June 2023"');
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+    // Stopped: the command opens the database itself again.
+    const direct = await runPacerCli(['status', '--at', '2023-06-30', '--json'], { PACER_DATA_DIR: dataDir });
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(direct.stderr).toBe('');
+    await expectGolden(golden, `${direct.stdout}\n`);
+  });
+
+  it('exits 2 naming both the lock holder and the API it tried when no server answers', async () => {
+    const dataDir = await tempDir();
+    // This test process stands in for a `pacer start` that holds the database but serves no API.
+    await writeFile(path.join(dataDir, 'pacer.lock'), `${process.pid}\n`);
+    const port = await freePort();
+    const result = await runPacerCli(['status'], { PACER_DATA_DIR: dataDir, PORT: String(port) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: the embedded database in ${dataDir} is in use by process ${process.pid}, and no Pacer API answers at http://127.0.0.1:${port}: fetch failed`);
+    const unreachable = await runPacerCli(['status', '--url', `http://127.0.0.1:${port}`], {});
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toContain(`error: cannot reach the Pacer API at http://127.0.0.1:${port}: fetch failed`);
+  });
+});
