@@ -53,14 +53,15 @@
     ctx.restore();
   }
 
+  // Observations come last so their dots are drawn over the lines.
   var series = [
     {},
-    { label: 'Observed', stroke: colors.observed, paths: function () { return null; }, points: { show: true, size: 9, fill: colors.observed, stroke: colors.observed } },
     { label: 'Expected pace', stroke: colors.pace, width: 2, spanGaps: true, points: { show: false } },
     { label: 'Forecast', stroke: colors.forecast, width: 2, dash: [8, 6], spanGaps: true, points: { show: false } },
     { label: 'Target', stroke: colors.target, width: 2, spanGaps: true, points: { show: false } },
+    { label: 'Observed', stroke: colors.observed, paths: function () { return null; }, points: { show: true, size: 9, fill: colors.observed, stroke: colors.observed } },
   ];
-  var data = [x, column(d.observations), column(d.pace), column(d.forecast), targetColumn];
+  var data = [x, column(d.pace), column(d.forecast), targetColumn, column(d.observations)];
   if (d.rolledUp) {
     series.push({ label: 'Current (rolled up)', stroke: colors.rolled, paths: function () { return null; }, points: { show: true, size: 9, fill: '#fff', stroke: colors.rolled } });
     data.push(column([d.rolledUp]));
