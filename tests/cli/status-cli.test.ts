@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetListSchema } from '../../src/scorecard/scorecard-schema.js';
 import { prepareDemoDatabase } from '../support/demo-database.js';
 import { expectGolden } from '../support/golden.js';
-import { freePort, runPacerCli, startPacer } from '../support/pacer-process.js';
+import { childEnv, freePort, pacerBin, runPacerCli, startPacer } from '../support/pacer-process.js';
 import { testBackends } from '../support/test-database.js';
 
 const backends = await testBackends();
@@ -49,6 +50,16 @@ describe.each(backends)('pacer status on %s', (backend) => {
     expect(coloured.stdout).toContain(`${esc}1;31mmissed   ${esc}0m`);
     const plain = await runPacerCli(['status', '--at', '2023-06-30'], { ...env, FORCE_COLOR: '1', NO_COLOR: '1' });
     expect(plain.stdout).not.toContain(esc);
+  });
+
+  if (backend === backends[0]) it('stops quietly with exit 0 when its reader closes early (pacer status | head)', async () => {
+    const child = spawn(process.execPath, [pacerBin, 'status', '--at', '2023-06-30'], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('filters by --status and --owner', async () => {
