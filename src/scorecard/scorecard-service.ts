@@ -1,3 +1,4 @@
+import type { Directive } from '../domain/catalog/catalog-model.js';
 import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
 import { compareWorstFirst } from '../domain/evaluation/status-order.js';
 import { lineAt, targetStatuses, DEFAULT_TOLERANCE, type TargetStatus } from '../domain/evaluation/target-evaluation.js';
@@ -8,14 +9,8 @@ import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
 import type { EvaluationStore, IndicatorRecord, RegionRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import { maxSeriesPoints, type TargetDetail, type TargetList, type TargetListQuery, type TargetSummary } from './scorecard-schema.js';
 
-export interface DirectiveRecord {
-  id: string;
-  title: string;
-  issuer: string;
-  issued: string;
-  timezone: string;
-  url: string | null;
-}
+/** A directive as the scorecard heads its pages with it. */
+export type DirectiveRecord = Omit<Directive, 'description'>;
 
 /** What the target page shows beyond the evaluation's target record. */
 export interface TargetDescription {
