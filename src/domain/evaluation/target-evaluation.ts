@@ -80,7 +80,7 @@ export interface TargetEvaluation {
   forecastNow: number | null;
   projectedCompletionAt: number | null;
   coverage: number | null;
-  /** The forecast line the projection was read from; null without data, absent in stored runs (they keep its numbers). */
+  /** The forecast line itself: its slope is known even as of the deadline, where `forecastNow` and `projected` coincide. Absent in stored runs. */
   forecast?: Line | null;
 }
 
