@@ -30,11 +30,14 @@ export abstract class PacerError extends Error {
 export class InputError extends PacerError {
   readonly code: string;
   readonly issues: InputIssue[];
+  /** How many issues there are in all, when `issues` lists only the first ones. */
+  readonly issuesTotal: number;
 
-  constructor(message: string, issues: InputIssue[] = [], options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, issues: InputIssue[] = [], options?: { cause?: unknown; code?: string; issuesTotal?: number }) {
     super(message, options);
     this.code = options?.code ?? 'invalid_input';
     this.issues = issues;
+    this.issuesTotal = options?.issuesTotal ?? issues.length;
   }
 }
 
@@ -42,6 +45,26 @@ export class InputError extends PacerError {
 export class ConfigError extends InputError {
   constructor(message: string, issues: InputIssue[] = [], options?: { cause?: unknown }) {
     super(message, issues, { ...options, code: 'invalid_config' });
+  }
+}
+
+/** The caller is not authenticated: no token, an unknown one, or a revoked one. */
+export class UnauthorizedError extends PacerError {
+  readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options);
+    this.code = options?.code ?? 'unauthorized';
+  }
+}
+
+/** The caller is authenticated but may not do this (a reader writing, a writer outside its indicator scope). */
+export class ForbiddenError extends PacerError {
+  readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options);
+    this.code = options?.code ?? 'forbidden';
   }
 }
 
@@ -60,13 +83,16 @@ export class ConflictError extends PacerError {
   }
 }
 
-/** A dependency (database, Redis) cannot be reached; retrying later may succeed. */
+/** A dependency (database, Redis) cannot be reached, or Pacer is at capacity; retrying later may succeed. */
 export class UnavailableError extends PacerError {
   readonly code: string;
+  /** When to retry, if known: HTTP sends it as `Retry-After`. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: string; retryAfterSeconds?: number }) {
     super(message, options);
     this.code = options?.code ?? 'unavailable';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
