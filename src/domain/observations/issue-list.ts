@@ -1,0 +1,24 @@
+import type { ObservationIssue } from './observation.js';
+
+/**
+ * The issues of one batch: every one is counted, the first `keep` are kept for the response. A
+ * million bad lines must not become a million objects in memory.
+ */
+export class IssueList {
+  readonly kept: ObservationIssue[] = [];
+  total = 0;
+  /** Records with at least one issue. */
+  rejected = 0;
+  private lastLine = -1;
+
+  constructor(private readonly keep = 100) {}
+
+  add(line: number, field: string, code: string, message: string): void {
+    this.total++;
+    if (line !== this.lastLine) {
+      this.rejected++;
+      this.lastLine = line;
+    }
+    if (this.kept.length < this.keep) this.kept.push({ line, field, code, message });
+  }
+}
