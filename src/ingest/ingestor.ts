@@ -2,42 +2,29 @@
  * The one ingestion path. Pushes over HTTP, `pacer push`, scheduled feeds and the demo loader all
  * hand their records to an {@link Ingestor}: the same validation, the same idempotent upsert.
  */
+import type { ObservationIssue, RawObservation } from '../domain/observations/observation.js';
 
-/** A record as it arrived (a JSON element, an NDJSON line, a CSV row, a feed's mapped row), not yet validated. */
-export interface RawObservation {
-  /** 1-based line (or row) in the source, for error reports. */
-  line: number;
-  indicator?: unknown;
-  region?: unknown;
-  /** ISO date or date-time; a bare date means that day in the region's time zone. */
-  observed_at?: unknown;
-  value?: unknown;
-  /** String → string, at most 8 keys. */
-  dims?: unknown;
-  note?: unknown;
-}
+export type { RawObservation, RecordProblem } from '../domain/observations/observation.js';
 
 /** One rejected record: where, which field, a stable code and a message for people. */
-export interface IngestIssue {
-  line: number;
-  field: string;
-  code: string;
-  message: string;
-}
+export type IngestIssue = ObservationIssue;
 
 /**
  * `atomic`: any invalid record rejects the whole batch and nothing is written.
  * `partial`: valid records are written, invalid ones reported.
  */
 export type IngestMode = 'atomic' | 'partial';
+export const ingestModes = ['atomic', 'partial'] as const;
+
+export type IngestSource = 'push' | 'feed' | 'cli' | 'demo';
 
 export interface IngestRequest {
-  source: 'push' | 'feed' | 'cli' | 'demo';
+  source: IngestSource;
   /** The feed (or push token's feed name) the batch belongs to, for the audit trail. */
   feed?: string | null;
   tokenId?: number | null;
   /** Indicator id patterns the caller may write (`vneid_*`); undefined allows all. */
-  scope?: string[];
+  scope?: readonly string[];
   mode: IngestMode;
   /**
    * A retry with the same key and the same request hash returns the first summary without
@@ -45,7 +32,12 @@ export interface IngestRequest {
    * `feed/<id>/<slot>` so a duplicate delivery of one run is a no-op.
    */
   idempotencyKey?: string | null;
-  requestHash?: string | null;
+  /**
+   * What identifies the request's content, compared on replay. A string when known up front (a
+   * feed's fetched file); a function when it is only known once the records are consumed (HTTP
+   * hashes the body as it streams): it is called after the last record.
+   */
+  requestHash?: string | null | (() => string);
   records: AsyncIterable<RawObservation> | Iterable<RawObservation>;
 }
 
@@ -67,11 +59,12 @@ export interface IngestSummary {
 
 export interface Ingestor {
   /**
-   * Validates and writes a batch. In `atomic` mode the batch row and every observation commit
-   * in one transaction: a crash leaves nothing half-written. Throws an InputError (code
-   * `invalid_batch`, issues attached) when atomic validation fails, a ConflictError
-   * (`idempotency_conflict`) for a reused key with a different body, an UnavailableError when
-   * the database cannot be reached.
+   * Validates and writes a batch. The batch row and every observation commit in one
+   * transaction: a crash leaves nothing half-written. Throws an InputError (code `invalid_batch`,
+   * issues attached) when atomic validation fails or `empty_body` when there are no records, a
+   * ForbiddenError (`indicator_out_of_scope`) when a record is outside the scope, a ConflictError
+   * (`idempotency_conflict`) for a reused key with a different body, an UnavailableError when the
+   * database cannot be reached.
    */
   ingest(request: IngestRequest): Promise<IngestSummary>;
 }

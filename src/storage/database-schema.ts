@@ -111,6 +111,23 @@ export interface IngestBatchesTable {
   started_at: DefaultedTimestamp;
   finished_at: Timestamp | null;
   response: JSONColumnType<object> | null;
+  mode: 'atomic' | 'partial' | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  /** The feed (team, system) the token writes for; batches are recorded under it. */
+  feed: string;
+  role: 'reader' | 'writer' | 'admin';
+  /** Indicator id patterns a writer may write (`vneid_*`); null: all. */
+  indicators: string[] | null;
+  /** SHA-256 of the token, hex: the token itself is never stored. */
+  token_hash: string;
+  /** The token's first characters, to recognise it in a list. */
+  token_prefix: string;
+  created_at: DefaultedTimestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
 }
 
 export interface ObservationsTable {
@@ -208,4 +225,5 @@ export interface DB {
   target_status_changes: TargetStatusChangesTable;
   catalog_applies: CatalogAppliesTable;
   pacer_state: PacerStateTable;
+  api_tokens: ApiTokensTable;
 }

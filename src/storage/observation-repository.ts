@@ -1,12 +1,12 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { BatchLog, BatchOpening, ObservationRow, ObservationWriter, WriteCounts } from '../ingest/observation-writer.js';
 import type { DB } from './database-schema.js';
+import { upsertSql } from './observation-upsert-sql.js';
 
 /**
  * {@link ObservationWriter} with one set-based statement per call: the rows travel as six arrays
- * (six bind parameters whatever the row count, far from PostgreSQL's 65,535 limit), and a single
- * INSERT ... ON CONFLICT decides inserted / updated / unchanged. The `where` on the conflict
- * update is what keeps a re-sent value from writing a new row version (no dead tuples).
+ * (six bind parameters whatever the row count, far from PostgreSQL's 65,535 limit) into the same
+ * upsert the ingestor uses ({@link upsertSql}), after collapsing keys repeated within the call.
  */
 export class ObservationRepository implements ObservationWriter {
   constructor(private readonly db: Kysely<DB>) {}
@@ -29,33 +29,17 @@ export class ObservationRepository implements ObservationWriter {
       values[i] = r.value;
       notes[i] = r.note;
     }
-    const result = await sql<{ inserted: number; updated: number }>`
-      with input as (
-        select distinct on (indicator_id, region_id, observed_at, dims) *
-        from unnest(${indicators}::text[], ${regions}::int[], ${times}::timestamptz[], ${dims}::jsonb[], ${values}::float8[], ${notes}::text[])
-          with ordinality as t(indicator_id, region_id, observed_at, dims, value, note, ord)
-        order by indicator_id, region_id, observed_at, dims, ord desc
-      ),
-      revised as (
-        insert into observation_revisions (indicator_id, region_id, observed_at, dims, old_value, new_value, old_batch_id, new_batch_id)
-        select o.indicator_id, o.region_id, o.observed_at, o.dims, o.value, i.value, o.batch_id, ${batchId}::bigint
-        from input i join observations o using (indicator_id, region_id, observed_at, dims)
-        where o.value is distinct from i.value
-      ),
-      written as (
-        insert into observations as o (indicator_id, region_id, observed_at, dims, value, note, batch_id)
-        select indicator_id, region_id, observed_at, dims, value, note, ${batchId}::bigint from input
-        on conflict (indicator_id, region_id, observed_at, dims)
-        do update set value = excluded.value, note = excluded.note, batch_id = excluded.batch_id, recorded_at = now()
-        where o.value is distinct from excluded.value
-        returning (xmax = 0) as inserted
-      )
-      select count(*) filter (where inserted)::int as inserted, count(*) filter (where not inserted)::int as updated from written`.execute(this.db);
+    const result = await this.db.executeQuery<{ inserted: number; updated: number }>(CompiledQuery.raw(upsertSql(lastOfEachKey), [batchId, indicators, regions, times, dims, values, notes]));
     const { inserted, updated } = result.rows[0]!;
     // A key repeated in `rows` was written once; its other occurrences count as unchanged.
     return { inserted, updated, unchanged: n - inserted - updated };
   }
 }
+
+/** The rows as arrays ($2..$7), a key repeated within them reduced to its last occurrence. */
+const lastOfEachKey = `select distinct on (indicator_id, region_id, observed_at, dims) indicator_id, region_id, observed_at, dims, value, note
+  from unnest($2::text[], $3::int[], $4::timestamptz[], $5::jsonb[], $6::float8[], $7::text[]) with ordinality as t(indicator_id, region_id, observed_at, dims, value, note, ord)
+  order by indicator_id, region_id, observed_at, dims, ord desc`;
 
 /** {@link BatchLog} over the ingest_batches table. */
 export class BatchRepository implements BatchLog {

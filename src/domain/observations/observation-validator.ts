@@ -65,10 +65,17 @@ export const observationLimits = {
 } as const;
 
 /** The catalog as ingestion sees it: built once per process from the stored catalog, rebuilt after an apply. */
+/** What a region code means over time, flattened for the per-row check: one map lookup, no Date objects. */
+export interface RegionCode {
+  timezone: string;
+  /** The units the code named, with their validity as epoch milliseconds (±Infinity when open). */
+  spans: { id: number; fromMs: number; toMs: number }[];
+}
+
 export class IngestCatalog {
   readonly regions: RegionIndex<CatalogRegion>;
   private readonly indicatorIndex = new Map<string, number>();
-  private readonly zones = new Map<string, string>();
+  private readonly codes = new Map<string, RegionCode>();
 
   constructor(
     readonly indicators: readonly CatalogIndicator[],
@@ -78,7 +85,11 @@ export class IngestCatalog {
   ) {
     indicators.forEach((indicator, i) => this.indicatorIndex.set(indicator.id, i));
     this.regions = new RegionIndex(regions);
-    for (const region of regions) if (!this.zones.has(region.code)) this.zones.set(region.code, region.timezone);
+    for (const region of regions) {
+      let code = this.codes.get(region.code);
+      if (!code) this.codes.set(region.code, (code = { timezone: region.timezone, spans: [] }));
+      code.spans.push({ id: region.id, fromMs: region.validFrom?.getTime() ?? -Infinity, toMs: region.validTo?.getTime() ?? Infinity });
+    }
     const all = new Set(regions.map((r) => r.timezone));
     this.defaultTimezone = all.size === 1 ? [...all][0]! : 'UTC';
   }
@@ -91,9 +102,9 @@ export class IngestCatalog {
     return this.indicatorIndex.get(id) ?? -1;
   }
 
-  /** Time zone of the region set the code belongs to: bare dates for this code are read in it. */
-  timezoneOf(code: string): string | undefined {
-    return this.zones.get(code);
+  /** The code's region set time zone (bare dates for this code are read in it) and units, if the code exists. */
+  region(code: string): RegionCode | undefined {
+    return this.codes.get(code);
   }
 }
 
@@ -197,21 +208,25 @@ export class ObservationValidator {
 
   private checkTime(line: number, code: unknown, observedAt: unknown): { regionId: number; ms: number } {
     const out = this.resolved;
-    let zone: string | undefined;
+    let region: RegionCode | undefined;
     if (code === undefined || code === null || code === '') this.issue(line, 'region', 'missing_field', 'missing region');
     else if (typeof code !== 'string') this.issue(line, 'region', 'invalid_type', `expected a region code string such as "01", got ${describe(code)}`);
-    else if ((zone = this.catalog.timezoneOf(code)) === undefined) this.issue(line, 'region', 'unknown_region', `unknown region "${clip(code)}"`);
+    else if ((region = this.catalog.region(code)) === undefined) this.issue(line, 'region', 'unknown_region', `unknown region "${clip(code)}"`);
 
     if (observedAt === undefined || observedAt === null || observedAt === '') return this.issue(line, 'observed_at', 'missing_field', 'missing observed_at'), out;
     if (typeof observedAt !== 'string') return this.issue(line, 'observed_at', 'invalid_type', `expected an ISO date or date-time string, got ${describe(observedAt)}`), out;
-    const ms = this.instants.parse(observedAt, zone ?? this.catalog.defaultTimezone);
+    const ms = this.instants.parse(observedAt, region?.timezone ?? this.catalog.defaultTimezone);
     if (Number.isNaN(ms)) return this.issue(line, 'observed_at', 'invalid_timestamp', `expected an ISO date (2025-07-01) or date-time (2025-07-01T08:00:00+07:00), got "${clip(observedAt)}"`), out;
     if (ms > this.latestMs) return this.issue(line, 'observed_at', 'future_timestamp', `${new Date(ms).toISOString()} is in the future (more than 5 minutes after ${new Date(this.options.now).toISOString()})`), out;
-    if (zone === undefined) return out;
-    const unit = this.catalog.regions.resolve(code as string, new Date(ms));
-    if (!unit) return this.issue(line, 'region', 'region_not_valid_at', this.notValidMessage(code as string, ms, zone)), out;
-    out.regionId = unit.id;
-    out.ms = ms;
+    if (region === undefined) return out;
+    for (const span of region.spans) {
+      if (span.fromMs <= ms && ms < span.toMs) {
+        out.regionId = span.id;
+        out.ms = ms;
+        return out;
+      }
+    }
+    this.issue(line, 'region', 'region_not_valid_at', this.notValidMessage(code as string, ms, region.timezone));
     return out;
   }
 

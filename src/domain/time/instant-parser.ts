@@ -23,7 +23,19 @@ export class InstantParser {
     return parseInstant(text, timeZone)?.getTime() ?? NaN;
   }
 
+  private lastDay = '';
+  private lastZone = '';
+  private lastMs = NaN;
+
   private dayStart(text: string, timeZone: string): number {
+    // Rows come grouped by date more often than not: comparing with the last one beats hashing.
+    if (text === this.lastDay && timeZone === this.lastZone) return this.lastMs;
+    this.lastDay = text;
+    this.lastZone = timeZone;
+    return (this.lastMs = this.lookupDayStart(text, timeZone));
+  }
+
+  private lookupDayStart(text: string, timeZone: string): number {
     let zone = this.dayStarts.get(timeZone);
     if (!zone) this.dayStarts.set(timeZone, (zone = new Map()));
     const hit = zone.get(text);

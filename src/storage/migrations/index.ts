@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as ingestion from './0002-ingestion.js';
 import * as evaluation from './0003-evaluation.js';
 import * as readerRole from './0006-reader-role.js';
 
@@ -9,6 +10,7 @@ import * as readerRole from './0006-reader-role.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-ingestion': ingestion,
   '0003-evaluation': evaluation,
   '0006-reader-role': readerRole,
 };

@@ -1,0 +1,54 @@
+import type { CatalogIndicator, CatalogRegion } from '../domain/observations/observation-validator.js';
+import type { IngestMode, IngestSource, IngestSummary } from './ingestor.js';
+import type { ObservationChunk } from './observation-chunk.js';
+import type { WriteCounts } from './observation-writer.js';
+
+/** A batch recorded under an idempotency key. */
+export interface StoredBatch {
+  id: number;
+  requestHash: string | null;
+  response: IngestSummary | null;
+}
+
+export interface BatchStart {
+  source: IngestSource;
+  feed: string | null;
+  tokenId: number | null;
+  mode: IngestMode;
+  idempotencyKey: string | null;
+}
+
+/** What the ingestor needs from storage; implemented for PostgreSQL and PGlite in `storage/ingest-repository.ts`. */
+export interface IngestStore {
+  /**
+   * True: chunks are written while the records still stream in (PostgreSQL: the batch holds one
+   * pooled connection). False: the batch is collected first and written at the end (PGlite: its
+   * single connection is not held while a client uploads).
+   */
+  readonly streamsWrites: boolean;
+  /** Rows per chunk handed to {@link IngestTransaction.write}. */
+  readonly chunkRows: number;
+  /** Changes whenever the stored catalog changes; cheap enough to ask once per batch. */
+  catalogVersion(): Promise<number>;
+  loadCatalog(): Promise<{ indicators: CatalogIndicator[]; regions: CatalogRegion[]; version: number }>;
+  findBatch(idempotencyKey: string): Promise<StoredBatch | undefined>;
+  /**
+   * Opens the batch's transaction: takes the catalog lock shared (an apply cannot remove what the
+   * batch references before it commits) and inserts the batch row, claiming the idempotency key.
+   * When a committed batch already holds the key (possibly one that was running concurrently and
+   * has just committed), returns it as `taken` instead.
+   */
+  begin(start: BatchStart): Promise<IngestTransaction | { taken: StoredBatch }>;
+}
+
+export interface IngestTransaction {
+  readonly batchId: number;
+  /** The catalog version seen under the lock: the batch was validated against this one, or must be retried. */
+  readonly catalogVersion: number;
+  /** Upserts a chunk whose keys are unique within the batch; returns what happened to its rows. */
+  write(chunk: ObservationChunk): Promise<WriteCounts>;
+  /** Records the summary (the stored response for replays) and commits. */
+  commit(summary: IngestSummary, requestHash: string | null): Promise<void>;
+  /** Rolls back everything, the batch row included. Never throws. */
+  rollback(): Promise<void>;
+}
