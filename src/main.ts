@@ -2,7 +2,9 @@
  * The composition root: the one place that picks adapters from configuration and wires them into
  * the use cases and roles. Nothing else constructs a database, a queue or a metrics registry.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { applyCatalog, type ApplyResult } from './catalog/apply-catalog.js';
 import type { Config } from './config/env-schema.js';
@@ -31,6 +33,19 @@ import { BatchRepository, ObservationRepository } from './storage/observation-re
 import { RegionRepository } from './storage/region-repository.js';
 import { ScorecardRepository } from './storage/scorecard-repository.js';
 import { StateRepository } from './storage/state-repository.js';
+import { requestAuthorizer } from './auth/request-auth.js';
+import { tokenRoutes } from './auth/token-routes.js';
+import { TokenService } from './auth/token-service.js';
+import { OpenApiRegistry, openApiRoutes } from './http/openapi-registry.js';
+import { BatchIngestor } from './ingest/batch-ingestor.js';
+import { IngestCatalogCache } from './ingest/ingest-catalog-cache.js';
+import { ingestRoutes } from './ingest/ingest-routes.js';
+import type { Ingestor } from './ingest/ingestor.js';
+import type { ObservationReader } from './observations/observation-reader.js';
+import { observationRoutes } from './observations/observation-routes.js';
+import { IngestRepository } from './storage/ingest-repository.js';
+import { ObservationQueryRepository } from './storage/observation-query-repository.js';
+import { TokenRepository } from './storage/token-repository.js';
 
 /** The project's root folder, where the shipped data lives. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,7 +72,16 @@ export interface Pacer {
   readonly scorecard: ScorecardService;
   /** Set once the catalog in `config.catalogDir` has been applied by this process. */
   readonly status: { catalogApplied: boolean };
+  readonly ingestion: Ingestion;
   close(): Promise<void>;
+}
+
+/** The ingest path (pushes, `pacer push`, feeds, demo data), the catalog it validates against, API tokens, the read side. */
+export interface Ingestion {
+  readonly ingestor: Ingestor;
+  readonly catalog: IngestCatalogCache;
+  readonly tokens: TokenService;
+  readonly reader: ObservationReader;
 }
 
 /** Opens the configured database (PostgreSQL or embedded PGlite) and migrates it. */
@@ -86,6 +110,14 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     onSnapshot: (snapshot) => void kpi.update(snapshot).catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
   });
   const evaluationTrigger = new DebouncedEvaluationTrigger(evaluation, { delayMs: 2_000, logger });
+  const ingestStore = new IngestRepository(database);
+  const ingestCatalog = new IngestCatalogCache(ingestStore);
+  const ingestion: Ingestion = {
+    catalog: ingestCatalog,
+    tokens: new TokenService(new TokenRepository(db), { bootstrapAdminToken: config.adminToken, onTouchError: (err) => logger.warn({ err }, 'could not record token use') }),
+    reader: new ObservationQueryRepository(db),
+    ingestor: new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: evaluationTrigger }),
+  };
   return {
     config,
     logger,
@@ -102,6 +134,7 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     evaluationTrigger,
     scorecard: new ScorecardService({ evaluation, regions: evaluationStore, store: new ScorecardRepository(db) }),
     status: { catalogApplied: false },
+    ingestion,
     close: async () => {
       await evaluationTrigger.stop();
       await database.close();
@@ -113,15 +146,13 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
 export async function preparePacer(pacer: Pacer): Promise<{ apply: ApplyResult; demo: DemoLoadResult }> {
   const apply = await applyCatalog(pacer.catalog, pacer.config.catalogDir);
   pacer.status.catalogApplied = true;
+  if (apply.changed) pacer.ingestion.catalog.invalidate();
   pacer.logger.info({ catalog: pacer.config.catalogDir, changed: apply.changed }, apply.changed ? 'catalog applied' : 'catalog unchanged');
   let demo: DemoLoadResult = { loaded: false };
   if (pacer.config.demoData) {
     demo = await loadDemoData(
       {
-        regions: pacer.regions,
-        writer: pacer.observations,
-        batches: pacer.batches,
-        knownIndicators: async () => new Set((await pacer.database.db.selectFrom('indicators').select('id').execute()).map((r) => r.id)),
+        ingestor: pacer.ingestion.ingestor,
         isLoaded: async () => (await pacer.state.get('demo_data')) !== undefined,
         markLoaded: async (info) => void (await pacer.state.setOnce('demo_data', info)),
       },
@@ -144,9 +175,11 @@ export async function readiness(pacer: Pacer): Promise<Readiness> {
 /** Builds the roles this process plays. */
 export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role[]> {
   const roles: Role[] = [];
+  // Every feature's routes describe themselves here; GET /openapi.json serves the result.
+  const openapi = new OpenApiRegistry({ title: 'Pacer API', version: packageVersion(), description: 'Push indicator observations, read them back, manage API tokens.' });
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard), ...apiRoutes(pacer, openapi)] });
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {
@@ -154,6 +187,22 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
     }
   }
   return roles;
+}
+
+/** The ingest, read and token APIs (issue 3), registered in `openapi`, which they also serve. */
+export function apiRoutes(pacer: Pacer, openapi: OpenApiRegistry): FastifyPluginAsync[] {
+  const { ingestion, config } = pacer;
+  const authorize = requestAuthorizer(ingestion.tokens, config.readAuth);
+  return [
+    ingestRoutes({ ingestor: ingestion.ingestor, batches: pacer.batches, authorize, openapi, maxBodyBytes: config.ingest.maxBodyBytes, maxConcurrentIngests: config.ingest.concurrency }),
+    observationRoutes({ reader: ingestion.reader, catalog: ingestion.catalog, authorize, openapi }),
+    tokenRoutes({ tokens: ingestion.tokens, authorize, openapi, indicatorIds: async () => (await ingestion.catalog.current()).indicators.map((i) => i.id) }),
+    openApiRoutes(openapi),
+  ];
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** A started process: its roles, and how to stop it all in order. */

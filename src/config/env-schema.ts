@@ -14,6 +14,13 @@ const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** A size in bytes: `1048576`, `512k`, `256m`, `1g` (powers of 1024). */
+const byteSize = z
+  .string()
+  .regex(/^\d+\s*([kmg]i?b?)?$/i, { message: 'expected bytes, e.g. 268435456 or 256m' })
+  .transform((v) => Number(/^\d+/.exec(v)![0]) * 1024 ** ' kmg'.indexOf((/[kmg]/i.exec(v)?.[0] ?? ' ').toLowerCase()))
+  .pipe(z.number().int().min(1024, { message: 'at least 1k' }));
+
 /**
  * Every environment variable Pacer reads, validated once at start. Unset and empty mean the same:
  * the default applies. The README's configuration table is written from this schema.
@@ -32,6 +39,13 @@ export const envSchema = z.object({
   PACER_METRICS_MAX_SERIES: z.coerce.number({ message: 'expected a number' }).int().min(1).default(500_000),
   PACER_READER_PASSWORD: z.string().min(8, { message: 'use at least 8 characters' }).optional(),
   PACER_METRICS_REFRESH_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0.1).max(3600).default(10),
+  // Ingestion (issue 3): push API limits and auth; PACER_URL and PACER_TOKEN are for `pacer push` and `pacer token`.
+  PACER_INGEST_MAX_BYTES: byteSize.default(256 * 1024 * 1024),
+  PACER_INGEST_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(256).default(4),
+  PACER_READ_AUTH: z.enum(['open', 'token']).default('open'),
+  PACER_ADMIN_TOKEN: z.string().min(24, { message: 'use at least 24 characters (openssl rand -hex 24)' }).optional(),
+  PACER_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }).optional(),
+  PACER_TOKEN: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -51,6 +65,11 @@ export interface Config {
   metricsMaxSeries: number;
   metricsRefreshSeconds: number;
   readerPassword: string | undefined;
+  ingest: { maxBodyBytes: number; concurrency: number };
+  readAuth: 'open' | 'token';
+  adminToken: string | undefined;
+  /** Where `pacer push` and `pacer token --url` find the API, and with which token. */
+  api: { url: string | undefined; token: string | undefined };
 }
 
 /**
@@ -88,5 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsMaxSeries: e.PACER_METRICS_MAX_SERIES,
     metricsRefreshSeconds: e.PACER_METRICS_REFRESH_SECONDS,
     readerPassword: e.PACER_READER_PASSWORD,
+    ingest: { maxBodyBytes: e.PACER_INGEST_MAX_BYTES, concurrency: e.PACER_INGEST_CONCURRENCY },
+    readAuth: e.PACER_READ_AUTH,
+    adminToken: e.PACER_ADMIN_TOKEN,
+    api: { url: e.PACER_URL, token: e.PACER_TOKEN },
   };
 }

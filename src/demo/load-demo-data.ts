@@ -1,16 +1,12 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { RegionIndex } from '../domain/regions/region-registry.js';
-import { parseInstant } from '../domain/time/zoned-time.js';
-import { InputError, type InputIssue } from '../errors/pacer-error.js';
-import type { BatchLog, ObservationRow, ObservationWriter, WriteCounts } from '../ingest/observation-writer.js';
-import type { RegionStore } from '../regions/region-store.js';
+import { InputError } from '../errors/pacer-error.js';
+import type { Ingestor, RawObservation } from '../ingest/ingestor.js';
+import type { WriteCounts } from '../ingest/observation-writer.js';
 
 export interface DemoDataDeps {
-  regions: RegionStore;
-  writer: ObservationWriter;
-  batches: BatchLog;
-  knownIndicators: () => Promise<Set<string>>;
+  ingestor: Ingestor;
   /** Whether an earlier start already loaded the demo data. */
   isLoaded: () => Promise<boolean>;
   markLoaded: (info: { file: string; batchId: number }) => Promise<void>;
@@ -20,34 +16,30 @@ export type DemoLoadResult = { loaded: false } | ({ loaded: true; batchId: numbe
 
 /**
  * Loads the shipped Scheme 06 figures (`observed_on,indicator,region,value,unit,note,source`) once
- * into a fresh database, so a newcomer's first `npm start` has real data to evaluate. The
- * provincial rows carry the province code in force on their date; each is resolved to that unit.
+ * into a fresh database, so a newcomer's first `npm start` has real data to evaluate. The rows go
+ * through the Ingestor like any push: the same validation (a provincial row's code is resolved to
+ * the unit in force on its date), the same upsert, a batch in the audit trail.
  */
 export async function loadDemoData(deps: DemoDataDeps, file: string): Promise<DemoLoadResult> {
-  // Two processes starting at once may both load: the upsert is idempotent, so the second finds every row unchanged.
   if (await deps.isLoaded()) return { loaded: false };
-  const records = parseCsv(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
-  const index = new RegionIndex(await deps.regions.loadAll());
-  const indicators = await deps.knownIndicators();
-  const issues: InputIssue[] = [];
-  const rows: ObservationRow[] = [];
-  records.forEach((r, i) => {
-    const line = i + 2;
-    const code = r.region ?? '';
-    const timezone = index.history(code)[0]?.timezone;
-    const observedAt = timezone ? parseInstant(r.observed_on ?? '', timezone) : undefined;
-    const region = observedAt ? index.resolve(code, observedAt) : undefined;
-    const value = Number(r.value);
-    if (!indicators.has(r.indicator ?? '')) issues.push({ code: 'unknown_indicator', file, line, field: 'indicator', message: `unknown indicator "${r.indicator}"` });
-    else if (!region || !observedAt) issues.push({ code: 'unknown_region', file, line, field: 'region', message: `no region ${code} on ${r.observed_on}` });
-    else if (!Number.isFinite(value)) issues.push({ code: 'invalid_value', file, line, field: 'value', message: `not a number: "${r.value}"` });
-    else rows.push({ indicatorId: r.indicator!, regionId: region.id, observedAt, dims: {}, value, note: [r.note, r.source].filter(Boolean).join(' — ') || null });
-  });
-  if (issues.length > 0) throw new InputError(`demo data ${file} does not match the catalog`, issues, { code: 'invalid_demo_data' });
-
-  const batchId = await deps.batches.open({ source: 'demo', feed: 'scheme06-figures' });
-  const counts = await deps.writer.write(batchId, rows);
-  await deps.batches.close(batchId, { status: 'committed', received: rows.length, rejected: 0, ...counts });
-  await deps.markLoaded({ file, batchId });
-  return { loaded: true, batchId, rows: rows.length, ...counts };
+  const content = await readFile(file, 'utf8');
+  const rows = parseCsv(content, { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+  const records: RawObservation[] = rows.map((r, i) => ({
+    line: i + 2,
+    indicator: r.indicator,
+    region: r.region,
+    observed_at: r.observed_on,
+    value: r.value,
+    note: [r.note, r.source].filter(Boolean).join(' — ') || undefined,
+  }));
+  const digest = createHash('sha256').update(content).digest('hex');
+  try {
+    // Two processes starting at once both get here: the key makes the second one's batch a replay of the first.
+    const summary = await deps.ingestor.ingest({ source: 'demo', feed: 'scheme06-figures', mode: 'atomic', idempotencyKey: `demo/${digest}`, requestHash: digest, records });
+    await deps.markLoaded({ file, batchId: summary.batch_id! });
+    return { loaded: true, batchId: summary.batch_id!, rows: summary.received, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged };
+  } catch (error) {
+    if (error instanceof InputError && error.issues.length > 0) throw new InputError(`demo data ${file} does not match the catalog`, error.issues.map((i) => ({ ...i, file })), { code: 'invalid_demo_data', cause: error });
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { errorBodyOf, httpStatusOf } from '../errors/error-mapping.js';
+import { errorBodyOf, httpStatusOf, retryAfterOf } from '../errors/error-mapping.js';
 import { PacerError } from '../errors/pacer-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
@@ -39,8 +39,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     const clientStatus = (error as { statusCode?: number }).statusCode;
     const isClientError = !(error instanceof PacerError) && clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500;
     const status = isClientError ? clientStatus : httpStatusOf(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status >= 500) request.log[status === 503 ? 'warn' : 'error']({ err: error }, 'request failed');
     const body = isClientError ? { error: { code: fastifyCode(error), message: (error as Error).message } } : errorBodyOf(error);
+    const retryAfter = isClientError ? undefined : retryAfterOf(error);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    if (status === 401) void reply.header('www-authenticate', 'Bearer realm="pacer"');
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -71,9 +71,10 @@ export class BatchIngestor implements Ingestor {
       const stored = await this.deps.store.findBatch(key);
       if (stored) return replay(stored, request, records);
     }
+    const startedAt = this.clock();
     const catalog = await this.deps.catalog.current();
     const issues = new IssueList(100);
-    const validator = new ObservationValidator(catalog, issues, { now: this.clock(), scope: request.scope ? new IndicatorScope(request.scope) : undefined });
+    const validator = new ObservationValidator(catalog, issues, { now: startedAt, scope: request.scope ? new IndicatorScope(request.scope) : undefined });
     const store = this.deps.store;
     const atomic = request.mode === 'atomic';
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
@@ -88,7 +89,7 @@ export class BatchIngestor implements Ingestor {
     let discarding = false;
 
     const begin = async (): Promise<IngestTransaction> => {
-      const opened = await store.begin({ source: request.source, feed: request.feed ?? null, tokenId: request.tokenId ?? null, mode: request.mode, idempotencyKey: key });
+      const opened = await store.begin({ source: request.source, feed: request.feed ?? null, tokenId: request.tokenId ?? null, mode: request.mode, idempotencyKey: key, startedAt });
       if ('taken' in opened) throw new KeyTaken(opened.taken);
       if (opened.catalogVersion !== catalog.version) {
         await opened.rollback();

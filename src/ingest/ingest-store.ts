@@ -16,6 +16,8 @@ export interface BatchStart {
   tokenId: number | null;
   mode: IngestMode;
   idempotencyKey: string | null;
+  /** When the request arrived (the transaction may begin later, once the first chunk is ready). */
+  startedAt: Date;
 }
 
 /** What the ingestor needs from storage; implemented for PostgreSQL and PGlite in `storage/ingest-repository.ts`. */
@@ -51,4 +53,30 @@ export interface IngestTransaction {
   commit(summary: IngestSummary, requestHash: string | null): Promise<void>;
   /** Rolls back everything, the batch row included. Never throws. */
   rollback(): Promise<void>;
+}
+
+/** A recorded batch, as `GET /v1/batches/{id}` shows it. */
+export interface BatchView {
+  id: number;
+  source: string;
+  feed: string | null;
+  token_id: number | null;
+  mode: IngestMode | null;
+  status: 'running' | 'committed' | 'failed';
+  received: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  started_at: string;
+  finished_at: string | null;
+  errors: IngestSummary['errors'];
+  errors_total: number;
+}
+
+/** The audit trail of batches, for reading. */
+export interface BatchHistory {
+  get(id: number): Promise<BatchView | undefined>;
+  /** The most recent batches first. */
+  list(filter: { feed?: string; limit: number }): Promise<BatchView[]>;
 }

@@ -70,8 +70,8 @@ export class IngestRepository implements IngestStore {
       let batchId: number;
       try {
         [{ id: batchId }] = await session.query<{ id: number }>(
-          `insert into ingest_batches (source, feed, token_id, idempotency_key, mode, status) values ($1, $2, $3, $4, $5, 'running') returning id`,
-          [start.source, start.feed, start.tokenId, start.idempotencyKey, start.mode],
+          `insert into ingest_batches (source, feed, token_id, idempotency_key, mode, status, started_at) values ($1, $2, $3, $4, $5, 'running', $6) returning id`,
+          [start.source, start.feed, start.tokenId, start.idempotencyKey, start.mode, start.startedAt],
         );
       } catch (error) {
         // Another batch with this key committed while this one was starting: its answer is the answer.
@@ -246,7 +246,7 @@ class BatchTransaction implements IngestTransaction {
   async commit(summary: IngestSummary, requestHash: string | null): Promise<void> {
     try {
       await this.session.query(
-        `update ingest_batches set status = 'committed', received = $2, inserted = $3, updated = $4, unchanged = $5, rejected = $6, request_hash = $7, response = $8, finished_at = now() where id = $1`,
+        `update ingest_batches set status = 'committed', received = $2, inserted = $3, updated = $4, unchanged = $5, rejected = $6, request_hash = $7, response = $8, finished_at = clock_timestamp() where id = $1`,
         [this.batchId, summary.received, summary.inserted, summary.updated, summary.unchanged, summary.rejected, requestHash, JSON.stringify(summary)],
       );
     } catch (error) {

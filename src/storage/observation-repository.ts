@@ -1,6 +1,8 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { BatchHistory, BatchView } from '../ingest/ingest-store.js';
+import type { IngestSummary } from '../ingest/ingestor.js';
 import type { BatchLog, BatchOpening, ObservationRow, ObservationWriter, WriteCounts } from '../ingest/observation-writer.js';
-import type { DB } from './database-schema.js';
+import type { DB, IngestBatchesTable } from './database-schema.js';
 import { upsertSql } from './observation-upsert-sql.js';
 
 /**
@@ -41,8 +43,8 @@ const lastOfEachKey = `select distinct on (indicator_id, region_id, observed_at,
   from unnest($2::text[], $3::int[], $4::timestamptz[], $5::jsonb[], $6::float8[], $7::text[]) with ordinality as t(indicator_id, region_id, observed_at, dims, value, note, ord)
   order by indicator_id, region_id, observed_at, dims, ord desc`;
 
-/** {@link BatchLog} over the ingest_batches table. */
-export class BatchRepository implements BatchLog {
+/** {@link BatchLog} and {@link BatchHistory} over the ingest_batches table. */
+export class BatchRepository implements BatchLog, BatchHistory {
   constructor(private readonly db: Kysely<DB>) {}
 
   async open(batch: BatchOpening): Promise<number> {
@@ -61,4 +63,36 @@ export class BatchRepository implements BatchLog {
       .where('id', '=', batchId)
       .execute();
   }
+
+  async get(id: number): Promise<BatchView | undefined> {
+    const row = await this.db.selectFrom('ingest_batches').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? batchView(row) : undefined;
+  }
+
+  async list(filter: { feed?: string; limit: number }): Promise<BatchView[]> {
+    let query = this.db.selectFrom('ingest_batches').selectAll().orderBy('id', 'desc').limit(filter.limit);
+    if (filter.feed) query = query.where('feed', '=', filter.feed);
+    return (await query.execute()).map(batchView);
+  }
+}
+
+function batchView(row: Selectable<IngestBatchesTable>): BatchView {
+  const response = row.response as Partial<IngestSummary> | null;
+  return {
+    id: row.id,
+    source: row.source,
+    feed: row.feed,
+    token_id: row.token_id,
+    mode: row.mode,
+    status: row.status,
+    received: row.received,
+    inserted: row.inserted,
+    updated: row.updated,
+    unchanged: row.unchanged,
+    rejected: row.rejected,
+    started_at: row.started_at.toISOString(),
+    finished_at: row.finished_at ? row.finished_at.toISOString() : null,
+    errors: response?.errors ?? [],
+    errors_total: response?.errors_total ?? 0,
+  };
 }

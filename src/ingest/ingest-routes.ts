@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { createGunzip } from 'node:zlib';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { RequestAuthorizer } from '../auth/request-auth.js';
+import { InputError, NotFoundError, UnavailableError } from '../errors/pacer-error.js';
+import { errorSchema } from '../http/error-schema.js';
+import type { OpenApiRegistry } from '../http/openapi-registry.js';
+import { parseRequest } from '../http/validate-request.js';
+import { formatOfContentType, mediaTypes, recordsOf } from './formats/record-formats.js';
+import type { BatchHistory } from './ingest-store.js';
+import { batchListQuerySchema, batchParamsSchema, ingestHeadersSchema, ingestQuerySchema, ingestSchemas } from './ingest-schema.js';
+import type { Ingestor } from './ingestor.js';
+
+export interface IngestRoutesDeps {
+  ingestor: Ingestor;
+  batches: BatchHistory;
+  authorize: RequestAuthorizer;
+  openapi: OpenApiRegistry;
+  /** Largest body accepted (after decompression), in bytes. */
+  maxBodyBytes: number;
+  /** Ingests running at once; past it, 429 with Retry-After. */
+  maxConcurrentIngests: number;
+}
+
+/**
+ * `POST /v1/observations` (the push API) and `GET /v1/batches[/{id}]` (its audit trail). The body
+ * is never buffered: it is hashed (for idempotency), metered (for the size limit), decompressed
+ * when gzip and parsed as it streams, straight into the Ingestor.
+ */
+export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
+  const schemas = ingestSchemas(deps.openapi);
+  const error = errorSchema(deps.openapi);
+  const errorResponse = (description: string) => ({ description, content: { 'application/json': error } });
+  deps.openapi.operation({
+    method: 'post',
+    path: '/v1/observations',
+    summary: 'Push observations (JSON array, NDJSON or CSV)',
+    description:
+      'Validates and writes a batch of observations in one transaction. Same key and value again: unchanged (not rewritten). Changed value: updated, the old value kept as a revision. ' +
+      'CSV: header indicator,region,observed_at,value plus optional note and dim.<name> columns. Bodies may be gzip-compressed (Content-Encoding: gzip).',
+    tags: ['ingest'],
+    access: 'write',
+    query: ingestQuerySchema,
+    headers: ingestHeadersSchema,
+    body: {
+      content: {
+        [mediaTypes.json]: z.array(schemas.record),
+        [mediaTypes.ndjson]: null,
+        [mediaTypes.csv]: null,
+      },
+    },
+    responses: {
+      200: { description: 'Written (mode=partial: the valid records; see rejected and errors).', content: { 'application/json': schemas.summary }, headers: { 'Idempotent-Replayed': 'true when this answers an earlier request with the same Idempotency-Key' } },
+      400: errorResponse('Invalid records (mode=atomic: nothing written; error.issues lists them with line, field and code), a broken body, or an empty one.'),
+      401: errorResponse('No token, an unknown one or a revoked one.'),
+      403: errorResponse('A reader token, or indicators outside the token scope (named in the message); nothing written.'),
+      413: errorResponse('The body is larger than PACER_INGEST_MAX_BYTES.'),
+      415: errorResponse('Content-Type is not application/json, application/x-ndjson or text/csv (UTF-8), or Content-Encoding is not gzip.'),
+      422: errorResponse('The Idempotency-Key was used for a different request.'),
+      429: errorResponse('Too many ingests at once (PACER_INGEST_CONCURRENCY); retry after Retry-After seconds.'),
+      503: errorResponse('The database is unreachable; retry after Retry-After seconds.'),
+    },
+  });
+  deps.openapi.operation({
+    method: 'get',
+    path: '/v1/batches/{id}',
+    summary: 'One ingest batch: who sent it, when, what it did, its first errors',
+    tags: ['ingest'],
+    access: 'read',
+    params: batchParamsSchema,
+    responses: { 200: { description: 'The batch.', content: { 'application/json': schemas.batch } }, 404: errorResponse('No such batch.') },
+  });
+  deps.openapi.operation({
+    method: 'get',
+    path: '/v1/batches',
+    summary: 'Recent ingest batches, newest first',
+    tags: ['ingest'],
+    access: 'read',
+    query: batchListQuerySchema,
+    responses: { 200: { description: 'The batches.', content: { 'application/json': z.object({ items: z.array(schemas.batch) }) } } },
+  });
+
+  let running = 0;
+  return async (app) => {
+    // Bodies are parsed by the route as they stream; fastify must not read them first.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+    app.post('/v1/observations', async (request, reply) => {
+      const principal = (await deps.authorize(request.headers.authorization, 'write'))!;
+      const { mode } = parseRequest(ingestQuerySchema, request.query, 'query');
+      const headers = parseRequest(ingestHeadersSchema, request.headers, 'header');
+      const format = formatOfContentType(request.headers['content-type']);
+      if (!format) {
+        throw new InputError(`Content-Type must be ${Object.values(mediaTypes).join(', ')} (UTF-8); got ${request.headers['content-type'] ?? 'none'}`, [], { code: 'unsupported_media_type' });
+      }
+      const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (encoding !== 'identity' && encoding !== 'gzip') throw new InputError(`Content-Encoding must be gzip or absent; got ${encoding}`, [], { code: 'unsupported_media_type' });
+      const declared = Number(request.headers['content-length']);
+      if (encoding === 'identity' && declared > deps.maxBodyBytes) throw tooLarge(deps.maxBodyBytes);
+      if (running >= deps.maxConcurrentIngests) {
+        throw new UnavailableError(`${running} ingests are running, the most this server takes at once; retry shortly`, { code: 'too_many_ingests', retryAfterSeconds: 1 });
+      }
+      running++;
+      try {
+        const hash = createHash('sha256').update(`${format}\n${mode}\n`);
+        const raw = request.body as IncomingMessage;
+        const hashed = hashing(raw, hash);
+        const body = encoding === 'gzip' ? gunzipped(hashed) : hashed;
+        const summary = await deps.ingestor.ingest({
+          source: 'push',
+          feed: principal.feed,
+          tokenId: principal.tokenId,
+          scope: principal.scope,
+          mode,
+          idempotencyKey: headers['idempotency-key'] ?? null,
+          requestHash: () => hash.digest('hex'),
+          records: recordsOf(format, limited(body, deps.maxBodyBytes)),
+        });
+        if (summary.replayed) void reply.header('idempotent-replayed', 'true');
+        return reply.send(summary);
+      } catch (error) {
+        // The client may still be sending: do not keep the connection to read the rest.
+        void reply.header('connection', 'close');
+        throw error;
+      } finally {
+        running--;
+      }
+    });
+
+    app.get('/v1/batches/:id', async (request) => {
+      await deps.authorize(request.headers.authorization, 'read');
+      const { id } = parseRequest(batchParamsSchema, request.params, 'path');
+      const batch = await deps.batches.get(id);
+      if (!batch) throw new NotFoundError(`no batch ${id}`);
+      return batch;
+    });
+
+    app.get('/v1/batches', async (request) => {
+      await deps.authorize(request.headers.authorization, 'read');
+      const query = parseRequest(batchListQuerySchema, request.query, 'query');
+      return { items: await deps.batches.list(query) };
+    });
+  };
+}
+
+function tooLarge(limit: number): InputError {
+  return new InputError(`the body is larger than ${limit} bytes (PACER_INGEST_MAX_BYTES); split it into several batches`, [], { code: 'body_too_large' });
+}
+
+async function* hashing(request: IncomingMessage, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
+  try {
+    // Stopping early (a bad header, a body over the limit) must not destroy the request: that
+    // would close the socket before the error response is sent.
+    for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ECONNRESET') throw new InputError('the client closed the connection before the body was complete', [], { code: 'body_aborted', cause: error });
+    throw error;
+  }
+}
+
+async function* limited(source: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge(limit);
+    yield chunk;
+  }
+}
+
+async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip();
+  const feeding = (async () => {
+    try {
+      for await (const chunk of source) {
+        if (gunzip.destroyed) return;
+        if (!gunzip.write(chunk)) await Promise.race([once(gunzip, 'drain'), once(gunzip, 'close')]);
+      }
+      gunzip.end();
+    } catch (error) {
+      gunzip.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`the body is not valid gzip: ${(error as Error).message}`, [], { code: 'invalid_gzip', cause: error });
+  } finally {
+    gunzip.destroy();
+    await feeding;
+  }
+}
