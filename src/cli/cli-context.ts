@@ -37,6 +37,7 @@ export function reportError(io: CliIo, error: unknown): void {
   if (error instanceof InputError && error.issues.length > 0) {
     io.err(`error: ${error.message.split('\n')[0]}`);
     for (const issue of error.issues) io.err(`  ${formatIssue(issue)}`);
+    if (error.issuesTotal > error.issues.length) io.err(`  ... and ${error.issuesTotal - error.issues.length} more`);
   } else if (error instanceof PacerError) {
     io.err(`error: ${error.message}`);
   } else {

@@ -6,6 +6,8 @@ import type { CliIo } from './cli-context.js';
 import { regionsCommand } from './regions-command.js';
 import { migrateCommand, startCommand } from './start-command.js';
 import { statusCommand } from './status-command.js';
+import { pushCommand } from './push-command.js';
+import { tokenCommand } from './token-command.js';
 
 /** The `pacer` command line. Exit codes: 0 ok, 1 user error, 2 system error. */
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -23,5 +25,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program.addCommand(evaluateCommand(io, setExitCode));
   program.addCommand(generateCommand(io, setExitCode));
   program.addCommand(statusCommand(io, setExitCode));
+  program.addCommand(pushCommand(io, setExitCode));
+  program.addCommand(tokenCommand(io, setExitCode));
   return program;
 }

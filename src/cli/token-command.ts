@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander';
+import { parseScope } from '../domain/observations/indicator-scope.js';
+import { tokenView } from '../auth/token-routes.js';
+import { roles } from '../auth/token-store.js';
+import { InputError, UnavailableError } from '../errors/pacer-error.js';
+import type { Pacer } from '../main.js';
+import { ApiClient } from './api-client.js';
+import { commandSetup, runCommand, withPacer, type CliIo } from './cli-context.js';
+
+type TokenView = ReturnType<typeof tokenView>;
+
+interface RemoteOptions {
+  url?: string;
+  token?: string;
+}
+
+/**
+ * `pacer token create|list|revoke`. Without --url it opens the database directly; with --url
+ * (or PACER_URL) it asks a running server, with an admin token: the way to manage tokens while
+ * `npm start` holds the embedded database.
+ */
+export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  const token = new Command('token').description('manage API tokens (shown once, stored as hashes)');
+  const remote = (c: Command) =>
+    c.option('--url <url>', 'manage tokens through this running server (default: PACER_URL; unset: open the database)').option('--token <token>', 'an admin token for --url (default: PACER_TOKEN, or PACER_ADMIN_TOKEN)');
+
+  remote(
+    token
+      .command('create')
+      .description('create a token and print it on stdout (once: only its hash is kept)')
+      .requiredOption('--feed <name>', 'the feed (team or system) the token writes for')
+      .addOption(new Option('--role <role>', 'reader, writer or admin').choices(roles).default('writer'))
+      .option('--indicators <patterns>', "writers: comma-separated indicator ids or patterns, e.g. 'vneid_*,chip_id_cards_issued' (default: all)"),
+  ).action(async (options: RemoteOptions & { feed: string; role: string; indicators?: string }) => {
+    setExitCode(
+      await runCommand(io, async () => {
+        let indicators: string[] | undefined;
+        if (options.indicators !== undefined) {
+          const scope = parseScope(options.indicators);
+          if (scope.invalid.length > 0 || scope.patterns.length === 0) throw new InputError(`--indicators: expected ids or patterns of a-z, 0-9, _ and *, got "${options.indicators}"`);
+          indicators = scope.patterns;
+        }
+        const request = { feed: options.feed, role: options.role, indicators };
+        const created = await viaApiOrDatabase(io, options, {
+          api: (client) => client.json<{ token: string; info: TokenView; unmatched: string[] }>('POST', '/v1/tokens', request),
+          database: async (pacer) => {
+            const known = (await pacer.database.db.selectFrom('indicators').select('id').execute()).map((r) => r.id);
+            const result = await pacer.ingestion.tokens.create(request, known);
+            return { token: result.token, info: tokenView(result.record), unmatched: result.unmatched };
+          },
+        });
+        for (const pattern of created.unmatched) io.err(`warning: --indicators pattern "${pattern}" matches no indicator in the catalog`);
+        io.err(`token ${created.info.id} for feed ${created.info.feed} (${describe(created.info)}); store it now, it is not shown again:`);
+        io.out(created.token);
+      }),
+    );
+  });
+
+  remote(token.command('list').description('list tokens: id, feed, role, scope, prefix, created, last used, revoked')).action(async (options: RemoteOptions) => {
+    setExitCode(
+      await runCommand(io, async () => {
+        const list = await viaApiOrDatabase(io, options, {
+          api: async (client) => (await client.json<{ items: TokenView[] }>('GET', '/v1/tokens')).items,
+          database: async (pacer) => (await pacer.ingestion.tokens.list()).map(tokenView),
+        });
+        if (list.length === 0) io.out('no tokens; create one with pacer token create --feed NAME');
+        for (const t of list) {
+          io.out([t.id, t.feed, describe(t), `${t.prefix}…`, `created ${t.created_at}`, `last used ${t.last_used_at ?? 'never'}`, t.revoked_at ? `REVOKED ${t.revoked_at}` : 'active'].join('\t'));
+        }
+      }),
+    );
+  });
+
+  remote(token.command('revoke').description('revoke a token: it stops working at once').argument('<id>', 'the token id (pacer token list)')).action(async (id: string, options: RemoteOptions) => {
+    setExitCode(
+      await runCommand(io, async () => {
+        if (!/^\d+$/.test(id)) throw new InputError(`expected a token id (a number), got "${id}"`);
+        const revoked = await viaApiOrDatabase(io, options, {
+          api: (client) => client.json<TokenView>('DELETE', `/v1/tokens/${id}`),
+          database: async (pacer) => tokenView(await pacer.ingestion.tokens.revoke(Number(id))),
+        });
+        io.out(`token ${revoked.id} (${revoked.feed}, ${revoked.prefix}…) revoked at ${revoked.revoked_at}`);
+      }),
+    );
+  });
+  return token;
+}
+
+function describe(t: TokenView): string {
+  return t.role === 'writer' ? `writer of ${t.indicators ? t.indicators.join(',') : 'all indicators'}` : t.role;
+}
+
+async function viaApiOrDatabase<T>(io: CliIo, options: RemoteOptions, how: { api: (client: ApiClient) => Promise<T>; database: (pacer: Pacer) => Promise<T> }): Promise<T> {
+  const { config } = commandSetup(io);
+  const url = options.url ?? config.api.url;
+  if (url) return how.api(new ApiClient(url, options.token ?? config.api.token ?? config.adminToken));
+  try {
+    return await withPacer(io, how.database);
+  } catch (error) {
+    if (error instanceof UnavailableError && error.code === 'database_locked') {
+      throw new UnavailableError(`${error.message}; or manage tokens through it: set PACER_ADMIN_TOKEN for the server and run pacer token ... --url http://127.0.0.1:${config.port} --token <that admin token>`, { code: error.code, cause: error });
+    }
+    throw error;
+  }
+}
