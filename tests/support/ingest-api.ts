@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { loadConfig } from '../../src/config/env-schema.js';
+import { buildHttpServer } from '../../src/http/http-server.js';
+import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { apiRoutes, openPacer, preparePacer, readiness, type Pacer } from '../../src/main.js';
+import { metricsRoutes } from '../../src/metrics/metrics-routes.js';
+import { testDatabaseUrl } from './services.js';
+import { dropSchema, uniqueSchema, type Backend } from './test-database.js';
+
+export const adminToken = 'test-admin-token-0123456789abcdef';
+
+export interface IngestApi {
+  pacer: Pacer;
+  app: FastifyInstance;
+  baseUrl: string;
+  backend: Backend;
+  /** A new token of `role`; writers limited to `indicators` when given. */
+  token(role?: 'reader' | 'writer' | 'admin', indicators?: string[]): Promise<string>;
+  push(body: string | Uint8Array, options?: PushOptions): Promise<Response>;
+  /** Rows, value sum and batches: what "the table is unchanged" compares. */
+  fingerprint(): Promise<{ observations: number; sum: number; revisions: number; batches: number }>;
+  close(): Promise<void>;
+}
+
+export interface PushOptions {
+  token?: string | null;
+  contentType?: string;
+  mode?: string;
+  key?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The real API (every route main.ts wires) on a real database, in this process, listening on a
+ * free port: PostgreSQL in the test file's own schema, or an in-memory PGlite. The shipped catalog
+ * is applied; no demo data.
+ */
+export async function startIngestApi(backend: Backend, prefix: string, env: Record<string, string> = {}): Promise<IngestApi> {
+  const schema = uniqueSchema(prefix);
+  const config = loadConfig({ ...(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' }), PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: adminToken, ...env });
+  const logger = createLogger({ level: 'silent', pretty: false });
+  const pacer = await openPacer(config, logger, { schema });
+  await preparePacer(pacer);
+  const openapi = new OpenApiRegistry({ title: 'Pacer API', version: 'test' });
+  const app = await buildHttpServer({ logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics), ...apiRoutes(pacer, openapi)] });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  let defaultWriter: string | undefined;
+  const api: IngestApi = {
+    pacer,
+    app,
+    baseUrl,
+    backend,
+    async token(role = 'writer', indicators) {
+      return (await pacer.ingestion.tokens.create({ feed: `test-${role}`, role, indicators })).token;
+    },
+    async push(body, options = {}) {
+      const token = options.token === undefined ? (defaultWriter ??= await api.token('writer')) : options.token;
+      const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/x-ndjson', ...options.headers };
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (options.key) headers['idempotency-key'] = options.key;
+      return fetch(`${baseUrl}/v1/observations${options.mode ? `?mode=${options.mode}` : ''}`, { method: 'POST', headers, body });
+    },
+    async fingerprint() {
+      const { rows } = await sql<{ observations: number; sum: number; revisions: number; batches: number }>`
+        select (select count(*)::int from observations) as observations, (select coalesce(sum(value), 0)::float8 from observations) as sum,
+               (select count(*)::int from observation_revisions) as revisions, (select count(*)::int from ingest_batches) as batches`.execute(pacer.database.db);
+      return rows[0]!;
+    },
+    async close() {
+      await app.close();
+      await pacer.close();
+      if (backend === 'postgres') await dropSchema(schema);
+    },
+  };
+  return api;
+}
+
+/** NDJSON of `n` valid records over current communes and days from 2025-07-01 (keys unique). */
+export async function validNdjson(api: IngestApi, n: number, value: (i: number) => number = (i) => i, indicator = 'vneid_accounts_issued'): Promise<string> {
+  const codes = await currentCommunes(api);
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    const day = new Date(Date.UTC(2025, 6, 1 + Math.floor(i / codes.length))).toISOString().slice(0, 10);
+    out += `${JSON.stringify({ indicator, region: codes[i % codes.length], observed_at: day, value: value(i) })}\n`;
+  }
+  return out;
+}
+
+let communes: string[] | undefined;
+export async function currentCommunes(api: IngestApi): Promise<string[]> {
+  communes ??= (await api.pacer.database.db.selectFrom('regions').select('code').where('level', '=', 'commune').where('valid_from', 'is not', null).orderBy('code').execute()).map((r) => r.code);
+  return communes;
+}
