@@ -183,6 +183,8 @@ export class BatchIngestor implements Ingestor {
         await tx.rollback();
       }
       if (error instanceof KeyTaken) return replay(error.stored, request, records);
+      // Close the record source (its finally blocks run), so the caller can tell how the input ended.
+      await records.return?.(undefined).catch(() => undefined);
       throw error;
     }
   }

@@ -90,6 +90,8 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
     app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
     app.post('/v1/observations', async (request, reply) => {
+      // Refusals before the body is read close the connection rather than read a body nobody wants.
+      void reply.header('connection', 'close');
       const principal = (await deps.authorize(request.headers.authorization, 'write'))!;
       const { mode } = parseRequest(ingestQuerySchema, request.query, 'query');
       const headers = parseRequest(ingestHeadersSchema, request.headers, 'header');
@@ -105,6 +107,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
         throw new UnavailableError(`${running} ingests are running, the most this server takes at once; retry shortly`, { code: 'too_many_ingests', retryAfterSeconds: 1 });
       }
       running++;
+      reply.removeHeader('connection');
       try {
         const hash = createHash('sha256').update(`${format}\n${mode}\n`);
         const raw = request.body as IncomingMessage;
@@ -123,8 +126,9 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
         if (summary.replayed) void reply.header('idempotent-replayed', 'true');
         return reply.send(summary);
       } catch (error) {
-        // The client may still be sending: do not keep the connection to read the rest.
-        void reply.header('connection', 'close');
+        // The client may still be sending. Closing now would reset the connection and lose this
+        // answer (a 503 the client should retry on); read the rest away first, within bounds.
+        if (!(await drain(request.body as IncomingMessage, deps.maxBodyBytes, 10_000))) void reply.header('connection', 'close');
         throw error;
       } finally {
         running--;
@@ -145,6 +149,30 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
       return { items: await deps.batches.list(query) };
     });
   };
+}
+
+/**
+ * Reads and discards what is left of a request body: true when it ended within `maxBytes` and
+ * `timeoutMs`. Requests refused before their body was read (401, 415, 429) are not drained: they
+ * are answered with `Connection: close` instead.
+ */
+async function drain(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<boolean> {
+  if (request.readableEnded || request.destroyed) return request.readableEnded;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const reading = (async () => {
+    let total = 0;
+    for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) return false;
+    }
+    return true;
+  })().catch(() => false);
+  try {
+    return await Promise.race([reading, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function tooLarge(limit: number): InputError {

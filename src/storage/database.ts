@@ -75,7 +75,11 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // A backend dying (restart, network cut) emits on idle clients; without a listener it would crash the process.
-  pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  pool.on('error', (error) => options.logger?.warn({ error: briefly(error) }, 'idle PostgreSQL connection lost'));
+  // A checked-out client between two queries (a transaction waiting for the next chunk of a
+  // request body) emits the same error on itself, where the pool does not listen: listen on every
+  // client. Its next query then fails, and the holder releases it as broken.
+  pool.on('connect', (client) => client.on('error', (error) => options.logger?.warn({ error: briefly(error) }, 'PostgreSQL connection lost')));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
@@ -155,6 +159,11 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** An error without what pg hangs on it (the whole client, with its connection parameters). */
+function briefly(error: Error): { message: string; code?: string } {
+  return { message: error.message, code: (error as { code?: string }).code };
 }
 
 export function quoteIdent(name: string): string {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIngestApi, type IngestApi } from '../support/ingest-api.js';
+import { startIngestApi, type IngestApi, readJson } from '../support/ingest-api.js';
 import { testBackends } from '../support/test-database.js';
 
 const backends = await testBackends();
@@ -131,7 +131,7 @@ describe.each(backends)('the bad-input corpus on %s', (backend) => {
   it.each(cases)('refuses $name with $status $code, naming the line, and leaves the table unchanged', async (c) => {
     const before = await api.fingerprint();
     const response = await api.push(c.body, { token: tokens[c.token ?? 'writer'], contentType: c.contentType, mode: c.mode, headers: c.headers });
-    const body = await response.json();
+    const body = await readJson(response);
     expect({ status: response.status, code: body.error?.code }).toEqual({ status: c.status, code: c.code });
     expect(body.error.message).toEqual(expect.any(String));
     if (c.line !== undefined) expect(body.error.issues[0].line).toBe(c.line);
@@ -149,7 +149,7 @@ describe.each(backends)('the bad-input corpus on %s', (backend) => {
     const before = await api.fingerprint();
     const response = await api.push(`${lines.join('\n')}\n`, { token: tokens.writer, mode: 'partial' });
     expect(response.status).toBe(200);
-    const summary = await response.json();
+    const summary = await readJson(response);
     expect(summary).toMatchObject({ received: lines.length, inserted: good.length, rejected: bad.length });
     expect(new Set(summary.errors.map((e: { line: number }) => e.line)).size).toBe(bad.length);
     const stored = await api.pacer.database.db.selectFrom('observations').select('value').where('batch_id', '=', summary.batch_id).orderBy('value').execute();

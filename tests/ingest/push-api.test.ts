@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, currentCommunes, startIngestApi, validNdjson, type IngestApi } from '../support/ingest-api.js';
+import { adminToken, currentCommunes, startIngestApi, validNdjson, type IngestApi, readJson } from '../support/ingest-api.js';
 import { testBackends } from '../support/test-database.js';
 
 const backends = await testBackends();
@@ -19,26 +19,26 @@ describe.each(backends)('the push API on %s', (backend) => {
     const body = await validNdjson(api, 10_000);
     const first = await api.push(body, { token: writer });
     expect(first.status).toBe(200);
-    const s1 = await first.json();
+    const s1 = await readJson(first);
     expect(s1).toMatchObject({ received: 10_000, inserted: 10_000, updated: 0, unchanged: 0, rejected: 0, errors: [], errors_total: 0 });
 
     // xmin is the transaction that wrote a row version: the same before and after means no row was rewritten.
     const versions = async () => (await sql<{ x: string }>`select string_agg(xmin::text, ',' order by indicator_id, region_id, observed_at) as x from observations`.execute(api.pacer.database.db)).rows[0]!.x;
     const before = await versions();
-    const second = await (await api.push(body, { token: writer })).json();
+    const second = await readJson(await api.push(body, { token: writer }));
     expect(second).toMatchObject({ received: 10_000, inserted: 0, updated: 0, unchanged: 10_000, rejected: 0 });
     expect(await versions()).toBe(before);
 
     const lines = body.trimEnd().split('\n');
     const changed = JSON.parse(lines[4321]!);
     lines[4321] = JSON.stringify({ ...changed, value: changed.value + 0.5 });
-    const third = await (await api.push(`${lines.join('\n')}\n`, { token: writer })).json();
+    const third = await readJson(await api.push(`${lines.join('\n')}\n`, { token: writer }));
     expect(third).toMatchObject({ received: 10_000, inserted: 0, updated: 1, unchanged: 9_999, rejected: 0 });
     const revisions = await api.pacer.database.db.selectFrom('observation_revisions').selectAll().execute();
     expect(revisions).toHaveLength(1);
     expect(revisions[0]).toMatchObject({ indicator_id: changed.indicator, old_value: changed.value, new_value: changed.value + 0.5, old_batch_id: s1.batch_id, new_batch_id: third.batch_id });
 
-    const batch = await (await fetch(`${api.baseUrl}/v1/batches/${third.batch_id}`)).json();
+    const batch = await readJson(await fetch(`${api.baseUrl}/v1/batches/${third.batch_id}`));
     expect(batch).toMatchObject({ id: third.batch_id, source: 'push', feed: 'test-writer', mode: 'atomic', status: 'committed', received: 10_000, updated: 1, unchanged: 9_999 });
     expect(typeof batch.token_id).toBe('number');
   });
@@ -49,11 +49,11 @@ describe.each(backends)('the push API on %s', (backend) => {
       { indicator: 'chip_id_cards_issued', region: codes[0], observed_at: '2025-09-01', value: 10 },
       { indicator: 'chip_id_cards_issued', region: codes[1], observed_at: '2025-09-01T08:30:00+07:00', value: 11, dims: { level: '2' }, note: 'from the JSON array' },
     ]);
-    expect(await (await api.push(json, { token: writer, contentType: 'application/json' })).json()).toMatchObject({ inserted: 2, rejected: 0 });
+    expect(await readJson(await api.push(json, { token: writer, contentType: 'application/json' }))).toMatchObject({ inserted: 2, rejected: 0 });
     const csv = `indicator,region,observed_at,value,dim.level,note\nchip_id_cards_issued,${codes[2]},2025-09-01,12,,\r\nchip_id_cards_issued,${codes[3]},2025-09-01,13,2,"a note, with a comma"\n`;
-    expect(await (await api.push(csv, { token: writer, contentType: 'text/csv; charset=utf-8' })).json()).toMatchObject({ inserted: 2, rejected: 0 });
+    expect(await readJson(await api.push(csv, { token: writer, contentType: 'text/csv; charset=utf-8' }))).toMatchObject({ inserted: 2, rejected: 0 });
     const ndjson = `{"indicator":"chip_id_cards_issued","region":"${codes[4]}","observed_at":"2025-09-01","value":14}\n`;
-    expect(await (await api.push(gzipSync(ndjson), { token: writer, headers: { 'content-encoding': 'gzip' } })).json()).toMatchObject({ inserted: 1 });
+    expect(await readJson(await api.push(gzipSync(ndjson), { token: writer, headers: { 'content-encoding': 'gzip' } }))).toMatchObject({ inserted: 1 });
 
     const rows = await api.pacer.database.db.selectFrom('observations').select(['observed_at', 'dims', 'note', 'value']).where('indicator_id', '=', 'chip_id_cards_issued').orderBy('value').execute();
     // 2025-09-01 in Asia/Ho_Chi_Minh starts at 17:00 UTC the day before.
@@ -69,7 +69,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     const before = await api.fingerprint();
     const response = await api.push(body, { token: writer, mode: 'partial' });
     expect(response.status).toBe(200);
-    const summary = await response.json();
+    const summary = await readJson(response);
     expect(summary).toMatchObject({ received: 6, inserted: 3, rejected: 3, errors_total: 3 });
     expect(summary.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[2, 'invalid_value'], [4, 'unknown_region'], [5, 'negative_count']]);
     const written = await api.pacer.database.db.selectFrom('observations').select('value').where('indicator_id', '=', 'ehealth_records_created').orderBy('value').execute();
@@ -80,18 +80,18 @@ describe.each(backends)('the push API on %s', (backend) => {
   it('returns the first answer to a retry with the same Idempotency-Key, and 422 for the same key with another body', async () => {
     const body = await validNdjson(api, 50, (i) => i * 2, 'vneid_applications_received');
     const first = await api.push(body, { token: writer, key: 'retry-test-1' });
-    const s1 = await first.json();
+    const s1 = await readJson(first);
     expect(s1).toMatchObject({ inserted: 50 });
     const before = await api.fingerprint();
     const again = await api.push(body, { token: writer, key: 'retry-test-1' });
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(await again.json()).toEqual({ ...s1, replayed: true });
+    expect(await readJson(again)).toEqual({ ...s1, replayed: true });
     expect(await api.fingerprint()).toEqual(before);
 
     const other = await api.push(body.replace('"value":0', '"value":1'), { token: writer, key: 'retry-test-1' });
     expect(other.status).toBe(422);
-    expect((await other.json()).error.code).toBe('idempotency_conflict');
+    expect((await readJson(other)).error.code).toBe('idempotency_conflict');
     expect(await api.fingerprint()).toEqual(before);
   });
 
@@ -115,7 +115,7 @@ describe.each(backends)('the push API on %s', (backend) => {
         return busy.status === 429;
       });
       expect(busy.headers.get('retry-after')).toBe('1');
-      expect((await busy.json()).error.code).toBe('too_many_ingests');
+      expect((await readJson(busy)).error.code).toBe('too_many_ingests');
       finish();
       expect((await slow).status).toBe(200);
       expect((await limited.push('{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2025-07-02","value":2}\n', { token })).status).toBe(200);
@@ -125,14 +125,14 @@ describe.each(backends)('the push API on %s', (backend) => {
   });
 
   it('serves indicators, observations as JSON and CSV page by page, and the OpenAPI document', async () => {
-    const indicators = await (await fetch(`${api.baseUrl}/v1/indicators`)).json();
+    const indicators = await readJson(await fetch(`${api.baseUrl}/v1/indicators`));
     expect(indicators.items).toHaveLength(27);
     expect(indicators.items[0]).toMatchObject({ id: expect.any(String), kind: expect.stringMatching(/cumulative|level|ratio|milestone/) });
 
     const all: unknown[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: unknown[]; next_cursor: string | null } = await (await fetch(`${api.baseUrl}/v1/observations?indicator=vneid_accounts_issued&limit=3000${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: unknown[]; next_cursor: string | null } = await readJson(await fetch(`${api.baseUrl}/v1/observations?indicator=vneid_accounts_issued&limit=3000${cursor ? `&cursor=${cursor}` : ''}`));
       all.push(...page.items);
       cursor = page.next_cursor;
     } while (cursor);
@@ -147,9 +147,9 @@ describe.each(backends)('the push API on %s', (backend) => {
 
     const bad = await fetch(`${api.baseUrl}/v1/observations?region=nowhere`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('unknown_region');
+    expect((await readJson(bad)).error.code).toBe('unknown_region');
 
-    const doc = await (await fetch(`${api.baseUrl}/openapi.json`)).json();
+    const doc = await readJson(await fetch(`${api.baseUrl}/openapi.json`));
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/observations', '/v1/batches/{id}', '/v1/indicators', '/v1/tokens']));
     expect(doc.components.schemas.IngestSummary.properties.errors.items).toEqual({ $ref: '#/components/schemas/IngestIssue' });
   });
@@ -167,18 +167,18 @@ describe.each(backends)('the push API on %s', (backend) => {
     const none = await api.push(body, { token: null });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Bearer');
-    expect((await none.json()).error.code).toBe('unauthorized');
+    expect((await readJson(none)).error.code).toBe('unauthorized');
     expect((await api.push(body, { token: 'pcr_not-a-real-token' })).status).toBe(401);
 
     const reader = await api.token('reader');
     const asReader = await api.push(body, { token: reader });
     expect(asReader.status).toBe(403);
-    expect((await asReader.json()).error.code).toBe('forbidden_role');
+    expect((await readJson(asReader)).error.code).toBe('forbidden_role');
 
     const narrow = await api.token('writer', ['chip_id_*']);
     const outside = await api.push(`${body}{"indicator":"chip_id_cards_issued","region":"VN","observed_at":"2025-07-01","value":1}\n`, { token: narrow, mode: 'partial' });
     expect(outside.status).toBe(403);
-    const error = (await outside.json()).error;
+    const error = (await readJson(outside)).error;
     expect(error.code).toBe('indicator_out_of_scope');
     expect(error.message).toContain('vneid_accounts_activated');
     expect(await api.fingerprint()).toEqual(before);
@@ -190,7 +190,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     expect(revoke.status).toBe(200);
     const afterRevoke = await api.push(body, { token: revocable });
     expect(afterRevoke.status).toBe(401);
-    expect((await afterRevoke.json()).error.code).toBe('token_revoked');
+    expect((await readJson(afterRevoke)).error.code).toBe('token_revoked');
 
     const stored = await sql<{ row: string }>`select row_to_json(t)::text as row from api_tokens t`.execute(api.pacer.database.db);
     for (const token of [writer, reader, narrow, revocable]) {

@@ -95,3 +95,10 @@ export async function currentCommunes(api: IngestApi): Promise<string[]> {
   communes ??= (await api.pacer.database.db.selectFrom('regions').select('code').where('level', '=', 'commune').where('valid_from', 'is not', null).orderBy('code').execute()).map((r) => r.code);
   return communes;
 }
+
+/** A response body as tests look into it: loosely typed JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into response bodies freely
+export type Json = any;
+export async function readJson(response: Response): Promise<Json> {
+  return response.json();
+}
