@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import type { OpenApiRegistry } from './openapi-registry.js';
 
-/** The body of every error response (see errors/error-mapping.ts), as a named OpenAPI component. */
+const registered = new WeakMap<OpenApiRegistry, ReturnType<typeof define>>();
+
+/** The body of every error response (see errors/error-mapping.ts), as a named OpenAPI component of `registry`. */
 export function errorSchema(registry: OpenApiRegistry) {
+  let schema = registered.get(registry);
+  if (!schema) registered.set(registry, (schema = define(registry)));
+  return schema;
+}
+
+function define(registry: OpenApiRegistry) {
   return registry.component(
     'Error',
     z.object({

@@ -32,13 +32,13 @@ export interface OperationDoc {
  */
 export class OpenApiRegistry {
   private readonly operations: OperationDoc[] = [];
-  private readonly schemas = z.registry<{ id: string }>();
+  private readonly components = new Map<z.ZodType, string>();
 
   constructor(private readonly info: { title: string; version: string; description?: string }) {}
 
   /** Registers a named schema (a component); returns it for chaining. */
   component<T extends z.ZodType>(name: string, schema: T): T {
-    this.schemas.add(schema, { id: name });
+    this.components.set(schema, name);
     return schema;
   }
 
@@ -47,11 +47,7 @@ export class OpenApiRegistry {
   }
 
   document(): Record<string, unknown> {
-    const components = z.toJSONSchema(this.schemas, { uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'any' }).schemas;
-    for (const schema of Object.values(components)) {
-      delete schema.$schema;
-      delete schema.$id;
-    }
+    const components = Object.fromEntries([...this.components].map(([schema, name]) => [name, this.json(schema, 'output', true)]));
     const paths: Record<string, Record<string, unknown>> = {};
     const sorted = [...this.operations].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
     for (const op of sorted) {
@@ -103,14 +99,22 @@ export class OpenApiRegistry {
     return Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, schema ? { schema: this.json(schema, 'output') } : {}]));
   }
 
-  /** A schema as JSON Schema, with named ones as references to the components. */
-  private json(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-    const id = this.schemas.get(schema)?.id;
-    if (id) return { $ref: `#/components/schemas/${id}` };
-    const json = z.toJSONSchema(schema, { metadata: this.schemas, io, unrepresentable: 'any' }) as Record<string, unknown>;
+  /** A schema as JSON Schema, with named ones (except the root of a component itself) as references to the components. */
+  private json(schema: z.ZodType, io: 'input' | 'output', isComponent = false): Record<string, unknown> {
+    const name = this.components.get(schema);
+    if (name && !isComponent) return { $ref: `#/components/schemas/${name}` };
+    const json = z.toJSONSchema(schema, {
+      io,
+      unrepresentable: 'any',
+      override: (ctx) => {
+        const ref = ctx.path.length > 0 ? this.components.get(ctx.zodSchema as unknown as z.ZodType) : undefined;
+        if (!ref) return;
+        for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Record<string, unknown>)[key];
+        (ctx.jsonSchema as Record<string, unknown>).$ref = `#/components/schemas/${ref}`;
+      },
+    }) as Record<string, unknown>;
     delete json.$schema;
-    delete json.$defs;
-    return JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;
+    return json;
   }
 }
 

@@ -188,6 +188,7 @@ class RowReader {
         if (!final) return undefined;
         return { fields, next: n, lines, quoted: true, problem };
       }
+      if (c === 13 && i + 1 >= n && !final) return undefined; // a CRLF cut between chunks
       if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
       if (c === 10 || c === 13) return { fields, next: i + 1, lines, quoted: true, problem };
       // Characters after a closing quote: report and skip to the end of the line.
