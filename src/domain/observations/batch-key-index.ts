@@ -2,21 +2,31 @@
 export const KeySeen = { first: 0, sameValue: 1, otherValue: 2 } as const;
 export type KeySeen = (typeof KeySeen)[keyof typeof KeySeen];
 
+/** Keys per storage block: blocks are added as the batch grows, never copied. */
+const BLOCK_BITS = 16;
+const BLOCK_SIZE = 1 << BLOCK_BITS;
+const IN_BLOCK = BLOCK_SIZE - 1;
+
+interface Block {
+  indicators: Uint16Array;
+  regions: Int32Array;
+  times: Float64Array;
+  dims: Int32Array;
+  values: Float64Array;
+  lines: Int32Array;
+}
+
 /**
  * The natural keys (indicator, region, time, dims) seen so far in one batch, with the first value
  * and line of each, so a key repeated with another value is caught exactly, in O(1), before
- * anything reaches the database. Entries live in typed arrays (about 30 bytes a key, plus the
- * open-addressing table), not in a Map of strings: a million-row batch costs ~40 MB, not ~200.
+ * anything reaches the database. Keys live in typed arrays (30 bytes a key, in blocks that are
+ * never copied, plus an open-addressing table of 4 to 8 bytes a key), not in a Map of strings: a
+ * million-row batch costs ~40 MB, not ~200.
  */
 export class BatchKeyIndex {
-  private indicators = new Int32Array(1024);
-  private regions = new Int32Array(1024);
-  private times = new Float64Array(1024);
-  private dims = new Int32Array(1024);
-  private values = new Float64Array(1024);
-  private lines = new Float64Array(1024);
+  private readonly blocks: Block[] = [];
   private size = 0;
-  private slots = new Int32Array(2048); // entry index + 1; 0 = empty
+  private slots = new Int32Array(2048); // key number + 1; 0 = empty
   private mask = 2047;
   private readonly dimsIds = new Map<string, number>([['{}', 0]]);
   /** Line of the earlier occurrence after `add` returned sameValue or otherValue. */
@@ -28,7 +38,7 @@ export class BatchKeyIndex {
     return this.size;
   }
 
-  /** Records the key unless seen before; says whether and how it was seen. */
+  /** Records the key unless seen before; says whether and how it was seen. `indicator` is below 65,536. */
   add(indicator: number, region: number, timeMs: number, dimsJson: string, value: number, line: number): KeySeen {
     let dimsId = this.dimsIds.get(dimsJson);
     if (dimsId === undefined) {
@@ -39,55 +49,45 @@ export class BatchKeyIndex {
     for (;;) {
       const entry = this.slots[slot]!;
       if (entry === 0) break;
-      const e = entry - 1;
-      if (this.times[e] === timeMs && this.regions[e] === region && this.indicators[e] === indicator && this.dims[e] === dimsId) {
-        this.firstLine = this.lines[e]!;
-        if (this.values[e] === value) return KeySeen.sameValue;
-        this.firstValue = this.values[e]!;
+      const b = this.blocks[(entry - 1) >>> BLOCK_BITS]!;
+      const o = (entry - 1) & IN_BLOCK;
+      if (b.times[o] === timeMs && b.regions[o] === region && b.indicators[o] === indicator && b.dims[o] === dimsId) {
+        this.firstLine = b.lines[o]!;
+        if (b.values[o] === value) return KeySeen.sameValue;
+        this.firstValue = b.values[o]!;
         return KeySeen.otherValue;
       }
       slot = (slot + 1) & this.mask;
     }
     const e = this.size++;
-    if (e === this.indicators.length) this.growEntries();
-    this.indicators[e] = indicator;
-    this.regions[e] = region;
-    this.times[e] = timeMs;
-    this.dims[e] = dimsId;
-    this.values[e] = value;
-    this.lines[e] = line;
+    const o = e & IN_BLOCK;
+    if (o === 0) this.blocks.push({ indicators: new Uint16Array(BLOCK_SIZE), regions: new Int32Array(BLOCK_SIZE), times: new Float64Array(BLOCK_SIZE), dims: new Int32Array(BLOCK_SIZE), values: new Float64Array(BLOCK_SIZE), lines: new Int32Array(BLOCK_SIZE) });
+    const b = this.blocks[e >>> BLOCK_BITS]!;
+    b.indicators[o] = indicator;
+    b.regions[o] = region;
+    b.times[o] = timeMs;
+    b.dims[o] = dimsId;
+    b.values[o] = value;
+    b.lines[o] = line;
     this.slots[slot] = e + 1;
     // Keep the table at most half full so probe runs stay short.
     if (this.size * 2 > this.mask) this.growSlots();
     return KeySeen.first;
   }
 
-  private growEntries(): void {
-    const n = this.indicators.length * 2;
-    this.indicators = grown(this.indicators, new Int32Array(n));
-    this.regions = grown(this.regions, new Int32Array(n));
-    this.times = grown(this.times, new Float64Array(n));
-    this.dims = grown(this.dims, new Int32Array(n));
-    this.values = grown(this.values, new Float64Array(n));
-    this.lines = grown(this.lines, new Float64Array(n));
-  }
-
   private growSlots(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let e = 0; e < this.size; e++) {
-      let slot = hash(this.indicators[e]!, this.regions[e]!, this.times[e]!, this.dims[e]!) & mask;
+      const b = this.blocks[e >>> BLOCK_BITS]!;
+      const o = e & IN_BLOCK;
+      let slot = hash(b.indicators[o]!, b.regions[o]!, b.times[o]!, b.dims[o]!) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = e + 1;
     }
     this.slots = slots;
     this.mask = mask;
   }
-}
-
-function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 function hash(indicator: number, region: number, timeMs: number, dimsId: number): number {
