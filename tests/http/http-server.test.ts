@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, InputError, NotFoundError, UnavailableError } from '../../src/errors/pacer-error.js';
+import { ConflictError, ForbiddenError, InputError, NotFoundError, UnauthorizedError, UnavailableError } from '../../src/errors/pacer-error.js';
 import { buildHttpServer, type Readiness } from '../../src/http/http-server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
@@ -21,7 +21,7 @@ async function server(readiness: Readiness = { ready: true, checks: {} }) {
           throw new NotFoundError('no batch 7');
         });
         a.get('/boom/conflict', async () => {
-          throw new ConflictError('key reused', { code: 'idempotency_conflict' });
+          throw new ConflictError('has data', { code: 'prune_required' });
         });
         a.get('/boom/down', async () => {
           throw new UnavailableError('database down', { code: 'database_unavailable' });
@@ -30,6 +30,15 @@ async function server(readiness: Readiness = { ready: true, checks: {} }) {
           throw new Error('secret internal detail');
         });
         a.post('/echo', async (request) => request.body);
+        a.get('/boom/:code', async (request) => {
+          const code = (request.params as { code: string }).code;
+          if (code === 'unauthorized') throw new UnauthorizedError('no token');
+          if (code === 'forbidden_role') throw new ForbiddenError('a reader', { code });
+          if (code === 'idempotency_conflict') throw new ConflictError('key reused', { code });
+          if (code === 'too_many_ingests') throw new UnavailableError('busy', { code, retryAfterSeconds: 1 });
+          if (code === 'connection') throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+          throw new InputError('bad body', [], { code });
+        });
       },
     ],
   });
@@ -40,7 +49,7 @@ describe('HTTP errors', () => {
   it.each([
     ['/boom/input', 400, { code: 'invalid_batch', message: 'bad line', issues: [{ code: 'unknown_indicator', line: 3, field: 'indicator', message: 'unknown indicator "x"' }] }],
     ['/boom/missing', 404, { code: 'not_found', message: 'no batch 7' }],
-    ['/boom/conflict', 409, { code: 'idempotency_conflict', message: 'key reused' }],
+    ['/boom/conflict', 409, { code: 'prune_required', message: 'has data' }],
     ['/boom/down', 503, { code: 'database_unavailable', message: 'database down' }],
     ['/boom/bug', 500, { code: 'internal', message: 'internal error' }],
   ])('maps %s to %i with a machine-readable body', async (url, status, error) => {
@@ -48,6 +57,23 @@ describe('HTTP errors', () => {
     const response = await app.inject({ method: 'GET', url });
     expect(response.statusCode).toBe(status);
     expect(response.json()).toEqual({ error });
+  });
+
+  it.each([
+    ['unauthorized', 401, undefined],
+    ['forbidden_role', 403, undefined],
+    ['body_too_large', 413, undefined],
+    ['unsupported_media_type', 415, undefined],
+    ['idempotency_conflict', 422, undefined],
+    ['too_many_ingests', 429, '1'],
+    ['connection', 503, '5'],
+  ])('maps %s to %i, with Retry-After %s when it is worth retrying', async (code, status, retryAfter) => {
+    const { app } = await server();
+    const response = await app.inject({ method: 'GET', url: `/boom/${code}` });
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['retry-after']).toBe(retryAfter);
+    expect(response.json().error.code).toBe(code === 'connection' ? 'database_unavailable' : code);
+    if (status === 401) expect(response.headers['www-authenticate']).toBe('Bearer realm="pacer"');
   });
 
   it('keeps the status of fastify client errors, with a code', async () => {
