@@ -14,6 +14,9 @@ import { BatchRepository, ObservationRepository } from '../../src/storage/observ
 import { RegionRepository } from '../../src/storage/region-repository.js';
 import { runPacerCli } from '../support/pacer-process.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
+import { BatchIngestor } from '../../src/ingest/batch-ingestor.js';
+import { IngestCatalogCache } from '../../src/ingest/ingest-catalog-cache.js';
+import { IngestRepository } from '../../src/storage/ingest-repository.js';
 
 const DAY = 86_400_000;
 
@@ -72,12 +75,10 @@ targets:
     const writer = new ObservationRepository(t.database.db);
     const batches = new BatchRepository(t.database.db);
     let loaded = false;
+    const ingestStore = new IngestRepository(t.database);
     const demo = await loadDemoData(
       {
-        regions,
-        writer,
-        batches,
-        knownIndicators: async () => new Set((await t.database.db.selectFrom('indicators').select('id').execute()).map((r) => r.id)),
+        ingestor: new BatchIngestor({ store: ingestStore, catalog: new IngestCatalogCache(ingestStore) }),
         isLoaded: async () => loaded,
         markLoaded: async () => void (loaded = true),
       },
