@@ -7,8 +7,8 @@ import { applyCatalog, planCatalogChanges } from '../../src/catalog/apply-catalo
 import { isEmptyPlan, planCounts } from '../../src/catalog/catalog-plan.js';
 import { ConflictError, InputError } from '../../src/errors/pacer-error.js';
 import { CatalogRepository } from '../../src/storage/catalog-repository.js';
-import { migrateToLatest } from '../../src/storage/migrator.js';
 import { migrations } from '../../src/storage/migrations/index.js';
+import { migrateToLatest } from '../../src/storage/migrator.js';
 import { RegionRepository } from '../../src/storage/region-repository.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
 
