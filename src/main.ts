@@ -70,8 +70,8 @@ export interface Pacer {
   readonly evaluationTrigger: DebouncedEvaluationTrigger;
   /** Targets evaluated as of any date, for the web scorecard, its JSON API and `pacer status`. */
   readonly scorecard: ScorecardService;
-  /** Set once the catalog in `config.catalogDir` has been applied by this process. */
-  readonly status: { catalogApplied: boolean };
+  /** Set once the catalog in `config.catalogDir` has been applied by this process, and once it plays the worker role. */
+  readonly status: { catalogApplied: boolean; worker?: boolean };
   readonly ingestion: Ingestion;
   close(): Promise<void>;
 }
@@ -110,13 +110,15 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     onSnapshot: (snapshot) => void kpi.update(snapshot).catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
   });
   const evaluationTrigger = new DebouncedEvaluationTrigger(evaluation, { delayMs: 2_000, logger });
+  const status: Pacer['status'] = { catalogApplied: false };
   const ingestStore = new IngestRepository(database);
   const ingestCatalog = new IngestCatalogCache(ingestStore);
   const ingestion: Ingestion = {
     catalog: ingestCatalog,
     tokens: new TokenService(new TokenRepository(db), { bootstrapAdminToken: config.adminToken, onTouchError: (err) => logger.warn({ err }, 'could not record token use') }),
     reader: new ObservationQueryRepository(db),
-    ingestor: new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: evaluationTrigger }),
+    // Evaluating is the worker's job: a process that only serves the API leaves it to the workers' tick.
+    ingestor: new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: { requestEvaluation: (reason) => status.worker && evaluationTrigger.requestEvaluation(reason) } }),
   };
   return {
     config,
@@ -133,7 +135,7 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     kpi,
     evaluationTrigger,
     scorecard: new ScorecardService({ evaluation, regions: evaluationStore, store: new ScorecardRepository(db) }),
-    status: { catalogApplied: false },
+    status,
     ingestion,
     close: async () => {
       await evaluationTrigger.stop();
@@ -183,6 +185,7 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {
+      pacer.status.worker = true;
       roles.push(new WorkerRole({ evaluation: pacer.evaluation, logger: pacer.logger }));
     }
   }

@@ -154,6 +154,23 @@ describe.each(backends)('the push API on %s', (backend) => {
     expect(doc.components.schemas.IngestSummary.properties.errors.items).toEqual({ $ref: '#/components/schemas/IngestIssue' });
   });
 
+  it('asks for an evaluation after a batch that changed data when the process is a worker, and not otherwise', async () => {
+    // Evaluations attempted, whatever their outcome: what the ingestor controls is the request.
+    const attempts = async () => (await api.pacer.metrics.evaluationRuns.get()).values.reduce((n, v) => n + v.value, 0);
+    const before = await attempts();
+    expect((await api.push(await validNdjson(api, 5, (i) => i, 'ehealth_records_on_vneid'), { token: writer })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_500)); // past the trigger's 2 s debounce
+    expect(await attempts()).toBe(before);
+
+    api.pacer.status.worker = true;
+    try {
+      expect((await api.push(await validNdjson(api, 5, (i) => i + 1, 'ehealth_records_on_vneid'), { token: writer })).status).toBe(200);
+      await waitFor(async () => (await attempts()) > before, 15_000);
+    } finally {
+      api.pacer.status.worker = false;
+    }
+  });
+
   it('counts rows and batches in the pipeline metrics', async () => {
     const text = await (await fetch(`${api.baseUrl}/metrics`)).text();
     expect(text).toMatch(/pacer_ingest_rows_total\{source="push",outcome="inserted"\} \d+/);
