@@ -85,9 +85,9 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
 
   let running = 0;
   return async (app) => {
-    // Bodies are parsed by the route as they stream; fastify must not read them first.
+    // Bodies are parsed by the route from the raw request as they stream; fastify must not read them first.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
     app.post('/v1/observations', async (request, reply) => {
       // Refusals before the body is read close the connection rather than read a body nobody wants.
@@ -110,7 +110,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
       reply.removeHeader('connection');
       try {
         const hash = createHash('sha256').update(`${format}\n${mode}\n`);
-        const raw = request.body as IncomingMessage;
+        const raw = request.raw;
         const hashed = hashing(raw, hash);
         const body = encoding === 'gzip' ? gunzipped(hashed) : hashed;
         const summary = await deps.ingestor.ingest({
@@ -128,7 +128,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
       } catch (error) {
         // The client may still be sending. Closing now would reset the connection and lose this
         // answer (a 503 the client should retry on); read the rest away first, within bounds.
-        if (!(await drain(request.body as IncomingMessage, deps.maxBodyBytes, 10_000))) void reply.header('connection', 'close');
+        if (!(await drain(request.raw, deps.maxBodyBytes, 10_000))) void reply.header('connection', 'close');
         throw error;
       } finally {
         running--;
