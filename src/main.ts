@@ -23,6 +23,7 @@ import { WorkerRole } from './roles/worker-role.js';
 import type { Role, RoleName } from './roles/role.js';
 import { scorecardPages } from './scorecard/scorecard-pages.js';
 import { scorecardRoutes } from './scorecard/scorecard-routes.js';
+import { scorecardComponents, scorecardOperations } from './scorecard/scorecard-schema.js';
 import { ScorecardService } from './scorecard/scorecard-service.js';
 import { CatalogRepository } from './storage/catalog-repository.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
@@ -33,7 +34,7 @@ import { BatchRepository, ObservationRepository } from './storage/observation-re
 import { RegionRepository } from './storage/region-repository.js';
 import { ScorecardRepository } from './storage/scorecard-repository.js';
 import { StateRepository } from './storage/state-repository.js';
-import { requestAuthorizer } from './auth/request-auth.js';
+import { readAuthHook, requestAuthorizer } from './auth/request-auth.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { TokenService } from './auth/token-service.js';
 import { OpenApiRegistry, openApiRoutes } from './http/openapi-registry.js';
@@ -178,10 +179,12 @@ export async function readiness(pacer: Pacer): Promise<Readiness> {
 export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role[]> {
   const roles: Role[] = [];
   // Every feature's routes describe themselves here; GET /openapi.json serves the result.
-  const openapi = new OpenApiRegistry({ title: 'Pacer API', version: packageVersion(), description: 'Push indicator observations, read them back, manage API tokens.' });
+  const openapi = new OpenApiRegistry({ title: 'Pacer API', version: packageVersion(), description: 'Push indicator observations, read them and the evaluated targets back, manage API tokens.' });
+  for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
+  for (const operation of scorecardOperations) openapi.operation(operation);
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard), ...apiRoutes(pacer, openapi)] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [...apiRoutes(pacer, openapi), metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {
@@ -197,8 +200,9 @@ export function apiRoutes(pacer: Pacer, openapi: OpenApiRegistry): FastifyPlugin
   const { ingestion, config } = pacer;
   const authorize = requestAuthorizer(ingestion.tokens, config.readAuth);
   return [
+    readAuthHook(authorize),
     ingestRoutes({ ingestor: ingestion.ingestor, batches: pacer.batches, authorize, openapi, maxBodyBytes: config.ingest.maxBodyBytes, maxConcurrentIngests: config.ingest.concurrency }),
-    observationRoutes({ reader: ingestion.reader, catalog: ingestion.catalog, authorize, openapi }),
+    observationRoutes({ reader: ingestion.reader, catalog: ingestion.catalog, openapi }),
     tokenRoutes({ tokens: ingestion.tokens, authorize, openapi, indicatorIds: async () => (await ingestion.catalog.current()).indicators.map((i) => i.id) }),
     openApiRoutes(openapi),
   ];

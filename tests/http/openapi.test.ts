@@ -3,14 +3,17 @@ import { tokenRoutes } from '../../src/auth/token-routes.js';
 import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
 import { ingestRoutes } from '../../src/ingest/ingest-routes.js';
 import { observationRoutes } from '../../src/observations/observation-routes.js';
+import { scorecardComponents, scorecardOperations } from '../../src/scorecard/scorecard-schema.js';
 import { expectGolden } from '../support/golden.js';
 
-/** The document the ingest, read and token routes register (their handlers' dependencies are not needed for it). */
+/** The document main.ts builds: the scorecard's operations and what the ingest, read and token routes register (their handlers' dependencies are not needed for it). */
 function document() {
   const openapi = new OpenApiRegistry({ title: 'Pacer API', version: 'golden' });
+  for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
+  for (const operation of scorecardOperations) openapi.operation(operation);
   const unused = undefined as never;
   ingestRoutes({ ingestor: unused, batches: unused, authorize: unused, openapi, maxBodyBytes: 1, maxConcurrentIngests: 1 });
-  observationRoutes({ reader: unused, catalog: unused, authorize: unused, openapi });
+  observationRoutes({ reader: unused, catalog: unused, openapi });
   tokenRoutes({ tokens: unused, authorize: unused, openapi, indicatorIds: unused });
   return openapi.document();
 }

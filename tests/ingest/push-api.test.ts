@@ -150,7 +150,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     expect((await readJson(bad)).error.code).toBe('unknown_region');
 
     const doc = await readJson(await fetch(`${api.baseUrl}/openapi.json`));
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/observations', '/v1/batches/{id}', '/v1/indicators', '/v1/tokens']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/observations', '/v1/batches/{id}', '/v1/indicators', '/v1/tokens', '/v1/targets', '/v1/targets/{id}']));
     expect(doc.components.schemas.IngestSummary.properties.errors.items).toEqual({ $ref: '#/components/schemas/IngestIssue' });
   });
 
@@ -220,9 +220,10 @@ describe.each(backends)('the push API on %s', (backend) => {
   it('requires a reader token for reads when PACER_READ_AUTH=token', async () => {
     const closed = await startIngestApi(backend, 'push_read_auth', { PACER_READ_AUTH: 'token' });
     try {
-      expect((await fetch(`${closed.baseUrl}/v1/indicators`)).status).toBe(401);
+      // Every GET under /v1/, this feature's and the scorecard's.
+      for (const path of ['/v1/indicators', '/v1/observations', '/v1/batches', '/v1/targets']) expect((await fetch(`${closed.baseUrl}${path}`)).status).toBe(401);
       const reader = await closed.token('reader');
-      expect((await fetch(`${closed.baseUrl}/v1/indicators`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(200);
+      for (const path of ['/v1/indicators', '/v1/observations', '/v1/batches', '/v1/targets']) expect((await fetch(`${closed.baseUrl}${path}`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(200);
       expect((await fetch(`${closed.baseUrl}/openapi.json`)).status).toBe(200);
       expect((await fetch(`${closed.baseUrl}/v1/tokens`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(403);
     } finally {

@@ -1,11 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/env-schema.js';
-import { buildHttpServer } from '../../src/http/http-server.js';
-import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { apiRoutes, openPacer, preparePacer, readiness, type Pacer } from '../../src/main.js';
-import { metricsRoutes } from '../../src/metrics/metrics-routes.js';
+import { createRoles, openPacer, preparePacer, type Pacer } from '../../src/main.js';
+import type { ApiRole } from '../../src/roles/api-role.js';
 import { testDatabaseUrl } from './services.js';
 import { dropSchema, uniqueSchema, type Backend } from './test-database.js';
 
@@ -13,7 +10,6 @@ export const adminToken = 'test-admin-token-0123456789abcdef';
 
 export interface IngestApi {
   pacer: Pacer;
-  app: FastifyInstance;
   baseUrl: string;
   backend: Backend;
   /** A new token of `role`; writers limited to `indicators` when given. */
@@ -39,19 +35,17 @@ export interface PushOptions {
  */
 export async function startIngestApi(backend: Backend, prefix: string, env: Record<string, string> = {}): Promise<IngestApi> {
   const schema = uniqueSchema(prefix);
-  const config = loadConfig({ ...(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' }), PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: adminToken, ...env });
+  const config = loadConfig({ ...(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' }), PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: adminToken, HOST: '127.0.0.1', PORT: '0', ...env });
   const logger = createLogger({ level: 'silent', pretty: false });
   const pacer = await openPacer(config, logger, { schema });
   await preparePacer(pacer);
-  const openapi = new OpenApiRegistry({ title: 'Pacer API', version: 'test' });
-  const app = await buildHttpServer({ logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [metricsRoutes(pacer.metrics), ...apiRoutes(pacer, openapi)] });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The api role exactly as `pacer start --roles api` builds it: every feature's routes.
+  const [role] = (await createRoles(pacer, ['api'])) as [ApiRole];
+  await role.start();
+  const baseUrl = `http://127.0.0.1:${role.port}`;
   let defaultWriter: string | undefined;
   const api: IngestApi = {
     pacer,
-    app,
     baseUrl,
     backend,
     async token(role = 'writer', indicators) {
@@ -71,7 +65,7 @@ export async function startIngestApi(backend: Backend, prefix: string, env: Reco
       return rows[0]!;
     },
     async close() {
-      await app.close();
+      await role.stop();
       await pacer.close();
       if (backend === 'postgres') await dropSchema(schema);
     },
