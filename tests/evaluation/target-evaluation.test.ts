@@ -44,6 +44,11 @@ describe('forecast line', () => {
     expect(forecastLine(spec, { latest: { at: t0, value: 7 }, fit: null }, asOf)).toEqual({ slope: 0, intercept: 7 });
   });
 
+  it('gives no completion date when a nearly flat line would reach the target past any representable date', () => {
+    expect(completionAt({ slope: 1e-12, intercept: 50 }, 1e6, 'at_least', asOf)).toBeNull();
+    expect(completionAt({ slope: 1e-3, intercept: 50 }, 1e6, 'at_least', asOf)).not.toBeNull();
+  });
+
   it('gives no completion date for a line moving away from the target', () => {
     expect(completionAt({ slope: -1, intercept: 50 }, 100, 'at_least', asOf)).toBeNull();
     expect(completionAt({ slope: 1, intercept: 50 }, 0, 'at_most', asOf)).toBeNull();

@@ -24,6 +24,8 @@ export const DEFAULT_TOLERANCE = 0.1;
 export const STALE_AFTER_INTERVALS = 3;
 /** Milestone targets are at risk in their last 14 days. */
 export const MILESTONE_RISK_WINDOW_MS = 14 * 86_400_000;
+/** The largest instant a JavaScript Date (and a report) can hold. */
+const MAX_DATE_MS = 8.64e15;
 /** Default trailing window of the least-squares forecast. */
 export const DEFAULT_FORECAST_WINDOW_MS = 180 * 86_400_000;
 
@@ -146,7 +148,8 @@ export function completionAt(line: Line, target: number, direction: Direction, a
   const towards = direction === 'at_least' ? line.slope > 0 : line.slope < 0;
   if (!towards) return null;
   const at = asOf + (target - line.intercept) / line.slope;
-  return Number.isFinite(at) ? at : null;
+  // A nearly flat line reaches the target ages away, past what a date can hold: no date then.
+  return Math.abs(at) <= MAX_DATE_MS ? at : null;
 }
 
 /** Evaluates one target as of `asOf` from the facts the data give. */
