@@ -110,10 +110,11 @@ describe.each(backends)('the push API on %s', (backend) => {
       const slow = fetch(`${limited.baseUrl}/v1/observations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: held, duplex: 'half' } as RequestInit);
       // Until the held push is admitted, a probe with an empty body is admitted too (and refused as empty).
       let busy!: Response;
+      // Generous: on a loaded machine admitting the held push can take seconds.
       await waitFor(async () => {
         busy = await limited.push('', { token });
         return busy.status === 429;
-      });
+      }, 30_000);
       expect(busy.headers.get('retry-after')).toBe('1');
       expect((await readJson(busy)).error.code).toBe('too_many_ingests');
       finish();
