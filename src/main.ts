@@ -47,6 +47,18 @@ import { observationRoutes } from './observations/observation-routes.js';
 import { IngestRepository } from './storage/ingest-repository.js';
 import { ObservationQueryRepository } from './storage/observation-query-repository.js';
 import { TokenRepository } from './storage/token-repository.js';
+import { FeedMetrics } from './feeds/feed-metrics.js';
+import { FeedRegistry } from './feeds/feed-registry.js';
+import { feedRoutes } from './feeds/feed-routes.js';
+import { FeedRunner } from './feeds/feed-runner.js';
+import { FeedRunRepository } from './storage/feed-run-repository.js';
+import { BullmqSchedulerRole, type QueueSettings } from './queue/bullmq-scheduler-role.js';
+import { BullmqWorkerRole } from './queue/bullmq-worker-role.js';
+import { InProcessSchedulerRole } from './queue/in-process-scheduler-role.js';
+import { QueueEvaluationTrigger } from './queue/queue-evaluation-trigger.js';
+import { openRedis } from './queue/redis-connection.js';
+import type { Redis } from 'ioredis';
+import type { EvaluationTrigger } from './evaluation/evaluation-runner.js';
 
 /** The project's root folder, where the shipped data lives. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,7 +86,21 @@ export interface Pacer {
   /** Set once the catalog in `config.catalogDir` has been applied by this process, and once it plays the worker role. */
   readonly status: { catalogApplied: boolean; worker?: boolean };
   readonly ingestion: Ingestion;
+  readonly feeds: Feeds;
+  /** Where "evaluate soon" goes after each committed batch: set by the roles this process plays (none: nothing asked). */
+  afterIngest: EvaluationTrigger | undefined;
+  /** The process's Redis connection (BullMQ), opened on first use when REDIS_URL is set; closed by close(). */
+  redis(): Redis;
   close(): Promise<void>;
+}
+
+/** Scheduled feeds (issue 5): the definitions of jobs/, the runs table, the runner, their metrics. */
+export interface Feeds {
+  readonly registry: FeedRegistry;
+  readonly store: FeedRunRepository;
+  readonly runner: FeedRunner;
+  readonly metrics: FeedMetrics;
+  readonly queue: QueueSettings;
 }
 
 /** The ingest path (pushes, `pacer push`, feeds, demo data), the catalog it validates against, API tokens, the read side. */
@@ -119,9 +145,22 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     tokens: new TokenService(new TokenRepository(db), { bootstrapAdminToken: config.adminToken, onTouchError: (err) => logger.warn({ err }, 'could not record token use') }),
     reader: new ObservationQueryRepository(db),
     // Evaluating is the worker's job: a process that only serves the API leaves it to the workers' tick.
-    ingestor: new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: { requestEvaluation: (reason) => status.worker && evaluationTrigger.requestEvaluation(reason) } }),
+    ingestor: new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: { requestEvaluation: (reason) => pacer.afterIngest?.requestEvaluation(reason) } }),
   };
-  return {
+  const feedStore = new FeedRunRepository(db);
+  const registry = new FeedRegistry(config.feeds.jobsDir, async () => ({
+    defaultTimeZone: await defaultTimeZone(database),
+    indicatorIds: (await ingestCatalog.current()).indicators.map((i) => i.id),
+  }));
+  const feeds: Feeds = {
+    registry,
+    store: feedStore,
+    runner: new FeedRunner({ feeds: registry, store: feedStore, ingestor: ingestion.ingestor, logger }),
+    metrics: new FeedMetrics({ store: feedStore, feeds: () => registry.all() }),
+    queue: { prefix: config.feeds.queuePrefix, name: 'pacer' },
+  };
+  let redis: Redis | undefined;
+  const pacer: Pacer = {
     config,
     logger,
     database,
@@ -138,11 +177,25 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     scorecard: new ScorecardService({ evaluation, regions: evaluationStore, store: new ScorecardRepository(db) }),
     status,
     ingestion,
+    feeds,
+    afterIngest: undefined,
+    redis: () => {
+      if (!config.redisUrl) throw new Error('REDIS_URL is not set');
+      return (redis ??= openRedis(config.redisUrl));
+    },
     close: async () => {
       await evaluationTrigger.stop();
+      await redis?.quit().catch(() => redis?.disconnect());
       await database.close();
     },
   };
+  return pacer;
+}
+
+/** The time zone of schedules that name none: the catalog's (its first directive's), else UTC. */
+async function defaultTimeZone(database: Database): Promise<string> {
+  const row = await database.db.selectFrom('directives').select('timezone').orderBy('id').executeTakeFirst();
+  return row?.timezone ?? 'UTC';
 }
 
 /** Applies the catalog and, on first start, loads the shipped demo figures. */
@@ -150,6 +203,9 @@ export async function preparePacer(pacer: Pacer): Promise<{ apply: ApplyResult; 
   const apply = await applyCatalog(pacer.catalog, pacer.config.catalogDir);
   pacer.status.catalogApplied = true;
   if (apply.changed) pacer.ingestion.catalog.invalidate();
+  // After the catalog: feeds are checked against its indicators and take its time zone.
+  const feeds = await pacer.feeds.registry.load();
+  pacer.logger.info({ jobs: pacer.feeds.registry.dir, feeds: feeds.map((f) => f.id) }, 'feeds loaded');
   pacer.logger.info({ catalog: pacer.config.catalogDir, changed: apply.changed }, apply.changed ? 'catalog applied' : 'catalog unchanged');
   let demo: DemoLoadResult = { loaded: false };
   if (pacer.config.demoData) {
@@ -178,20 +234,38 @@ export async function readiness(pacer: Pacer): Promise<Readiness> {
 /** Builds the roles this process plays. */
 export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role[]> {
   const roles: Role[] = [];
+  const { config } = pacer;
   // Every feature's routes describe themselves here; GET /openapi.json serves the result.
   const openapi = new OpenApiRegistry({ title: 'Pacer API', version: packageVersion(), description: 'Push indicator observations, read them and the evaluated targets back, manage API tokens.' });
   for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
   for (const operation of scorecardOperations) openapi.operation(operation);
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [...apiRoutes(pacer, openapi), metricsRoutes(pacer.metrics, pacer.kpi), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [...apiRoutes(pacer, openapi), metricsRoutes(pacer.metrics, pacer.kpi, [() => pacer.feeds.metrics.render()]), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {
       pacer.status.worker = true;
-      roles.push(new WorkerRole({ evaluation: pacer.evaluation, logger: pacer.logger }));
+      pacer.afterIngest = pacer.evaluationTrigger;
+      if (config.redisUrl) {
+        const settings = { concurrency: config.feeds.concurrency, lockDurationMs: config.feeds.lockDurationMs, shutdownGraceMs: config.feeds.shutdownGraceMs };
+        roles.push(new BullmqWorkerRole({ redis: pacer.redis(), queue: pacer.feeds.queue, runner: pacer.feeds.runner, evaluation: pacer.evaluation, settings, logger: pacer.logger }));
+      } else {
+        roles.push(new WorkerRole({ evaluation: pacer.evaluation, logger: pacer.logger }));
+      }
+    } else if (name === 'scheduler') {
+      const timezone = await defaultTimeZone(pacer.database);
+      if (config.redisUrl) {
+        roles.push(new BullmqSchedulerRole({ redis: pacer.redis(), queue: pacer.feeds.queue, feeds: pacer.feeds.registry, store: pacer.feeds.store, evaluationCron: config.feeds.evaluationCron, timezone, logger: pacer.logger }));
+      } else {
+        // Without Redis this process is the only runner: it fires the feeds and runs them itself.
+        pacer.afterIngest = pacer.evaluationTrigger;
+        roles.push(new InProcessSchedulerRole({ feeds: pacer.feeds.registry, runner: pacer.feeds.runner, store: pacer.feeds.store, evaluation: pacer.evaluationTrigger, evaluationCron: config.feeds.evaluationCron, timezone, shutdownGraceMs: config.feeds.shutdownGraceMs, logger: pacer.logger }));
+      }
     }
   }
+  // An api-only process with Redis asks the workers for the evaluation (one job for a burst of batches).
+  if (!pacer.afterIngest && config.redisUrl && names.includes('api')) pacer.afterIngest = new QueueEvaluationTrigger({ redis: pacer.redis(), queue: pacer.feeds.queue, logger: pacer.logger });
   return roles;
 }
 
@@ -204,6 +278,7 @@ export function apiRoutes(pacer: Pacer, openapi: OpenApiRegistry): FastifyPlugin
     ingestRoutes({ ingestor: ingestion.ingestor, batches: pacer.batches, authorize, openapi, maxBodyBytes: config.ingest.maxBodyBytes, maxConcurrentIngests: config.ingest.concurrency }),
     observationRoutes({ reader: ingestion.reader, catalog: ingestion.catalog, openapi }),
     tokenRoutes({ tokens: ingestion.tokens, authorize, openapi, indicatorIds: async () => (await ingestion.catalog.current()).indicators.map((i) => i.id) }),
+    feedRoutes({ feeds: pacer.feeds.registry, store: pacer.feeds.store, openapi }),
     openApiRoutes(openapi),
   ];
 }

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import type { z } from 'zod';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { documentItems, documentShellSchema, type CatalogDocument, type RegionSetDocument } from '../domain/catalog/catalog-schema.js';
 import type { Catalog } from '../domain/catalog/catalog-model.js';
 import { formatPath, resolveCatalog, type ParsedDocument } from '../domain/catalog/catalog-validator.js';
 import { buildRegionSet, type CsvTable, type RegionSet } from '../domain/regions/region-registry.js';
 import type { InputIssue } from '../errors/pacer-error.js';
+import { locator, schemaIssue } from './yaml-issues.js';
 
 /** The outcome of reading a catalog directory: the catalog when it is valid, and every issue found. */
 export interface LoadedCatalog {
@@ -103,7 +103,7 @@ export async function loadCatalog(dir: string): Promise<LoadedCatalog> {
 function parseDocument(value: unknown, file: string, locate: ParsedDocument['locate'], issues: InputIssue[]): ParsedDocument | undefined {
   const shell = documentShellSchema.safeParse(value);
   if (!shell.success) {
-    for (const zi of shell.error.issues) issues.push(schemaIssue(zi, [], value, file, locate));
+    for (const zi of shell.error.issues) issues.push(schemaIssue(zi, [], value, file, locate, kinds));
     return undefined;
   }
   if (shell.data.kind === 'RegionSet') return { file, doc: shell.data, locate, items: [] };
@@ -118,7 +118,7 @@ function parseDocument(value: unknown, file: string, locate: ParsedDocument['loc
       items.push({ index, id: (parsed.data as { id: string }).id, valid: valid.length });
       valid.push(parsed.data);
     } else {
-      for (const zi of parsed.error.issues) issues.push(schemaIssue(zi, [field, index], value, file, locate));
+      for (const zi of parsed.error.issues) issues.push(schemaIssue(zi, [field, index], value, file, locate, kinds));
       items.push({ index, id: typeof id === 'string' ? id : undefined });
     }
   });
@@ -147,41 +147,4 @@ function readCsvTable(text: string, file: string, issues: InputIssue[]): CsvTabl
     issues.push({ code: 'csv_syntax', file, line, message: (error as Error).message });
     return undefined;
   }
-}
-
-/** Line of the deepest node that exists along `path` (a missing key points at its parent). */
-function locator(doc: Document, lineCounter: LineCounter) {
-  return (p: (string | number)[]): number | undefined => {
-    for (let depth = p.length; depth >= 0; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(p.slice(0, depth), true);
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-      if (range) return lineCounter.linePos(range[0]).line;
-    }
-    return undefined;
-  };
-}
-
-function schemaIssue(zi: z.core.$ZodIssue, prefix: (string | number)[], value: unknown, file: string, locate: ParsedDocument['locate']): InputIssue {
-  const zpath = [...prefix, ...zi.path.filter((k): k is string | number => typeof k !== 'symbol')];
-  const field = formatPath(zpath);
-  let message = zi.message;
-  const top = value as Record<string, unknown>;
-  if (zpath.length === 1 && zpath[0] === 'kind') {
-    message = `expected kind ${kinds.join(', ')}; got ${JSON.stringify(top?.kind)}`;
-  } else if (zi.code === 'unrecognized_keys') {
-    message = `unknown field${zi.keys.length > 1 ? 's' : ''} ${zi.keys.map((k) => `"${k}"`).join(', ')}`;
-    return { code: 'unknown_field', file, line: locate([...zpath, zi.keys[0]!]), field: formatPath([...zpath, zi.keys[0]!]), message };
-  } else if (zi.code === 'invalid_type' && getIn(value, zpath) === undefined) {
-    message = 'required';
-  }
-  return { code: 'schema', file, line: locate(zpath), field: field || undefined, message };
-}
-
-function getIn(value: unknown, p: (string | number)[]): unknown {
-  let cur = value;
-  for (const key of p) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[key];
-  }
-  return cur;
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { catalogCommand } from './catalog-command.js';
+import { jobsCommand } from './jobs-command.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { generateCommand } from './generate-command.js';
 import type { CliIo } from './cli-context.js';
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program.addCommand(startCommand(io, setExitCode));
   program.addCommand(migrateCommand(io, setExitCode));
   program.addCommand(catalogCommand(io, setExitCode));
+  program.addCommand(jobsCommand(io, setExitCode));
   program.addCommand(regionsCommand(io, setExitCode));
   program.addCommand(evaluateCommand(io, setExitCode));
   program.addCommand(generateCommand(io, setExitCode));

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { ConfigError, type InputIssue } from '../errors/pacer-error.js';
 
@@ -20,6 +21,15 @@ const byteSize = z
   .regex(/^\d+\s*([kmg]i?b?)?$/i, { message: 'expected bytes, e.g. 268435456 or 256m' })
   .transform((v) => Number(/^\d+/.exec(v)![0]) * 1024 ** ' kmg'.indexOf((/[kmg]/i.exec(v)?.[0] ?? ' ').toLowerCase()))
   .pipe(z.number().int().min(1024, { message: 'at least 1k' }));
+
+/** Cron expressions are checked with the parser the schedulers use. */
+function cronCheck(value: string, ctx: z.RefinementCtx): void {
+  try {
+    CronExpressionParser.parse(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a valid cron expression: ${(error as Error).message}` });
+  }
+}
 
 /**
  * Every environment variable Pacer reads, validated once at start. Unset and empty mean the same:
@@ -44,6 +54,13 @@ export const envSchema = z.object({
   PACER_INGEST_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(256).default(4),
   PACER_READ_AUTH: z.enum(['open', 'token']).default('open'),
   PACER_ADMIN_TOKEN: z.string().min(24, { message: 'use at least 24 characters (openssl rand -hex 24)' }).optional(),
+  // Scheduled feeds and workers (issue 5).
+  PACER_JOBS_DIR: z.string().min(1).default('./jobs'),
+  PACER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, { message: 'expected letters, digits, _ . : -' }).default('pacer'),
+  PACER_WORKER_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(64).default(2),
+  PACER_WORKER_LOCK_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(1).max(3600).default(60),
+  PACER_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0).max(3600).default(30),
+  PACER_EVALUATION_SCHEDULE: z.string().superRefine(cronCheck).default('* * * * *'),
   PACER_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }).optional(),
   PACER_TOKEN: z.string().min(1).optional(),
 });
@@ -68,6 +85,8 @@ export interface Config {
   ingest: { maxBodyBytes: number; concurrency: number };
   readAuth: 'open' | 'token';
   adminToken: string | undefined;
+  /** Scheduled feeds: where their definitions are, the queue, the workers, the evaluation tick. */
+  feeds: { jobsDir: string; queuePrefix: string; concurrency: number; lockDurationMs: number; shutdownGraceMs: number; evaluationCron: string };
   /** Where `pacer push` and `pacer token --url` find the API, and with which token. */
   api: { url: string | undefined; token: string | undefined };
 }
@@ -111,5 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readAuth: e.PACER_READ_AUTH,
     adminToken: e.PACER_ADMIN_TOKEN,
     api: { url: e.PACER_URL, token: e.PACER_TOKEN },
+    feeds: {
+      jobsDir: e.PACER_JOBS_DIR,
+      queuePrefix: e.PACER_QUEUE_PREFIX,
+      concurrency: e.PACER_WORKER_CONCURRENCY,
+      lockDurationMs: e.PACER_WORKER_LOCK_SECONDS * 1000,
+      shutdownGraceMs: e.PACER_SHUTDOWN_GRACE_SECONDS * 1000,
+      evaluationCron: e.PACER_EVALUATION_SCHEDULE,
+    },
   };
 }

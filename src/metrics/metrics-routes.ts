@@ -10,13 +10,15 @@ const gzip = promisify(gzipCallback);
 /**
  * `GET /metrics`: the cached KPI exposition followed by prom-client's pipeline metrics. With
  * `Accept-Encoding: gzip`, the KPI part's cached gzip member is sent as is, followed by a small
- * gzip member for the pipeline part (a multi-member gzip stream, which HTTP clients and
+ * gzip member for the pipeline part and the extra families (the feeds') (a multi-member gzip stream, which HTTP clients and
  * Prometheus read as one body).
  */
-export function metricsRoutes(metrics: PipelineMetrics, kpi?: KpiExposition): FastifyPluginAsync {
+export function metricsRoutes(metrics: PipelineMetrics, kpi?: KpiExposition, extra: readonly (() => Promise<string>)[] = []): FastifyPluginAsync {
   return async (app) => {
     app.get('/metrics', async (request, reply) => {
-      const pipeline = await metrics.registry.metrics();
+      // Extra families (the feeds') come from the database; a failure there must not hide the rest.
+      const parts = await Promise.all([metrics.registry.metrics(), ...extra.map((render) => render().catch(() => ''))]);
+      const pipeline = parts.join('');
       const cached = kpi?.current;
       void reply.header('content-type', metrics.registry.contentType);
       // The cached part is sent as is, never copied into a new body.

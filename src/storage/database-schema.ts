@@ -208,6 +208,29 @@ export interface PacerStateTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface FeedRunsTable {
+  id: Generated<number>;
+  feed_id: string;
+  slot: Timestamp;
+  trigger: 'schedule' | 'catchup' | 'manual';
+  status: 'running' | 'succeeded' | 'failed';
+  attempts: Generated<number>;
+  duplicates: Generated<number>;
+  worker: string | null;
+  started_at: DefaultedTimestamp;
+  finished_at: Timestamp | null;
+  duration_ms: number | null;
+  received: ColumnType<number, number | undefined, number>;
+  inserted: ColumnType<number, number | undefined, number>;
+  updated: ColumnType<number, number | undefined, number>;
+  unchanged: ColumnType<number, number | undefined, number>;
+  rejected: ColumnType<number, number | undefined, number>;
+  batch_ids: ColumnType<number[], number[] | undefined, number[]>;
+  error_code: string | null;
+  error: string | null;
+  issues: JSONColumnType<object[]> | null;
+}
+
 export interface DB {
   region_sets: RegionSetsTable;
   regions: RegionsTable;
@@ -226,4 +249,5 @@ export interface DB {
   catalog_applies: CatalogAppliesTable;
   pacer_state: PacerStateTable;
   api_tokens: ApiTokensTable;
+  feed_runs: FeedRunsTable;
 }

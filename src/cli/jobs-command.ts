@@ -1,0 +1,74 @@
+import { Command } from 'commander';
+import { applyCatalog } from '../catalog/apply-catalog.js';
+import { loadCatalog } from '../catalog/catalog-loader.js';
+import { ExitCode } from '../errors/error-mapping.js';
+import { formatIssue, InputError } from '../errors/pacer-error.js';
+import { loadFeeds } from '../feeds/feed-loader.js';
+import { slotsAround } from '../feeds/feed-registry.js';
+import { commandSetup, runCommand, withPacer, type CliIo } from './cli-context.js';
+
+/** `pacer jobs validate|run`: check the feed definitions of jobs/, run one feed now. */
+export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  const jobs = new Command('jobs').description('scheduled feeds (YAML under jobs/): validate them, run one now');
+
+  jobs
+    .command('validate')
+    .description('check every feed definition against its schema and the catalog; list all errors with file and line (exit 1 on any)')
+    .argument('[dir]', 'jobs directory (default: PACER_JOBS_DIR or ./jobs)')
+    .action(async (dir?: string) => {
+      setExitCode(
+        await runCommand(io, async () => {
+          const { config } = commandSetup(io);
+          const target = dir ?? config.feeds.jobsDir;
+          const { catalog, issues: catalogIssues } = await loadCatalog(config.catalogDir);
+          if (catalogIssues.length > 0) throw new InputError(`the catalog in ${config.catalogDir} is invalid; run pacer catalog validate`, catalogIssues);
+          const { feeds, issues, files } = await loadFeeds(target, { defaultTimeZone: catalog.directives[0]?.timezone ?? 'UTC', indicatorIds: catalog.indicators.map((i) => i.id) });
+          if (issues.length > 0) {
+            for (const issue of issues) io.err(formatIssue(issue));
+            io.err(`${target}: ${issues.length} error${issues.length === 1 ? '' : 's'} in ${files.length} file(s)`);
+            return ExitCode.userError;
+          }
+          const now = new Date();
+          for (const feed of feeds) {
+            const next = feed.enabled ? `next ${slotsAround(feed, now).next.toISOString()}` : 'disabled';
+            io.out(`${feed.id}  ${feed.source.type}  "${feed.schedule.cron}" ${feed.schedule.timezone}  ${next}`);
+          }
+          io.out(`${target}: valid — ${feeds.length} feed(s), ${feeds.filter((f) => f.enabled).length} enabled`);
+        }),
+      );
+    });
+
+  jobs
+    .command('run')
+    .description('run one feed now (a manual slot) and print the ingest summary; exit 1 when its data is rejected, 2 when the source is unreachable')
+    .argument('<id>', 'feed id')
+    .option('--json', 'print the run result as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      setExitCode(
+        await runCommand(io, () =>
+          withPacer(io, async (pacer) => {
+            // The run validates against the catalog in the database: bring it up to date first.
+            const apply = await applyCatalog(pacer.catalog, pacer.config.catalogDir);
+            if (apply.changed) pacer.ingestion.catalog.invalidate();
+            await pacer.feeds.registry.load();
+            const result = await pacer.feeds.runner.run({ feedId: id, slot: new Date(), trigger: 'manual' });
+            if (options.json) io.out(JSON.stringify(result, null, 2));
+            if (result.outcome === 'succeeded') {
+              const c = result.counts;
+              if (!options.json) io.out(`${id}: run ${result.runId} succeeded in ${Math.round(result.durationMs)} ms — received ${c.received}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected} (batch ${result.batchIds.join(', ') || '-'})`);
+              return ExitCode.ok;
+            }
+            if (result.outcome === 'failed') {
+              io.err(`error: ${id}: run ${result.runId} failed: ${result.error.message}`);
+              for (const issue of result.error.issues.slice(0, 20)) io.err(`  ${formatIssue(issue)}`);
+              if (result.error.issues.length > 20) io.err(`  ... and ${result.error.issues.length - 20} more`);
+              return result.retryable ? ExitCode.systemError : ExitCode.userError;
+            }
+            return ExitCode.ok;
+          }),
+        ),
+      );
+    });
+
+  return jobs;
+}

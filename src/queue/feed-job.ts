@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { FeedRunner, FeedRunResult } from '../feeds/feed-runner.js';
+
+/** The queue's job names: one feed slot, or one evaluation of every target. */
+export const jobNames = { feed: 'feed', evaluate: 'evaluate' } as const;
+
+/** A feed job's data, validated when a worker takes it (a bad job fails for good, unretried). */
+export const feedJobSchema = z.strictObject({
+  feedId: z.string().min(1),
+  /** Set on catch-up and manual jobs; scheduled jobs take their slot from the scheduler. */
+  slot: z.iso.datetime().optional(),
+  trigger: z.enum(['schedule', 'catchup', 'manual']).default('schedule'),
+});
+export type FeedJobData = z.input<typeof feedJobSchema>;
+
+/** A run that failed and may succeed if tried again (the source was down, the database busy). */
+export class RetryableRunError extends Error {
+  override readonly name = 'RetryableRunError';
+}
+
+/** A run that will fail the same way every time (malformed data, bad configuration). */
+export class PermanentRunError extends Error {
+  override readonly name = 'PermanentRunError';
+}
+
+/**
+ * The one job body both runtimes (BullMQ workers, in-process cron) call: runs the slot and turns a
+ * failed run into an error saying whether a retry can help.
+ */
+export async function runFeedJob(runner: FeedRunner, job: { feedId: string; slot: Date; trigger: 'schedule' | 'catchup' | 'manual'; signal?: AbortSignal }): Promise<FeedRunResult> {
+  const result = await runner.run(job);
+  if (result.outcome === 'failed') {
+    const where = result.error.issues[0] ? ` (line ${result.error.issues[0].line}, field ${result.error.issues[0].field || '-'}: ${result.error.issues[0].message})` : '';
+    const message = `feed ${job.feedId} run ${job.slot.toISOString()} failed: ${result.error.code}: ${result.error.message}${where}`;
+    throw result.retryable ? new RetryableRunError(message) : new PermanentRunError(message);
+  }
+  return result;
+}
+
+/** Exponential backoff: `base`, 2×, 4×, ... before attempts 2, 3, 4. */
+export function backoffDelay(baseMs: number, failedAttempts: number): number {
+  return baseMs * 2 ** Math.max(0, failedAttempts - 1);
+}
