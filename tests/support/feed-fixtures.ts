@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Database } from '../../src/storage/database.js';
 import { childEnv, freePort, pacerBin } from './pacer-process.js';
 
 /** The shipped catalog (Directive 05, Viet Nam), which every feed of these tests writes into. */
@@ -69,10 +70,10 @@ export interface SourceRecord {
   value: number;
 }
 
-/** `n` national VNeID figures on consecutive days from 2023-06-01, each its own observation. */
-export function sourceRecords(n: number, base = 1_000_000): SourceRecord[] {
+/** `n` national figures of `indicator` on consecutive days from 2023-06-01, each its own observation. */
+export function sourceRecords(n: number, indicator = 'vneid_accounts_issued', base = 1_000_000): SourceRecord[] {
   return Array.from({ length: n }, (_, i) => ({
-    indicator: 'vneid_accounts_issued',
+    indicator,
     region: 'VN',
     observed_at: new Date(Date.UTC(2023, 5, 1 + i)).toISOString().slice(0, 10),
     value: base + i * 1_000,
@@ -88,6 +89,8 @@ export interface SourceHit {
   /** Requests of the same path in progress when this one arrived, itself included. */
   concurrent: number;
   status?: number;
+  /** Whether the whole answer was sent (false while streaming, or when the client went away). */
+  completed: boolean;
 }
 
 export type SourceHandler = (request: http.IncomingMessage, response: http.ServerResponse, hit: SourceHit) => Promise<void> | void;
@@ -137,8 +140,9 @@ export class SourceServer {
     const pathname = new URL(request.url ?? '/', 'http://x').pathname;
     const active = (this.active.get(pathname) ?? 0) + 1;
     this.active.set(pathname, active);
-    const hit: SourceHit = { path: pathname, at: Date.now(), concurrent: active };
+    const hit: SourceHit = { path: pathname, at: Date.now(), concurrent: active, completed: false };
     this.hits.push(hit);
+    response.once('finish', () => (hit.completed = true));
     response.once('close', () => this.active.set(pathname, (this.active.get(pathname) ?? 1) - 1));
     const handler = this.handlers.get(pathname);
     try {
@@ -324,4 +328,16 @@ export function feedEnv(options: { databaseUrl: string; jobsDir: string; prefix:
     LOG_LEVEL: 'info',
     ...options.extra,
   };
+}
+
+/** The runs of a feed in the runs table, oldest slot first. */
+export function runsOf(database: Database, feedId: string) {
+  return database.db.selectFrom('feed_runs').selectAll().where('feed_id', '=', feedId).orderBy('slot').execute();
+}
+
+/** What a feed wrote: its committed batches and the observations of `indicator` in the database. */
+export async function written(database: Database, feedId: string, indicator: string): Promise<{ batches: { status: string; inserted: number; idempotency_key: string | null }[]; observations: number }> {
+  const batches = await database.db.selectFrom('ingest_batches').select(['status', 'inserted', 'idempotency_key']).where('feed', '=', feedId).orderBy('id').execute();
+  const { count } = await database.db.selectFrom('observations').select((eb) => eb.fn.countAll<string>().as('count')).where('indicator_id', '=', indicator).executeTakeFirstOrThrow();
+  return { batches: batches.map((b) => ({ ...b, inserted: Number(b.inserted) })), observations: Number(count) };
 }
