@@ -83,8 +83,8 @@ export interface Pacer {
   readonly evaluationTrigger: DebouncedEvaluationTrigger;
   /** Targets evaluated as of any date, for the web scorecard, its JSON API and `pacer status`. */
   readonly scorecard: ScorecardService;
-  /** Set once the catalog in `config.catalogDir` has been applied by this process, and once it plays the worker role. */
-  readonly status: { catalogApplied: boolean; worker?: boolean };
+  /** Set once the catalog in `config.catalogDir` has been applied by this process. */
+  readonly status: { catalogApplied: boolean };
   readonly ingestion: Ingestion;
   readonly feeds: Feeds;
   /** Where "evaluate soon" goes after each committed batch: set by the roles this process plays (none: nothing asked). */
@@ -245,7 +245,6 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {
-      pacer.status.worker = true;
       pacer.afterIngest = pacer.evaluationTrigger;
       if (config.redisUrl) {
         const settings = { concurrency: config.feeds.concurrency, lockDurationMs: config.feeds.lockDurationMs, shutdownGraceMs: config.feeds.shutdownGraceMs };

@@ -39,10 +39,8 @@ const cronText = z.string().superRefine((value, ctx) => {
 
 const timeZone = z.string().refine(isValidTimeZone, { message: 'expected an IANA time zone such as Asia/Ho_Chi_Minh' });
 
-const scheduleSchema = z.union([
-  cronText.transform((cron) => ({ cron, timezone: undefined as string | undefined })),
-  z.strictObject({ cron: cronText, timezone: timeZone.optional() }),
-]);
+/** `"0 6 * * *"` is short for `{ cron: "0 6 * * *" }`. */
+const scheduleSchema = z.preprocess((v) => (typeof v === 'string' ? { cron: v } : v), z.strictObject({ cron: cronText, timezone: timeZone.optional() }));
 
 /**
  * Where a field of an observation comes from: a column name (CSV, SQL rows) or a path into the

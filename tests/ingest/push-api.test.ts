@@ -163,12 +163,13 @@ describe.each(backends)('the push API on %s', (backend) => {
     await new Promise((r) => setTimeout(r, 2_500)); // past the trigger's 2 s debounce
     expect(await attempts()).toBe(before);
 
-    api.pacer.status.worker = true;
+    // What createRoles sets when the process plays the worker role.
+    api.pacer.afterIngest = api.pacer.evaluationTrigger;
     try {
       expect((await api.push(await validNdjson(api, 5, (i) => i + 1, 'ehealth_records_on_vneid'), { token: writer })).status).toBe(200);
       await waitFor(async () => (await attempts()) > before, 15_000);
     } finally {
-      api.pacer.status.worker = false;
+      api.pacer.afterIngest = undefined;
     }
   });
 

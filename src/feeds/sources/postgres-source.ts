@@ -43,8 +43,21 @@ async function* rows(client: pg.Client, query: string, slot: Date, feed: FeedDef
       if (page.rows.length < FETCH_ROWS) break;
     }
     await client.query('COMMIT');
+  } catch (error) {
+    throw classify(error, feed);
   } finally {
     done();
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * SQL errors in the query (syntax, unknown column, a write in the read-only transaction, a bad
+ * cast) fail every time: configuration. Lost connections and timeouts may pass: retry.
+ */
+function classify(error: unknown, feed: FeedDefinition): Error {
+  const code = (error as { code?: unknown }).code;
+  const message = `feed ${feed.id}: the query failed: ${(error as Error).message}`;
+  if (typeof code === 'string' && /^(42|25|22|0A)/.test(code)) return new ConfigError(message, [{ code: 'invalid_query', field: 'source.query', message: (error as Error).message }], { cause: error });
+  return new UnavailableError(message, { code: 'source_unavailable', cause: error });
 }
