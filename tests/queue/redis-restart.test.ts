@@ -29,7 +29,7 @@ async function clientCount(url: string): Promise<number> {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     // Every connection but this one.
-    return (await client.client('LIST')).toString().trim().split('\n').length - 1;
+    return String(await client.client('LIST')).trim().split('\n').length - 1;
   } finally {
     client.disconnect();
   }
