@@ -3,7 +3,7 @@ import type { FeedRun, FeedRunStats, FeedRunStore, FeedRunTrigger, RowCounts } f
 import type { IngestIssue } from '../ingest/ingestor.js';
 import type { DB } from './database-schema.js';
 
-/** The runs table (migration 0004-feeds) over kysely; the same SQL on PostgreSQL and PGlite. */
+/** The runs table (migration 0007-feeds) over kysely; the same SQL on PostgreSQL and PGlite. */
 export class FeedRunRepository implements FeedRunStore {
   constructor(private readonly db: Kysely<DB>) {}
 
