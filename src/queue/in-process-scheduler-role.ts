@@ -29,7 +29,9 @@ export class InProcessSchedulerRole implements Role {
   async start(): Promise<void> {
     const feeds = this.deps.feeds.all().filter((f) => f.enabled);
     for (const feed of feeds) {
-      this.tasks.push(cron.schedule(feed.schedule.cron, () => this.fire(feed, slotsAround(feed, new Date()).previous, 'schedule'), { timezone: feed.schedule.timezone, name: `feed:${feed.id}` }));
+      // The slot is the scheduled time the tick belongs to; the half-second lookahead keeps a timer
+      // that fires a little early from naming the slot before it.
+      this.tasks.push(cron.schedule(feed.schedule.cron, () => this.fire(feed, slotsAround(feed, new Date(Date.now() + 500)).previous, 'schedule'), { timezone: feed.schedule.timezone, name: `feed:${feed.id}` }));
     }
     this.tasks.push(cron.schedule(this.deps.evaluationCron, () => this.deps.evaluation.requestEvaluation('schedule'), { timezone: this.deps.timezone, name: 'evaluation' }));
     const stats = await this.deps.store.stats(feedDurationBuckets);
