@@ -20,6 +20,7 @@ import { metricsRoutes } from './metrics/metrics-routes.js';
 import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-metrics.js';
 import { ApiRole } from './roles/api-role.js';
 import { WorkerRole } from './roles/worker-role.js';
+import { Heartbeat } from './roles/heartbeat.js';
 import type { Role, RoleName } from './roles/role.js';
 import { scorecardPages } from './scorecard/scorecard-pages.js';
 import { scorecardRoutes } from './scorecard/scorecard-routes.js';
@@ -297,7 +298,11 @@ export interface RunningPacer {
 export async function runPacer(config: Config, logger: Logger, names: RoleName[]): Promise<RunningPacer> {
   const pacer = await openPacer(config, logger);
   const roles: Role[] = [];
+  const heartbeat = config.heartbeatFile
+    ? new Heartbeat({ file: config.heartbeatFile, everyMs: 10_000, logger, healthy: async () => (await readiness(pacer)).ready && (!config.redisUrl || pacer.redis().status === 'ready') })
+    : undefined;
   const stop = async () => {
+    heartbeat?.stop();
     for (const role of [...roles].reverse()) {
       await role.stop().catch((error: unknown) => logger.error({ err: error, role: role.name }, 'role did not stop cleanly'));
     }
@@ -313,6 +318,7 @@ export async function runPacer(config: Config, logger: Logger, names: RoleName[]
     await stop();
     throw error;
   }
+  heartbeat?.start();
   logger.info({ roles: names }, 'pacer started');
   return { pacer, roles, stop };
 }

@@ -61,6 +61,7 @@ export const envSchema = z.object({
   PACER_WORKER_LOCK_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(1).max(3600).default(60),
   PACER_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0).max(3600).default(30),
   PACER_EVALUATION_SCHEDULE: z.string().superRefine(cronCheck).default('* * * * *'),
+  PACER_HEARTBEAT_FILE: z.string().min(1).optional(),
   PACER_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }).optional(),
   PACER_TOKEN: z.string().min(1).optional(),
 });
@@ -87,6 +88,8 @@ export interface Config {
   adminToken: string | undefined;
   /** Scheduled feeds: where their definitions are, the queue, the workers, the evaluation tick. */
   feeds: { jobsDir: string; queuePrefix: string; concurrency: number; lockDurationMs: number; shutdownGraceMs: number; evaluationCron: string };
+  /** Written every 10 s while the process is healthy, for container health checks of roles without HTTP. */
+  heartbeatFile: string | undefined;
   /** Where `pacer push` and `pacer token --url` find the API, and with which token. */
   api: { url: string | undefined; token: string | undefined };
 }
@@ -138,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceMs: e.PACER_SHUTDOWN_GRACE_SECONDS * 1000,
       evaluationCron: e.PACER_EVALUATION_SCHEDULE,
     },
+    heartbeatFile: e.PACER_HEARTBEAT_FILE,
   };
 }
