@@ -99,26 +99,38 @@ describe.each(backends)('the push API on %s', (backend) => {
     const limited = await startIngestApi(backend, 'push_limit', { PACER_INGEST_CONCURRENCY: '1' });
     try {
       const token = await limited.token('writer');
-      // A push whose body is still arriving holds the only slot.
-      let finish!: () => void;
-      const held = new ReadableStream({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2025-07-01","value":1}\n'));
-          finish = () => controller.close();
-        },
-      });
-      const slow = fetch(`${limited.baseUrl}/v1/observations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: held, duplex: 'half' } as RequestInit);
-      // Until the held push is admitted, a probe with an empty body is admitted too (and refused as empty).
+      // A push whose body is still arriving holds the only slot. The probes below compete for the
+      // same slot: when one holds it as the held push arrives, the held push itself gets the 429,
+      // so it is sent again until it is the one holding the slot.
+      const holdSlot = () => {
+        let finish!: () => void;
+        const held = new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2025-07-01","value":1}\n'));
+            finish = () => controller.close();
+          },
+        });
+        const response = fetch(`${limited.baseUrl}/v1/observations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: held, duplex: 'half' } as RequestInit);
+        const state = { settled: false, response, finish };
+        void response.then(() => (state.settled = true), () => (state.settled = true));
+        return state;
+      };
+      let slow = holdSlot();
       let busy!: Response;
       // Generous: on a loaded machine admitting the held push can take seconds.
       await waitFor(async () => {
+        if (slow.settled) {
+          expect((await slow.response).status).toBe(429);
+          slow = holdSlot();
+        }
         busy = await limited.push('', { token });
+        if (busy.status !== 429) await new Promise((r) => setTimeout(r, 100));
         return busy.status === 429;
       }, 30_000);
       expect(busy.headers.get('retry-after')).toBe('1');
       expect((await readJson(busy)).error.code).toBe('too_many_ingests');
-      finish();
-      expect((await slow).status).toBe(200);
+      slow.finish();
+      expect((await slow.response).status).toBe(200);
       expect((await limited.push('{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2025-07-02","value":2}\n', { token })).status).toBe(200);
     } finally {
       await limited.close();
