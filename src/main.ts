@@ -145,7 +145,7 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     catalog: ingestCatalog,
     tokens: new TokenService(new TokenRepository(db), { bootstrapAdminToken: config.adminToken, onTouchError: (err) => logger.warn({ err }, 'could not record token use') }),
     reader: new ObservationQueryRepository(db),
-    // Evaluating is the worker's job: a process that only serves the API leaves it to the workers' tick.
+    // Evaluating is the worker's job: the roles decide where the request goes (pacer.afterIngest).
     ingestor: new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: { requestEvaluation: (reason) => pacer.afterIngest?.requestEvaluation(reason) } }),
   };
   const feedStore = new FeedRunRepository(db);
