@@ -50,12 +50,15 @@ beforeAll(async () => {
   await writeFeed(jobsDir, { id: 'flaky', schedule: yearly, retries: { attempts: 3, backoff: '1s' }, source: { type: 'http', url: server.url('/flaky'), format: 'ndjson' } });
   const every2s = { cron: '*/2 * * * * *', timezone: 'UTC' };
   await writeFeed(jobsDir, { id: 'bad-json', schedule: every2s, retries: { attempts: 3, backoff: '1s' }, source: { type: 'http', url: server.url('/bad-json'), format: 'json', records: 'data' }, mapping });
+  await writeFeed(jobsDir, { id: 'html-page', schedule: yearly, source: { type: 'http', url: server.url('/html-page'), format: 'json', records: 'data' }, mapping });
   await writeFeed(jobsDir, { id: 'bad-csv', schedule: every2s, retries: { attempts: 3, backoff: '1s' }, source: { type: 'http', url: server.url('/bad-csv'), format: 'csv' }, mapping: csvMapping });
 
   let flakyCalls = 0;
   const flakyGood = streamed(ndjsonLines(flakyRecords));
   server.on('/flaky', (request, response, hit) => (++flakyCalls === 1 ? status(500)(request, response, hit) : flakyGood(request, response, hit)));
   server.on('/bad-json', streamed(malformedJson, { contentType: 'application/json' }));
+  // A maintenance page answered with 200: V8's message names no position for it.
+  server.on('/html-page', streamed(['<!doctype html>\n', '<html><body>Down for maintenance</body></html>\n'], { contentType: 'application/json' }));
   // The header names the date column "date", not the mapped "observed_on".
   server.on('/bad-csv', streamed(csvLines(csvRecords, 'date,indicator,region,value'), { contentType: 'text/csv' }));
 
@@ -107,6 +110,16 @@ describe('an http source that fails', () => {
     server.on('/bad-json', streamed(goodJson, { contentType: 'application/json' }));
     await waitFor(async () => (await runsOf(db.database, 'bad-json')).some((r) => r.status === 'succeeded' && r.slot.getTime() > lastFailed), 'a later slot of bad-json to succeed');
     expect((await written(db.database, 'bad-json', 'vneid_accounts_issued')).observations).toBe(5);
+  });
+
+  it('answering an HTML page instead of JSON: the run fails at line 1 of the body, and nothing is written', async () => {
+    await waitFor(async () => (await runsOf(db.database, 'html-page'))[0]?.status === 'failed', 'the html-page run to fail');
+    const [run, ...others] = await apiRuns('html-page');
+    expect(others).toEqual([]);
+    expect(run).toMatchObject({ status: 'failed', attempts: 1, error_code: 'invalid_source', inserted: 0 });
+    expect(run!.error).toContain("not valid JSON: Unexpected token '<'");
+    expect(run!.issues).toMatchObject([{ line: 1, field: 'body', code: 'invalid_json' }]);
+    expect(server.hitsOf('/html-page')).toHaveLength(1);
   });
 
   it('answering a CSV without a mapped column: the run fails naming line 1 and the column, nothing is written, and the next slot still runs', async () => {

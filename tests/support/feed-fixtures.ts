@@ -25,7 +25,7 @@ export async function waitFor(check: () => Promise<boolean> | boolean, what: str
 
 /** A fresh folder for a test's jobs/ (or Redis files); `removeTempDirs` deletes them all. */
 const tempDirs: string[] = [];
-export async function tempDir(prefix = 'pacer-feeds-'): Promise<string> {
+export async function tempDir(prefix = 'pacer-queue-'): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   tempDirs.push(dir);
   return dir;

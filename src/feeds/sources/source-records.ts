@@ -98,8 +98,10 @@ async function* mappedJson(chunks: AsyncIterable<Buffer>, mapping: FeedMapping |
   try {
     document = JSON.parse(text);
   } catch (error) {
+    // V8 names the position for most errors, not for an unexpected token ("Unexpected token '<', ..."): find it then.
     const at = /position (\d+)/.exec((error as Error).message);
-    const line = at ? text.slice(0, Number(at[1])).split('\n').length : undefined;
+    const offset = at ? Number(at[1]) : jsonErrorOffset(text);
+    const line = offset === undefined ? undefined : text.slice(0, offset).split('\n').length;
     throw new InputError(`${origin}: not valid JSON: ${(error as Error).message}`, [{ line, field: 'body', code: 'invalid_json', message: (error as Error).message }], { code: 'invalid_source', cause: error });
   }
   const list = recordsPath ? selectPath(document, parsePath(recordsPath)) : document;
@@ -121,4 +123,79 @@ function emptyToUndefined(row: Record<string, string>): Record<string, string | 
   const out: Record<string, string | undefined> = {};
   for (const key in row) out[key] = row[key] === '' ? undefined : row[key];
   return out;
+}
+
+/**
+ * The offset of the first character that cannot continue a JSON text (the document's length when
+ * it breaks off), for the errors whose message names no position; undefined if it finds none.
+ * Only run on a document JSON.parse has already rejected.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw new JsonErrorAt(i);
+  };
+  const space = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const string = () => {
+    i++;
+    for (;;) {
+      if (i >= text.length) fail();
+      const c = text[i]!;
+      if (c === '"') return void i++;
+      if (c < ' ') fail();
+      if (c === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 5;
+        } else if (i < text.length && '"\\/bfnrt'.includes(text[i]!)) i++;
+        else fail();
+      } else i++;
+    }
+  };
+  const scalar = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === '"') return string();
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      space();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (close === '}') {
+          space();
+          if (text[i] !== '"') fail();
+          string();
+          space();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) return void i++;
+        else fail();
+      }
+    }
+    scalar.lastIndex = i;
+    if (!scalar.test(text)) fail();
+    i = scalar.lastIndex;
+  };
+  try {
+    if (text.charCodeAt(0) === 0xfeff) i = 1;
+    value();
+    space();
+    return i < text.length ? i : undefined;
+  } catch (error) {
+    if (error instanceof JsonErrorAt) return error.offset;
+    return undefined; // nested too deep for this scanner: no line rather than a wrong one
+  }
+}
+
+class JsonErrorAt {
+  constructor(readonly offset: number) {}
 }
