@@ -1,17 +1,21 @@
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedEnv, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, SourceServer, sourceRecords, streamed, tempDir, uniquePrefix, waitFor, writeFeed, written, yearly } from '../support/feed-fixtures.js';
+import { feedEnv, queueServicesAvailable, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, SourceServer, sourceRecords, streamed, tempDir, uniquePrefix, waitFor, writeFeed, written, yearly } from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { startPacer, type RunningChild } from '../support/pacer-process.js';
 import { testRedisUrl } from '../support/services.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
+const available = await queueServicesAvailable();
 const prefix = uniquePrefix('duplicate');
 const server = new SourceServer();
-const { queue, close } = openQueue(testRedisUrl, prefix);
+let queue: Queue;
+let close: (obliterate?: boolean) => Promise<void> = async () => undefined;
 let db: TestDatabase;
 let pacer: RunningChild | undefined;
 
 beforeAll(async () => {
+  ({ queue, close } = openQueue(testRedisUrl, prefix));
   await server.start();
   db = await openTestDatabase('postgres', 'queue_duplicate');
   await applyShippedCatalog(db.database);
@@ -26,7 +30,7 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-describe('a feed job delivered twice', () => {
+describe.runIf(available)('a feed job delivered twice', () => {
   it('the second delivery of a slot that succeeded is a recorded no-op: duplicates 1, counted on /metrics, nothing read or written', async () => {
     const jobsDir = await tempDir();
     await writeFeed(jobsDir, { id: 'twice', schedule: yearly, source: { type: 'http', url: server.url('/twice'), format: 'ndjson' } });

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvLines, feedEnv, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, streamed, tempDir, uniquePrefix, waitFor, writeFeed, yearly } from '../support/feed-fixtures.js';
+import { csvLines, feedEnv, queueServicesAvailable, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, streamed, tempDir, uniquePrefix, waitFor, writeFeed, yearly } from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { startPacer, type RunningChild } from '../support/pacer-process.js';
 import { testRedisUrl } from '../support/services.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 import type { Database } from '../../src/storage/database.js';
 
+const available = await queueServicesAvailable();
 const prefix = uniquePrefix('inprocess');
 const server = new SourceServer();
-const { close } = openQueue(testRedisUrl, prefix);
+let close: (obliterate?: boolean) => Promise<void> = async () => undefined;
 const databases: TestDatabase[] = [];
 const running: RunningChild[] = [];
 
@@ -26,6 +27,7 @@ async function start(env: Record<string, string | undefined>, roles?: string): P
 }
 
 beforeAll(async () => {
+  ({ close } = openQueue(testRedisUrl, prefix));
   await server.start();
 });
 
@@ -51,7 +53,7 @@ async function outcome(database: Database, feedId: string) {
   return { runs, observations: observations.map((o) => ({ ...o, observed_at: o.observed_at.toISOString(), value: Number(o.value) })) };
 }
 
-describe('the in-process runner (no REDIS_URL)', () => {
+describe.runIf(available)('the in-process runner (no REDIS_URL)', () => {
   it('runs the same feed to the same result as the BullMQ scheduler and worker', async () => {
     const jobsDir = await tempDir();
     const records = sourceRecords(20, 'chip_id_cards_issued');

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedEnv, killChildren, ndjsonLines, openQueue, RedisChild, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, spawnPacer, streamed, tempDir, uniquePrefix, waitFor, writeFeed, written } from '../support/feed-fixtures.js';
+import { feedEnv, queueServicesAvailable, killChildren, ndjsonLines, openQueue, RedisChild, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, spawnPacer, streamed, tempDir, uniquePrefix, waitFor, writeFeed, written } from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
+const available = await queueServicesAvailable();
 const prefix = uniquePrefix('restart');
 const server = new SourceServer();
 let db: TestDatabase;
@@ -35,7 +36,7 @@ async function clientCount(url: string): Promise<number> {
   }
 }
 
-describe('Redis restarted under a scheduler and a worker', () => {
+describe.runIf(available)('Redis restarted under a scheduler and a worker', () => {
   it('both reconnect and the next slot runs', async () => {
     const jobsDir = await tempDir();
     await writeFeed(jobsDir, { id: 'ticker', schedule: { cron: '*/2 * * * * *', timezone: 'UTC' }, source: { type: 'http', url: server.url('/ticker'), format: 'ndjson' } });

@@ -1,18 +1,22 @@
+import type { Queue } from 'bullmq';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedEnv, killChildren, openQueue, RedisChild, removeTempDirs, spawnPacer, tempDir, uniquePrefix, writeFeed, yearly } from '../support/feed-fixtures.js';
+import { feedEnv, queueServicesAvailable, killChildren, openQueue, RedisChild, removeTempDirs, spawnPacer, tempDir, uniquePrefix, writeFeed, yearly } from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { testRedisUrl } from '../support/services.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
+const available = await queueServicesAvailable();
 const prefix = uniquePrefix('scheduler');
 let db: TestDatabase;
 let jobsDir: string;
 let ownRedis: RedisChild | undefined;
-const { queue, close } = openQueue(testRedisUrl, prefix);
+let queue: Queue;
+let close: (obliterate?: boolean) => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
+  ({ queue, close } = openQueue(testRedisUrl, prefix));
   db = await openTestDatabase('postgres', 'queue_scheduler');
   await applyShippedCatalog(db.database);
   jobsDir = await tempDir();
@@ -39,7 +43,7 @@ async function feedState() {
   return { schedulers, delayed, delayedBy, waiting };
 }
 
-describe('BullMQ scheduler start', () => {
+describe.runIf(available)('BullMQ scheduler start', () => {
   it('four schedulers started at once leave exactly one job scheduler and one delayed job per enabled feed', async () => {
     const env = feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl });
     const schedulers = Array.from({ length: 4 }, () => spawnPacer(env, ['start', '--roles', 'scheduler']));

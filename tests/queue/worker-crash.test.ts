@@ -1,16 +1,20 @@
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedEnv, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, spawnPacer, streamed, tempDir, uniquePrefix, waitFor, writeFeed, written, yearly, type PacerChild } from '../support/feed-fixtures.js';
+import { feedEnv, queueServicesAvailable, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, spawnPacer, streamed, tempDir, uniquePrefix, waitFor, writeFeed, written, yearly, type PacerChild } from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { testRedisUrl } from '../support/services.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
+const available = await queueServicesAvailable();
 const prefix = uniquePrefix('crash');
 const server = new SourceServer();
-const { queue, close } = openQueue(testRedisUrl, prefix);
+let queue: Queue;
+let close: (obliterate?: boolean) => Promise<void> = async () => undefined;
 let db: TestDatabase;
 let jobsDir: string;
 
 beforeAll(async () => {
+  ({ queue, close } = openQueue(testRedisUrl, prefix));
   await server.start();
   db = await openTestDatabase('postgres', 'queue_crash');
   await applyShippedCatalog(db.database);
@@ -39,7 +43,7 @@ async function claimedBy(feedId: string): Promise<number> {
   return Number(worker!.split(':').at(-1));
 }
 
-describe('BullMQ workers and a run in flight', () => {
+describe.runIf(available)('BullMQ workers and a run in flight', () => {
   it('a worker killed with SIGKILL in the middle of a run: another worker retries the job and the observations are written once', async () => {
     const records = sourceRecords(40, 'vneid_accounts_issued');
     // About 3 s per run, so the kill lands in the middle.

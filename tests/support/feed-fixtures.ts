@@ -8,7 +8,22 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Database } from '../../src/storage/database.js';
+import { which } from './binaries.js';
 import { childEnv, freePort, pacerBin } from './pacer-process.js';
+import { postgresReachable, redisReachable, servicesRequired, testDatabaseUrl, testRedisUrl } from './services.js';
+
+/**
+ * Whether the queue tests can run: the real PostgreSQL and Redis reachable, and redis-server on
+ * PATH (some tests start their own). Without them the tests are skipped, unless
+ * PACER_REQUIRE_SERVICES=1, which makes that an error.
+ */
+export async function queueServicesAvailable(): Promise<boolean> {
+  const [pg, redis] = await Promise.all([postgresReachable(), redisReachable()]);
+  const missing = [!pg && `PostgreSQL at ${testDatabaseUrl}`, !redis && `Redis at ${testRedisUrl}`, !which('redis-server') && 'redis-server on PATH'].filter(Boolean);
+  if (missing.length === 0) return true;
+  if (servicesRequired) throw new Error(`PACER_REQUIRE_SERVICES=1 but missing: ${missing.join(', ')}`);
+  return false;
+}
 
 /** The shipped catalog (Directive 05, Viet Nam), which every feed of these tests writes into. */
 export const catalogDir = path.resolve('catalog');
