@@ -19,7 +19,7 @@ beforeAll(async () => {
   db = await openTestDatabase('postgres', 'queue_crash');
   await applyShippedCatalog(db.database);
   jobsDir = await tempDir();
-  for (const id of ['killed-mid-run', 'stopped-mid-run']) {
+  for (const id of ['killed-mid-run', 'stopped-mid-run', 'handed-back']) {
     await writeFeed(jobsDir, { id, schedule: yearly, timeout: '30s', retries: { attempts: 2, backoff: '1s' }, source: { type: 'http', url: server.url(`/${id}`), format: 'ndjson' } });
   }
 });
@@ -106,5 +106,33 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
     expect(server.hitsOf('/stopped-mid-run')).toHaveLength(1);
     expect(server.hitsOf('/stopped-mid-run')[0]!.completed).toBe(true);
     expect((await written(db.database, 'stopped-mid-run', 'vneid_applications_received')).observations).toBe(30);
+  });
+
+  it('SIGTERM to a worker whose run outlasts the grace period: it hands the job back, exits 0, and another worker runs it once', async () => {
+    const records = sourceRecords(30, 'vneid_accounts_activated');
+    server.on('/handed-back', streamed(ndjsonLines(records), { totalMs: 3_000 }));
+    const first = startWorker({ PACER_SHUTDOWN_GRACE_SECONDS: '1' });
+    await first.waitForOutput(/worker taking jobs/);
+    await queue.add('feed', { feedId: 'handed-back', slot: '2026-01-01T00:00:00.000Z', trigger: 'manual' }, { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } });
+    await waitFor(() => server.hitsOf('/handed-back').length === 1, 'the source to be read');
+    expect(await claimedBy('handed-back')).toBe(first.pid);
+
+    const signalled = Date.now();
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(2_500);
+    expect(first.output()).toContain('handing them back');
+    expect(server.hitsOf('/handed-back')[0]!.completed).toBe(false);
+    expect((await runsOf(db.database, 'handed-back'))[0]!.status).not.toBe('succeeded');
+    expect((await written(db.database, 'handed-back', 'vneid_accounts_activated')).observations).toBe(0);
+
+    const second = startWorker();
+    await waitFor(async () => (await runsOf(db.database, 'handed-back'))[0]?.status === 'succeeded', 'the handed-back job to run again', 40_000, 200);
+    const [run, ...others] = await runsOf(db.database, 'handed-back');
+    expect(others).toEqual([]);
+    expect(run).toMatchObject({ status: 'succeeded', attempts: 2, error: null, worker: expect.stringMatching(new RegExp(`:${second.pid}$`)) });
+    const result = await written(db.database, 'handed-back', 'vneid_accounts_activated');
+    expect(result.batches).toEqual([{ status: 'committed', inserted: 30, idempotency_key: 'feed/handed-back/2026-01-01T00:00:00.000Z' }]);
+    expect(result.observations).toBe(30);
+    expect(await second.stop()).toBe(0);
   });
 });
