@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvLines, feedEnv, queueServicesAvailable, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, streamed, tempDir, uniquePrefix, waitFor, writeFeed, yearly } from '../support/feed-fixtures.js';
+import { csvLines, feedEnv, queueServicesAvailable, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, status, streamed, tempDir, uniquePrefix, waitFor, writeFeed, yearly } from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { startPacer, type RunningChild } from '../support/pacer-process.js';
 import { testRedisUrl } from '../support/services.js';
@@ -76,6 +76,25 @@ describe.runIf(available)('the in-process runner (no REDIS_URL)', () => {
     expect(viaCron.observations).toEqual(viaQueue.observations);
     // Two processes, two databases, one source: it was read once by each.
     expect(server.hitsOf('/same-feed')).toHaveLength(2);
+  });
+
+  it('retries a source answering 500 then 200 after the feed\'s backoff, as the BullMQ workers do', async () => {
+    const jobsDir = await tempDir();
+    await writeFeed(jobsDir, { id: 'flaky-local', schedule: yearly, retries: { attempts: 2, backoff: '1s' }, source: { type: 'http', url: server.url('/flaky-local'), format: 'ndjson' } });
+    let calls = 0;
+    const good = streamed(ndjsonLines(sourceRecords(4, 'vneid_applications_received')));
+    server.on('/flaky-local', (request, response, hit) => (++calls === 1 ? status(500)(request, response, hit) : good(request, response, hit)));
+    const db = await database('queue_flaky_local');
+    await start(feedEnv({ databaseUrl: db.url!, jobsDir, prefix }), 'scheduler,api');
+
+    await waitFor(async () => (await runsOf(db.database, 'flaky-local'))[0]?.status === 'succeeded', 'the flaky feed to succeed');
+    const hits = server.hitsOf('/flaky-local');
+    expect(hits.map((h) => h.status)).toEqual([500, 200]);
+    expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(1_000);
+    const [run, ...others] = await runsOf(db.database, 'flaky-local');
+    expect(others).toEqual([]);
+    expect(run).toMatchObject({ status: 'succeeded', attempts: 2, trigger: 'catchup', error: null });
+    expect(Number(run!.inserted)).toBe(4);
   });
 
   it('never overlaps a feed whose run is slower than its period, and logs the slots it skips', async () => {
