@@ -24,7 +24,7 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
             const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
             if (options.json) io.out(JSON.stringify({ as_of: asOf.toISOString(), targets: snapshot.results.map((r) => targetSummary(r, indicators.get(r.target.indicatorId), timezone)) }, null, 2));
             else printTable(io, snapshot.results, asOf, timezone);
-          }),
+          }, { prepare: true }),
         ),
       );
     });

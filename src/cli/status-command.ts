@@ -53,7 +53,7 @@ function parseOptions(options: StatusOptions): TargetListQuery {
 
 async function readTargetList(io: CliIo, query: TargetListQuery): Promise<TargetList> {
   try {
-    return await withPacer(io, (pacer) => pacer.scorecard.list(query));
+    return await withPacer(io, (pacer) => pacer.scorecard.list(query), { prepare: true });
   } catch (error) {
     if (!(error instanceof UnavailableError && error.code === 'database_locked')) throw error;
     const url = localApiUrl(commandSetup(io).config);

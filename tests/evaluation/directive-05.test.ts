@@ -161,3 +161,24 @@ targets:
     expect(lines).toHaveLength(2 + 19);
   });
 });
+
+describe('pacer evaluate on a fresh clone, before any pacer start', () => {
+  it('prepares the empty embedded database as start would and prints every Directive 05 target', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'pacer-fresh-'));
+    try {
+      const table = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stderr).toContain('the database was empty: applied the catalog in ./catalog and loaded the demo data (32 rows)');
+      const lines = table.stdout.trim().split('\n');
+      expect(lines[0]).toBe('as of 2023-06-30T17:00:00.000Z (Asia/Ho_Chi_Minh)');
+      expect(lines).toHaveLength(2 + 18);
+      expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(/off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556/);
+      // Prepared once: the second run says nothing about it.
+      const again = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });
+      expect(again.stderr).not.toContain('the database was empty');
+      expect(again.stdout).toBe(table.stdout);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
