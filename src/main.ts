@@ -53,11 +53,9 @@ import { FeedRegistry } from './feeds/feed-registry.js';
 import { feedRoutes } from './feeds/feed-routes.js';
 import { FeedRunner } from './feeds/feed-runner.js';
 import { FeedRunRepository } from './storage/feed-run-repository.js';
-import { BullmqSchedulerRole, type QueueSettings } from './queue/bullmq-scheduler-role.js';
-import { BullmqWorkerRole } from './queue/bullmq-worker-role.js';
-import { InProcessSchedulerRole } from './queue/in-process-scheduler-role.js';
-import { QueueEvaluationTrigger } from './queue/queue-evaluation-trigger.js';
-import { openRedis } from './queue/redis-connection.js';
+// The queue adapters (BullMQ and ioredis, node-cron) are imported when configuration picks them:
+// a process that never uses them does not load them.
+import type { QueueSettings } from './queue/bullmq-scheduler-role.js';
 import type { Redis } from 'ioredis';
 import type { EvaluationTrigger } from './evaluation/evaluation-runner.js';
 
@@ -91,7 +89,7 @@ export interface Pacer {
   /** Where "evaluate soon" goes after each committed batch: set by the roles this process plays (none: nothing asked). */
   afterIngest: EvaluationTrigger | undefined;
   /** The process's Redis connection (BullMQ), opened on first use when REDIS_URL is set; closed by close(). */
-  redis(): Redis;
+  redis(): Promise<Redis>;
   close(): Promise<void>;
 }
 
@@ -151,7 +149,8 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
   const feedStore = new FeedRunRepository(db);
   const registry = new FeedRegistry(config.feeds.jobsDir, async () => ({
     defaultTimeZone: await defaultTimeZone(database),
-    indicatorIds: (await ingestCatalog.current()).indicators.map((i) => i.id),
+    // One small query, not the ingest catalog (13k regions): loading that early raised the api's peak memory by ~45 MB.
+    indicatorIds: (await db.selectFrom('indicators').select('id').execute()).map((r) => r.id),
   }));
   const feeds: Feeds = {
     registry,
@@ -160,7 +159,7 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     metrics: new FeedMetrics({ store: feedStore, feeds: () => registry.all() }),
     queue: { prefix: config.feeds.queuePrefix, name: 'pacer' },
   };
-  let redis: Redis | undefined;
+  let redis: Promise<Redis> | undefined;
   const pacer: Pacer = {
     config,
     logger,
@@ -181,12 +180,14 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     feeds,
     afterIngest: undefined,
     redis: () => {
-      if (!config.redisUrl) throw new Error('REDIS_URL is not set');
-      return (redis ??= openRedis(config.redisUrl));
+      const url = config.redisUrl;
+      if (!url) return Promise.reject(new Error('REDIS_URL is not set'));
+      return (redis ??= import('./queue/redis-connection.js').then(({ openRedis }) => openRedis(url)));
     },
     close: async () => {
       await evaluationTrigger.stop();
-      await redis?.quit().catch(() => redis?.disconnect());
+      const client = await redis;
+      await client?.quit().catch(() => client.disconnect());
       await database.close();
     },
   };
@@ -249,23 +250,29 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
       pacer.afterIngest = pacer.evaluationTrigger;
       if (config.redisUrl) {
         const settings = { concurrency: config.feeds.concurrency, lockDurationMs: config.feeds.lockDurationMs, shutdownGraceMs: config.feeds.shutdownGraceMs };
-        roles.push(new BullmqWorkerRole({ redis: pacer.redis(), queue: pacer.feeds.queue, runner: pacer.feeds.runner, evaluation: pacer.evaluation, settings, logger: pacer.logger }));
+        const { BullmqWorkerRole } = await import('./queue/bullmq-worker-role.js');
+        roles.push(new BullmqWorkerRole({ redis: await pacer.redis(), queue: pacer.feeds.queue, runner: pacer.feeds.runner, evaluation: pacer.evaluation, settings, logger: pacer.logger }));
       } else {
         roles.push(new WorkerRole({ evaluation: pacer.evaluation, logger: pacer.logger }));
       }
     } else if (name === 'scheduler') {
       const timezone = await defaultTimeZone(pacer.database);
       if (config.redisUrl) {
-        roles.push(new BullmqSchedulerRole({ redis: pacer.redis(), queue: pacer.feeds.queue, feeds: pacer.feeds.registry, store: pacer.feeds.store, evaluationCron: config.feeds.evaluationCron, timezone, logger: pacer.logger }));
+        const { BullmqSchedulerRole } = await import('./queue/bullmq-scheduler-role.js');
+        roles.push(new BullmqSchedulerRole({ redis: await pacer.redis(), queue: pacer.feeds.queue, feeds: pacer.feeds.registry, store: pacer.feeds.store, evaluationCron: config.feeds.evaluationCron, timezone, logger: pacer.logger }));
       } else {
         // Without Redis this process is the only runner: it fires the feeds and runs them itself.
         pacer.afterIngest = pacer.evaluationTrigger;
+        const { InProcessSchedulerRole } = await import('./queue/in-process-scheduler-role.js');
         roles.push(new InProcessSchedulerRole({ feeds: pacer.feeds.registry, runner: pacer.feeds.runner, store: pacer.feeds.store, evaluation: pacer.evaluationTrigger, evaluationCron: config.feeds.evaluationCron, timezone, shutdownGraceMs: config.feeds.shutdownGraceMs, logger: pacer.logger }));
       }
     }
   }
   // An api-only process with Redis asks the workers for the evaluation (one job for a burst of batches).
-  if (!pacer.afterIngest && config.redisUrl && names.includes('api')) pacer.afterIngest = new QueueEvaluationTrigger({ redis: pacer.redis(), queue: pacer.feeds.queue, logger: pacer.logger });
+  if (!pacer.afterIngest && config.redisUrl && names.includes('api')) {
+    const { QueueEvaluationTrigger } = await import('./queue/queue-evaluation-trigger.js');
+    pacer.afterIngest = new QueueEvaluationTrigger({ redis: await pacer.redis(), queue: pacer.feeds.queue, logger: pacer.logger });
+  }
   return roles;
 }
 
@@ -299,7 +306,7 @@ export async function runPacer(config: Config, logger: Logger, names: RoleName[]
   const pacer = await openPacer(config, logger);
   const roles: Role[] = [];
   const heartbeat = config.heartbeatFile
-    ? new Heartbeat({ file: config.heartbeatFile, everyMs: 10_000, logger, healthy: async () => (await readiness(pacer)).ready && (!config.redisUrl || pacer.redis().status === 'ready') })
+    ? new Heartbeat({ file: config.heartbeatFile, everyMs: 10_000, logger, healthy: async () => (await readiness(pacer)).ready && (!config.redisUrl || (await pacer.redis()).status === 'ready') })
     : undefined;
   const stop = async () => {
     heartbeat?.stop();
