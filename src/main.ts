@@ -146,9 +146,10 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     // Evaluating is the worker's job: the roles decide where the request goes (pacer.afterIngest).
     ingestor: new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: { requestEvaluation: (reason) => pacer.afterIngest?.requestEvaluation(reason) } }),
   };
+  const catalog = new CatalogRepository(db);
   const feedStore = new FeedRunRepository(db);
   const registry = new FeedRegistry(config.feeds.jobsDir, async () => ({
-    defaultTimeZone: await defaultTimeZone(database),
+    defaultTimeZone: await catalog.defaultTimeZone(),
     // One small query, not the ingest catalog (13k regions): loading that early raised the api's peak memory by ~45 MB.
     indicatorIds: (await db.selectFrom('indicators').select('id').execute()).map((r) => r.id),
   }));
@@ -164,7 +165,7 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     config,
     logger,
     database,
-    catalog: new CatalogRepository(db),
+    catalog,
     regions: new RegionRepository(db),
     observations: new ObservationRepository(db),
     batches: new BatchRepository(db),
@@ -194,11 +195,6 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
   return pacer;
 }
 
-/** The time zone of schedules that name none: the catalog's (its first directive's), else UTC. */
-async function defaultTimeZone(database: Database): Promise<string> {
-  const row = await database.db.selectFrom('directives').select('timezone').orderBy('id').executeTakeFirst();
-  return row?.timezone ?? 'UTC';
-}
 
 /** Applies the catalog and, on first start, loads the shipped demo figures. */
 export async function preparePacer(pacer: Pacer): Promise<{ apply: ApplyResult; demo: DemoLoadResult }> {
@@ -256,7 +252,7 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
         roles.push(new WorkerRole({ evaluation: pacer.evaluation, logger: pacer.logger }));
       }
     } else if (name === 'scheduler') {
-      const timezone = await defaultTimeZone(pacer.database);
+      const timezone = await pacer.catalog.defaultTimeZone();
       if (config.redisUrl) {
         const { BullmqSchedulerRole } = await import('./queue/bullmq-scheduler-role.js');
         roles.push(new BullmqSchedulerRole({ redis: await pacer.redis(), queue: pacer.feeds.queue, feeds: pacer.feeds.registry, store: pacer.feeds.store, evaluationCron: config.feeds.evaluationCron, timezone, logger: pacer.logger }));

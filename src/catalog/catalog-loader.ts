@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { documentItems, documentShellSchema, type CatalogDocument, type RegionSetDocument } from '../domain/catalog/catalog-schema.js';
 import type { Catalog } from '../domain/catalog/catalog-model.js';
 import { formatPath, resolveCatalog, type ParsedDocument } from '../domain/catalog/catalog-validator.js';
 import { buildRegionSet, type CsvTable, type RegionSet } from '../domain/regions/region-registry.js';
 import type { InputIssue } from '../errors/pacer-error.js';
-import { locator, schemaIssue } from './yaml-issues.js';
+import { schemaIssue, yamlDocuments, yamlFiles } from './yaml-issues.js';
 
 /** The outcome of reading a catalog directory: the catalog when it is valid, and every issue found. */
 export interface LoadedCatalog {
@@ -47,19 +46,7 @@ export async function loadCatalog(dir: string): Promise<LoadedCatalog> {
     files.push(file);
     const text = await readFile(abs, 'utf8');
     hash.update(`${path.relative(root, abs)}\0${text}\0`);
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-    if (!Array.isArray(docs)) continue; // an empty file holds no documents
-    for (const yamlDoc of docs) {
-      if (yamlDoc.errors.length > 0) {
-        for (const err of yamlDoc.errors) {
-          issues.push({ code: 'yaml_syntax', file, line: lineCounter.linePos(err.pos[0]).line, message: err.message.split('\n')[0]! });
-        }
-        continue;
-      }
-      const value: unknown = yamlDoc.toJS();
-      if (value === null || value === undefined) continue;
-      const locate = locator(yamlDoc, lineCounter);
+    for (const { value, locate } of yamlDocuments(text, file, issues)) {
       const parsed = parseDocument(value, file, locate, issues);
       if (!parsed) continue;
       documents.push(parsed);
@@ -123,14 +110,6 @@ function parseDocument(value: unknown, file: string, locate: ParsedDocument['loc
     }
   });
   return { file, doc: { ...shell.data, [field]: valid } as CatalogDocument, locate, items };
-}
-
-async function yamlFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
 }
 
 function readCsvTable(text: string, file: string, issues: InputIssue[]): CsvTable | undefined {

@@ -1,9 +1,37 @@
-import type { Document, LineCounter } from 'yaml';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { z } from 'zod';
 import { formatPath } from '../domain/catalog/catalog-validator.js';
 import type { InputIssue } from '../errors/pacer-error.js';
 
 /** Helpers shared by the YAML loaders (catalog, feeds): issues that name the file, the line and the field. */
+
+/** Every `*.yaml`/`*.yml` below `root`, recursively, sorted. */
+export async function yamlFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/** The non-empty documents of a YAML text, each with a locator of its paths; syntax errors become issues of `file`. */
+export function yamlDocuments(text: string, file: string, issues: InputIssue[]): { value: unknown; locate: (path: (string | number)[]) => number | undefined }[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  if (!Array.isArray(docs)) return []; // an empty file holds no documents
+  const out: { value: unknown; locate: (path: (string | number)[]) => number | undefined }[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) issues.push({ code: 'yaml_syntax', file, line: lineCounter.linePos(err.pos[0]).line, message: err.message.split('\n')[0]! });
+      continue;
+    }
+    const value: unknown = doc.toJS();
+    if (value !== null && value !== undefined) out.push({ value, locate: locator(doc, lineCounter) });
+  }
+  return out;
+}
 
 /** Line of the deepest node that exists along `path` (a missing key points at its parent). */
 export function locator(doc: Document, lineCounter: LineCounter) {

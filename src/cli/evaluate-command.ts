@@ -20,7 +20,7 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
             const asOf = options.at ? await resolveAsOf(pacer, options.at) : new Date();
             const snapshot = await pacer.evaluation.compute(asOf);
             if (options.save) await pacer.evaluation.evaluate({ asOf, persist: true });
-            const timezone = await directiveTimezone(pacer);
+            const timezone = await pacer.catalog.defaultTimeZone();
             const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
             if (options.json) io.out(JSON.stringify({ as_of: asOf.toISOString(), targets: snapshot.results.map((r) => targetSummary(r, indicators.get(r.target.indicatorId), timezone)) }, null, 2));
             else printTable(io, snapshot.results, asOf, timezone);
@@ -32,13 +32,7 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
 
 /** A bare date means the end of that day in the directive time zone: everything dated that day is known. */
 export async function resolveAsOf(pacer: Pacer, text: string): Promise<Date> {
-  return parseAsOf(text, await directiveTimezone(pacer));
-}
-
-/** The time zone dates are read in: the directives' (the first, by id), else UTC. */
-export async function directiveTimezone(pacer: Pacer): Promise<string> {
-  const row = await pacer.database.db.selectFrom('directives').select('timezone').orderBy('id').limit(1).executeTakeFirst();
-  return row?.timezone ?? 'UTC';
+  return parseAsOf(text, await pacer.catalog.defaultTimeZone());
 }
 
 const pct = (x: number | null) => (x === null ? '-' : formatPercent(x));

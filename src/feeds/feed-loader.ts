@@ -1,7 +1,6 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { locator, schemaIssue } from '../catalog/yaml-issues.js';
+import { schemaIssue, yamlDocuments, yamlFiles } from '../catalog/yaml-issues.js';
 import { IndicatorScope } from '../domain/observations/indicator-scope.js';
 import { ConfigError, type InputIssue } from '../errors/pacer-error.js';
 import { feedSchema, type FeedDefinition } from './feed-schema.js';
@@ -32,23 +31,11 @@ export async function loadFeeds(dir: string, options: FeedLoadOptions): Promise<
   const files: string[] = [];
   if (!(await stat(root).catch(() => undefined))?.isDirectory()) return { feeds, issues, files };
 
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const yamlFiles = entries.filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name)).map((e) => path.join(e.parentPath, e.name)).sort();
   const seen = new Map<string, string>();
-  for (const abs of yamlFiles) {
+  for (const abs of await yamlFiles(root)) {
     const file = path.join(dir, path.relative(root, abs));
     files.push(file);
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(await readFile(abs, 'utf8'), { lineCounter, prettyErrors: false });
-    if (!Array.isArray(docs)) continue;
-    for (const doc of docs) {
-      if (doc.errors.length > 0) {
-        for (const err of doc.errors) issues.push({ code: 'yaml_syntax', file, line: lineCounter.linePos(err.pos[0]).line, message: err.message.split('\n')[0]! });
-        continue;
-      }
-      const value: unknown = doc.toJS();
-      if (value === null || value === undefined) continue;
-      const locate = locator(doc, lineCounter);
+    for (const { value, locate } of yamlDocuments(await readFile(abs, 'utf8'), file, issues)) {
       const parsed = feedSchema.safeParse(value);
       if (!parsed.success) {
         for (const zi of parsed.error.issues) issues.push(schemaIssue(zi, [], value, file, locate, ['Feed']));

@@ -36,7 +36,6 @@ export interface FeedRunStats {
   feedId: string;
   lastSuccessAt: Date | null;
   lastRunAt: Date | null;
-  lastStatus: FeedRunStatus | null;
   runs: Record<'succeeded' | 'failed' | 'duplicate', number>;
   rows: RowCounts;
   /** Finished runs' durations counted per histogram bucket upper bound (seconds), cumulative; plus sum and count. */

@@ -75,10 +75,8 @@ export class InProcessSchedulerRole implements Role {
     const all = Promise.all(this.running.values()).then(() => true);
     const finished = await Promise.race([all, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.shutdownGraceMs)))]);
     clearTimeout(timer);
-    if (!finished) {
-      this.shutdown.abort();
-      await all;
-    }
+    // Past the grace period runs in flight are aborted (their batches roll back); either way nothing new starts.
     this.shutdown.abort();
+    if (!finished) await all;
   }
 }

@@ -13,6 +13,12 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export class CatalogRepository implements CatalogStore {
   constructor(private readonly db: Kysely<DB>) {}
 
+  /** The zone bare dates and schedules are read in: the directives' (the first, by id), else UTC. */
+  async defaultTimeZone(): Promise<string> {
+    const row = await this.db.selectFrom('directives').select('timezone').orderBy('id').limit(1).executeTakeFirst();
+    return row?.timezone ?? 'UTC';
+  }
+
   read(): Promise<CatalogRows> {
     return readRows(this.db);
   }

@@ -66,7 +66,6 @@ export class FeedRunRepository implements FeedRunStore {
         'feed_id',
         sql<Date | null>`max(finished_at) filter (where status = 'succeeded')`.as('last_success'),
         sql<Date | null>`max(finished_at)`.as('last_run'),
-        sql<string | null>`(array_agg(status order by finished_at desc) filter (where finished_at is not null))[1]`.as('last_status'),
         sql<number>`count(*) filter (where status = 'succeeded')`.as('succeeded'),
         // Every attempt that did not end in success, including those a retry later fixed.
         sql<number>`sum(attempts) - count(*) filter (where status <> 'failed')`.as('failed'),
@@ -89,7 +88,6 @@ export class FeedRunRepository implements FeedRunStore {
         feedId: r.feed_id,
         lastSuccessAt: r.last_success ? new Date(r.last_success) : null,
         lastRunAt: r.last_run ? new Date(r.last_run) : null,
-        lastStatus: (r.last_status as FeedRunStats['lastStatus']) ?? null,
         runs: { succeeded: Number(r.succeeded), failed: Number(r.failed), duplicate: Number(r.duplicate) },
         rows: { received: Number(r.received), inserted: Number(r.inserted), updated: Number(r.updated), unchanged: Number(r.unchanged), rejected: Number(r.rejected) },
         durations: { buckets: durationBuckets.map((_, i) => Number(row[`b${i}`])), sum: Number(r.duration_sum), count: Number(r.duration_count) },
