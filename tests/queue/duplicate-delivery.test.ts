@@ -39,7 +39,10 @@ describe.runIf(available)('a feed job delivered twice', () => {
     pacer = await startPacer(feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl }), { args: ['--roles', 'api,worker,scheduler'] });
 
     await waitFor(async () => (await runsOf(db.database, 'twice'))[0]?.status === 'succeeded', 'the first delivery to run');
-    const catchup = (await queue.getJobs(['completed'])).filter((j) => j.name === 'feed');
+    // The run row turns 'succeeded' inside the processor; BullMQ moves the job to completed only after it returns.
+    const completedFeedJobs = async () => (await queue.getJobs(['completed'])).filter((j) => j.name === 'feed');
+    await waitFor(async () => (await completedFeedJobs()).length > 0, 'BullMQ to mark the first delivery completed');
+    const catchup = await completedFeedJobs();
     expect(catchup).toHaveLength(1);
     expect(catchup[0]!.id).toMatch(/^catchup:twice:\d+$/);
     const before = await written(db.database, 'twice', 'vneid_accounts_issued');

@@ -101,8 +101,10 @@ describe.runIf(available)('an http source that fails', () => {
       expect(run.issues).toMatchObject([{ line: 3, field: 'body', code: 'invalid_json' }]);
     }
     // Bad data fails the same way every time: the job is failed for good, with the line and field in its reason.
-    const jobs = (await queue.getFailed()).filter((j) => (j.data as { feedId: string }).feedId === 'bad-json');
-    expect(jobs.length).toBeGreaterThanOrEqual(2);
+    // The run row is written inside the processor; BullMQ moves the job to failed only after it throws.
+    const failedJobs = async () => (await queue.getFailed()).filter((j) => (j.data as { feedId: string }).feedId === 'bad-json');
+    await waitFor(async () => (await failedJobs()).length >= 2, 'BullMQ to mark two bad-json jobs failed');
+    const jobs = await failedJobs();
     for (const job of jobs) {
       expect(job.attemptsMade).toBe(1);
       expect(job.failedReason).toMatch(/\(line 3, field body: /);
