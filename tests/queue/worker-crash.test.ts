@@ -119,7 +119,9 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
 
     const signalled = Date.now();
     expect(await first.stop('SIGTERM')).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(2_500);
+    // It did not wait for the run: the source was still streaming when the worker exited. The time bound
+    // is loose (1 s grace + exit) so a busy machine does not fail it; the stream state is the proof.
+    expect(Date.now() - signalled).toBeLessThan(6_000);
     expect(first.output()).toContain('handing them back');
     expect(server.hitsOf('/handed-back')[0]!.completed).toBe(false);
     expect((await runsOf(db.database, 'handed-back'))[0]!.status).not.toBe('succeeded');
