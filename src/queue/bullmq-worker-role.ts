@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { EvaluationRunner } from '../evaluation/evaluation-runner.js';
 import type { FeedRunner } from '../feeds/feed-runner.js';
 import type { Logger } from '../logging/logger.js';
-import type { Role } from '../roles/role.js';
+import { settlesWithin, type Role } from '../roles/role.js';
 import { feedJobSchema, jobNames, PermanentRunError, runFeedJob } from './feed-job.js';
 import type { QueueSettings } from './bullmq-scheduler-role.js';
 import { assertNoEviction } from './redis-connection.js';
@@ -63,9 +63,7 @@ export class BullmqWorkerRole implements Role {
     try {
       return await runFeedJob(this.deps.runner, { feedId: parsed.data.feedId, slot: new Date(slotMs), trigger: parsed.data.trigger, signal: this.shutdown.signal });
     } catch (error) {
-      if (error instanceof PermanentRunError) throw new UnrecoverableError(error.message);
-      if ((error as { code?: string }).code === 'not_found') throw new UnrecoverableError((error as Error).message);
-      throw error;
+      throw error instanceof PermanentRunError ? new UnrecoverableError(error.message) : error;
     }
   }
 
@@ -74,12 +72,7 @@ export class BullmqWorkerRole implements Role {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = worker.close().then(() => true);
-    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.settings.shutdownGraceMs)));
-    const finished = await Promise.race([graceful, timedOut]);
-    clearTimeout(timer);
-    if (!finished) {
+    if (!(await settlesWithin(worker.close(), this.deps.settings.shutdownGraceMs))) {
       this.deps.logger.warn({ graceMs: this.deps.settings.shutdownGraceMs }, 'jobs still running after the grace period: handing them back');
       this.shutdown.abort();
       await worker.close(true);

@@ -7,7 +7,7 @@ import type { FeedRunStore } from '../feeds/feed-run-store.js';
 import type { FeedRunner } from '../feeds/feed-runner.js';
 import type { FeedDefinition } from '../feeds/feed-schema.js';
 import type { Logger } from '../logging/logger.js';
-import type { Role } from '../roles/role.js';
+import { settlesWithin, type Role } from '../roles/role.js';
 import { backoffDelay, PermanentRunError, runFeedJob } from './feed-job.js';
 
 /**
@@ -71,10 +71,8 @@ export class InProcessSchedulerRole implements Role {
   async stop(): Promise<void> {
     for (const task of this.tasks) await task.destroy();
     this.tasks = [];
-    let timer: NodeJS.Timeout | undefined;
-    const all = Promise.all(this.running.values()).then(() => true);
-    const finished = await Promise.race([all, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.shutdownGraceMs)))]);
-    clearTimeout(timer);
+    const all = Promise.all(this.running.values());
+    const finished = await settlesWithin(all, this.deps.shutdownGraceMs);
     // Past the grace period runs in flight are aborted (their batches roll back); either way nothing new starts.
     this.shutdown.abort();
     if (!finished) await all;

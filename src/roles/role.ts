@@ -17,3 +17,17 @@ export function parseRoles(text: string): RoleName[] | { unknown: string[] } {
   if (unknown.length > 0 || names.length === 0) return { unknown: unknown.length > 0 ? unknown : [text] };
   return [...new Set(names)] as RoleName[];
 }
+
+/**
+ * Waits for `work` up to `graceMs`; true if it settled in time. A role's stop() uses it to give runs
+ * in flight their grace period before aborting them.
+ */
+export async function settlesWithin(work: Promise<unknown>, graceMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+  try {
+    return await Promise.race([work.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
