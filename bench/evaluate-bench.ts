@@ -17,9 +17,9 @@ import { sql } from 'kysely';
 import { applyCatalog } from '../src/catalog/apply-catalog.js';
 import { EvaluationService } from '../src/evaluation/evaluation-service.js';
 import { createLogger } from '../src/logging/logger.js';
-import { CatalogRepository } from '../src/storage/catalog-repository.js';
+import { CatalogRepository } from '../src/catalog/catalog-repository.js';
 import { createDatabase } from '../src/storage/database.js';
-import { EvaluationRepository } from '../src/storage/evaluation-repository.js';
+import { EvaluationRepository } from '../src/evaluation/evaluation-repository.js';
 import { migrateToLatest } from '../src/storage/migrator.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, 'series-days': { type: 'string', default: '100' }, fresh: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } } });

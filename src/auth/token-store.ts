@@ -15,7 +15,7 @@ export interface TokenRecord {
   revokedAt: Date | null;
 }
 
-/** Storage of API tokens; implemented in `storage/token-repository.ts`. */
+/** Storage of API tokens; implemented in `token-repository.ts`. */
 export interface TokenStore {
   insert(token: { feed: string; role: Role; indicators: string[] | null; hash: string; prefix: string }): Promise<TokenRecord>;
   findByHash(hash: string): Promise<TokenRecord | undefined>;

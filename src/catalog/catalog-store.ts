@@ -14,7 +14,7 @@ export interface AppliedCatalog {
   appliedAt: Date;
 }
 
-/** Storage the catalog use cases need; implemented over kysely in `storage/catalog-repository.ts`. */
+/** Storage the catalog use cases need; implemented over kysely in `catalog-repository.ts`. */
 export interface CatalogStore {
   /** The catalog rows stored now. */
   read(): Promise<CatalogRows>;

@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { ExitCode } from '../errors/error-mapping.js';
 import { InputError, UnavailableError, formatIssue } from '../errors/pacer-error.js';
-import { formatOfFileName, mediaTypes, recordFormats, type RecordFormat } from '../ingest/formats/record-formats.js';
-import { ingestModes, type IngestMode, type IngestSummary } from '../ingest/ingestor.js';
+import { formatOfFileName, mediaTypes, recordFormats, type RecordFormat } from '../observations/formats/record-formats.js';
+import { ingestModes, type IngestMode, type IngestSummary } from '../observations/ingestor.js';
 import { ApiClient, errorOf } from './api-client.js';
 import { commandSetup, runCommand, type CliIo } from './cli-context.js';
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors/pacer-error.js';
-import type { Ingestor, RawObservation } from '../ingest/ingestor.js';
-import type { WriteCounts } from '../ingest/observation-writer.js';
+import type { Ingestor, RawObservation } from '../observations/ingestor.js';
+import type { WriteCounts } from '../observations/observation-writer.js';
 
 export interface DemoDataDeps {
   ingestor: Ingestor;

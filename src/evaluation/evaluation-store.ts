@@ -62,7 +62,7 @@ export interface IndicatorValue {
   coverage: number;
 }
 
-/** Storage the evaluation needs; implemented in `storage/evaluation-repository.ts`. */
+/** Storage the evaluation needs; implemented in `evaluation-repository.ts`. */
 export interface EvaluationStore {
   targets(): Promise<TargetRecord[]>;
   indicators(): Promise<IndicatorRecord[]>;

@@ -1,4 +1,4 @@
-import type { IngestIssue } from '../ingest/ingestor.js';
+import type { IngestIssue } from '../observations/ingestor.js';
 
 /** How a run was started: by its schedule, as a catch-up of a missed slot at start, or by hand. */
 export type FeedRunTrigger = 'schedule' | 'catchup' | 'manual';
@@ -42,7 +42,7 @@ export interface FeedRunStats {
   durations: { buckets: number[]; sum: number; count: number };
 }
 
-/** The runs table. Implemented over kysely in `storage/feed-run-repository.ts`. */
+/** The runs table. Implemented over kysely in `feed-run-repository.ts`. */
 export interface FeedRunStore {
   /**
    * Starts (or takes over after a failure or a crash) the run of `feedId` at `slot`. Returns null

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { RawObservation } from '../domain/observations/observation.js';
 import { ForbiddenError, InputError, NotFoundError, PacerError } from '../errors/pacer-error.js';
-import type { IngestIssue, IngestSummary, Ingestor } from '../ingest/ingestor.js';
+import type { IngestIssue, IngestSummary, Ingestor } from '../observations/ingestor.js';
 import type { Logger } from '../logging/logger.js';
 import type { FeedDefinition } from './feed-schema.js';
 import type { FeedRunStore, FeedRunTrigger, RowCounts } from './feed-run-store.js';

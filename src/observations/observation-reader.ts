@@ -46,7 +46,7 @@ export interface IndicatorInfo {
   update_interval_seconds: number;
 }
 
-/** Read access to the time series for the read API; implemented in `storage/observation-query-repository.ts`. */
+/** Read access to the time series for the read API; implemented in `observation-query-repository.ts`. */
 export interface ObservationReader {
   /** Up to `size` observations matching `filter`, in primary key order (indicator, region, time, dims). */
   page(filter: ObservationFilter, size: number): Promise<StoredObservation[]>;

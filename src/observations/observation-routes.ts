@@ -6,7 +6,7 @@ import { InputError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
 import { parseRequest } from '../http/validate-request.js';
-import type { IngestCatalogCache } from '../ingest/ingest-catalog-cache.js';
+import type { IngestCatalogCache } from './ingest-catalog-cache.js';
 import type { ObservationCursor, ObservationFilter, ObservationReader, StoredObservation } from './observation-reader.js';
 
 export interface ObservationRoutesDeps {

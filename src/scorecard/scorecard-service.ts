@@ -47,7 +47,7 @@ export interface StatusChange {
   recordedAt: number;
 }
 
-/** Storage the scorecard reads; implemented in `storage/scorecard-repository.ts`. */
+/** Storage the scorecard reads; implemented in `scorecard-repository.ts`. */
 export interface ScorecardStore {
   directives(): Promise<DirectiveRecord[]>;
   describeTarget(id: string): Promise<TargetDescription | undefined>;

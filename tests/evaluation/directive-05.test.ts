@@ -8,15 +8,15 @@ import { RegionIndex } from '../../src/domain/regions/region-registry.js';
 import { EvaluationService } from '../../src/evaluation/evaluation-service.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { demoDataFile } from '../../src/main.js';
-import { CatalogRepository } from '../../src/storage/catalog-repository.js';
-import { EvaluationRepository } from '../../src/storage/evaluation-repository.js';
-import { BatchRepository, ObservationRepository } from '../../src/storage/observation-repository.js';
-import { RegionRepository } from '../../src/storage/region-repository.js';
+import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
+import { EvaluationRepository } from '../../src/evaluation/evaluation-repository.js';
+import { BatchRepository, ObservationRepository } from '../../src/observations/observation-repository.js';
+import { RegionRepository } from '../../src/catalog/region-repository.js';
 import { runPacerCli } from '../support/pacer-process.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
-import { BatchIngestor } from '../../src/ingest/batch-ingestor.js';
-import { IngestCatalogCache } from '../../src/ingest/ingest-catalog-cache.js';
-import { IngestRepository } from '../../src/storage/ingest-repository.js';
+import { BatchIngestor } from '../../src/observations/batch-ingestor.js';
+import { IngestCatalogCache } from '../../src/observations/ingest-catalog-cache.js';
+import { IngestRepository } from '../../src/observations/ingest-repository.js';
 
 const DAY = 86_400_000;
 

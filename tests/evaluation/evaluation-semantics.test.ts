@@ -7,10 +7,10 @@ import { RegionIndex } from '../../src/domain/regions/region-registry.js';
 import type { TargetStatus } from '../../src/domain/evaluation/target-evaluation.js';
 import { EvaluationService } from '../../src/evaluation/evaluation-service.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { CatalogRepository } from '../../src/storage/catalog-repository.js';
-import { EvaluationRepository } from '../../src/storage/evaluation-repository.js';
-import { BatchRepository, ObservationRepository } from '../../src/storage/observation-repository.js';
-import { RegionRepository } from '../../src/storage/region-repository.js';
+import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
+import { EvaluationRepository } from '../../src/evaluation/evaluation-repository.js';
+import { BatchRepository, ObservationRepository } from '../../src/observations/observation-repository.js';
+import { RegionRepository } from '../../src/catalog/region-repository.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenRoutes } from '../../src/auth/token-routes.js';
 import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
-import { ingestRoutes } from '../../src/ingest/ingest-routes.js';
+import { ingestRoutes } from '../../src/observations/ingest-routes.js';
 import { observationRoutes } from '../../src/observations/observation-routes.js';
 import { scorecardComponents, scorecardOperations } from '../../src/scorecard/scorecard-schema.js';
 import { expectGolden } from '../support/golden.js';

@@ -1,5 +1,5 @@
 import { applyCatalog } from '../../src/catalog/apply-catalog.js';
-import { CatalogRepository } from '../../src/storage/catalog-repository.js';
+import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import type { Database } from '../../src/storage/database.js';
 
 /** Applies the shipped catalog (Directive 05, Viet Nam's regions) to a migrated test database. */

@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { ConfigError } from '../../errors/pacer-error.js';
-import { formatOfFileName } from '../../ingest/formats/record-formats.js';
+import { formatOfFileName } from '../../observations/formats/record-formats.js';
 import type { FeedDefinition, FeedSourceSpec } from '../feed-schema.js';
 import type { FeedSourceReader } from './feed-source.js';
 import { sourceRecords } from './source-records.js';

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import type { RawObservation } from '../../domain/observations/observation.js';
-import { brokenRecord } from '../../ingest/formats/record-fields.js';
-import { recordsOf, type RecordFormat } from '../../ingest/formats/record-formats.js';
+import { brokenRecord } from '../../observations/formats/record-fields.js';
+import { recordsOf, type RecordFormat } from '../../observations/formats/record-formats.js';
 import { InputError } from '../../errors/pacer-error.js';
 import type { FeedMapping } from '../feed-schema.js';
 import { compileMapping, mappedColumns, parsePath, selectPath } from '../record-mapping.js';

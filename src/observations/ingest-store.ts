@@ -20,7 +20,7 @@ export interface BatchStart {
   startedAt: Date;
 }
 
-/** What the ingestor needs from storage; implemented for PostgreSQL and PGlite in `storage/ingest-repository.ts`. */
+/** What the ingestor needs from storage; implemented for PostgreSQL and PGlite in `ingest-repository.ts`. */
 export interface IngestStore {
   /**
    * True: chunks are written while the records still stream in (PostgreSQL: the batch holds one

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RawObservation } from '../../src/domain/observations/observation.js';
 import { InputError } from '../../src/errors/pacer-error.js';
-import { formatOfContentType, formatOfFileName, recordsOf, type RecordFormat } from '../../src/ingest/formats/record-formats.js';
+import { formatOfContentType, formatOfFileName, recordsOf, type RecordFormat } from '../../src/observations/formats/record-formats.js';
 
 async function parse(format: RecordFormat, pieces: Buffer[]): Promise<RawObservation[]> {
   const out: RawObservation[] = [];

@@ -1,6 +1,6 @@
 import type { Selectable, Kysely } from 'kysely';
-import type { Role, TokenRecord, TokenStore } from '../auth/token-store.js';
-import type { ApiTokensTable, DB } from './database-schema.js';
+import type { Role, TokenRecord, TokenStore } from './token-store.js';
+import type { ApiTokensTable, DB } from '../storage/database-schema.js';
 
 /** {@link TokenStore} over the api_tokens table. */
 export class TokenRepository implements TokenStore {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Point } from '../domain/evaluation/region-rollup.js';
-import type { DirectiveRecord, ScorecardStore, SeriesObservation, SeriesPage, StatusChange, TargetDescription } from '../scorecard/scorecard-service.js';
-import type { DB } from './database-schema.js';
+import type { DirectiveRecord, ScorecardStore, SeriesObservation, SeriesPage, StatusChange, TargetDescription } from './scorecard-service.js';
+import type { DB } from '../storage/database-schema.js';
 
 /** {@link ScorecardStore}: per-target reads, each one indexed query (the observations' primary key, the revisions' and status changes' indexes). */
 export class ScorecardRepository implements ScorecardStore {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Point } from '../domain/evaluation/region-rollup.js';
-import type { DirectFacts, EvaluationStore, IndicatorRecord, RegionRecord, TargetRecord, TargetResult } from '../evaluation/evaluation-store.js';
-import type { DB } from './database-schema.js';
+import type { DirectFacts, EvaluationStore, IndicatorRecord, RegionRecord, TargetRecord, TargetResult } from './evaluation-store.js';
+import type { DB } from '../storage/database-schema.js';
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 

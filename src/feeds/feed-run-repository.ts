@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { FeedRun, FeedRunStats, FeedRunStore, FeedRunTrigger, RowCounts } from '../feeds/feed-run-store.js';
-import type { IngestIssue } from '../ingest/ingestor.js';
-import type { DB } from './database-schema.js';
+import type { FeedRun, FeedRunStats, FeedRunStore, FeedRunTrigger, RowCounts } from './feed-run-store.js';
+import type { IngestIssue } from '../observations/ingestor.js';
+import type { DB } from '../storage/database-schema.js';
 
 /** The runs table (migration 0007-feeds) over kysely; the same SQL on PostgreSQL and PGlite. */
 export class FeedRunRepository implements FeedRunStore {

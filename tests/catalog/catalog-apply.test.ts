@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCatalog, planCatalogChanges } from '../../src/catalog/apply-catalog.js';
 import { isEmptyPlan, planCounts } from '../../src/catalog/catalog-plan.js';
 import { ConflictError, InputError } from '../../src/errors/pacer-error.js';
-import { CatalogRepository } from '../../src/storage/catalog-repository.js';
+import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import { migrations } from '../../src/storage/migrations/index.js';
 import { migrateToLatest } from '../../src/storage/migrator.js';
-import { RegionRepository } from '../../src/storage/region-repository.js';
+import { RegionRepository } from '../../src/catalog/region-repository.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
 
 const backends = await testBackends();

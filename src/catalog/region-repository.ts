@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { RegionStore, StoredRegion, SuccessorMapping } from '../regions/region-store.js';
-import type { DB } from './database-schema.js';
+import type { RegionStore, StoredRegion, SuccessorMapping } from './region-store.js';
+import type { DB } from '../storage/database-schema.js';
 
 /** {@link RegionStore} over the regions, region_successors and region_lineage relations. */
 export class RegionRepository implements RegionStore {

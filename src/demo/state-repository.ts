@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DB } from './database-schema.js';
+import type { DB } from '../storage/database-schema.js';
 
 /** Small named facts the process must remember across restarts (e.g. "the demo data was loaded"). */
 export class StateRepository {

@@ -1,8 +1,8 @@
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
-import type { BatchHistory, BatchView } from '../ingest/ingest-store.js';
-import type { IngestSummary } from '../ingest/ingestor.js';
-import type { BatchLog, BatchOpening, ObservationRow, ObservationWriter, WriteCounts } from '../ingest/observation-writer.js';
-import type { DB, IngestBatchesTable } from './database-schema.js';
+import type { BatchHistory, BatchView } from './ingest-store.js';
+import type { IngestSummary } from './ingestor.js';
+import type { BatchLog, BatchOpening, ObservationRow, ObservationWriter, WriteCounts } from './observation-writer.js';
+import type { DB, IngestBatchesTable } from '../storage/database-schema.js';
 import { upsertSql } from './observation-upsert-sql.js';
 
 /**

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { IndicatorInfo, ObservationFilter, ObservationReader, StoredObservation } from '../observations/observation-reader.js';
-import type { DB } from './database-schema.js';
+import type { IndicatorInfo, ObservationFilter, ObservationReader, StoredObservation } from './observation-reader.js';
+import type { DB } from '../storage/database-schema.js';
 
 /** {@link ObservationReader}: keyset pages over the observations primary key. */
 export class ObservationQueryRepository implements ObservationReader {

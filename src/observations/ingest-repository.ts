@@ -3,12 +3,12 @@ import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CatalogIndicator, CatalogRegion } from '../domain/observations/observation-validator.js';
-import type { BatchStart, IngestStore, IngestTransaction, StoredBatch } from '../ingest/ingest-store.js';
-import type { IngestSummary } from '../ingest/ingestor.js';
-import type { ObservationChunk } from '../ingest/observation-chunk.js';
-import type { WriteCounts } from '../ingest/observation-writer.js';
-import type { DB } from './database-schema.js';
-import type { Database } from './database.js';
+import type { BatchStart, IngestStore, IngestTransaction, StoredBatch } from './ingest-store.js';
+import type { IngestSummary } from './ingestor.js';
+import type { ObservationChunk } from './observation-chunk.js';
+import type { WriteCounts } from './observation-writer.js';
+import type { DB } from '../storage/database-schema.js';
+import type { Database } from '../storage/database.js';
 import { chunkArrays, createStagingSql, observationCopyText, probeSql, stagingCopyText, stagingInput, stagingTable, unnestInput, upsertSql } from './observation-upsert-sql.js';
 
 /** The lock a catalog apply takes exclusively (catalog-repository.ts); batches take it shared. */

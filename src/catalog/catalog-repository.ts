@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { CatalogPlan } from '../catalog/catalog-plan.js';
-import { successorKey, type CatalogRows, type RegionRow, type TargetRow } from '../catalog/catalog-rows.js';
-import type { AppliedCatalog, CatalogStore, CatalogTransaction, DataHolders } from '../catalog/catalog-store.js';
+import type { CatalogPlan } from './catalog-plan.js';
+import { successorKey, type CatalogRows, type RegionRow, type TargetRow } from './catalog-rows.js';
+import type { AppliedCatalog, CatalogStore, CatalogTransaction, DataHolders } from './catalog-store.js';
 import { regionKey } from '../domain/regions/region-registry.js';
-import type { DB } from './database-schema.js';
+import type { DB } from '../storage/database-schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 

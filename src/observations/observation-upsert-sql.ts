@@ -2,7 +2,7 @@
  * The SQL that writes observations, shared by every write path (the ingestor's chunks, the
  * ObservationWriter), and the COPY text encoding of a chunk.
  */
-import type { ObservationChunk } from '../ingest/observation-chunk.js';
+import type { ObservationChunk } from './observation-chunk.js';
 
 /**
  * One set-based upsert from `input` (a relation of indicator_id, region_id, observed_at, dims,

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegionIndex } from '../../src/domain/regions/region-registry.js';
-import type { ObservationRow } from '../../src/ingest/observation-writer.js';
-import { BatchRepository, ObservationRepository } from '../../src/storage/observation-repository.js';
-import { RegionRepository } from '../../src/storage/region-repository.js';
+import type { ObservationRow } from '../../src/observations/observation-writer.js';
+import { BatchRepository, ObservationRepository } from '../../src/observations/observation-repository.js';
+import { RegionRepository } from '../../src/catalog/region-repository.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
 
