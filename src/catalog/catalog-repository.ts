@@ -19,6 +19,11 @@ export class CatalogRepository implements CatalogStore {
     return row?.timezone ?? 'UTC';
   }
 
+  /** The ids of the stored indicators, sorted: one small query. */
+  async indicatorIds(): Promise<string[]> {
+    return (await this.db.selectFrom('indicators').select('id').orderBy('id').execute()).map((r) => r.id);
+  }
+
   read(): Promise<CatalogRows> {
     return readRows(this.db);
   }

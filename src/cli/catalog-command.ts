@@ -5,7 +5,7 @@ import { isEmptyPlan, type CatalogPlan } from '../catalog/catalog-plan.js';
 import { entityNames, type EntityName } from '../catalog/catalog-rows.js';
 import { ExitCode } from '../errors/error-mapping.js';
 import { formatIssue } from '../errors/pacer-error.js';
-import { commandSetup, runCommand, withPacer, type CliIo } from './cli-context.js';
+import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
 const labels: Record<EntityName, string> = {
   regionSets: 'region sets',
@@ -48,8 +48,8 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
     .action(async (dir?: string) => {
       setExitCode(
         await runCommand(io, () =>
-          withPacer(io, async (pacer) => {
-            const { plan } = await planCatalogChanges(pacer.catalog, dir ?? pacer.config.catalogDir);
+          withServices(io, async (services) => {
+            const { plan } = await planCatalogChanges(services.catalog, dir ?? services.config.catalogDir);
             printPlan(io, plan);
           }),
         ),
@@ -64,8 +64,8 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
     .action(async (dir: string | undefined, options: { prune?: boolean }) => {
       setExitCode(
         await runCommand(io, () =>
-          withPacer(io, async (pacer) => {
-            const result = await applyCatalog(pacer.catalog, dir ?? pacer.config.catalogDir, { prune: options.prune });
+          withServices(io, async (services) => {
+            const result = await applyCatalog(services.catalog, dir ?? services.config.catalogDir, { prune: options.prune });
             printPlan(io, result.plan);
             if (result.changed) io.out('applied.');
           }),

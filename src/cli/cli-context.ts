@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../config/env-schema.js';
 import { ExitCode, exitCodeOf } from '../errors/error-mapping.js';
 import { InputError, PacerError, formatIssue } from '../errors/pacer-error.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { openPacer, preparePacer, type Pacer } from '../main.js';
+import { openPacer, type PacerServices } from '../main.js';
 
 /** Where commands write: results to stdout, diagnostics to stderr. Tests pass their own. */
 export interface CliIo {
@@ -53,21 +53,26 @@ export function commandSetup(io: CliIo): { config: Config; logger: Logger } {
 }
 
 /**
- * Opens Pacer for a one-shot command and always closes it. With `prepare`, a database no catalog
- * was ever applied to is first prepared as `pacer start` would (catalog, demo data once), so
- * `pacer evaluate` or `pacer status` on a fresh clone answer with the shipped directive rather
- * than an empty table.
+ * Opens Pacer's services for a one-shot command and always closes them. With `prepare`, a
+ * database no catalog was ever applied to is first prepared as `pacer start` would (catalog, demo
+ * data once), so `pacer evaluate` or `pacer status` on a fresh clone answer with the shipped
+ * directive rather than an empty table.
  */
-export async function withPacer<T>(io: CliIo, work: (pacer: Pacer) => Promise<T>, options: { prepare?: boolean } = {}): Promise<T> {
+export async function withServices<T>(
+  io: CliIo,
+  work: (services: PacerServices) => Promise<T>,
+  options: { prepare?: boolean } = {},
+): Promise<T> {
   const { config, logger } = commandSetup(io);
   const pacer = await openPacer(config, logger);
   try {
-    if (options.prepare && !(await pacer.database.db.selectFrom('catalog_applies').select('id').limit(1).executeTakeFirst())) {
-      const { demo } = await preparePacer(pacer);
-      io.err(`the database was empty: applied the catalog in ${config.catalogDir}${demo.loaded ? ` and loaded the demo data (${demo.rows} rows)` : ''}, as pacer start does`);
+    if (options.prepare && (await pacer.isEmpty())) {
+      const { demo } = await pacer.prepare();
+      const loaded = demo.loaded ? ` and loaded the demo data (${demo.rows} rows)` : '';
+      io.err(`the database was empty: applied the catalog in ${config.catalogDir}${loaded}, as pacer start does`);
     }
-    return await work(pacer);
+    return await work(pacer.services);
   } finally {
-    await pacer.close();
+    await pacer.stop();
   }
 }

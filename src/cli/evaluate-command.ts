@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
 import type { TargetResult } from '../evaluation/evaluation-store.js';
-import type { Pacer } from '../main.js';
+import type { PacerServices } from '../main.js';
 import { formatNumber, formatPercent } from '../scorecard/scorecard-format.js';
 import { targetSummary } from '../scorecard/scorecard-service.js';
-import { runCommand, withPacer, type CliIo } from './cli-context.js';
+import { runCommand, withServices, type CliIo } from './cli-context.js';
 
 /** `pacer evaluate [--at DATE] [--json] [--save]`. */
 export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -16,11 +16,11 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
     .action(async (options: { at?: string; json?: boolean; save?: boolean }) => {
       setExitCode(
         await runCommand(io, () =>
-          withPacer(io, async (pacer) => {
-            const asOf = options.at ? await resolveAsOf(pacer, options.at) : new Date();
-            const snapshot = await pacer.evaluation.compute(asOf);
-            if (options.save) await pacer.evaluation.evaluate({ asOf, persist: true });
-            const timezone = await pacer.catalog.defaultTimeZone();
+          withServices(io, async (services) => {
+            const asOf = options.at ? await resolveAsOf(services, options.at) : new Date();
+            const snapshot = await services.evaluation.compute(asOf);
+            if (options.save) await services.evaluation.evaluate({ asOf, persist: true });
+            const timezone = await services.catalog.defaultTimeZone();
             const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
             if (options.json) io.out(JSON.stringify({ as_of: asOf.toISOString(), targets: snapshot.results.map((r) => targetSummary(r, indicators.get(r.target.indicatorId), timezone)) }, null, 2));
             else printTable(io, snapshot.results, asOf, timezone);
@@ -31,8 +31,8 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
 }
 
 /** A bare date means the end of that day in the directive time zone: everything dated that day is known. */
-export async function resolveAsOf(pacer: Pacer, text: string): Promise<Date> {
-  return parseAsOf(text, await pacer.catalog.defaultTimeZone());
+export async function resolveAsOf(services: PacerServices, text: string): Promise<Date> {
+  return parseAsOf(text, await services.catalog.defaultTimeZone());
 }
 
 const pct = (x: number | null) => (x === null ? '-' : formatPercent(x));

@@ -5,7 +5,7 @@ import { ExitCode } from '../errors/error-mapping.js';
 import { formatIssue, InputError } from '../errors/pacer-error.js';
 import { loadFeeds } from '../feeds/feed-loader.js';
 import { slotsAround } from '../feeds/feed-registry.js';
-import { commandSetup, runCommand, withPacer, type CliIo } from './cli-context.js';
+import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
 /** `pacer jobs validate|run`: check the feed definitions of jobs/, run one feed now. */
 export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -46,12 +46,12 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .action(async (id: string, options: { json?: boolean }) => {
       setExitCode(
         await runCommand(io, () =>
-          withPacer(io, async (pacer) => {
+          withServices(io, async (services) => {
             // The run validates against the catalog in the database: bring it up to date first.
-            const apply = await applyCatalog(pacer.catalog, pacer.config.catalogDir);
-            if (apply.changed) pacer.ingestion.catalog.invalidate();
-            await pacer.feeds.registry.load();
-            const result = await pacer.feeds.runner.run({ feedId: id, slot: new Date(), trigger: 'manual' });
+            const apply = await applyCatalog(services.catalog, services.config.catalogDir);
+            if (apply.changed) services.ingestCatalog.invalidate();
+            await services.feeds.registry.load();
+            const result = await services.feeds.runner.run({ feedId: id, slot: new Date(), trigger: 'manual' });
             if (options.json) io.out(JSON.stringify(result, null, 2));
             if (result.outcome === 'succeeded') {
               const c = result.counts;

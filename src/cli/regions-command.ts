@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { parseCalendarDate, startOfDay } from '../domain/time/zoned-time.js';
 import { InputError } from '../errors/pacer-error.js';
-import { runCommand, withPacer, type CliIo } from './cli-context.js';
+import { runCommand, withServices, type CliIo } from './cli-context.js';
 
 /** `pacer regions summary|successors`: what the region registry holds. */
 export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -13,8 +13,8 @@ export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): 
     .action(async () => {
       setExitCode(
         await runCommand(io, () =>
-          withPacer(io, async (pacer) => {
-            for (const row of await pacer.regions.summary()) {
+          withServices(io, async (services) => {
+            for (const row of await services.regions.summary()) {
               const from = row.validFrom ? row.validFrom.toISOString() : '-∞';
               const to = row.validTo ? row.validTo.toISOString() : '∞';
               io.out(`${row.setId}\t${row.level}\t${from} .. ${to}\t${row.units} units\t${row.withSuccessor} with successors`);
@@ -32,12 +32,12 @@ export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): 
     .action(async (options: { level: string; at: string }) => {
       setExitCode(
         await runCommand(io, () =>
-          withPacer(io, async (pacer) => {
+          withServices(io, async (services) => {
             const day = parseCalendarDate(options.at);
             if (!day) throw new InputError(`--at: expected a date YYYY-MM-DD, got "${options.at}"`);
-            const rows = await pacer.regions.loadAll();
+            const rows = await services.regions.loadAll();
             const timezone = rows[0]?.timezone ?? 'UTC';
-            for (const m of await pacer.regions.successorsAt(startOfDay(day, timezone), options.level)) {
+            for (const m of await services.regions.successorsAt(startOfDay(day, timezone), options.level)) {
               io.out(`${m.predecessor.code}\t${m.predecessor.name}\t→\t${m.successor.code}\t${m.successor.name}\t${m.kind}`);
             }
           }),

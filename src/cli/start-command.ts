@@ -5,7 +5,8 @@ import { InputError } from '../errors/pacer-error.js';
 import { createLogger } from '../logging/logger.js';
 import { runPacer } from '../main.js';
 import { parseRoles, roleNames } from '../roles/role.js';
-import { reportError, runCommand, withPacer, type CliIo } from './cli-context.js';
+import { commandSetup, reportError, runCommand, type CliIo } from './cli-context.js';
+import { createDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrator.js';
 
 /** `pacer start`: run the given roles until SIGINT or SIGTERM. */
@@ -57,12 +58,20 @@ export function migrateCommand(io: CliIo, setExitCode: (code: number) => void): 
   return new Command('migrate').description('bring the database schema up to date').action(async () => {
     setExitCode(
       await runCommand(io, () =>
-        withPacer(io, async (pacer) => {
-          // openPacer already migrated; a second run reports that the schema is current.
-          const ran = await migrateToLatest(pacer.database.db);
-          io.out(ran.length === 0 ? `database schema is up to date (${pacer.database.kind})` : `migrated: ${ran.join(', ')}`);
-        }),
+        migrate(io),
       ),
     );
   });
+}
+
+/** Migrates the configured database with the storage engine alone: no catalog, no roles. */
+async function migrate(io: CliIo): Promise<void> {
+  const { config, logger } = commandSetup(io);
+  const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  try {
+    const ran = await migrateToLatest(database.db);
+    io.out(ran.length === 0 ? `database schema is up to date (${database.kind})` : `migrated: ${ran.join(', ')}`);
+  } finally {
+    await database.close();
+  }
 }

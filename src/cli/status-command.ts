@@ -6,7 +6,7 @@ import { InputError, UnavailableError } from '../errors/pacer-error.js';
 import { parseAsOf } from '../evaluation/as-of.js';
 import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
 import { errorResponseSchema, targetListQuerySchema, targetListSchema, type TargetList, type TargetListQuery } from '../scorecard/scorecard-schema.js';
-import { commandSetup, runCommand, withPacer, type CliIo } from './cli-context.js';
+import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
 interface StatusOptions {
   at?: string;
@@ -53,7 +53,7 @@ function parseOptions(options: StatusOptions): TargetListQuery {
 
 async function readTargetList(io: CliIo, query: TargetListQuery): Promise<TargetList> {
   try {
-    return await withPacer(io, (pacer) => pacer.scorecard.list(query), { prepare: true });
+    return await withServices(io, (services) => services.scorecard.list(query), { prepare: true });
   } catch (error) {
     if (!(error instanceof UnavailableError && error.code === 'database_locked')) throw error;
     const url = localApiUrl(commandSetup(io).config);

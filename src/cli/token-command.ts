@@ -3,9 +3,9 @@ import { parseScope } from '../domain/observations/indicator-scope.js';
 import { tokenView } from '../auth/token-routes.js';
 import { roles } from '../auth/token-store.js';
 import { InputError, UnavailableError } from '../errors/pacer-error.js';
-import type { Pacer } from '../main.js';
+import type { PacerServices } from '../main.js';
 import { ApiClient } from './api-client.js';
-import { commandSetup, runCommand, withPacer, type CliIo } from './cli-context.js';
+import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
 type TokenView = ReturnType<typeof tokenView>;
 
@@ -43,9 +43,9 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
         const request = { feed: options.feed, role: options.role, indicators };
         const created = await viaApiOrDatabase(io, options, {
           api: (client) => client.json<{ token: string; info: TokenView; unmatched: string[] }>('POST', '/v1/tokens', request),
-          database: async (pacer) => {
-            const known = (await pacer.database.db.selectFrom('indicators').select('id').execute()).map((r) => r.id);
-            const result = await pacer.ingestion.tokens.create(request, known);
+          database: async (services) => {
+            const known = await services.catalog.indicatorIds();
+            const result = await services.tokens.create(request, known);
             return { token: result.token, info: tokenView(result.record), unmatched: result.unmatched };
           },
         });
@@ -61,7 +61,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
       await runCommand(io, async () => {
         const list = await viaApiOrDatabase(io, options, {
           api: async (client) => (await client.json<{ items: TokenView[] }>('GET', '/v1/tokens')).items,
-          database: async (pacer) => (await pacer.ingestion.tokens.list()).map(tokenView),
+          database: async (services) => (await services.tokens.list()).map(tokenView),
         });
         if (list.length === 0) io.out('no tokens; create one with pacer token create --feed NAME');
         for (const t of list) {
@@ -77,7 +77,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
         if (!/^\d+$/.test(id)) throw new InputError(`expected a token id (a number), got "${id}"`);
         const revoked = await viaApiOrDatabase(io, options, {
           api: (client) => client.json<TokenView>('DELETE', `/v1/tokens/${id}`),
-          database: async (pacer) => tokenView(await pacer.ingestion.tokens.revoke(Number(id))),
+          database: async (services) => tokenView(await services.tokens.revoke(Number(id))),
         });
         io.out(`token ${revoked.id} (${revoked.feed}, ${revoked.prefix}…) revoked at ${revoked.revoked_at}`);
       }),
@@ -90,12 +90,12 @@ function describe(t: TokenView): string {
   return t.role === 'writer' ? `writer of ${t.indicators ? t.indicators.join(',') : 'all indicators'}` : t.role;
 }
 
-async function viaApiOrDatabase<T>(io: CliIo, options: RemoteOptions, how: { api: (client: ApiClient) => Promise<T>; database: (pacer: Pacer) => Promise<T> }): Promise<T> {
+async function viaApiOrDatabase<T>(io: CliIo, options: RemoteOptions, how: { api: (client: ApiClient) => Promise<T>; database: (services: PacerServices) => Promise<T> }): Promise<T> {
   const { config } = commandSetup(io);
   const url = options.url ?? config.api.url;
   if (url) return how.api(new ApiClient(url, options.token ?? config.api.token ?? config.adminToken));
   try {
-    return await withPacer(io, how.database);
+    return await withServices(io, how.database);
   } catch (error) {
     if (error instanceof UnavailableError && error.code === 'database_locked') {
       throw new UnavailableError(`${error.message}; or manage tokens through it: set PACER_ADMIN_TOKEN for the server and run pacer token ... --url http://127.0.0.1:${config.port} --token <that admin token>`, { code: error.code, cause: error });

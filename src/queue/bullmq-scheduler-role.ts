@@ -5,17 +5,11 @@ import { missedSlots, type FeedRegistry } from '../feeds/feed-registry.js';
 import type { FeedRunStore } from '../feeds/feed-run-store.js';
 import type { Logger } from '../logging/logger.js';
 import type { Role } from '../roles/role.js';
-import { jobNames, type FeedJobData } from './feed-job.js';
+import { feedJobOptions, jobNames, type FeedJobData, type QueueSettings } from './feed-job.js';
 import { assertNoEviction } from './redis-connection.js';
 
 const FEED_SCHEDULER = 'feed:';
 const EVALUATION_SCHEDULER = 'evaluation';
-
-export interface QueueSettings {
-  /** BullMQ key prefix: one per deployment (and per test file). */
-  prefix: string;
-  name: string;
-}
 
 /**
  * The scheduler role with Redis: upserts one BullMQ job scheduler per enabled feed and one for the
@@ -41,7 +35,7 @@ export class BullmqSchedulerRole implements Role {
       await queue.upsertJobScheduler(`${FEED_SCHEDULER}${feed.id}`, { pattern: feed.schedule.cron, tz: feed.schedule.timezone }, {
         name: jobNames.feed,
         data,
-        opts: { attempts: feed.retries.attempts + 1, backoff: { type: 'exponential', delay: feed.retries.backoff }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
+        opts: feedJobOptions(feed),
       });
     }
     const wanted = new Set(feeds.map((f) => `${FEED_SCHEDULER}${f.id}`));
@@ -58,7 +52,7 @@ export class BullmqSchedulerRole implements Role {
     for (const { feed, slot } of missedSlots(feeds, lastSuccess, this.deps.now?.() ?? new Date())) {
       const data: FeedJobData = { feedId: feed.id, slot: slot.toISOString(), trigger: 'catchup' };
       // The job id dedupes schedulers starting together; the runs table dedupes across restarts.
-      await queue.add(jobNames.feed, data, { jobId: `catchup:${feed.id}:${slot.getTime()}`, attempts: feed.retries.attempts + 1, backoff: { type: 'exponential', delay: feed.retries.backoff }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } });
+      await queue.add(jobNames.feed, data, { ...feedJobOptions(feed), jobId: `catchup:${feed.id}:${slot.getTime()}` });
     }
     this.deps.logger.info({ feeds: feeds.map((f) => f.id), evaluation: this.deps.evaluationCron }, 'feed schedules upserted');
   }

@@ -4,8 +4,7 @@ import type { EvaluationRunner } from '../evaluation/evaluation-runner.js';
 import type { FeedRunner } from '../feeds/feed-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { settlesWithin, type Role } from '../roles/role.js';
-import { feedJobSchema, jobNames, PermanentRunError, runFeedJob } from './feed-job.js';
-import type { QueueSettings } from './bullmq-scheduler-role.js';
+import { feedJobSchema, jobNames, PermanentRunError, runFeedJob, type QueueSettings } from './feed-job.js';
 import { assertNoEviction } from './redis-connection.js';
 
 export interface WorkerSettings {

@@ -1,6 +1,27 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors/pacer-error.js';
 import type { FeedRunner, FeedRunResult } from '../feeds/feed-runner.js';
+import type { FeedDefinition } from '../feeds/feed-schema.js';
+
+/** Where BullMQ keeps the queue in Redis. */
+export interface QueueSettings {
+  /** BullMQ key prefix: one per deployment (and per test file). */
+  prefix: string;
+  name: string;
+}
+
+/**
+ * The options of every job of one feed, scheduled or caught up: its retries with exponential
+ * backoff, and how many finished jobs Redis keeps for inspection.
+ */
+export function feedJobOptions(feed: FeedDefinition) {
+  return {
+    attempts: feed.retries.attempts + 1,
+    backoff: { type: 'exponential', delay: feed.retries.backoff },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  };
+}
 
 /** The queue's job names: one feed slot, or one evaluation of every target. */
 export const jobNames = { feed: 'feed', evaluate: 'evaluate' } as const;

@@ -2,11 +2,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EvaluationTrigger } from '../evaluation/evaluation-runner.js';
 import type { Logger } from '../logging/logger.js';
-import type { QueueSettings } from './bullmq-scheduler-role.js';
-import { jobNames } from './feed-job.js';
-
-/** How long after a batch the evaluation job waits; batches in that window share it. */
-const DEBOUNCE_MS = 2_000;
+import { jobNames, type QueueSettings } from './feed-job.js';
+import { EVALUATION_DEBOUNCE_MS } from './job-runtime.js';
 
 /**
  * "Evaluate soon" from a process that does not evaluate (an api-only process with Redis): adds one
@@ -21,7 +18,11 @@ export class QueueEvaluationTrigger implements EvaluationTrigger {
 
   requestEvaluation(reason: string): void {
     this.queue
-      .add(jobNames.evaluate, { reason }, { delay: DEBOUNCE_MS, deduplication: { id: 'evaluate-after-ingest' }, removeOnComplete: true, removeOnFail: { count: 100 } })
+      .add(jobNames.evaluate, { reason }, { delay: EVALUATION_DEBOUNCE_MS, deduplication: { id: 'evaluate-after-ingest' }, removeOnComplete: true, removeOnFail: { count: 100 } })
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not ask for an evaluation; the next tick will do it'));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
   }
 }

@@ -66,8 +66,8 @@ describe.each(backends)('feed runs on %s', (backend) => {
   let source: SourceServer;
   let jobs: string;
   const slot = new Date('2026-11-27T23:00:00Z');
-  const run = (feedId: string, at = slot) => api.pacer.feeds.runner.run({ feedId, slot: at, trigger: 'schedule' });
-  const observations = async () => Number((await api.pacer.database.db.selectFrom('observations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const run = (feedId: string, at = slot) => api.services.feeds.runner.run({ feedId, slot: at, trigger: 'schedule' });
+  const observations = async () => Number((await api.database.db.selectFrom('observations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   beforeAll(async () => {
     source = await sourceServer();
@@ -94,11 +94,11 @@ describe.each(backends)('feed runs on %s', (backend) => {
     const first = await run('figures');
     expect(first).toMatchObject({ outcome: 'succeeded', attempts: 1, counts: { received: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0 } });
     expect(await observations()).toBe(3);
-    const batches = await api.pacer.database.db.selectFrom('ingest_batches').select(['source', 'feed', 'idempotency_key']).where('feed', '=', 'figures').execute();
+    const batches = await api.database.db.selectFrom('ingest_batches').select(['source', 'feed', 'idempotency_key']).where('feed', '=', 'figures').execute();
     expect(batches).toEqual([{ source: 'feed', feed: 'figures', idempotency_key: `feed/figures/${slot.toISOString()}` }]);
 
     expect(await run('figures')).toEqual({ outcome: 'duplicate' });
-    const [row] = await api.pacer.database.db.selectFrom('feed_runs').selectAll().where('feed_id', '=', 'figures').execute();
+    const [row] = await api.database.db.selectFrom('feed_runs').selectAll().where('feed_id', '=', 'figures').execute();
     expect(row).toMatchObject({ status: 'succeeded', attempts: 1, duplicates: 1, inserted: 3 });
 
     const later = await run('figures', new Date(slot.getTime() + 86_400_000));
@@ -155,15 +155,15 @@ describe.each(backends)('feed runs on %s', (backend) => {
         feedYaml('report', `source:\n  type: postgres\n  connection_env: PACER_TEST_REPORT_DB\n  query: select code, day::text as day, n, level from ${schema}.report where day < $1\nmapping:\n  indicator: { const: vneid_accounts_issued }\n  region: code\n  observed_at: day\n  value: n\n  dims: { level: level }\n`),
       );
       process.env.PACER_TEST_REPORT_DB = testDatabaseUrl;
-      await api.pacer.feeds.registry.load();
+      await api.services.feeds.registry.load();
       expect(await run('report')).toMatchObject({ outcome: 'succeeded', counts: { received: 2, inserted: 2 } });
-      const dims = await api.pacer.database.db.selectFrom('observations').select('dims').where('value', '=', 1700000).executeTakeFirstOrThrow();
+      const dims = await api.database.db.selectFrom('observations').select('dims').where('value', '=', 1700000).executeTakeFirstOrThrow();
       expect(dims.dims).toEqual({ level: '2' });
 
       // The transaction is read only: a query that writes (here a sequence) fails the run for good and changes nothing.
       await client.query(`create sequence ${schema}.s`);
       await writeFile(path.join(jobs, 'report.yaml'), feedYaml('report', `source:\n  type: postgres\n  connection_env: PACER_TEST_REPORT_DB\n  query: select 'vneid_accounts_issued' as indicator, 'VN' as region, '2023-09-01' as observed_at, nextval('${schema}.s') as value\n`));
-      await api.pacer.feeds.registry.load();
+      await api.services.feeds.registry.load();
       const write = await run('report', new Date('2026-11-30T23:00:00Z'));
       expect(write).toMatchObject({ outcome: 'failed', retryable: false, error: { code: 'invalid_config', message: expect.stringMatching(/read-only transaction/) } });
       expect((await client.query(`select last_value::int, is_called from ${schema}.s`)).rows[0]).toEqual({ last_value: 1, is_called: false });

@@ -152,7 +152,7 @@ describe.each(backends)('the bad-input corpus on %s', (backend) => {
     const summary = await readJson(response);
     expect(summary).toMatchObject({ received: lines.length, inserted: good.length, rejected: bad.length });
     expect(new Set(summary.errors.map((e: { line: number }) => e.line)).size).toBe(bad.length);
-    const stored = await api.pacer.database.db.selectFrom('observations').select('value').where('batch_id', '=', summary.batch_id).orderBy('value').execute();
+    const stored = await api.database.db.selectFrom('observations').select('value').where('batch_id', '=', summary.batch_id).orderBy('value').execute();
     expect(stored.map((r) => r.value)).toEqual(good.map((_, i) => i));
     expect((await api.fingerprint()).observations).toBe(before.observations + good.length);
   });

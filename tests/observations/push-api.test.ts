@@ -23,7 +23,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     expect(s1).toMatchObject({ received: 10_000, inserted: 10_000, updated: 0, unchanged: 0, rejected: 0, errors: [], errors_total: 0 });
 
     // xmin is the transaction that wrote a row version: the same before and after means no row was rewritten.
-    const versions = async () => (await sql<{ x: string }>`select string_agg(xmin::text, ',' order by indicator_id, region_id, observed_at) as x from observations`.execute(api.pacer.database.db)).rows[0]!.x;
+    const versions = async () => (await sql<{ x: string }>`select string_agg(xmin::text, ',' order by indicator_id, region_id, observed_at) as x from observations`.execute(api.database.db)).rows[0]!.x;
     const before = await versions();
     const second = await readJson(await api.push(body, { token: writer }));
     expect(second).toMatchObject({ received: 10_000, inserted: 0, updated: 0, unchanged: 10_000, rejected: 0 });
@@ -34,7 +34,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     lines[4321] = JSON.stringify({ ...changed, value: changed.value + 0.5 });
     const third = await readJson(await api.push(`${lines.join('\n')}\n`, { token: writer }));
     expect(third).toMatchObject({ received: 10_000, inserted: 0, updated: 1, unchanged: 9_999, rejected: 0 });
-    const revisions = await api.pacer.database.db.selectFrom('observation_revisions').selectAll().execute();
+    const revisions = await api.database.db.selectFrom('observation_revisions').selectAll().execute();
     expect(revisions).toHaveLength(1);
     expect(revisions[0]).toMatchObject({ indicator_id: changed.indicator, old_value: changed.value, new_value: changed.value + 0.5, old_batch_id: s1.batch_id, new_batch_id: third.batch_id });
 
@@ -55,7 +55,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     const ndjson = `{"indicator":"chip_id_cards_issued","region":"${codes[4]}","observed_at":"2025-09-01","value":14}\n`;
     expect(await readJson(await api.push(gzipSync(ndjson), { token: writer, headers: { 'content-encoding': 'gzip' } }))).toMatchObject({ inserted: 1 });
 
-    const rows = await api.pacer.database.db.selectFrom('observations').select(['observed_at', 'dims', 'note', 'value']).where('indicator_id', '=', 'chip_id_cards_issued').orderBy('value').execute();
+    const rows = await api.database.db.selectFrom('observations').select(['observed_at', 'dims', 'note', 'value']).where('indicator_id', '=', 'chip_id_cards_issued').orderBy('value').execute();
     // 2025-09-01 in Asia/Ho_Chi_Minh starts at 17:00 UTC the day before.
     expect(rows.map((r) => r.observed_at.toISOString())).toEqual(['2025-08-31T17:00:00.000Z', '2025-09-01T01:30:00.000Z', '2025-08-31T17:00:00.000Z', '2025-08-31T17:00:00.000Z', '2025-08-31T17:00:00.000Z']);
     expect(rows[1]).toMatchObject({ dims: { level: '2' }, note: 'from the JSON array' });
@@ -72,7 +72,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     const summary = await readJson(response);
     expect(summary).toMatchObject({ received: 6, inserted: 3, rejected: 3, errors_total: 3 });
     expect(summary.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[2, 'invalid_value'], [4, 'unknown_region'], [5, 'negative_count']]);
-    const written = await api.pacer.database.db.selectFrom('observations').select('value').where('indicator_id', '=', 'ehealth_records_created').orderBy('value').execute();
+    const written = await api.database.db.selectFrom('observations').select('value').where('indicator_id', '=', 'ehealth_records_created').orderBy('value').execute();
     expect(written.map((r) => r.value)).toEqual([1, 3, 6]);
     expect((await api.fingerprint()).batches).toBe(before.batches + 1);
   });
@@ -169,19 +169,21 @@ describe.each(backends)('the push API on %s', (backend) => {
 
   it('asks for an evaluation after a batch that changed data when the process is a worker, and not otherwise', async () => {
     // Evaluations attempted, whatever their outcome: what the ingestor controls is the request.
-    const attempts = async () => (await api.pacer.metrics.evaluationRuns.get()).values.reduce((n, v) => n + v.value, 0);
-    const before = await attempts();
+    const attempts = async (of: IngestApi) => (await of.services.metrics.evaluationRuns.get()).values.reduce((n, v) => n + v.value, 0);
+    const before = await attempts(api);
     expect((await api.push(await validNdjson(api, 5, (i) => i, 'ehealth_records_on_vneid'), { token: writer })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 2_500)); // past the trigger's 2 s debounce
-    expect(await attempts()).toBe(before);
+    expect(await attempts(api)).toBe(before);
 
-    // What createRoles sets when the process plays the worker role.
-    api.pacer.afterIngest = api.pacer.evaluationTrigger;
+    // The same push to a process that also plays the worker role, as `pacer start --roles api,worker` wires it.
+    const worker = await startIngestApi(backend, 'push_worker', {}, ['api', 'worker']);
     try {
-      expect((await api.push(await validNdjson(api, 5, (i) => i + 1, 'ehealth_records_on_vneid'), { token: writer })).status).toBe(200);
-      await waitFor(async () => (await attempts()) > before, 15_000);
+      const started = await attempts(worker); // the worker evaluates once at start
+      const token = await worker.token('writer');
+      expect((await worker.push(await validNdjson(worker, 5, (i) => i + 1, 'ehealth_records_on_vneid'), { token })).status).toBe(200);
+      await waitFor(async () => (await attempts(worker)) > started, 15_000);
     } finally {
-      api.pacer.afterIngest = undefined;
+      await worker.close();
     }
   });
 
@@ -216,14 +218,14 @@ describe.each(backends)('the push API on %s', (backend) => {
 
     const revocable = await api.token('writer');
     expect((await api.push(body, { token: revocable })).status).toBe(200);
-    const id = (await api.pacer.ingestion.tokens.list()).at(-1)!.id;
+    const id = (await api.services.tokens.list()).at(-1)!.id;
     const revoke = await fetch(`${api.baseUrl}/v1/tokens/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
     expect(revoke.status).toBe(200);
     const afterRevoke = await api.push(body, { token: revocable });
     expect(afterRevoke.status).toBe(401);
     expect((await readJson(afterRevoke)).error.code).toBe('token_revoked');
 
-    const stored = await sql<{ row: string }>`select row_to_json(t)::text as row from api_tokens t`.execute(api.pacer.database.db);
+    const stored = await sql<{ row: string }>`select row_to_json(t)::text as row from api_tokens t`.execute(api.database.db);
     for (const token of [writer, reader, narrow, revocable]) {
       expect(stored.rows.some((r) => r.row.includes(token))).toBe(false);
       expect(stored.rows.some((r) => r.row.includes(token.slice(0, 12)))).toBe(true);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWorstFirst } from '../../src/domain/evaluation/status-order.js';
 import { buildHttpServer } from '../../src/http/http-server.js';
 import { createLogger } from '../../src/logging/logger.js';
-import type { Pacer } from '../../src/main.js';
+import type { PacerServices } from '../../src/main.js';
 import { formatValue } from '../../src/scorecard/scorecard-format.js';
 import { scorecardPages } from '../../src/scorecard/scorecard-pages.js';
 import { scorecardRoutes } from '../../src/scorecard/scorecard-routes.js';
@@ -33,12 +33,12 @@ async function pageWeight(app: FastifyInstance, url: string): Promise<{ html: nu
 }
 
 describe.each(backends)('the scorecard API and pages on %s', (backend) => {
-  let pacer: Pacer;
+  let pacer: PacerServices;
   let drop: () => Promise<void>;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    ({ pacer, drop } = await openDemoPacer(backend, 'scorecard_api'));
+    ({ services: pacer, drop } = await openDemoPacer(backend, 'scorecard_api'));
     app = await buildHttpServer({ logger: createLogger({ level: 'silent', pretty: false }), readiness: async () => ({ ready: true, checks: {} }), routes: [scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
   });
   afterAll(async () => {
@@ -213,10 +213,11 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
   });
 
   it('lists each observation’s revisions, oldest first', async () => {
-    const [vn] = await pacer.database.db.selectFrom('regions').select('id').where('code', '=', 'VN').execute();
+    // 2022-11-07 in Asia/Ho_Chi_Minh starts at 2022-11-06T17:00Z.
     const at = new Date('2022-11-06T17:00:00Z');
     for (const value of [12_600_000, 12_700_000]) {
-      await pacer.observations.write(await pacer.batches.open({ source: 'cli' }), [{ indicatorId: 'vneid_accounts_issued', regionId: vn!.id, observedAt: at, dims: {}, value, note: 'revised' }]);
+      const records = [{ line: 1, indicator: 'vneid_accounts_issued', region: 'VN', observed_at: '2022-11-07', value, note: 'revised' }];
+      await pacer.ingestor.ingest({ source: 'cli', mode: 'atomic', records });
     }
     const d = targetDetailSchema.parse((await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json());
     const revised = d.observations.find((o) => o.observed_at === at.toISOString())!;

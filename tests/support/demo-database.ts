@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/env-schema.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { openPacer, preparePacer, type Pacer } from '../../src/main.js';
+import { openPacer, type PacerServices } from '../../src/main.js';
+import type { Database } from '../../src/storage/database.js';
 import { testDatabaseUrl } from './services.js';
-import { createSchema, dropSchema, schemaUrl, uniqueSchema, type Backend } from './test-database.js';
+import { createSchema, dropSchema, openTestDatabase, schemaUrl, uniqueSchema, type Backend } from './test-database.js';
 
 const silent = () => createLogger({ level: 'silent', pretty: false });
 
@@ -13,16 +14,17 @@ const silent = () => createLogger({ level: 'silent', pretty: false });
  * An open Pacer on its own schema (PostgreSQL) or in-memory PGlite, prepared as `pacer start`
  * prepares it: the shipped catalog applied and the Scheme 06 figures loaded.
  */
-export async function openDemoPacer(backend: Backend, prefix: string): Promise<{ pacer: Pacer; drop(): Promise<void> }> {
-  const schema = uniqueSchema(prefix);
+export async function openDemoPacer(backend: Backend, prefix: string): Promise<{ services: PacerServices; database: Database; drop(): Promise<void> }> {
+  const t = await openTestDatabase(backend, prefix);
   const config = loadConfig(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' });
-  const pacer = await openPacer(config, silent(), { schema });
-  await preparePacer(pacer);
+  const pacer = await openPacer(config, silent(), { database: t.database });
+  await pacer.prepare();
   return {
-    pacer,
+    services: pacer.services,
+    database: t.database,
     async drop() {
-      await pacer.close();
-      if (backend === 'postgres') await dropSchema(schema);
+      await pacer.stop();
+      await t.drop();
     },
   };
 }
@@ -46,9 +48,9 @@ export async function prepareDemoDatabase(backend: Backend, prefix: string): Pro
   }
   const pacer = await openPacer(loadConfig(env), silent());
   try {
-    await preparePacer(pacer);
+    await pacer.prepare();
   } finally {
-    await pacer.close();
+    await pacer.stop();
   }
   return { env, drop };
 }

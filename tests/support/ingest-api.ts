@@ -1,15 +1,18 @@
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/env-schema.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { createRoles, openPacer, preparePacer, type Pacer } from '../../src/main.js';
-import type { ApiRole } from '../../src/roles/api-role.js';
+import { openPacer, type PacerServices } from '../../src/main.js';
+import type { RoleName } from '../../src/roles/role.js';
+import type { Database } from '../../src/storage/database.js';
 import { testDatabaseUrl } from './services.js';
-import { dropSchema, uniqueSchema, type Backend } from './test-database.js';
+import { openTestDatabase, type Backend } from './test-database.js';
 
 export const adminToken = 'test-admin-token-0123456789abcdef';
 
 export interface IngestApi {
-  pacer: Pacer;
+  services: PacerServices;
+  /** The test's own handle on the database the server writes to, for looking at what it stored. */
+  database: Database;
   baseUrl: string;
   backend: Backend;
   /** A new token of `role`; writers limited to `indicators` when given. */
@@ -33,23 +36,24 @@ export interface PushOptions {
  * free port: PostgreSQL in the test file's own schema, or an in-memory PGlite. The shipped catalog
  * is applied; no demo data.
  */
-export async function startIngestApi(backend: Backend, prefix: string, env: Record<string, string> = {}): Promise<IngestApi> {
-  const schema = uniqueSchema(prefix);
+export async function startIngestApi(backend: Backend, prefix: string, env: Record<string, string> = {}, roles: RoleName[] = ['api']): Promise<IngestApi> {
+  const t = await openTestDatabase(backend, prefix);
   const config = loadConfig({ ...(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' }), PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: adminToken, HOST: '127.0.0.1', PORT: '0', ...env });
   const logger = createLogger({ level: 'silent', pretty: false });
-  const pacer = await openPacer(config, logger, { schema });
-  await preparePacer(pacer);
-  // The api role exactly as `pacer start --roles api` builds it: every feature's routes.
-  const [role] = (await createRoles(pacer, ['api'])) as [ApiRole];
-  await role.start();
-  const baseUrl = `http://127.0.0.1:${role.port}`;
+  // The roles exactly as `pacer start --roles api` builds them: every feature's routes.
+  const pacer = await openPacer(config, logger, { roles, database: t.database });
+  await pacer.prepare();
+  await pacer.start();
+  const baseUrl = `http://127.0.0.1:${pacer.roles.api!.port}`;
+  const pacerServices = pacer.services;
   let defaultWriter: string | undefined;
   const api: IngestApi = {
-    pacer,
+    services: pacerServices,
+    database: t.database,
     baseUrl,
     backend,
     async token(role = 'writer', indicators) {
-      return (await pacer.ingestion.tokens.create({ feed: `test-${role}`, role, indicators })).token;
+      return (await pacerServices.tokens.create({ feed: `test-${role}`, role, indicators })).token;
     },
     async push(body, options = {}) {
       const token = options.token === undefined ? (defaultWriter ??= await api.token('writer')) : options.token;
@@ -61,13 +65,12 @@ export async function startIngestApi(backend: Backend, prefix: string, env: Reco
     async fingerprint() {
       const { rows } = await sql<{ observations: number; sum: number; revisions: number; batches: number }>`
         select (select count(*)::int from observations) as observations, (select coalesce(sum(value), 0)::float8 from observations) as sum,
-               (select count(*)::int from observation_revisions) as revisions, (select count(*)::int from ingest_batches) as batches`.execute(pacer.database.db);
+               (select count(*)::int from observation_revisions) as revisions, (select count(*)::int from ingest_batches) as batches`.execute(t.database.db);
       return rows[0]!;
     },
     async close() {
-      await role.stop();
-      await pacer.close();
-      if (backend === 'postgres') await dropSchema(schema);
+      await pacer.stop();
+      await t.drop();
     },
   };
   return api;
@@ -86,7 +89,7 @@ export async function validNdjson(api: IngestApi, n: number, value: (i: number) 
 
 let communes: string[] | undefined;
 export async function currentCommunes(api: IngestApi): Promise<string[]> {
-  communes ??= (await api.pacer.database.db.selectFrom('regions').select('code').where('level', '=', 'commune').where('valid_from', 'is not', null).orderBy('code').execute()).map((r) => r.code);
+  communes ??= (await api.database.db.selectFrom('regions').select('code').where('level', '=', 'commune').where('valid_from', 'is not', null).orderBy('code').execute()).map((r) => r.code);
   return communes;
 }
 

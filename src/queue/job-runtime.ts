@@ -1,0 +1,47 @@
+import type { EvaluationRunner, EvaluationTrigger } from '../evaluation/evaluation-runner.js';
+import type { FeedRegistry } from '../feeds/feed-registry.js';
+import type { FeedRunStore } from '../feeds/feed-run-store.js';
+import type { FeedRunner } from '../feeds/feed-runner.js';
+import type { Logger } from '../logging/logger.js';
+import type { Role, RoleName } from '../roles/role.js';
+
+/** How long after an ingest batch its evaluation waits: batches in that window share one evaluation. */
+export const EVALUATION_DEBOUNCE_MS = 2_000;
+
+/** What every runtime is built from: the roles this process plays and how to evaluate. */
+export interface JobRuntimeOptions {
+  roles: readonly RoleName[];
+  evaluation: EvaluationRunner;
+  evaluationCron: string;
+  logger: Logger;
+}
+
+/** What the scheduler and worker roles run: the feeds, their runs, and the evaluation. */
+export interface JobRuntimeDeps {
+  feeds: FeedRegistry;
+  store: FeedRunStore;
+  runner: FeedRunner;
+  evaluation: EvaluationRunner;
+  /** The time zone of the evaluation tick's cron (the catalog's). */
+  timezone: string;
+}
+
+/**
+ * Where jobs run, chosen once from configuration: BullMQ on Redis (`REDIS_URL`), or node-cron in
+ * this process. The roles and ingestion see only this interface, so nothing else asks which one.
+ */
+export interface JobRuntime {
+  readonly kind: 'bullmq' | 'in-process';
+  /**
+   * How this process asks for an evaluation after each committed ingest batch, given the roles it
+   * plays; undefined when it has no way to (an api-only process without Redis: the tick does it).
+   */
+  readonly evaluationTrigger: EvaluationTrigger | undefined;
+  /** The scheduler role: fires each feed on its schedule and the evaluation tick. */
+  schedulerRole(deps: JobRuntimeDeps): Role;
+  /** The worker role: runs feed slots and evaluations. */
+  workerRole(deps: JobRuntimeDeps): Role;
+  /** Whether the runtime's own dependencies answer (Redis, for BullMQ). */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
