@@ -49,12 +49,12 @@ export const envSchema = z.object({
   PACER_METRICS_MAX_SERIES: z.coerce.number({ message: 'expected a number' }).int().min(1).default(500_000),
   PACER_READER_PASSWORD: z.string().min(8, { message: 'use at least 8 characters' }).optional(),
   PACER_METRICS_REFRESH_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0.1).max(3600).default(10),
-  // Ingestion (issue 3): push API limits and auth; PACER_URL and PACER_TOKEN are for `pacer push` and `pacer token`.
+  // Ingestion: push API limits and auth; PACER_URL and PACER_TOKEN are for `pacer push` and `pacer token`.
   PACER_INGEST_MAX_BYTES: byteSize.default(256 * 1024 * 1024),
   PACER_INGEST_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(256).default(4),
   PACER_READ_AUTH: z.enum(['open', 'token']).default('open'),
   PACER_ADMIN_TOKEN: z.string().min(24, { message: 'use at least 24 characters (openssl rand -hex 24)' }).optional(),
-  // Scheduled feeds and workers (issue 5).
+  // Scheduled feeds and workers.
   PACER_JOBS_DIR: z.string().min(1).default('./jobs'),
   PACER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, { message: 'expected letters, digits, _ . : -' }).default('pacer'),
   PACER_WORKER_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(64).default(2),
