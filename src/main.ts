@@ -24,7 +24,7 @@ import { Heartbeat } from './roles/heartbeat.js';
 import type { Role, RoleName } from './roles/role.js';
 import { scorecardPages } from './scorecard/scorecard-pages.js';
 import { scorecardRoutes } from './scorecard/scorecard-routes.js';
-import { scorecardComponents, scorecardOperations } from './scorecard/scorecard-schema.js';
+import { scorecardComponents } from './scorecard/scorecard-schema.js';
 import { ScorecardService } from './scorecard/scorecard-service.js';
 import { CatalogRepository } from './catalog/catalog-repository.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
@@ -35,10 +35,11 @@ import { BatchRepository, ObservationRepository } from './observations/observati
 import { RegionRepository } from './catalog/region-repository.js';
 import { ScorecardRepository } from './scorecard/scorecard-repository.js';
 import { StateRepository } from './demo/state-repository.js';
-import { readAuthHook, requestAuthorizer } from './auth/request-auth.js';
+import { requestAuthorizer } from './auth/request-auth.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { TokenService } from './auth/token-service.js';
-import { OpenApiRegistry, openApiRoutes } from './http/openapi-registry.js';
+import { OpenApiRegistry, openApiRoute } from './http/openapi-registry.js';
+import { routesPlugin } from './http/route.js';
 import { BatchIngestor } from './observations/batch-ingestor.js';
 import { IngestCatalogCache } from './observations/ingest-catalog-cache.js';
 import { ingestRoutes } from './observations/ingest-routes.js';
@@ -235,11 +236,9 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
   const { config } = pacer;
   // Every feature's routes describe themselves here; GET /openapi.json serves the result.
   const openapi = new OpenApiRegistry({ title: 'Pacer API', version: packageVersion(), description: 'Push indicator observations, read them and the evaluated targets back, manage API tokens.' });
-  for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
-  for (const operation of scorecardOperations) openapi.operation(operation);
   for (const name of names) {
     if (name === 'api') {
-      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [...apiRoutes(pacer, openapi), metricsRoutes(pacer.metrics, pacer.kpi, [() => pacer.feeds.metrics.render()]), runbookRoutes(), scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
+      const server = await buildHttpServer({ logger: pacer.logger, readiness: () => readiness(pacer), metrics: pacer.metrics, routes: [await apiRoutes(pacer, openapi)] });
       const refresher = new KpiRefresher({ store: pacer.evaluationStore, evaluation: pacer.evaluation, exposition: pacer.kpi, logger: pacer.logger, intervalMs: pacer.config.metricsRefreshSeconds * 1000 });
       roles.push(new ApiRole(server, { host: pacer.config.host, port: pacer.config.port, logger: pacer.logger, background: refresher }));
     } else if (name === 'worker') {
@@ -272,18 +271,28 @@ export async function createRoles(pacer: Pacer, names: RoleName[]): Promise<Role
   return roles;
 }
 
-/** The ingest, read and token APIs (issue 3), registered in `openapi`, which they also serve. */
-export function apiRoutes(pacer: Pacer, openapi: OpenApiRegistry): FastifyPluginAsync[] {
+/**
+ * Every route the api role serves, each declared once (path, access, schemas, handler): one plugin
+ * that registers them with their access checks, and their operations described in `openapi`, which
+ * it also serves at `GET /openapi.json`.
+ */
+export async function apiRoutes(pacer: Pacer, openapi: OpenApiRegistry): Promise<FastifyPluginAsync> {
   const { ingestion, config } = pacer;
   const authorize = requestAuthorizer(ingestion.tokens, config.readAuth);
-  return [
-    readAuthHook(authorize),
-    ingestRoutes({ ingestor: ingestion.ingestor, batches: pacer.batches, authorize, openapi, maxBodyBytes: config.ingest.maxBodyBytes, maxConcurrentIngests: config.ingest.concurrency }),
-    observationRoutes({ reader: ingestion.reader, catalog: ingestion.catalog, openapi }),
-    tokenRoutes({ tokens: ingestion.tokens, authorize, openapi, indicatorIds: async () => (await ingestion.catalog.current()).indicators.map((i) => i.id) }),
-    feedRoutes({ feeds: pacer.feeds.registry, store: pacer.feeds.store, openapi }),
-    openApiRoutes(openapi),
+  // The scorecard's components first, its routes (which add Error) after the others: the published document keeps its order.
+  for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
+  const routes = [
+    ...ingestRoutes({ ingestor: ingestion.ingestor, batches: pacer.batches, openapi, maxBodyBytes: config.ingest.maxBodyBytes, maxConcurrentIngests: config.ingest.concurrency }),
+    ...observationRoutes({ reader: ingestion.reader, catalog: ingestion.catalog, openapi }),
+    ...tokenRoutes({ tokens: ingestion.tokens, openapi, indicatorIds: async () => (await ingestion.catalog.current()).indicators.map((i) => i.id) }),
+    ...feedRoutes({ feeds: pacer.feeds.registry, store: pacer.feeds.store, openapi }),
+    ...scorecardRoutes({ scorecard: pacer.scorecard, openapi }),
+    ...(await scorecardPages(pacer.scorecard)),
+    ...metricsRoutes(pacer.metrics, pacer.kpi, [() => pacer.feeds.metrics.render()]),
+    ...runbookRoutes(),
+    openApiRoute(openapi),
   ];
+  return routesPlugin(routes, { authorize, openapi });
 }
 
 function packageVersion(): string {
