@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { readAuthHook, requestAuthorizer } from './auth/request-auth.js';
+import { requestAuthorizer } from './auth/request-auth.js';
 import { TokenRepository } from './auth/token-repository.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { TokenService } from './auth/token-service.js';
@@ -25,7 +25,8 @@ import { FeedRunRepository } from './feeds/feed-run-repository.js';
 import { feedRoutes } from './feeds/feed-routes.js';
 import { FeedRunner } from './feeds/feed-runner.js';
 import { buildHttpServer, type Readiness } from './http/http-server.js';
-import { OpenApiRegistry, openApiRoutes } from './http/openapi-registry.js';
+import { OpenApiRegistry, openApiRoute } from './http/openapi-registry.js';
+import { routesPlugin } from './http/route.js';
 import { runbookRoutes } from './http/runbook-routes.js';
 import type { Logger } from './logging/logger.js';
 import { KpiExposition } from './metrics/kpi-exposition.js';
@@ -47,7 +48,7 @@ import type { Role, RoleName } from './roles/role.js';
 import { scorecardPages } from './scorecard/scorecard-pages.js';
 import { ScorecardRepository } from './scorecard/scorecard-repository.js';
 import { scorecardRoutes } from './scorecard/scorecard-routes.js';
-import { scorecardComponents, scorecardOperations } from './scorecard/scorecard-schema.js';
+import { scorecardComponents } from './scorecard/scorecard-schema.js';
 import { ScorecardService } from './scorecard/scorecard-service.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
 import { migrateToLatest } from './storage/migrator.js';
@@ -219,13 +220,7 @@ async function composePacer(
             logger,
             readiness,
             metrics,
-            routes: [
-              ...apiRoutes(services),
-              metricsRoutes(metrics, kpi, [() => feedMetrics.render()]),
-              runbookRoutes(),
-              scorecardRoutes(services.scorecard),
-              scorecardPages(services.scorecard),
-            ],
+            routes: [await apiRoutes(services, kpi, feedMetrics)],
           }),
           {
             host: config.host,
@@ -307,32 +302,39 @@ function loadDemo(ingestor: Ingestor, state: StateRepository): Promise<DemoLoadR
   );
 }
 
-/** The ingest, read, token and feed APIs, registered in one OpenAPI document, which they also serve. */
-function apiRoutes(s: PacerServices): FastifyPluginAsync[] {
+/**
+ * Every route the api role serves, each declared once (path, access, schemas, handler): one plugin
+ * that registers them with their access checks, and their operations described in one OpenAPI
+ * document, which it also serves at `GET /openapi.json`.
+ */
+async function apiRoutes(s: PacerServices, kpi: KpiExposition, feedMetrics: FeedMetrics): Promise<FastifyPluginAsync> {
   const { config } = s;
   const openapi = new OpenApiRegistry({
     title: 'Pacer API',
     version: packageVersion(),
     description: 'Push indicator observations, read them and the evaluated targets back, manage API tokens.',
   });
-  for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
-  for (const operation of scorecardOperations) openapi.operation(operation);
   const authorize = requestAuthorizer(s.tokens, config.readAuth);
-  return [
-    readAuthHook(authorize),
-    ingestRoutes({
+  // The scorecard's components first, its routes (which add Error) after the others: the published document keeps its order.
+  for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
+  const routes = [
+    ...ingestRoutes({
       ingestor: s.ingestor,
       batches: s.observations.batches,
-      authorize,
       openapi,
       maxBodyBytes: config.ingest.maxBodyBytes,
       maxConcurrentIngests: config.ingest.concurrency,
     }),
-    observationRoutes({ reader: s.observations.reader, catalog: s.ingestCatalog, openapi }),
-    tokenRoutes({ tokens: s.tokens, authorize, openapi, indicatorIds: () => s.catalog.indicatorIds() }),
-    feedRoutes({ feeds: s.feeds.registry, store: s.feeds.store, openapi }),
-    openApiRoutes(openapi),
+    ...observationRoutes({ reader: s.observations.reader, catalog: s.ingestCatalog, openapi }),
+    ...tokenRoutes({ tokens: s.tokens, openapi, indicatorIds: () => s.catalog.indicatorIds() }),
+    ...feedRoutes({ feeds: s.feeds.registry, store: s.feeds.store, openapi }),
+    ...scorecardRoutes({ scorecard: s.scorecard, openapi }),
+    ...(await scorecardPages(s.scorecard)),
+    ...metricsRoutes(s.metrics, kpi, [() => feedMetrics.render()]),
+    ...runbookRoutes(),
+    openApiRoute(openapi),
   ];
+  return routesPlugin(routes, { authorize, openapi });
 }
 
 function packageVersion(): string {

@@ -1,19 +1,19 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
-import { parseRequest } from '../http/validate-request.js';
-import type { RequestAuthorizer } from './request-auth.js';
+import { defineRoute, type Route } from '../http/route.js';
 import type { TokenService } from './token-service.js';
 import { roles, type TokenRecord } from './token-store.js';
 
 export interface TokenRoutesDeps {
   tokens: TokenService;
-  authorize: RequestAuthorizer;
   openapi: OpenApiRegistry;
   /** Known indicator ids, to warn about scope patterns that match none. */
   indicatorIds: () => Promise<string[]>;
 }
+
+/** The paths of token management, for its client (`pacer token`). */
+export const tokenPaths = { tokens: '/v1/tokens', token: '/v1/tokens/{id}' } as const;
 
 export const tokenRequestSchema = z.object({
   feed: z.string().describe('The feed (team or system) the token writes for; its batches are recorded under this name.'),
@@ -25,7 +25,7 @@ export const tokenRequestSchema = z.object({
  * `POST /v1/tokens`, `GET /v1/tokens`, `DELETE /v1/tokens/{id}` for admins: how `pacer token`
  * manages tokens through a running server (the embedded database is locked by that server).
  */
-export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
+export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
   const registry = deps.openapi;
   const error = errorSchema(registry);
   const info = registry.component(
@@ -33,9 +33,9 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
     z.object({ id: z.number().int(), feed: z.string(), role: z.enum(roles), indicators: z.array(z.string()).nullable(), prefix: z.string().describe('The first characters of the token.'), created_at: z.string(), last_used_at: z.string().nullable(), revoked_at: z.string().nullable() }),
   );
   const idParams = z.object({ id: z.coerce.number().int().positive() });
-  registry.operation({
+  const create = defineRoute({
     method: 'post',
-    path: '/v1/tokens',
+    path: tokenPaths.tokens,
     summary: 'Create an API token (shown once, stored as a hash)',
     tags: ['tokens'],
     access: 'admin',
@@ -44,35 +44,31 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
       201: { description: 'The token; `token` is not shown again.', content: { 'application/json': z.object({ token: z.string(), info, unmatched: z.array(z.string()).describe('Patterns that match no catalog indicator.') }) } },
       400: { description: 'An invalid feed, role or scope.', content: { 'application/json': error } },
     },
+    handler: async ({ body, reply }) => {
+      const created = await deps.tokens.create(body, await deps.indicatorIds());
+      return reply.status(201).send({ token: created.token, info: tokenView(created.record), unmatched: created.unmatched });
+    },
   });
-  registry.operation({ method: 'get', path: '/v1/tokens', summary: 'List API tokens (never the tokens themselves)', tags: ['tokens'], access: 'admin', responses: { 200: { description: 'Every token.', content: { 'application/json': z.object({ items: z.array(info) }) } } } });
-  registry.operation({
+  const list = defineRoute({
+    method: 'get',
+    path: tokenPaths.tokens,
+    summary: 'List API tokens (never the tokens themselves)',
+    tags: ['tokens'],
+    access: 'admin',
+    responses: { 200: { description: 'Every token.', content: { 'application/json': z.object({ items: z.array(info) }) } } },
+    handler: async () => ({ items: (await deps.tokens.list()).map(tokenView) }),
+  });
+  const revoke = defineRoute({
     method: 'delete',
-    path: '/v1/tokens/{id}',
+    path: tokenPaths.token,
     summary: 'Revoke an API token',
     tags: ['tokens'],
     access: 'admin',
     params: idParams,
     responses: { 200: { description: 'The revoked token.', content: { 'application/json': info } }, 404: { description: 'No such token.', content: { 'application/json': error } } },
+    handler: async ({ params: { id } }) => tokenView(await deps.tokens.revoke(id)),
   });
-
-  return async (app) => {
-    app.post('/v1/tokens', async (request, reply) => {
-      await deps.authorize(request.headers.authorization, 'admin');
-      const body = parseRequest(tokenRequestSchema, request.body, 'body');
-      const created = await deps.tokens.create(body, await deps.indicatorIds());
-      return reply.status(201).send({ token: created.token, info: tokenView(created.record), unmatched: created.unmatched });
-    });
-    app.get('/v1/tokens', async (request) => {
-      await deps.authorize(request.headers.authorization, 'admin');
-      return { items: (await deps.tokens.list()).map(tokenView) };
-    });
-    app.delete('/v1/tokens/:id', async (request) => {
-      await deps.authorize(request.headers.authorization, 'admin');
-      const { id } = parseRequest(idParams, request.params, 'path');
-      return tokenView(await deps.tokens.revoke(id));
-    });
-  };
+  return [create, list, revoke];
 }
 
 export function tokenView(t: TokenRecord) {

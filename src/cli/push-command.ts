@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { ExitCode } from '../errors/error-mapping.js';
 import { InputError, UnavailableError, formatIssue } from '../errors/pacer-error.js';
 import { formatOfFileName, mediaTypes, recordFormats, type RecordFormat } from '../observations/formats/record-formats.js';
+import { ingestPaths } from '../observations/ingest-routes.js';
 import { ingestModes, type IngestMode, type IngestSummary } from '../observations/ingestor.js';
 import { ApiClient, errorOf } from './api-client.js';
 import { commandSetup, runCommand, type CliIo } from './cli-context.js';
@@ -59,7 +60,7 @@ async function push(io: CliIo, file: string, options: PushOptions): Promise<numb
   for (let attempt = 0; ; attempt++) {
     progress.reset();
     try {
-      const response = await client.fetch(`/v1/observations?mode=${options.mode}`, {
+      const response = await client.fetch(`${ingestPaths.observations}?mode=${options.mode}`, {
         method: 'POST',
         headers: { 'content-type': mediaTypes[format], 'content-length': String(size), 'idempotency-key': key, ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
         body: Readable.toWeb(Readable.from(counted(file, progress))) as ReadableStream,

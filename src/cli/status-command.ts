@@ -5,7 +5,9 @@ import type { Config } from '../config/env-schema.js';
 import { InputError, UnavailableError } from '../errors/pacer-error.js';
 import { parseAsOf } from '../evaluation/as-of.js';
 import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
-import { errorResponseSchema, targetListQuerySchema, targetListSchema, type TargetList, type TargetListQuery } from '../scorecard/scorecard-schema.js';
+import { errorResponseSchema } from '../http/error-schema.js';
+import { scorecardPaths } from '../scorecard/scorecard-routes.js';
+import { targetListQuerySchema, targetListSchema, type TargetList, type TargetListQuery } from '../scorecard/scorecard-schema.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
 interface StatusOptions {
@@ -74,7 +76,7 @@ export function localApiUrl(config: Pick<Config, 'host' | 'port'>): string | und
 export async function fetchTargetList(base: string, query: TargetListQuery, lockError?: Error): Promise<TargetList> {
   let url: URL;
   try {
-    url = new URL('/v1/targets', base);
+    url = new URL(scorecardPaths.targets, base);
   } catch {
     throw new InputError(`--url: not a URL: "${base}"`, [{ code: 'invalid_option', field: '--url', message: `not a URL: "${base}"` }]);
   }

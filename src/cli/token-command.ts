@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { parseScope } from '../domain/observations/indicator-scope.js';
-import { tokenView } from '../auth/token-routes.js';
+import { tokenPaths, tokenView } from '../auth/token-routes.js';
 import { roles } from '../auth/token-store.js';
 import { InputError, UnavailableError } from '../errors/pacer-error.js';
+import { fillPath } from '../http/route.js';
 import type { PacerServices } from '../main.js';
 import { ApiClient } from './api-client.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
@@ -42,7 +43,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
         }
         const request = { feed: options.feed, role: options.role, indicators };
         const created = await viaApiOrDatabase(io, options, {
-          api: (client) => client.json<{ token: string; info: TokenView; unmatched: string[] }>('POST', '/v1/tokens', request),
+          api: (client) => client.json<{ token: string; info: TokenView; unmatched: string[] }>('POST', tokenPaths.tokens, request),
           database: async (services) => {
             const known = await services.catalog.indicatorIds();
             const result = await services.tokens.create(request, known);
@@ -60,7 +61,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
     setExitCode(
       await runCommand(io, async () => {
         const list = await viaApiOrDatabase(io, options, {
-          api: async (client) => (await client.json<{ items: TokenView[] }>('GET', '/v1/tokens')).items,
+          api: async (client) => (await client.json<{ items: TokenView[] }>('GET', tokenPaths.tokens)).items,
           database: async (services) => (await services.tokens.list()).map(tokenView),
         });
         if (list.length === 0) io.out('no tokens; create one with pacer token create --feed NAME');
@@ -76,7 +77,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
       await runCommand(io, async () => {
         if (!/^\d+$/.test(id)) throw new InputError(`expected a token id (a number), got "${id}"`);
         const revoked = await viaApiOrDatabase(io, options, {
-          api: (client) => client.json<TokenView>('DELETE', `/v1/tokens/${id}`),
+          api: (client) => client.json<TokenView>('DELETE', fillPath(tokenPaths.token, { id })),
           database: async (services) => tokenView(await services.tokens.revoke(Number(id))),
         });
         io.out(`token ${revoked.id} (${revoked.feed}, ${revoked.prefix}…) revoked at ${revoked.revoked_at}`);

@@ -1,12 +1,14 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { InputError, NotFoundError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
-import { parseRequest } from '../http/validate-request.js';
+import { defineRoute, type Route } from '../http/route.js';
 import type { FeedRunStore } from './feed-run-store.js';
 import { slotsAround, type FeedRegistry } from './feed-registry.js';
 import { feedDurationBuckets } from './feed-metrics.js';
+
+/** The paths of the feeds API. */
+export const feedPaths = { feeds: '/v1/feeds', runs: '/v1/feeds/{id}/runs' } as const;
 
 const runsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50).describe('Runs in this page, newest first.'),
@@ -14,7 +16,7 @@ const runsQuerySchema = z.object({
 });
 
 /** `GET /v1/feeds` (every feed with its schedule and latest run) and `GET /v1/feeds/{id}/runs`. */
-export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; openapi: OpenApiRegistry }): FastifyPluginAsync {
+export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; openapi: OpenApiRegistry }): Route[] {
   const registry = deps.openapi;
   const error = errorSchema(registry);
   const run = registry.component(
@@ -59,20 +61,14 @@ export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; ope
       last_run: run.nullable(),
     }),
   );
-  registry.operation({ method: 'get', path: '/v1/feeds', summary: 'Scheduled feeds, their schedule and latest run', tags: ['feeds'], access: 'read', responses: { 200: { description: 'Every feed of jobs/.', content: { 'application/json': z.object({ items: z.array(feed) }) } } } });
-  registry.operation({
+  const feeds = defineRoute({
     method: 'get',
-    path: '/v1/feeds/{id}/runs',
-    summary: "A feed's runs, newest first",
+    path: feedPaths.feeds,
+    summary: 'Scheduled feeds, their schedule and latest run',
     tags: ['feeds'],
     access: 'read',
-    params: z.object({ id: z.string() }),
-    query: runsQuerySchema,
-    responses: { 200: { description: 'A page of runs.', content: { 'application/json': z.object({ items: z.array(run) }) } }, 404: { description: 'No such feed.', content: { 'application/json': error } } },
-  });
-
-  return async (app) => {
-    app.get('/v1/feeds', async () => {
+    responses: { 200: { description: 'Every feed of jobs/.', content: { 'application/json': z.object({ items: z.array(feed) }) } } },
+    handler: async () => {
       const now = new Date();
       const stats = new Map((await deps.store.stats(feedDurationBuckets)).map((s) => [s.feedId, s]));
       const items = await Promise.all(
@@ -96,11 +92,18 @@ export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; ope
         }),
       );
       return { items };
-    });
-
-    app.get('/v1/feeds/:id/runs', async (request) => {
-      const { id } = request.params as { id: string };
-      const query = parseRequest(runsQuerySchema, request.query, 'query');
+    },
+  });
+  const runs = defineRoute({
+    method: 'get',
+    path: feedPaths.runs,
+    summary: "A feed's runs, newest first",
+    tags: ['feeds'],
+    access: 'read',
+    params: z.object({ id: z.string() }),
+    query: runsQuerySchema,
+    responses: { 200: { description: 'A page of runs.', content: { 'application/json': z.object({ items: z.array(run) }) } }, 404: { description: 'No such feed.', content: { 'application/json': error } } },
+    handler: async ({ params: { id }, query }) => {
       if (!deps.feeds.get(id)) throw new NotFoundError(`feed "${id}" is not defined in jobs/`);
       let before: Date | undefined;
       if (query.before !== undefined) {
@@ -108,6 +111,7 @@ export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; ope
         if (Number.isNaN(before.getTime())) throw new InputError(`query before: expected an ISO date-time, got "${query.before}"`, [{ code: 'invalid_request', field: 'before', message: 'expected an ISO date-time' }], { code: 'invalid_request' });
       }
       return { items: await deps.store.runs(id, { limit: query.limit, before }) };
-    });
-  };
+    },
+  });
+  return [feeds, runs];
 }

@@ -3,6 +3,7 @@ import { errorBodyOf, httpStatusOf, retryAfterOf } from '../errors/error-mapping
 import { PacerError } from '../errors/pacer-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { defineRoute, routesPlugin, type Route, type RouteAuthorizer } from './route.js';
 
 /** What `/readyz` reports: ready only when every check passes. */
 export interface Readiness {
@@ -13,8 +14,10 @@ export interface Readiness {
 export interface HttpServerDeps {
   logger: Logger;
   readiness: () => Promise<Readiness>;
-  /** Route plugins contributed by the features the api role serves. */
-  routes: FastifyPluginAsync[];
+  /** The routes of the features the api role serves: declared routes, or plugins. */
+  routes: (FastifyPluginAsync | readonly Route[])[];
+  /** Checks tokens for the declared routes that are not open. */
+  authorize?: RouteAuthorizer;
   bodyLimitBytes?: number;
   /** When given, every request is counted and timed by route pattern (bounded label values). */
   metrics?: PipelineMetrics;
@@ -59,14 +62,28 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     });
   }
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const report = await deps.readiness();
-    return reply.status(report.ready ? 200 : 503).send(report);
-  });
-
-  for (const routes of deps.routes) await app.register(routes);
+  await app.register(routesPlugin(probeRoutes(deps.readiness)));
+  for (const routes of deps.routes) await app.register(typeof routes === 'function' ? routes : routesPlugin(routes, { authorize: deps.authorize }));
   return app;
+}
+
+/** `GET /healthz` (the process answers) and `GET /readyz` (it can serve: every readiness check passes). */
+function probeRoutes(readiness: () => Promise<Readiness>): Route[] {
+  const probe = { tags: ['meta'], access: 'open' as const, document: false };
+  return [
+    defineRoute({ ...probe, method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: { description: 'Alive.' } }, handler: async () => ({ status: 'ok' }) }),
+    defineRoute({
+      ...probe,
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness',
+      responses: { 200: { description: 'Ready.' }, 503: { description: 'A check failed.' } },
+      handler: async ({ reply }) => {
+        const report = await readiness();
+        return reply.status(report.ready ? 200 : 503).send(report);
+      },
+    }),
+  ];
 }
 
 function fastifyCode(error: unknown): string {

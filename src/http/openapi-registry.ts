@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { defineRoute, type Route } from './route.js';
 
 /** Who may call an operation: anyone, or a bearer token of at least this role. */
 export type OperationAccess = 'open' | 'read' | 'write' | 'admin';
@@ -118,13 +118,20 @@ export class OpenApiRegistry {
   }
 }
 
-/** `GET /openapi.json`: the document, open to everyone. */
-export function openApiRoutes(registry: OpenApiRegistry): FastifyPluginAsync {
-  return async (app) => {
-    let cached: string | undefined;
-    app.get('/openapi.json', async (_request, reply) => {
+/** `GET /openapi.json`: the document, open to everyone; not part of itself. */
+export function openApiRoute(registry: OpenApiRegistry): Route {
+  let cached: string | undefined;
+  return defineRoute({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tags: ['meta'],
+    access: 'open',
+    document: false,
+    responses: { 200: { description: 'The OpenAPI document.' } },
+    handler: async ({ reply }) => {
       cached ??= JSON.stringify(registry.document(), null, 2);
       return reply.header('content-type', 'application/json; charset=utf-8').send(cached);
-    });
-  };
+    },
+  });
 }

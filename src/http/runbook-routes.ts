@@ -1,6 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { alertDefinitions } from '../generate/alert-rules.js';
 import { generateOptionsSchema } from '../generate/generate-options.js';
+import { defineRoute, type Route } from './route.js';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -8,7 +8,7 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
  * `GET /runbooks`: what each generated alert means and what to do, one section per alert, with
  * the anchors the alerts' runbook_url point at (`/runbooks#kpitargetofftrack`).
  */
-export function runbookRoutes(): FastifyPluginAsync {
+export function runbookRoutes(): Route[] {
   const sections = alertDefinitions(generateOptionsSchema.parse({}))
     .map((a) => {
       const list = (items: string[]) => `<ul>${items.map((i) => `<li>${escape(i)}</li>`).join('')}</ul>`;
@@ -16,7 +16,15 @@ export function runbookRoutes(): FastifyPluginAsync {
     })
     .join('\n');
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pacer runbooks</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}code{font-size:.85em;word-break:break-all}small{color:#666}</style></head><body><h1>Pacer runbooks</h1>\n${sections}\n</body></html>`;
-  return async (app) => {
-    app.get('/runbooks', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-  };
+  const runbooks = defineRoute({
+    method: 'get',
+    path: '/runbooks',
+    summary: 'What each generated alert means and what to do',
+    tags: ['meta'],
+    access: 'open',
+    document: false,
+    responses: { 200: { description: 'An HTML page, a section per alert.' } },
+    handler: async ({ reply }) => reply.type('text/html; charset=utf-8').send(page),
+  });
+  return [runbooks];
 }

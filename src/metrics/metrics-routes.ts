@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import type { FastifyPluginAsync } from 'fastify';
+import { defineRoute, type Route } from '../http/route.js';
 import type { KpiExposition } from './kpi-exposition.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 
@@ -13,9 +13,16 @@ const gzip = promisify(gzipCallback);
  * gzip member for the pipeline part and the extra families (the feeds') (a multi-member gzip stream, which HTTP clients and
  * Prometheus read as one body).
  */
-export function metricsRoutes(metrics: PipelineMetrics, kpi?: KpiExposition, extra: readonly (() => Promise<string>)[] = []): FastifyPluginAsync {
-  return async (app) => {
-    app.get('/metrics', async (request, reply) => {
+export function metricsRoutes(metrics: PipelineMetrics, kpi?: KpiExposition, extra: readonly (() => Promise<string>)[] = []): Route[] {
+  const route = defineRoute({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: the KPIs and the pipeline',
+    tags: ['meta'],
+    access: 'open',
+    document: false,
+    responses: { 200: { description: 'The Prometheus text exposition.' } },
+    handler: async ({ request, reply }) => {
       // Extra families (the feeds') come from the database; a failure there must not hide the rest.
       const parts = await Promise.all([metrics.registry.metrics(), ...extra.map((render) => render().catch(() => ''))]);
       const pipeline = parts.join('');
@@ -27,6 +34,7 @@ export function metricsRoutes(metrics: PipelineMetrics, kpi?: KpiExposition, ext
         return reply.send(Readable.from([cached?.gzip ?? Buffer.alloc(0), await gzip(Buffer.from(pipeline))]));
       }
       return reply.send(Readable.from([cached?.text ?? Buffer.alloc(0), Buffer.from(pipeline)]));
-    });
-  };
+    },
+  });
+  return [route];
 }

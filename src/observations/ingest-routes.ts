@@ -2,13 +2,11 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { RequestAuthorizer } from '../auth/request-auth.js';
 import { InputError, NotFoundError, UnavailableError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
-import { parseRequest } from '../http/validate-request.js';
+import { defineRoute, type Route } from '../http/route.js';
 import { formatOfContentType, mediaTypes, recordsOf } from './formats/record-formats.js';
 import type { BatchHistory } from './ingest-store.js';
 import { batchListQuerySchema, batchParamsSchema, ingestHeadersSchema, ingestQuerySchema, ingestSchemas } from './ingest-schema.js';
@@ -17,7 +15,6 @@ import type { Ingestor } from './ingestor.js';
 export interface IngestRoutesDeps {
   ingestor: Ingestor;
   batches: BatchHistory;
-  authorize: RequestAuthorizer;
   openapi: OpenApiRegistry;
   /** Largest body accepted (after decompression), in bytes. */
   maxBodyBytes: number;
@@ -25,27 +22,34 @@ export interface IngestRoutesDeps {
   maxConcurrentIngests: number;
 }
 
+/** The paths of the ingest API, for its clients (`pacer push`). */
+export const ingestPaths = { observations: '/v1/observations', batches: '/v1/batches', batch: '/v1/batches/{id}' } as const;
+
 /**
  * `POST /v1/observations` (the push API) and `GET /v1/batches[/{id}]` (its audit trail). The body
  * is never buffered: it is hashed (for idempotency), metered (for the size limit), decompressed
  * when gzip and parsed as it streams, straight into the Ingestor.
  */
-export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
+export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
   const schemas = ingestSchemas(deps.openapi);
   const error = errorSchema(deps.openapi);
   const errorResponse = (description: string) => ({ description, content: { 'application/json': error } });
-  deps.openapi.operation({
+  let running = 0;
+  const push = defineRoute({
     method: 'post',
-    path: '/v1/observations',
+    path: ingestPaths.observations,
     summary: 'Push observations (JSON array, NDJSON or CSV)',
     description:
       'Validates and writes a batch of observations in one transaction. Same key and value again: unchanged (not rewritten). Changed value: updated, the old value kept as a revision. ' +
       'CSV: header indicator,region,observed_at,value plus optional note and dim.<name> columns. Bodies may be gzip-compressed (Content-Encoding: gzip).',
     tags: ['ingest'],
     access: 'write',
+    // Refusals before the body is read close the connection rather than read a body nobody wants.
+    closeOnRefusal: true,
     query: ingestQuerySchema,
     headers: ingestHeadersSchema,
     body: {
+      raw: true,
       content: {
         [mediaTypes.json]: z.array(schemas.record),
         [mediaTypes.ndjson]: null,
@@ -63,38 +67,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
       429: errorResponse('Too many ingests at once (PACER_INGEST_CONCURRENCY); retry after Retry-After seconds.'),
       503: errorResponse('The database is unreachable; retry after Retry-After seconds.'),
     },
-  });
-  deps.openapi.operation({
-    method: 'get',
-    path: '/v1/batches/{id}',
-    summary: 'One ingest batch: who sent it, when, what it did, its first errors',
-    tags: ['ingest'],
-    access: 'read',
-    params: batchParamsSchema,
-    responses: { 200: { description: 'The batch.', content: { 'application/json': schemas.batch } }, 404: errorResponse('No such batch.') },
-  });
-  deps.openapi.operation({
-    method: 'get',
-    path: '/v1/batches',
-    summary: 'Recent ingest batches, newest first',
-    tags: ['ingest'],
-    access: 'read',
-    query: batchListQuerySchema,
-    responses: { 200: { description: 'The batches.', content: { 'application/json': z.object({ items: z.array(schemas.batch) }) } } },
-  });
-
-  let running = 0;
-  return async (app) => {
-    // Bodies are parsed by the route from the raw request as they stream; fastify must not read them first.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-
-    app.post('/v1/observations', async (request, reply) => {
-      // Refusals before the body is read close the connection rather than read a body nobody wants.
-      void reply.header('connection', 'close');
-      const principal = (await deps.authorize(request.headers.authorization, 'write'))!;
-      const { mode } = parseRequest(ingestQuerySchema, request.query, 'query');
-      const headers = parseRequest(ingestHeadersSchema, request.headers, 'header');
+    handler: async ({ query: { mode }, headers, principal, request, reply }) => {
       const format = formatOfContentType(request.headers['content-type']);
       if (!format) {
         throw new InputError(`Content-Type must be ${Object.values(mediaTypes).join(', ')} (UTF-8); got ${request.headers['content-type'] ?? 'none'}`, [], { code: 'unsupported_media_type' });
@@ -133,20 +106,33 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsync {
       } finally {
         running--;
       }
-    });
-
-    app.get('/v1/batches/:id', async (request) => {
-      const { id } = parseRequest(batchParamsSchema, request.params, 'path');
-      const batch = await deps.batches.get(id);
-      if (!batch) throw new NotFoundError(`no batch ${id}`);
-      return batch;
-    });
-
-    app.get('/v1/batches', async (request) => {
-      const query = parseRequest(batchListQuerySchema, request.query, 'query');
-      return { items: await deps.batches.list(query) };
-    });
-  };
+    },
+  });
+  const batch = defineRoute({
+    method: 'get',
+    path: ingestPaths.batch,
+    summary: 'One ingest batch: who sent it, when, what it did, its first errors',
+    tags: ['ingest'],
+    access: 'read',
+    params: batchParamsSchema,
+    responses: { 200: { description: 'The batch.', content: { 'application/json': schemas.batch } }, 404: errorResponse('No such batch.') },
+    handler: async ({ params: { id } }) => {
+      const found = await deps.batches.get(id);
+      if (!found) throw new NotFoundError(`no batch ${id}`);
+      return found;
+    },
+  });
+  const batches = defineRoute({
+    method: 'get',
+    path: ingestPaths.batches,
+    summary: 'Recent ingest batches, newest first',
+    tags: ['ingest'],
+    access: 'read',
+    query: batchListQuerySchema,
+    responses: { 200: { description: 'The batches.', content: { 'application/json': z.object({ items: z.array(schemas.batch) }) } } },
+    handler: async ({ query }) => ({ items: await deps.batches.list(query) }),
+  });
+  return [push, batch, batches];
 }
 
 /**

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
-import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { endOfDay, parseCalendarDate, parseInstant } from '../domain/time/zoned-time.js';
 import { InputError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
-import { parseRequest } from '../http/validate-request.js';
+import { defineRoute, type Route } from '../http/route.js';
 import type { IngestCatalogCache } from './ingest-catalog-cache.js';
+import { ingestPaths } from './ingest-routes.js';
 import type { ObservationCursor, ObservationFilter, ObservationReader, StoredObservation } from './observation-reader.js';
 
 export interface ObservationRoutesDeps {
@@ -14,6 +14,9 @@ export interface ObservationRoutesDeps {
   catalog: IngestCatalogCache;
   openapi: OpenApiRegistry;
 }
+
+/** The paths of the read API (`GET /v1/observations` shares its path with the push). */
+export const observationPaths = { indicators: '/v1/indicators', observations: ingestPaths.observations } as const;
 
 /** Rows per database query while a response streams. */
 const PAGE_ROWS = 5_000;
@@ -33,7 +36,7 @@ export const observationQuerySchema = z.object({
  * `GET /v1/indicators` and `GET /v1/observations` (JSON or CSV by Accept, streamed page by page
  * from the database, paginated with an opaque cursor over the primary key).
  */
-export function observationRoutes(deps: ObservationRoutesDeps): FastifyPluginAsync {
+export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
   const registry = deps.openapi;
   const error = errorSchema(registry);
   const indicator = registry.component(
@@ -44,17 +47,18 @@ export function observationRoutes(deps: ObservationRoutesDeps): FastifyPluginAsy
     'Observation',
     z.object({ indicator: z.string(), region: z.string(), observed_at: z.string().describe('UTC, ISO 8601.'), value: z.number(), dims: z.record(z.string(), z.string()), note: z.string().nullable(), batch_id: z.number().int().nullable() }),
   );
-  registry.operation({
+  const indicators = defineRoute({
     method: 'get',
-    path: '/v1/indicators',
+    path: observationPaths.indicators,
     summary: 'The catalog indicators',
     tags: ['read'],
     access: 'read',
     responses: { 200: { description: 'Every indicator.', content: { 'application/json': z.object({ items: z.array(indicator) }) } } },
+    handler: async () => ({ items: await deps.reader.indicators() }),
   });
-  registry.operation({
+  const observations = defineRoute({
     method: 'get',
-    path: '/v1/observations',
+    path: observationPaths.observations,
     summary: 'Observations, filtered, as JSON or CSV (Accept: text/csv), streamed and paginated',
     tags: ['read'],
     access: 'read',
@@ -67,15 +71,7 @@ export function observationRoutes(deps: ObservationRoutesDeps): FastifyPluginAsy
       },
       400: { description: 'An unknown indicator or region, a bad date or cursor.', content: { 'application/json': error } },
     },
-  });
-
-  return async (app) => {
-    app.get('/v1/indicators', async () => {
-      return { items: await deps.reader.indicators() };
-    });
-
-    app.get('/v1/observations', async (request, reply) => {
-      const query = parseRequest(observationQuerySchema, request.query, 'query');
+    handler: async ({ query, request, reply }) => {
       const filter = await filterOf(query, deps.catalog);
       const csv = query.format ? query.format === 'csv' : /\btext\/csv\b/.test(request.headers.accept ?? '');
       const limit = query.limit;
@@ -93,8 +89,9 @@ export function observationRoutes(deps: ObservationRoutesDeps): FastifyPluginAsy
         return reply.type('text/csv; charset=utf-8').send(Readable.from(csvBody(rows)));
       }
       return reply.type('application/json; charset=utf-8').send(Readable.from(jsonBody(rows, state)));
-    });
-  };
+    },
+  });
+  return [indicators, observations];
 }
 
 async function filterOf(query: z.output<typeof observationQuerySchema>, cache: IngestCatalogCache): Promise<ObservationFilter> {

@@ -1,12 +1,13 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gzipSync } from 'node:zlib';
+import { z } from 'zod';
 import { errorBodyOf, httpStatusOf } from '../errors/error-mapping.js';
 import { PacerError } from '../errors/pacer-error.js';
+import { defineRoute, type Route } from '../http/route.js';
 import { renderDirectivePage } from './html/directive-page.js';
 import { errorPage } from './html/layout.js';
 import { renderTargetPage } from './html/target-page.js';
 import { ScorecardAssets } from './scorecard-assets.js';
-import { parseRequestPart } from './scorecard-routes.js';
 import { targetListQuerySchema, targetParamsSchema, targetQuerySchema } from './scorecard-schema.js';
 import type { ScorecardService } from './scorecard-service.js';
 
@@ -28,56 +29,58 @@ function sendHtml(request: FastifyRequest, reply: FastifyReply, status: number, 
 /**
  * The web scorecard: `/` (every target, worst first), `/targets/{id}` and the static files under
  * `/assets/`. Server-rendered HTML that works without JavaScript; the same data as `/v1/targets`.
+ * Not part of the API document.
  */
-export function scorecardPages(scorecard: ScorecardService): FastifyPluginAsync {
-  return async (app) => {
-    const assets = await ScorecardAssets.load();
-    const assetUrl = assets.url.bind(assets);
-
-    // A bad date or an unknown target is shown as a page, with the status and code the API would give.
-    const page = (render: (request: FastifyRequest) => Promise<string>) => async (request: FastifyRequest, reply: FastifyReply) => {
-      let html: string;
-      try {
-        html = await render(request);
-      } catch (error) {
-        if (!(error instanceof PacerError) || httpStatusOf(error) >= 500) throw error;
-        const status = httpStatusOf(error);
-        const { code, message } = errorBodyOf(error).error;
-        return sendHtml(request, reply, status, errorPage(status, code, message, assetUrl));
-      }
-      return sendHtml(request, reply, 200, html);
-    };
-
-    app.get(
-      '/',
-      page(async (request) => {
-        const query = parseRequestPart(targetListQuerySchema, request.query, 'query');
-        return renderDirectivePage(await scorecard.list(query), query, assetUrl);
-      }),
-    );
-
-    app.get(
-      '/targets/:id',
-      page(async (request) => {
-        const { id } = parseRequestPart(targetParamsSchema, request.params, 'path');
-        const { at } = parseRequestPart(targetQuerySchema, request.query, 'query');
-        return renderTargetPage(await scorecard.detail(id, at), at, assetUrl);
-      }),
-    );
-
-    app.get('/assets/:name', async (request, reply) => {
-      const { name } = request.params as { name: string };
-      const asset = assets.get(name);
-      if (!asset) return reply.status(404).send({ error: { code: 'not_found', message: `no asset ${name}` } });
-      const versioned = (request.query as { v?: string }).v === asset.version;
-      void reply
-        .header('content-type', asset.type)
-        .header('cache-control', versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
-        .header('etag', `"${asset.version}"`)
-        .header('vary', 'accept-encoding');
-      if (request.headers['if-none-match'] === `"${asset.version}"`) return reply.status(304).send();
-      if (acceptsGzip(request)) return reply.header('content-encoding', 'gzip').send(asset.gzip);
-      return reply.send(asset.body);
-    });
+export async function scorecardPages(scorecard: ScorecardService): Promise<Route[]> {
+  const assets = await ScorecardAssets.load();
+  const assetUrl = assets.url.bind(assets);
+  const page = { tags: ['scorecard'], access: 'open' as const, document: false, responses: { 200: { description: 'An HTML page.' } } };
+  // A bad date or an unknown target is shown as a page, with the status and code the API would give.
+  const onError = async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (!(error instanceof PacerError) || httpStatusOf(error) >= 500) return undefined;
+    const status = httpStatusOf(error);
+    const { code, message } = errorBodyOf(error).error;
+    return sendHtml(request, reply, status, errorPage(status, code, message, assetUrl));
   };
+  const directive = defineRoute({
+    ...page,
+    method: 'get',
+    path: '/',
+    summary: 'Every target, worst first',
+    query: targetListQuerySchema,
+    onError,
+    handler: async ({ query, request, reply }) => sendHtml(request, reply, 200, renderDirectivePage(await scorecard.list(query), query, assetUrl)),
+  });
+  const target = defineRoute({
+    ...page,
+    method: 'get',
+    path: '/targets/{id}',
+    summary: 'One target',
+    params: targetParamsSchema,
+    query: targetQuerySchema,
+    onError,
+    handler: async ({ params: { id }, query: { at }, request, reply }) => sendHtml(request, reply, 200, renderTargetPage(await scorecard.detail(id, at), at, assetUrl)),
+  });
+  const asset = defineRoute({
+    ...page,
+    method: 'get',
+    path: '/assets/{name}',
+    summary: 'A static file of the pages',
+    params: z.object({ name: z.string() }),
+    // Only `?v=` equal to the file's version makes it immutable; anything else (even repeated) is no version.
+    query: z.object({ v: z.string().optional().catch(undefined) }),
+    handler: async ({ params: { name }, query: { v }, request, reply }) => {
+      const found = assets.get(name);
+      if (!found) return reply.status(404).send({ error: { code: 'not_found', message: `no asset ${name}` } });
+      void reply
+        .header('content-type', found.type)
+        .header('cache-control', v === found.version ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
+        .header('etag', `"${found.version}"`)
+        .header('vary', 'accept-encoding');
+      if (request.headers['if-none-match'] === `"${found.version}"`) return reply.status(304).send();
+      if (acceptsGzip(request)) return reply.header('content-encoding', 'gzip').send(found.gzip);
+      return reply.send(found.body);
+    },
+  });
+  return [directive, target, asset];
 }

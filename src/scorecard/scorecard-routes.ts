@@ -1,32 +1,49 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { z } from 'zod';
-import { InputError } from '../errors/pacer-error.js';
-import { targetListQuerySchema, targetParamsSchema, targetQuerySchema } from './scorecard-schema.js';
+import { errorSchema } from '../http/error-schema.js';
+import type { OpenApiRegistry } from '../http/openapi-registry.js';
+import { defineRoute, type Route } from '../http/route.js';
+import { scorecardComponents, targetDetailSchema, targetListQuerySchema, targetListSchema, targetParamsSchema, targetQuerySchema } from './scorecard-schema.js';
 import type { ScorecardService } from './scorecard-service.js';
 
-/** Parses a request part with its schema; a mismatch is a 400 naming each parameter. */
-export function parseRequestPart<S extends z.ZodType>(schema: S, value: unknown, where: 'query' | 'path'): z.output<S> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => {
-    const field = issue.path.filter((p) => typeof p === 'string').join('.') || where;
-    return { code: 'invalid_request', field, message: `${where} ${field}: ${issue.message}` };
-  });
-  throw new InputError(issues.map((i) => i.message).join('; '), issues, { code: 'invalid_request' });
-}
+/** The paths of the scorecard's JSON API, for its client (`pacer status --url`). */
+export const scorecardPaths = { targets: '/v1/targets', target: '/v1/targets/{id}' } as const;
 
 /**
  * `GET /v1/targets` and `GET /v1/targets/{id}`: the scorecard as JSON, evaluated on request as of
- * `?at=` (default now). Open to read, like the pages. Described for OpenAPI in `scorecard-schema.ts`.
+ * `?at=` (default now). Open to read unless the deployment requires tokens for reads, like every
+ * read. Its named schemas become components of `openapi`.
  */
-export function scorecardRoutes(scorecard: ScorecardService): FastifyPluginAsync {
-  return async (app) => {
-    app.get('/v1/targets', async (request) => scorecard.list(parseRequestPart(targetListQuerySchema, request.query, 'query')));
-
-    app.get('/v1/targets/:id', async (request) => {
-      const { id } = parseRequestPart(targetParamsSchema, request.params, 'path');
-      const { at } = parseRequestPart(targetQuerySchema, request.query, 'query');
-      return scorecard.detail(id, at);
-    });
-  };
+export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: OpenApiRegistry }): Route[] {
+  for (const [name, schema] of Object.entries(scorecardComponents)) deps.openapi.component(name, schema);
+  const error = errorSchema(deps.openapi);
+  const list = defineRoute({
+    method: 'get',
+    path: scorecardPaths.targets,
+    summary: 'Every target evaluated as of a date, worst first',
+    description: 'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as `pacer evaluate --at`.',
+    tags: ['scorecard'],
+    access: 'read',
+    query: targetListQuerySchema,
+    responses: {
+      200: { description: 'The targets, filtered, worst first; counts and owners before filtering.', content: { 'application/json': targetListSchema } },
+      400: { description: 'A bad `at` date or an unknown status.', content: { 'application/json': error } },
+    },
+    handler: ({ query }) => deps.scorecard.list(query),
+  });
+  const detail = defineRoute({
+    method: 'get',
+    path: scorecardPaths.target,
+    summary: 'One target evaluated as of a date, with its series, pace and forecast lines, status history and regional breakdown',
+    description: 'The data of the target page `/targets/{id}`.',
+    tags: ['scorecard'],
+    access: 'read',
+    params: targetParamsSchema,
+    query: targetQuerySchema,
+    responses: {
+      200: { description: 'The target.', content: { 'application/json': targetDetailSchema } },
+      400: { description: 'A bad `at` date.', content: { 'application/json': error } },
+      404: { description: 'No target with this id.', content: { 'application/json': error } },
+    },
+    handler: ({ params: { id }, query: { at } }) => deps.scorecard.detail(id, at),
+  });
+  return [list, detail];
 }

@@ -4,8 +4,8 @@ import { targetStatuses } from '../domain/evaluation/target-evaluation.js';
 /**
  * The scorecard's HTTP contract: `GET /v1/targets` and `GET /v1/targets/{id}`, as zod schemas.
  * The handlers validate requests with them, `pacer status --url` validates responses with them,
- * the types below are derived from them, and `scorecardOperations` describes the routes for the
- * OpenAPI document.
+ * the types below are derived from them, and `scorecard-routes.ts` declares the routes (and their
+ * OpenAPI operations) with them.
  */
 
 const instant = z.string().describe('UTC instant, ISO 8601.');
@@ -128,57 +128,5 @@ export const targetDetailSchema = z.object({
 });
 export type TargetDetail = z.infer<typeof targetDetailSchema>;
 
-/** The body of an error response (see errors/error-mapping.ts). */
-export const errorResponseSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ code: z.string(), message: z.string(), field: z.string().optional() })).optional() }),
-});
-
-/** One HTTP operation, described with the schemas its handler validates with (the shape an OpenAPI registry takes). */
-export interface ScorecardOperation {
-  method: 'get';
-  /** OpenAPI style: `/v1/targets/{id}`. */
-  path: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  /** Reads are open unless the deployment requires a token for them. */
-  access: 'read';
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  responses: Record<number, { description: string; content?: Record<string, z.ZodType | null> }>;
-}
-
 /** Named schemas for `components.schemas` of the OpenAPI document. */
 export const scorecardComponents: Record<string, z.ZodType> = { TargetSummary: targetSummarySchema, TargetList: targetListSchema, TargetDetail: targetDetailSchema };
-
-/** The scorecard's JSON operations, for the OpenAPI document. */
-export const scorecardOperations: ScorecardOperation[] = [
-  {
-    method: 'get',
-    path: '/v1/targets',
-    summary: 'Every target evaluated as of a date, worst first',
-    description: 'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as `pacer evaluate --at`.',
-    tags: ['scorecard'],
-    access: 'read',
-    query: targetListQuerySchema,
-    responses: {
-      200: { description: 'The targets, filtered, worst first; counts and owners before filtering.', content: { 'application/json': targetListSchema } },
-      400: { description: 'A bad `at` date or an unknown status.', content: { 'application/json': errorResponseSchema } },
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/targets/{id}',
-    summary: 'One target evaluated as of a date, with its series, pace and forecast lines, status history and regional breakdown',
-    description: 'The data of the target page `/targets/{id}`.',
-    tags: ['scorecard'],
-    access: 'read',
-    params: targetParamsSchema,
-    query: targetQuerySchema,
-    responses: {
-      200: { description: 'The target.', content: { 'application/json': targetDetailSchema } },
-      400: { description: 'A bad `at` date.', content: { 'application/json': errorResponseSchema } },
-      404: { description: 'No target with this id.', content: { 'application/json': errorResponseSchema } },
-    },
-  },
-];

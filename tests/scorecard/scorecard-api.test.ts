@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWorstFirst } from '../../src/domain/evaluation/status-order.js';
 import { buildHttpServer } from '../../src/http/http-server.js';
+import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { PacerServices } from '../../src/main.js';
 import { formatValue } from '../../src/scorecard/scorecard-format.js';
@@ -39,7 +40,7 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
 
   beforeAll(async () => {
     ({ services: pacer, drop } = await openDemoPacer(backend, 'scorecard_api'));
-    app = await buildHttpServer({ logger: createLogger({ level: 'silent', pretty: false }), readiness: async () => ({ ready: true, checks: {} }), routes: [scorecardRoutes(pacer.scorecard), scorecardPages(pacer.scorecard)] });
+    app = await buildHttpServer({ logger: createLogger({ level: 'silent', pretty: false }), readiness: async () => ({ ready: true, checks: {} }), authorize: async () => undefined, routes: [scorecardRoutes({ scorecard: pacer.scorecard, openapi: new OpenApiRegistry({ title: 'scorecard', version: '1' }) }), await scorecardPages(pacer.scorecard)] });
   });
   afterAll(async () => {
     await app?.close();

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { scorecardComponents, scorecardOperations } from '../../src/scorecard/scorecard-schema.js';
+import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
+import { scorecardRoutes } from '../../src/scorecard/scorecard-routes.js';
+import { scorecardComponents } from '../../src/scorecard/scorecard-schema.js';
+
+const scorecardOperations = scorecardRoutes({ scorecard: undefined as never, openapi: new OpenApiRegistry({ title: 'scorecard', version: '1' }) });
 
 /**
- * The route metadata the OpenAPI document is built from (`GET /openapi.json` registers each
- * operation): every schema must convert to JSON Schema, as zod's own `z.toJSONSchema` does it.
+ * The route declarations the OpenAPI document is built from (`GET /openapi.json` describes each
+ * documented route): every schema must convert to JSON Schema, as zod's own `z.toJSONSchema` does it.
  */
 describe('the scorecard operations for OpenAPI', () => {
   it('describes GET /v1/targets and GET /v1/targets/{id} with parameters and responses that convert to JSON Schema', () => {

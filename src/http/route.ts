@@ -1,0 +1,181 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { z } from 'zod';
+import type { Principal } from '../auth/token-service.js';
+import { InputError } from '../errors/pacer-error.js';
+import type { OpenApiRegistry, OperationAccess, OperationDoc } from './openapi-registry.js';
+
+/** Who may call a route: anyone, or a bearer token of at least this role (reads: only when configured). */
+export type RouteAccess = OperationAccess;
+
+/** Checks a request's `Authorization` header for a route's access; undefined for an open read. */
+export type RouteAuthorizer = (
+  authorization: string | undefined,
+  access: Exclude<RouteAccess, 'open'>,
+) => Promise<Principal | undefined>;
+
+type Part = z.ZodObject | undefined;
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type BodyDoc = NonNullable<OperationDoc['body']> & {
+  /** The handler reads `request.raw` itself (streaming); fastify must not parse the body first. */
+  raw?: boolean;
+};
+type ParsedBody<B> = B extends { raw: true }
+  ? undefined
+  : B extends { content: { 'application/json': infer S } }
+    ? Parsed<S>
+    : undefined;
+
+/** What a handler gets: the request parts parsed with the route's schemas, the principal, the raw request and reply. */
+export interface RouteInput<P = unknown, Q = unknown, H = unknown, B = unknown, A extends RouteAccess = RouteAccess> {
+  params: P;
+  query: Q;
+  headers: H;
+  body: B;
+  /** Always there for writes and admin routes; for reads only when the deployment requires tokens. */
+  principal: A extends 'write' | 'admin' ? Principal : Principal | undefined;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/**
+ * One HTTP route, declared once: the fastify registration, the request validation, the access
+ * check and the OpenAPI operation all come from it.
+ */
+export interface RouteDeclaration<
+  P extends Part,
+  Q extends Part,
+  H extends Part,
+  B extends BodyDoc | undefined,
+  A extends RouteAccess,
+>
+  extends Omit<OperationDoc, 'params' | 'query' | 'headers' | 'body' | 'access'> {
+  access: A;
+  params?: P;
+  query?: Q;
+  headers?: H;
+  body?: B;
+  /** False for routes outside the API document (pages, probes, metrics). */
+  document?: boolean;
+  /**
+   * Refusals before the handler starts (401, 403, a bad parameter) are answered with
+   * `Connection: close`: a client still sending a large body is not read to the end for nothing.
+   * The handler removes the header once it reads the body.
+   */
+  closeOnRefusal?: boolean;
+  /** Answers an error its own way (an HTML page); undefined leaves it to the server's error handler. */
+  onError?: (error: unknown, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  handler: (input: RouteInput<Parsed<P>, Parsed<Q>, Parsed<H>, ParsedBody<B>, A>) => unknown;
+}
+
+/** A declared route, its handler's types erased so that routes of any shape go in one list. */
+export interface Route extends Omit<RouteDeclaration<Part, Part, Part, BodyDoc | undefined, RouteAccess>, 'handler'> {
+  handler: (input: RouteInput) => unknown;
+}
+
+/** Declares a route; the handler's `params`, `query`, `headers` and `body` are typed from the schemas. */
+export function defineRoute<
+  A extends RouteAccess,
+  P extends Part = undefined,
+  Q extends Part = undefined,
+  H extends Part = undefined,
+  B extends BodyDoc | undefined = undefined,
+>(route: RouteDeclaration<P, Q, H, B, A>): Route {
+  return route as unknown as Route;
+}
+
+/** The fastify pattern of an OpenAPI path: `/v1/batches/{id}` → `/v1/batches/:id`. */
+export function fastifyPath(path: string): string {
+  return path.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+/** A concrete URL path from a route's path, each `{name}` filled (encoded): for clients of the API. */
+export function fillPath(path: string, values: Record<string, string | number>): string {
+  return path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for {${name}} in ${path}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** Parses a request part with its zod schema; a mismatch is a 400 (`invalid_request`) naming each parameter. */
+export function parseRequestPart<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'query' | 'path' | 'header' | 'body',
+): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    // Array positions (a repeated query parameter) are not part of the parameter's name.
+    const name = issue.path.filter((p) => typeof p === 'string').join('.');
+    const message = `${[where, name].filter(Boolean).join(' ')}: ${issue.message}`;
+    return { code: 'invalid_request', field: name || where, message };
+  });
+  throw new InputError(issues.map((i) => i.message).join('; '), issues, { code: 'invalid_request' });
+}
+
+export interface RoutesPluginOptions {
+  /** Checks tokens for every route whose access is not `open`; needed only when there is one. */
+  authorize?: RouteAuthorizer;
+  /** When given, every documented route is described in it. */
+  openapi?: OpenApiRegistry;
+}
+
+/** A fastify plugin serving `routes`; with `openapi`, their operations are added to the document now. */
+export function routesPlugin(routes: readonly Route[], options: RoutesPluginOptions = {}): FastifyPluginAsync {
+  for (const route of routes) if (route.document !== false) options.openapi?.operation(route);
+  const guarded = routes.find((route) => route.access !== 'open');
+  if (guarded && !options.authorize) {
+    throw new Error(`${guarded.method} ${guarded.path} needs a token check, and none was given`);
+  }
+  const authorize = options.authorize ?? (async () => undefined);
+  return async (app) => {
+    for (const route of routes) {
+      const definition = routeOptions(route, authorize);
+      if (!route.body?.raw) {
+        app.route(definition);
+        continue;
+      }
+      await app.register(async (raw) => {
+        // The handler parses the body from the raw request as it streams; fastify must not read it first.
+        raw.removeAllContentTypeParsers();
+        raw.addContentTypeParser('*', (_request, _payload, done) => done(null));
+        raw.route(definition);
+      });
+    }
+  };
+}
+
+function routeOptions(route: Route, authorize: RouteAuthorizer): RouteOptions {
+  const json = route.body && !route.body.raw ? route.body.content['application/json'] : undefined;
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (route.closeOnRefusal) void reply.header('connection', 'close');
+    const { access } = route;
+    const principal = access === 'open' ? undefined : await authorize(request.headers.authorization, access);
+    return route.handler({
+      params: route.params ? parseRequestPart(route.params, request.params, 'path') : undefined,
+      query: route.query ? parseRequestPart(route.query, request.query, 'query') : undefined,
+      headers: route.headers ? parseRequestPart(route.headers, request.headers, 'header') : undefined,
+      body: json ? parseRequestPart(json, request.body, 'body') : undefined,
+      principal,
+      request,
+      reply,
+    });
+  };
+  const onError = route.onError;
+  return {
+    method: route.method.toUpperCase() as RouteOptions['method'],
+    url: fastifyPath(route.path),
+    handler: !onError
+      ? handle
+      : async (request, reply) => {
+          try {
+            return await handle(request, reply);
+          } catch (error) {
+            const answered = await onError(error, request, reply);
+            if (!answered) throw error;
+            return answered;
+          }
+        },
+  };
+}
