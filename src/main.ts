@@ -31,7 +31,7 @@ import { createDatabase, redactUrl, type Database } from './storage/database.js'
 import { EvaluationRepository } from './evaluation/evaluation-repository.js';
 import { migrateToLatest } from './storage/migrator.js';
 import { enableReaderLogin } from './storage/reader-role.js';
-import { BatchRepository, ObservationRepository } from './observations/observation-repository.js';
+import { BatchRepository } from './observations/batch-repository.js';
 import { RegionRepository } from './catalog/region-repository.js';
 import { ScorecardRepository } from './scorecard/scorecard-repository.js';
 import { StateRepository } from './demo/state-repository.js';
@@ -70,7 +70,6 @@ export interface Pacer {
   readonly database: Database;
   readonly catalog: CatalogRepository;
   readonly regions: RegionRepository;
-  readonly observations: ObservationRepository;
   readonly batches: BatchRepository;
   readonly state: StateRepository;
   readonly metrics: PipelineMetrics;
@@ -167,7 +166,6 @@ export async function openPacer(config: Config, logger: Logger, options: { schem
     database,
     catalog,
     regions: new RegionRepository(db),
-    observations: new ObservationRepository(db),
     batches: new BatchRepository(db),
     state: new StateRepository(db),
     metrics,

@@ -9,6 +9,7 @@ import { scorecardPages } from '../../src/scorecard/scorecard-pages.js';
 import { scorecardRoutes } from '../../src/scorecard/scorecard-routes.js';
 import { targetDetailSchema, targetListSchema, type TargetList } from '../../src/scorecard/scorecard-schema.js';
 import { openDemoPacer } from '../support/demo-database.js';
+import { seedObservations } from '../support/seed-observations.js';
 import { testBackends } from '../support/test-database.js';
 
 const backends = await testBackends();
@@ -213,10 +214,9 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
   });
 
   it('lists each observation’s revisions, oldest first', async () => {
-    const [vn] = await pacer.database.db.selectFrom('regions').select('id').where('code', '=', 'VN').execute();
     const at = new Date('2022-11-06T17:00:00Z');
     for (const value of [12_600_000, 12_700_000]) {
-      await pacer.observations.write(await pacer.batches.open({ source: 'cli' }), [{ indicatorId: 'vneid_accounts_issued', regionId: vn!.id, observedAt: at, dims: {}, value, note: 'revised' }]);
+      await seedObservations(pacer.database, [{ indicator: 'vneid_accounts_issued', region: 'VN', observed_at: at.toISOString(), value, note: 'revised' }]);
     }
     const d = targetDetailSchema.parse((await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json());
     const revised = d.observations.find((o) => o.observed_at === at.toISOString())!;
