@@ -19,9 +19,14 @@ export interface PushRecord {
  * cache, COPY or arrays into the shared upsert), so tests see the data the way pushes and feeds
  * write it. Throws what the ingestor throws (an InputError when a record is invalid).
  */
-export async function seedObservations(database: Database, records: readonly PushRecord[], options: { now?: Date } = {}): Promise<IngestSummary> {
+export async function seedObservations(
+  database: Database,
+  records: readonly PushRecord[],
+  options: { now?: Date } = {},
+): Promise<IngestSummary> {
   const store = new IngestRepository(database);
   const now = options.now;
-  const ingestor = new BatchIngestor({ store, catalog: new IngestCatalogCache(store), clock: now ? () => now : undefined });
+  const clock = now ? () => now : undefined;
+  const ingestor = new BatchIngestor({ store, catalog: new IngestCatalogCache(store), clock });
   return ingestor.ingest({ source: 'cli', mode: 'atomic', records: records.map((r, i) => ({ line: i + 1, ...r })) });
 }
