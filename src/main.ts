@@ -38,7 +38,7 @@ import { IngestCatalogCache } from './observations/ingest-catalog-cache.js';
 import { IngestRepository } from './observations/ingest-repository.js';
 import { ingestRoutes } from './observations/ingest-routes.js';
 import type { Ingestor } from './observations/ingestor.js';
-import { BatchRepository } from './observations/observation-repository.js';
+import { BatchRepository } from './observations/batch-repository.js';
 import { ObservationQueryRepository } from './observations/observation-query-repository.js';
 import { observationRoutes } from './observations/observation-routes.js';
 import type { JobRuntime } from './queue/job-runtime.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors/pacer-error.js';
 import type { Ingestor, RawObservation } from '../observations/ingestor.js';
-import type { WriteCounts } from '../observations/observation-writer.js';
+import type { WriteCounts } from '../observations/ingest-store.js';
 
 export interface DemoDataDeps {
   ingestor: Ingestor;

@@ -5,6 +5,18 @@ import type { DB } from '../storage/database-schema.js';
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 
+/** One target's row of the direct-facts aggregate: first instants meeting the target value from each side. */
+interface DirectFactsRow {
+  id: string;
+  at_least_by: Date | null;
+  at_least_after: Date | null;
+  at_most_by: Date | null;
+  at_most_after: Date | null;
+  n: number;
+  slope: number | null;
+  intercept: number | null;
+}
+
 /** {@link EvaluationStore}: a few set-based queries per evaluation, never one per target. */
 export class EvaluationRepository implements EvaluationStore {
   constructor(
@@ -98,31 +110,41 @@ export class EvaluationRepository implements EvaluationStore {
   }
 
   async directFacts(asOf: Date, windowStart: Date): Promise<Map<string, DirectFacts>> {
-    // x is seconds relative to asOf, so the fitted intercept is the line's value at asOf and the
-    // regression stays well conditioned.
-    const rows = await sql<{ id: string; achieved_at: Date | null; achieved_late_at: Date | null; n: number; slope: number | null; intercept: number | null }>`
-      with meets as (
-        select t.id, t.deadline, o.observed_at, o.value,
-               case when t.direction = 'at_least' then o.value >= t.target_value else o.value <= t.target_value end as ok,
-               extract(epoch from (o.observed_at - ${asOf}::timestamptz))::float8 as x
+    // The rule (which comparison a direction means) stays in the domain: the query returns, for
+    // both comparisons, the first instant by and after the deadline, and achievementOf picks.
+    // x is milliseconds relative to asOf, so the fitted intercept is the line's value at asOf and
+    // the regression stays well conditioned; extract() gives an exact numeric, scaled before the
+    // cast so x is an exact integer (seconds as float8 lose the last digits of a millisecond).
+    const rows = await sql<DirectFactsRow>`
+      with series as (
+        select t.id, t.deadline, t.target_value, o.observed_at, o.value,
+               (extract(epoch from (o.observed_at - ${asOf}::timestamptz)) * 1000)::float8 as x
         from targets t
-        join observations o on o.indicator_id = t.indicator_id and o.region_id = t.region_id and o.dims = '{}'::jsonb and o.observed_at <= ${asOf}
+        join observations o on o.indicator_id = t.indicator_id and o.region_id = t.region_id
+                           and o.dims = '{}'::jsonb and o.observed_at <= ${asOf}
       )
       select id,
-             min(observed_at) filter (where ok and observed_at <= deadline) as achieved_at,
-             min(observed_at) filter (where ok and observed_at > deadline) as achieved_late_at,
+             min(observed_at) filter (where value >= target_value and observed_at <= deadline) as at_least_by,
+             min(observed_at) filter (where value >= target_value and observed_at > deadline) as at_least_after,
+             min(observed_at) filter (where value <= target_value and observed_at <= deadline) as at_most_by,
+             min(observed_at) filter (where value <= target_value and observed_at > deadline) as at_most_after,
              count(*) filter (where observed_at > ${windowStart})::int as n,
              regr_slope(value, x) filter (where observed_at > ${windowStart}) as slope,
              regr_intercept(value, x) filter (where observed_at > ${windowStart}) as intercept
-      from meets
+      from series
       group by id`.execute(this.db);
     return new Map(
       rows.rows.map((r) => [
         r.id,
         {
-          achievedAt: ms(r.achieved_at),
-          achievedLateAt: ms(r.achieved_late_at),
-          fit: { n: r.n, line: r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope / 1000, intercept: r.intercept } : null },
+          reach: {
+            at_least: { byDeadline: ms(r.at_least_by), afterDeadline: ms(r.at_least_after) },
+            at_most: { byDeadline: ms(r.at_most_by), afterDeadline: ms(r.at_most_after) },
+          },
+          fit: {
+            n: r.n,
+            line: r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope, intercept: r.intercept } : null,
+          },
         },
       ]),
     );

@@ -1,5 +1,11 @@
 import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
-import { DEFAULT_FORECAST_WINDOW_MS, evaluateTarget, meets, type TargetFacts } from '../domain/evaluation/target-evaluation.js';
+import {
+  achievementOf,
+  DEFAULT_FORECAST_WINDOW_MS,
+  evaluateTarget,
+  firstMeetings,
+  type TargetFacts,
+} from '../domain/evaluation/target-evaluation.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
@@ -83,11 +89,12 @@ export class EvaluationService implements EvaluationRunner {
         facts = { latest: null, fit: null, achievedAt: null, achievedLateAt: null, coverage: null };
       } else if (rolled.source === 'direct') {
         const d = direct.get(target.id);
-        facts = { latest: rolled, fit: d?.fit ?? null, achievedAt: d?.achievedAt ?? null, achievedLateAt: d?.achievedLateAt ?? null, coverage: 1 };
+        const achievement = d ? achievementOf(target.direction, d.reach) : { achievedAt: null, achievedLateAt: null };
+        facts = { latest: rolled, fit: d?.fit ?? null, ...achievement, coverage: 1 };
       } else {
         // A rolled-up value has no series of its own: achievement is judged on the current value.
-        const ok = meets(target.direction, rolled.value, target.targetValue);
-        facts = { latest: rolled, fit: null, achievedAt: ok && rolled.at <= target.deadline ? rolled.at : null, achievedLateAt: ok && rolled.at > target.deadline ? rolled.at : null, coverage: rolled.coverage };
+        const achievement = achievementOf(target.direction, firstMeetings([rolled], target));
+        facts = { latest: rolled, fit: null, ...achievement, coverage: rolled.coverage };
       }
       const evaluation = evaluateTarget(
         { ...target, indicatorKind: indicator?.kind ?? 'level', updateIntervalSeconds: indicator?.updateIntervalSeconds ?? 86_400 },

@@ -1,6 +1,6 @@
 import type { Direction, IndicatorKind, Rollup } from '../domain/catalog/catalog-schema.js';
 import type { Point, RollupUnit } from '../domain/evaluation/region-rollup.js';
-import type { TargetEvaluation, TargetStatus, WindowFit } from '../domain/evaluation/target-evaluation.js';
+import type { SeriesFacts, TargetEvaluation, TargetStatus } from '../domain/evaluation/target-evaluation.js';
 
 /** A target as stored, with what the evaluation and the exporter need. Instants in epoch ms. */
 export interface TargetRecord {
@@ -36,12 +36,11 @@ export interface RegionRecord extends RollupUnit {
   level: string;
 }
 
-/** What the target's own series (direct observations, no dims) says, computed in the database. */
-export interface DirectFacts {
-  achievedAt: number | null;
-  achievedLateAt: number | null;
-  fit: WindowFit;
-}
+/**
+ * What the target's own series (direct observations, no dims) says, computed in the database:
+ * the same as the domain's `seriesFacts` of that series.
+ */
+export type DirectFacts = SeriesFacts;
 
 /** One target's evaluation with its labels, as exported and stored. */
 export interface TargetResult extends TargetEvaluation {

@@ -1,7 +1,13 @@
 import type { CatalogIndicator, CatalogRegion } from '../domain/observations/observation-validator.js';
 import type { IngestMode, IngestSource, IngestSummary } from './ingestor.js';
 import type { ObservationChunk } from './observation-chunk.js';
-import type { WriteCounts } from './observation-writer.js';
+
+/** What a write did to each row: new, a changed value (the old one kept as a revision), or the same value again. */
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
 
 /** A batch recorded under an idempotency key. */
 export interface StoredBatch {

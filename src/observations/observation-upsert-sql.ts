@@ -1,6 +1,6 @@
 /**
- * The SQL that writes observations, shared by every write path (the ingestor's chunks, the
- * ObservationWriter), and the COPY text encoding of a chunk.
+ * The SQL that writes observations (the ingestor's chunks, by arrays or by COPY into a staging
+ * table), and the COPY text encoding of a chunk.
  */
 import type { ObservationChunk } from './observation-chunk.js';
 

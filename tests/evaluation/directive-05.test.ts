@@ -10,9 +10,9 @@ import { createLogger } from '../../src/logging/logger.js';
 import { demoDataFile } from '../../src/main.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import { EvaluationRepository } from '../../src/evaluation/evaluation-repository.js';
-import { BatchRepository, ObservationRepository } from '../../src/observations/observation-repository.js';
 import { RegionRepository } from '../../src/catalog/region-repository.js';
 import { runPacerCli } from '../support/pacer-process.js';
+import { seedObservations } from '../support/seed-observations.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
 import { BatchIngestor } from '../../src/observations/batch-ingestor.js';
 import { IngestCatalogCache } from '../../src/observations/ingest-catalog-cache.js';
@@ -72,8 +72,6 @@ targets:
 `);
     await applyCatalog(new CatalogRepository(t.database.db), dir);
     const regions = new RegionRepository(t.database.db);
-    const writer = new ObservationRepository(t.database.db);
-    const batches = new BatchRepository(t.database.db);
     let loaded = false;
     const ingestStore = new IngestRepository(t.database);
     const demo = await loadDemoData(
@@ -90,7 +88,7 @@ targets:
     const at = new Date('2024-05-01T00:00:00Z');
     const binhDuong = index.resolve('74', at)!;
     expect(binhDuong.name).toBe('Tỉnh Bình Dương');
-    await writer.write(await batches.open({ source: 'cli' }), [{ indicatorId: 'chip_id_cards_issued', regionId: binhDuong.id, observedAt: at, dims: {}, value: 600, note: null }]);
+    expect(await seedObservations(t.database, [{ indicator: 'chip_id_cards_issued', region: '74', observed_at: at.toISOString(), value: 600 }])).toMatchObject({ inserted: 1 });
     service = new EvaluationService({ store: new EvaluationRepository(t.database.db), logger: createLogger({ level: 'silent', pretty: false }) });
   });
   afterAll(async () => {

@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCatalog } from '../../src/catalog/apply-catalog.js';
-import { RegionIndex } from '../../src/domain/regions/region-registry.js';
 import type { TargetStatus } from '../../src/domain/evaluation/target-evaluation.js';
 import { EvaluationService } from '../../src/evaluation/evaluation-service.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import { EvaluationRepository } from '../../src/evaluation/evaluation-repository.js';
-import { BatchRepository, ObservationRepository } from '../../src/observations/observation-repository.js';
-import { RegionRepository } from '../../src/catalog/region-repository.js';
+import { seedObservations } from '../support/seed-observations.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -105,10 +103,8 @@ describe.each(backends)('evaluation semantics on %s', (backend) => {
     dir = await mkdtemp(path.join(tmpdir(), 'pacer-semantics-'));
     await writeCatalog(dir);
     await applyCatalog(new CatalogRepository(t.database.db), dir);
-    const index = new RegionIndex(await new RegionRepository(t.database.db).loadAll());
-    const rows = cases.flatMap((c, i) => c.obs.map(([code, at, value]) => ({ indicatorId: `c${i}`, regionId: index.resolve(code, at)!.id, observedAt: at, dims: {}, value, note: null })));
-    const batch = await new BatchRepository(t.database.db).open({ source: 'cli' });
-    await new ObservationRepository(t.database.db).write(batch, rows);
+    const records = cases.flatMap((c, i) => c.obs.map(([region, at, value]) => ({ indicator: `c${i}`, region, observed_at: at.toISOString(), value })));
+    expect(await seedObservations(t.database, records)).toMatchObject({ received: records.length, inserted: records.length, rejected: 0 });
     service = new EvaluationService({ store: new EvaluationRepository(t.database.db), logger: createLogger({ level: 'silent', pretty: false }) });
   });
   afterAll(async () => {

@@ -86,8 +86,70 @@ export interface TargetEvaluation {
   forecast?: Line | null;
 }
 
+/** The one statement of "meets the target": at least, or at most, the target value. */
 export function meets(direction: Direction, value: number, target: number): boolean {
   return direction === 'at_least' ? value >= target : value <= target;
+}
+
+/** A series' first instants meeting the target value in one direction: by the deadline (inclusive), and after it. */
+export interface FirstMeeting {
+  byDeadline: number | null;
+  afterDeadline: number | null;
+}
+
+/**
+ * When a series first met the target value, for both directions: facts that do not depend on
+ * the target's direction, so the set-based query can compute them without knowing the rule
+ * ({@link achievementOf} applies it).
+ */
+export type ReachFacts = Record<Direction, FirstMeeting>;
+
+/** What a target's own series says as of t: when it reached the target value, and the trailing-window fit. */
+export interface SeriesFacts {
+  reach: ReachFacts;
+  fit: WindowFit;
+}
+
+type SeriesPoint = { at: number; value: number };
+type ReachSpec = Pick<TargetSpec, 'targetValue' | 'deadline'>;
+
+/** {@link ReachFacts} of `points` (all of them, so the caller passes only points known at t). */
+export function firstMeetings(points: readonly SeriesPoint[], spec: ReachSpec): ReachFacts {
+  const first = (direction: Direction): FirstMeeting => {
+    let byDeadline: number | null = null;
+    let afterDeadline: number | null = null;
+    for (const p of points) {
+      if (!meets(direction, p.value, spec.targetValue)) continue;
+      if (p.at <= spec.deadline) byDeadline = byDeadline === null ? p.at : Math.min(byDeadline, p.at);
+      else afterDeadline = afterDeadline === null ? p.at : Math.min(afterDeadline, p.at);
+    }
+    return { byDeadline, afterDeadline };
+  };
+  return { at_least: first('at_least'), at_most: first('at_most') };
+}
+
+type Achievement = Pick<TargetFacts, 'achievedAt' | 'achievedLateAt'>;
+
+/** Achievement as the target's direction reads the reach facts. */
+export function achievementOf(direction: Direction, reach: ReachFacts): Achievement {
+  const first = reach[direction];
+  return { achievedAt: first.byDeadline, achievedLateAt: first.afterDeadline };
+}
+
+/**
+ * {@link SeriesFacts} of a target's own series as of `asOf`: reach over the points at or before
+ * `asOf`, least squares over those after `windowStart`. The reference the set-based query
+ * (EvaluationRepository.directFacts) is tested against.
+ */
+export function seriesFacts(
+  points: readonly SeriesPoint[],
+  spec: ReachSpec,
+  asOf: number,
+  windowStart: number,
+): SeriesFacts {
+  const known = points.filter((p) => p.at <= asOf);
+  const window = known.filter((p) => p.at > windowStart);
+  return { reach: firstMeetings(known, spec), fit: { n: window.length, line: leastSquares(window, asOf) } };
 }
 
 /** e(t): straight from (t0, b) to (D, v), or through the milestones; flat outside [t0, D]. */
