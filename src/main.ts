@@ -260,6 +260,7 @@ async function composePacer(
       })
     : undefined;
   const started: Role[] = [];
+  let stopped = false;
 
   return {
     services,
@@ -282,10 +283,13 @@ async function composePacer(
       for (const role of ordered) {
         await role.start();
         started.push(role);
+        // Stopped while this role was starting (a signal while Redis was unreachable): start nothing more.
+        if (stopped) return;
       }
       heartbeat?.start();
     },
     async stop() {
+      stopped = true;
       heartbeat?.stop();
       for (const role of started.splice(0).reverse()) {
         await role.stop().catch((error: unknown) => logger.error({ err: error, role: role.name }, 'role did not stop cleanly'));
@@ -339,16 +343,37 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** `pacer start`: open, migrate, apply the catalog, load demo data once, start the roles. */
-export async function runPacer(config: Config, logger: Logger, roles: readonly RoleName[]): Promise<Pacer> {
+/**
+ * `pacer start`: open, migrate, apply the catalog, load demo data once, start the roles. When
+ * `signal` aborts before the roles are up (a role may wait on a Redis that never answers), what
+ * started is stopped and the promise rejects with the signal's reason instead of waiting on.
+ */
+export async function runPacer(
+  config: Config,
+  logger: Logger,
+  roles: readonly RoleName[],
+  signal?: AbortSignal,
+): Promise<Pacer> {
   const pacer = await openPacer(config, logger, { roles });
   try {
-    await pacer.prepare();
-    await pacer.start();
+    signal?.throwIfAborted();
+    const starting = pacer.prepare().then(() => pacer.start());
+    if (signal) await untilAborted(starting, signal);
+    else await starting;
   } catch (error) {
     await pacer.stop();
     throw error;
   }
   logger.info({ roles }, 'pacer started');
   return pacer;
+}
+
+/** `work`, or a rejection as soon as `signal` aborts (the work is left to settle on its own). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -4,7 +4,7 @@ import { BullmqWorkerRole, type WorkerSettings } from './bullmq-worker-role.js';
 import type { QueueSettings } from './feed-job.js';
 import { EVALUATION_DEBOUNCE_MS, type JobRuntime, type JobRuntimeOptions } from './job-runtime.js';
 import { QueueEvaluationTrigger } from './queue-evaluation-trigger.js';
-import { openRedis } from './redis-connection.js';
+import { closeRedis, openRedis } from './redis-connection.js';
 
 /**
  * Jobs on Redis through BullMQ (`REDIS_URL` set): the scheduler role upserts job schedulers,
@@ -14,7 +14,7 @@ import { openRedis } from './redis-connection.js';
 export function bullmqRuntime(
   options: JobRuntimeOptions & { redisUrl: string; queue: QueueSettings; worker: WorkerSettings },
 ): JobRuntime {
-  const redis = openRedis(options.redisUrl);
+  const redis = openRedis(options.redisUrl, options.logger);
   const local = new DebouncedEvaluationTrigger(options.evaluation, {
     delayMs: EVALUATION_DEBOUNCE_MS,
     logger: options.logger,
@@ -49,7 +49,7 @@ export function bullmqRuntime(
     async close() {
       await local.stop();
       await queued?.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     },
   };
 }
