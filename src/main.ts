@@ -160,6 +160,7 @@ async function composePacer(
           lockDurationMs: config.feeds.lockDurationMs,
           shutdownGraceMs: config.feeds.shutdownGraceMs,
         },
+        reconcileMs: config.feeds.reconcileMs,
       })
     : (await import('./queue/in-process-runtime.js')).inProcessRuntime({
         ...runtimeOptions,
@@ -201,7 +202,9 @@ async function composePacer(
       (error: unknown) => ({ ok: false, detail: (error as Error).message }),
     );
     const catalogCheck = catalogApplied ? { ok: true } : { ok: false, detail: 'catalog not applied yet' };
-    return { ready: databaseCheck.ok && catalogCheck.ok, checks: { database: databaseCheck, catalog: catalogCheck } };
+    // And the runtime's own: Redis and the job schedulers, for the roles that need them.
+    const checks = { database: databaseCheck, catalog: catalogCheck, ...(await runtime.checks()) };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
   };
 
   const jobDeps = async () => ({
@@ -256,7 +259,7 @@ async function composePacer(
         file: config.heartbeatFile,
         everyMs: 10_000,
         logger,
-        healthy: async () => (await readiness()).ready && (await runtime.healthy()),
+        healthy: async () => (await readiness()).ready,
       })
     : undefined;
   const started: Role[] = [];
