@@ -63,7 +63,7 @@ async function schedulerKeys(): Promise<string[]> {
 }
 
 describe.runIf(available)('Redis restarted empty under a scheduler and a worker', () => {
-  it('the scheduler re-creates its schedulers, the next slot runs, and it is not ready while any is missing', async () => {
+  it('the scheduler re-creates its schedulers, the next slot runs, and it is unready while one is missing', async () => {
     const jobsDir = await tempDir();
     const source = { type: 'http', url: server.url('/ticker'), format: 'ndjson' };
     await writeFeed(jobsDir, { id: 'ticker', schedule: { cron: '*/2 * * * * *', timezone: 'UTC' }, source });
