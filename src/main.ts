@@ -161,6 +161,7 @@ async function composePacer(
           lockDurationMs: config.feeds.lockDurationMs,
           shutdownGraceMs: config.feeds.shutdownGraceMs,
         },
+        reconcileMs: config.feeds.reconcileMs,
       })
     : (await import('./queue/in-process-runtime.js')).inProcessRuntime({
         ...runtimeOptions,
@@ -202,7 +203,9 @@ async function composePacer(
       (error: unknown) => ({ ok: false, detail: (error as Error).message }),
     );
     const catalogCheck = catalogApplied ? { ok: true } : { ok: false, detail: 'catalog not applied yet' };
-    return { ready: databaseCheck.ok && catalogCheck.ok, checks: { database: databaseCheck, catalog: catalogCheck } };
+    // And the runtime's own: Redis and the job schedulers, for the roles that need them.
+    const checks = { database: databaseCheck, catalog: catalogCheck, ...(await runtime.checks()) };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
   };
 
   const jobDeps = async () => ({
@@ -251,10 +254,11 @@ async function composePacer(
         file: config.heartbeatFile,
         everyMs: 10_000,
         logger,
-        healthy: async () => (await readiness()).ready && (await runtime.healthy()),
+        healthy: async () => (await readiness()).ready,
       })
     : undefined;
   const started: Role[] = [];
+  let stopped = false;
 
   return {
     services,
@@ -277,10 +281,13 @@ async function composePacer(
       for (const role of ordered) {
         await role.start();
         started.push(role);
+        // Stopped while this role was starting (a signal while Redis was unreachable): start nothing more.
+        if (stopped) return;
       }
       heartbeat?.start();
     },
     async stop() {
+      stopped = true;
       heartbeat?.stop();
       for (const role of started.splice(0).reverse()) {
         await role.stop().catch((error: unknown) => logger.error({ err: error, role: role.name }, 'role did not stop cleanly'));
@@ -341,16 +348,37 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** `pacer start`: open, migrate, apply the catalog, load demo data once, start the roles. */
-export async function runPacer(config: Config, logger: Logger, roles: readonly RoleName[]): Promise<Pacer> {
+/**
+ * `pacer start`: open, migrate, apply the catalog, load demo data once, start the roles. When
+ * `signal` aborts before the roles are up (a role may wait on a Redis that never answers), what
+ * started is stopped and the promise rejects with the signal's reason instead of waiting on.
+ */
+export async function runPacer(
+  config: Config,
+  logger: Logger,
+  roles: readonly RoleName[],
+  signal?: AbortSignal,
+): Promise<Pacer> {
   const pacer = await openPacer(config, logger, { roles });
   try {
-    await pacer.prepare();
-    await pacer.start();
+    signal?.throwIfAborted();
+    const starting = pacer.prepare().then(() => pacer.start());
+    if (signal) await untilAborted(starting, signal);
+    else await starting;
   } catch (error) {
     await pacer.stop();
     throw error;
   }
   logger.info({ roles }, 'pacer started');
   return pacer;
+}
+
+/** `work`, or a rejection as soon as `signal` aborts (the work is left to settle on its own). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

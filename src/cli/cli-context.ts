@@ -45,10 +45,17 @@ export function reportError(io: CliIo, error: unknown): void {
   }
 }
 
-/** Configuration plus a logger for one-shot commands: quiet (warn, on stderr) unless LOG_LEVEL says otherwise. */
-export function commandSetup(io: CliIo): { config: Config; logger: Logger } {
+/**
+ * Configuration plus a logger for one-shot commands: quiet (warn, on stderr) unless LOG_LEVEL says
+ * otherwise. A command that reports its outcome itself passes `quietLevel: 'error'`, so a failure it
+ * prints as one line is not logged first as a JSON line with a stack.
+ */
+export function commandSetup(
+  io: CliIo,
+  options: { quietLevel?: 'warn' | 'error' } = {},
+): { config: Config; logger: Logger } {
   const config = loadConfig(io.env);
-  const level = io.env.LOG_LEVEL ? config.logLevel : 'warn';
+  const level = io.env.LOG_LEVEL ? config.logLevel : (options.quietLevel ?? 'warn');
   return { config, logger: createLogger({ level, pretty: false, destination: process.stderr }) };
 }
 
@@ -61,9 +68,9 @@ export function commandSetup(io: CliIo): { config: Config; logger: Logger } {
 export async function withServices<T>(
   io: CliIo,
   work: (services: PacerServices) => Promise<T>,
-  options: { prepare?: boolean } = {},
+  options: { prepare?: boolean; quietLevel?: 'warn' | 'error' } = {},
 ): Promise<T> {
-  const { config, logger } = commandSetup(io);
+  const { config, logger } = commandSetup(io, { quietLevel: options.quietLevel });
   const pacer = await openPacer(config, logger);
   try {
     if (options.prepare && (await pacer.isEmpty())) {

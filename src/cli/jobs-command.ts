@@ -65,7 +65,8 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
               return result.retryable ? ExitCode.systemError : ExitCode.userError;
             }
             return ExitCode.ok;
-          }),
+            // The outcome is printed above: the runner's own log of a failed run would repeat it with a stack.
+          }, { quietLevel: 'error' }),
         ),
       );
     });

@@ -9,6 +9,9 @@ import { commandSetup, reportError, runCommand, type CliIo } from './cli-context
 import { createDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrator.js';
 
+/** Time past the shutdown grace for closing connections, after which a stopping process exits anyway. */
+const STOP_MARGIN_MS = 5_000;
+
 /** `pacer start`: run the given roles until SIGINT or SIGTERM. */
 export function startCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('start')
@@ -22,17 +25,24 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
         const logger = createLogger({ level: config.logLevel });
         // Signals are handled from the first moment: one arriving while the roles start (the
         // api may already answer) stops them as soon as they are up, never kills half-way.
-        const starting = runPacer(config, logger, roles);
-        let stopping = false;
+        const abort = new AbortController();
+        const starting = runPacer(config, logger, roles, abort.signal);
         const shutdown = (signal: string) => {
-          if (stopping) {
+          if (abort.signal.aborted) {
             logger.warn({ signal }, 'second signal: exiting now');
             process.exit(ExitCode.systemError);
           }
-          stopping = true;
+          abort.abort(new Error(`stopped by ${signal} while starting`));
           logger.info({ signal }, 'stopping');
+          // Whatever a role waits on, the process is gone shortly after the grace period its runs get.
+          setTimeout(() => {
+            logger.error({ graceMs: config.feeds.shutdownGraceMs }, 'not stopped within the grace period: exiting');
+            logger.flush();
+            process.exit(ExitCode.systemError);
+          }, config.feeds.shutdownGraceMs + STOP_MARGIN_MS).unref();
           starting
-            .then((running) => running.stop())
+            // Stopped before the roles were up: runPacer has already stopped what had started.
+            .then((running) => running.stop(), () => undefined)
             .then(
               () => {
                 logger.info('stopped');
@@ -47,7 +57,9 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
         };
         process.on('SIGINT', () => shutdown('SIGINT'));
         process.on('SIGTERM', () => shutdown('SIGTERM'));
-        await starting;
+        await starting.catch((error: unknown) => {
+          if (!abort.signal.aborted) throw error;
+        });
       });
       if (code !== ExitCode.ok) setExitCode(code);
     });

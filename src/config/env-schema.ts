@@ -61,6 +61,11 @@ export const envSchema = z.object({
   PACER_WORKER_LOCK_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(1).max(3600).default(60),
   PACER_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0).max(3600).default(30),
   PACER_EVALUATION_SCHEDULE: z.string().superRefine(cronCheck).default('* * * * *'),
+  PACER_SCHEDULE_RECONCILE_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .min(0.5)
+    .max(3600)
+    .default(60),
   PACER_HEARTBEAT_FILE: z.string().min(1).optional(),
   PACER_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }).optional(),
   PACER_TOKEN: z.string().min(1).optional(),
@@ -87,7 +92,16 @@ export interface Config {
   readAuth: 'open' | 'token';
   adminToken: string | undefined;
   /** Scheduled feeds: where their definitions are, the queue, the workers, the evaluation tick. */
-  feeds: { jobsDir: string; queuePrefix: string; concurrency: number; lockDurationMs: number; shutdownGraceMs: number; evaluationCron: string };
+  feeds: {
+    jobsDir: string;
+    queuePrefix: string;
+    concurrency: number;
+    lockDurationMs: number;
+    shutdownGraceMs: number;
+    evaluationCron: string;
+    /** How often a scheduler re-creates the job schedulers it owns that Redis lost (also on every reconnect). */
+    reconcileMs: number;
+  };
   /** Written every 10 s while the process is healthy, for container health checks of roles without HTTP. */
   heartbeatFile: string | undefined;
   /** Where `pacer push` and `pacer token --url` find the API, and with which token. */
@@ -140,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockDurationMs: e.PACER_WORKER_LOCK_SECONDS * 1000,
       shutdownGraceMs: e.PACER_SHUTDOWN_GRACE_SECONDS * 1000,
       evaluationCron: e.PACER_EVALUATION_SCHEDULE,
+      reconcileMs: e.PACER_SCHEDULE_RECONCILE_SECONDS * 1000,
     },
     heartbeatFile: e.PACER_HEARTBEAT_FILE,
   };

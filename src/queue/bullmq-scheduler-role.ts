@@ -16,20 +16,83 @@ const EVALUATION_SCHEDULER = 'evaluation';
  * evaluation tick, removes schedulers of feeds no longer in jobs/, and enqueues each feed's missed
  * slot once. Upserts are atomic in Redis, so any number of schedulers starting together leave
  * exactly one scheduler and one delayed job per feed. Nothing runs here: workers take the jobs.
+ *
+ * A Redis restarted without persistence comes back without the schedulers: the role does all of
+ * this again on every reconnect and every `reconcileMs`. Upserting is idempotent, so schedulers
+ * reconciling at once need no coordination; the missed slot's job id and the runs table keep each
+ * slot to one run.
  */
 export class BullmqSchedulerRole implements Role {
   readonly name = 'scheduler' as const;
   private queue: Queue | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<unknown> | undefined;
+  private readonly onReady = () => this.reconcileInBackground('reconnected');
 
   constructor(
-    private readonly deps: { redis: Redis; queue: QueueSettings; feeds: FeedRegistry; store: FeedRunStore; evaluationCron: string; timezone: string; logger: Logger; now?: () => Date },
+    private readonly deps: {
+      redis: Redis;
+      queue: QueueSettings;
+      feeds: FeedRegistry;
+      store: FeedRunStore;
+      evaluationCron: string;
+      timezone: string;
+      reconcileMs: number;
+      logger: Logger;
+      now?: () => Date;
+    },
   ) {}
 
   async start(): Promise<void> {
     await assertNoEviction(this.deps.redis);
     const queue = new Queue(this.deps.queue.name, { connection: this.deps.redis, prefix: this.deps.queue.prefix });
     this.queue = queue;
-    const feeds = this.deps.feeds.all().filter((f) => f.enabled);
+    await this.reconcile(queue);
+    const feeds = this.enabledFeeds().map((f) => f.id);
+    this.deps.logger.info({ feeds, evaluation: this.deps.evaluationCron }, 'feed schedules upserted');
+    this.deps.redis.on('ready', this.onReady);
+    this.timer = setInterval(() => this.reconcileInBackground('interval'), this.deps.reconcileMs);
+    this.timer.unref();
+  }
+
+  /**
+   * The keys of the job schedulers this role owns that Redis does not have: what health reports.
+   * Empty while all exist; every key before the role started.
+   */
+  async missingSchedulers(): Promise<string[]> {
+    const wanted = this.wantedKeys();
+    if (!this.queue) return wanted;
+    const present = new Set((await this.queue.getJobSchedulers(0, -1)).map((s) => s.key));
+    return wanted.filter((key) => !present.has(key));
+  }
+
+  private enabledFeeds() {
+    return this.deps.feeds.all().filter((f) => f.enabled);
+  }
+
+  private wantedKeys(): string[] {
+    return [...this.enabledFeeds().map((f) => `${FEED_SCHEDULER}${f.id}`), EVALUATION_SCHEDULER];
+  }
+
+  /** One reconciliation at a time; a failure is logged and the next reconnect or interval tries again. */
+  private reconcileInBackground(reason: 'reconnected' | 'interval'): void {
+    const queue = this.queue;
+    if (!queue || this.reconciling) return;
+    this.reconciling = (async () => {
+      const missing = await this.missingSchedulers();
+      await this.reconcile(queue);
+      if (missing.length > 0) {
+        this.deps.logger.warn({ reason, schedulers: missing }, 're-created job schedulers Redis had lost');
+      }
+    })()
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, reason }, 'could not reconcile the job schedulers');
+      })
+      .finally(() => (this.reconciling = undefined));
+  }
+
+  private async reconcile(queue: Queue): Promise<void> {
+    const feeds = this.enabledFeeds();
     for (const feed of feeds) {
       const data: FeedJobData = { feedId: feed.id, trigger: 'schedule' };
       await queue.upsertJobScheduler(`${FEED_SCHEDULER}${feed.id}`, { pattern: feed.schedule.cron, tz: feed.schedule.timezone }, {
@@ -54,11 +117,15 @@ export class BullmqSchedulerRole implements Role {
       // The job id dedupes schedulers starting together; the runs table dedupes across restarts.
       await queue.add(jobNames.feed, data, { ...feedJobOptions(feed), jobId: `catchup:${feed.id}:${slot.getTime()}` });
     }
-    this.deps.logger.info({ feeds: feeds.map((f) => f.id), evaluation: this.deps.evaluationCron }, 'feed schedules upserted');
   }
 
   async stop(): Promise<void> {
-    await this.queue?.close();
+    clearInterval(this.timer);
+    this.deps.redis.off('ready', this.onReady);
+    const queue = this.queue;
     this.queue = undefined;
+    // A reconciliation waiting on an unreachable Redis is not waited for: its commands would never run.
+    if (this.reconciling && this.deps.redis.status === 'ready') await this.reconciling;
+    await queue?.close();
   }
 }

@@ -28,7 +28,7 @@ export function inProcessRuntime(options: JobRuntimeOptions & { shutdownGraceMs:
         logger: options.logger,
       }),
     workerRole: (deps) => new WorkerRole({ evaluation: deps.evaluation, logger: options.logger }),
-    healthy: async () => true,
+    checks: async () => ({}),
     close: () => trigger.stop(),
   };
 }

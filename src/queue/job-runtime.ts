@@ -8,6 +8,12 @@ import type { Role, RoleName } from '../roles/role.js';
 /** How long after an ingest batch its evaluation waits: batches in that window share one evaluation. */
 export const EVALUATION_DEBOUNCE_MS = 2_000;
 
+/** One health check: passed, or failed with why. */
+export interface RuntimeCheck {
+  ok: boolean;
+  detail?: string;
+}
+
 /** What every runtime is built from: the roles this process plays and how to evaluate. */
 export interface JobRuntimeOptions {
   roles: readonly RoleName[];
@@ -41,7 +47,11 @@ export interface JobRuntime {
   schedulerRole(deps: JobRuntimeDeps): Role;
   /** The worker role: runs feed slots and evaluations. */
   workerRole(deps: JobRuntimeDeps): Role;
-  /** Whether the runtime's own dependencies answer (Redis, for BullMQ). */
-  healthy(): Promise<boolean>;
+  /**
+   * The runtime's part of readiness and the heartbeat, by name: for BullMQ, whether Redis answers
+   * (for the roles that need it) and whether the job schedulers the scheduler role owns exist.
+   * Never waits on an unreachable Redis.
+   */
+  checks(): Promise<Record<string, RuntimeCheck>>;
   close(): Promise<void>;
 }

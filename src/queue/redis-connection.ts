@@ -1,12 +1,40 @@
 import { Redis } from 'ioredis';
 import { ConfigError } from '../errors/pacer-error.js';
+import type { Logger } from '../logging/logger.js';
+import { redactUrl } from '../storage/database.js';
 
 /**
  * A Redis connection for BullMQ: `maxRetriesPerRequest: null` so blocking commands wait through
- * a Redis restart instead of failing, and reconnects with a capped backoff.
+ * a Redis restart instead of failing, and reconnects with a capped backoff, forever.
+ *
+ * Losing Redis is logged once, naming `REDIS_URL` (password hidden), and again only after it came
+ * back and was lost anew: every failed attempt would otherwise be an error event, which ioredis
+ * prints as a stack when nobody listens.
  */
-export function openRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+export function openRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+  let lost = false;
+  redis.on('error', (error: Error) => {
+    if (lost) return;
+    lost = true;
+    logger.error(`cannot reach Redis at REDIS_URL=${redactUrl(url)} (${error.message}): retrying until it answers`);
+  });
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    logger.info('Redis answers again');
+  });
+  return redis;
+}
+
+/** Closes a connection without waiting for commands queued while Redis is unreachable (they would never run). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
 }
 
 /**

@@ -59,7 +59,7 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   if (options.schema) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect().catch((cause: unknown) => {
-      throw new UnavailableError(`cannot reach PostgreSQL at ${redactUrl(url)}: ${(cause as Error).message}`, { cause, code: 'database_unavailable' });
+      throw unreachable(url, cause);
     });
     try {
       await admin.query(`create schema if not exists ${quoteIdent(options.schema)}`);
@@ -80,6 +80,12 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   // request body) emits the same error on itself, where the pool does not listen: listen on every
   // client. Its next query then fails, and the holder releases it as broken.
   pool.on('connect', (client) => client.on('error', (error) => options.logger?.warn({ error: briefly(error) }, 'PostgreSQL connection lost')));
+  // One connection up front: an unreachable server is one clear error here, not a driver's stack from the first query.
+  const first = await pool.connect().catch(async (cause: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw unreachable(url, cause);
+  });
+  first.release();
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
@@ -159,6 +165,15 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** PostgreSQL cannot be reached: names the variable and the server (password hidden), for the operator to check. */
+function unreachable(url: string, cause: unknown): UnavailableError {
+  const reason = (cause as Error).message || String((cause as { code?: string }).code ?? cause);
+  return new UnavailableError(`cannot reach PostgreSQL at DATABASE_URL=${redactUrl(url)}: ${reason}`, {
+    cause,
+    code: 'database_unavailable',
+  });
 }
 
 /** An error without what pg hangs on it (the whole client, with its connection parameters). */
