@@ -79,7 +79,7 @@ export interface PacerServices {
   readonly metrics: PipelineMetrics;
 }
 
-/** The roles this process plays, each typed, started in this order and stopped in reverse. */
+/** The roles this process plays, each typed; started worker, api, scheduler and stopped in reverse. */
 export interface PacerRoles {
   readonly api?: ApiRole;
   readonly worker?: Role;
@@ -248,7 +248,9 @@ async function composePacer(
     await runtime.close();
     throw error;
   });
-  const ordered = [roles.api, roles.worker, roles.scheduler].filter((r): r is Role => r !== undefined);
+  // The worker first: its evaluation at start is done before the api answers, so a process that
+  // plays both never serves /metrics without the targets; the scheduler last, once jobs can run.
+  const ordered = [roles.worker, roles.api, roles.scheduler].filter((r): r is Role => r !== undefined);
   const heartbeat = config.heartbeatFile
     ? new Heartbeat({
         file: config.heartbeatFile,

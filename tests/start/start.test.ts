@@ -94,7 +94,7 @@ describe.runIf(backends.includes('postgres'))('pacer start on PostgreSQL (DATABA
       // An api-only process serves the evaluation another process stored.
       const api = await startPacer({ DATABASE_URL: schemaUrl(schema), PACER_METRICS_REFRESH_SECONDS: '0.2' }, { args: ['--roles', 'api'] });
       let body = '';
-      for (let i = 0; i < 50 && !body.includes('kpi_target_status'); i++) {
+      for (let i = 0; i < 300 && !body.includes('kpi_target_status'); i++) {
         body = await (await fetch(`${api.baseUrl}/metrics`)).text();
         if (!body.includes('kpi_target_status')) await new Promise((r) => setTimeout(r, 100));
       }
