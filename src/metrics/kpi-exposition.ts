@@ -3,13 +3,10 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { kpiMetrics, labels, targetStatuses } from '../conventions.js';
 import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
 import type { TargetResult } from '../evaluation/evaluation-store.js';
-import { ExpositionWriter, escapeLabelValue, labelPair, sample } from './exposition-writer.js';
+import { ExpositionWriter, labelPair, sample } from './exposition-writer.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 
 const gzip = promisify(gzipCallback);
-
-/** Label values escape the same way in every family: tests and callers import it from here too. */
-export { escapeLabelValue };
 
 interface Family {
   name: string;
