@@ -1,3 +1,5 @@
+import { feedRunOutcomes, ingestRowOutcomes, kpiMetrics, labels } from '../conventions.js';
+import { ExpositionWriter, histogramSamples, labelPair, sample } from '../metrics/exposition-writer.js';
 import type { FeedDefinition } from './feed-schema.js';
 import type { FeedRunStats, FeedRunStore } from './feed-run-store.js';
 
@@ -30,23 +32,59 @@ export class FeedMetrics {
   }
 }
 
+/** Renders the `kpi_feed_*` families from the runs table's statistics and the feed definitions. */
 export function renderFeedMetrics(stats: readonly FeedRunStats[], feeds: readonly FeedDefinition[]): string {
-  const out: string[] = [];
-  const family = (name: string, type: string, help: string, lines: string[]) => {
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
-  };
-  const label = (feed: string) => `feed="${feed.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  const seconds = (d: Date) => (d.getTime() / 1000).toString();
-  family('kpi_feed_expected_interval_seconds', 'gauge', 'How often a successful run of the feed is expected (its expected_every); enabled feeds only.', feeds.filter((f) => f.enabled).map((f) => `kpi_feed_expected_interval_seconds{${label(f.id)}} ${f.expected_every / 1000}`));
-  family('kpi_feed_last_success_timestamp_seconds', 'gauge', 'When the last successful run of the feed finished.', stats.filter((s) => s.lastSuccessAt).map((s) => `kpi_feed_last_success_timestamp_seconds{${label(s.feedId)}} ${seconds(s.lastSuccessAt!)}`));
-  family('kpi_feed_last_run_timestamp_seconds', 'gauge', 'When the last run of the feed finished, whatever its outcome.', stats.filter((s) => s.lastRunAt).map((s) => `kpi_feed_last_run_timestamp_seconds{${label(s.feedId)}} ${seconds(s.lastRunAt!)}`));
-  family('kpi_feed_runs_total', 'counter', 'Feed run attempts by outcome: succeeded, failed (retried or not), duplicate (a delivery of a slot that had already run, ignored).', stats.flatMap((s) => (['succeeded', 'failed', 'duplicate'] as const).map((o) => `kpi_feed_runs_total{${label(s.feedId)},outcome="${o}"} ${s.runs[o]}`)));
-  family('kpi_feed_rows_total', 'counter', 'Rows the feed brought, by ingest outcome: inserted, updated, unchanged, rejected.', stats.flatMap((s) => (['inserted', 'updated', 'unchanged', 'rejected'] as const).map((o) => `kpi_feed_rows_total{${label(s.feedId)},outcome="${o}"} ${s.rows[o]}`)));
-  family('kpi_feed_run_duration_seconds', 'histogram', 'Duration of finished feed runs (last attempt).', stats.flatMap((s) => [
-    ...feedDurationBuckets.map((b, i) => `kpi_feed_run_duration_seconds_bucket{${label(s.feedId)},le="${b}"} ${s.durations.buckets[i]}`),
-    `kpi_feed_run_duration_seconds_bucket{${label(s.feedId)},le="+Inf"} ${s.durations.count}`,
-    `kpi_feed_run_duration_seconds_sum{${label(s.feedId)}} ${s.durations.sum}`,
-    `kpi_feed_run_duration_seconds_count{${label(s.feedId)}} ${s.durations.count}`,
-  ]));
-  return `${out.join('\n')}\n`;
+  const k = kpiMetrics;
+  const feedLabel = (feed: string) => labelPair(labels.feed, feed);
+  const withOutcome = (feed: string, outcome: string) => `${feedLabel(feed)},${labelPair(labels.outcome, outcome)}`;
+  const seconds = (d: Date) => d.getTime() / 1000;
+  return new ExpositionWriter()
+    .family(
+      k.feedExpectedIntervalSeconds,
+      'gauge',
+      'How often a successful run of the feed is expected (its expected_every); enabled feeds only.',
+      feeds
+        .filter((f) => f.enabled)
+        .map((f) => sample(k.feedExpectedIntervalSeconds, feedLabel(f.id), f.expected_every / 1000)),
+    )
+    .family(
+      k.feedLastSuccessTimestampSeconds,
+      'gauge',
+      'When the last successful run of the feed finished.',
+      stats.flatMap((s) =>
+        s.lastSuccessAt
+          ? [sample(k.feedLastSuccessTimestampSeconds, feedLabel(s.feedId), seconds(s.lastSuccessAt))]
+          : [],
+      ),
+    )
+    .family(
+      k.feedLastRunTimestampSeconds,
+      'gauge',
+      'When the last run of the feed finished, whatever its outcome.',
+      stats.flatMap((s) =>
+        s.lastRunAt ? [sample(k.feedLastRunTimestampSeconds, feedLabel(s.feedId), seconds(s.lastRunAt))] : [],
+      ),
+    )
+    .family(
+      k.feedRunsTotal,
+      'counter',
+      'Feed run attempts by outcome: succeeded, failed (retried or not), ' +
+        'duplicate (a delivery of a slot that had already run, ignored).',
+      stats.flatMap((s) => feedRunOutcomes.map((o) => sample(k.feedRunsTotal, withOutcome(s.feedId, o), s.runs[o]))),
+    )
+    .family(
+      k.feedRowsTotal,
+      'counter',
+      'Rows the feed brought, by ingest outcome: inserted, updated, unchanged, rejected.',
+      stats.flatMap((s) => ingestRowOutcomes.map((o) => sample(k.feedRowsTotal, withOutcome(s.feedId, o), s.rows[o]))),
+    )
+    .family(
+      k.feedRunDurationSeconds,
+      'histogram',
+      'Duration of finished feed runs (last attempt).',
+      stats.flatMap((s) =>
+        histogramSamples(k.feedRunDurationSeconds, feedLabel(s.feedId), feedDurationBuckets, s.durations),
+      ),
+    )
+    .text();
 }

@@ -1,3 +1,4 @@
+import type { FeedRunOutcome } from '../conventions.js';
 import type { IngestIssue } from '../observations/ingestor.js';
 
 /** How a run was started: by its schedule, as a catch-up of a missed slot at start, or by hand. */
@@ -36,7 +37,7 @@ export interface FeedRunStats {
   feedId: string;
   lastSuccessAt: Date | null;
   lastRunAt: Date | null;
-  runs: Record<'succeeded' | 'failed' | 'duplicate', number>;
+  runs: Record<FeedRunOutcome, number>;
   rows: RowCounts;
   /** Finished runs' durations counted per histogram bucket upper bound (seconds), cumulative; plus sum and count. */
   durations: { buckets: number[]; sum: number; count: number };

@@ -1,3 +1,12 @@
+import {
+  alertNames,
+  kpiMetrics as k,
+  labels as l,
+  pacerMetrics as p,
+  recordingRuleNames,
+  scrapeJob,
+  type TargetStatus,
+} from '../conventions.js';
 import type { GenerateOptions } from './generate-options.js';
 
 /** A Prometheus alerting rule, with the runbook text Pacer serves at /runbooks. */
@@ -26,19 +35,30 @@ export interface RuleGroup {
 }
 
 /** Go-template snippet printing a target's sibling series, humanized, or a dash. */
-const targetValue = (metric: string, format = 'humanize') => `{{ with printf "${metric}{target=%q}" $labels.target | query }}{{ . | first | value | ${format} }}{{ else }}-{{ end }}`;
-const deadline = targetValue('kpi_target_deadline_timestamp_seconds', 'humanizeTimestamp');
-const figures = `Current ${targetValue('kpi_target_current_value')}, expected by now ${targetValue('kpi_target_expected_value')}, projected at the deadline ${targetValue('kpi_target_projected_value')} against a target of ${targetValue('kpi_target_value')}; deadline ${deadline}.`;
+const targetValue = (metric: string, format = 'humanize') =>
+  `{{ with printf "${metric}{${l.target}=%q}" $labels.${l.target} | query }}` +
+  `{{ . | first | value | ${format} }}{{ else }}-{{ end }}`;
+const deadline = targetValue(k.targetDeadlineTimestampSeconds, 'humanizeTimestamp');
+const figures =
+  `Current ${targetValue(k.targetCurrentValue)}, expected by now ${targetValue(k.targetExpectedValue)}, ` +
+  `projected at the deadline ${targetValue(k.targetProjectedValue)} ` +
+  `against a target of ${targetValue(k.targetValue)}; deadline ${deadline}.`;
 /** The status series of one state, with the target's title, unit and due date joined in as labels. */
-const status = (state: string) => `(kpi_target_status{status="${state}"} == 1) * on(target) group_left(title, unit, due) kpi_target_info`;
+const status = (state: TargetStatus) =>
+  `(${k.targetStatus}{${l.status}="${state}"} == 1) * on(${l.target}) ` +
+  `group_left(${l.title}, ${l.unit}, ${l.due}) ${k.targetInfo}`;
+/** Pacer's scrape job, as the pipeline alerts select it. */
+const pacerUp = `up{${l.job}="${scrapeJob}"}`;
 
 /** The alerts, in the order operators meet them: targets first, then the pipeline. */
 export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
   const horizon = o.deadlineHorizonDays * 86_400;
-  const pipeline = { owner: o.operatorsOwner, directive: 'all' };
+  // Statuses a deadline warning still helps with: achieved, missed and no_data have their own story.
+  const pending: TargetStatus[] = ['on_track', 'at_risk', 'off_track'];
+  const pipeline = { [l.owner]: o.operatorsOwner, [l.directive]: 'all' };
   return [
     {
-      alert: 'KpiTargetOffTrack',
+      alert: alertNames.targetOffTrack,
       expr: status('off_track'),
       for: o.targetAlertFor,
       severity: 'critical',
@@ -52,7 +72,7 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'KpiTargetAtRisk',
+      alert: alertNames.targetAtRisk,
       expr: status('at_risk'),
       for: o.targetAlertFor,
       severity: 'warning',
@@ -66,8 +86,10 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'KpiTargetMissed',
-      expr: `${status('missed')} and on(target) (time() - kpi_target_deadline_timestamp_seconds < ${o.missedAlertDays * 86_400})`,
+      alert: alertNames.targetMissed,
+      expr:
+        `${status('missed')} and on(${l.target}) ` +
+        `(time() - ${k.targetDeadlineTimestampSeconds} < ${o.missedAlertDays * 86_400})`,
       for: '0m',
       severity: 'critical',
       summary: 'Target {{ $labels.target }} was missed: {{ $labels.title }}',
@@ -80,12 +102,19 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'KpiDeadlineApproaching',
-      expr: `(kpi_target_deadline_timestamp_seconds - time() < ${horizon}) and (kpi_target_deadline_timestamp_seconds - time() > 0) and (kpi_target_progress_ratio < kpi_target_expected_progress_ratio) and on(target) (kpi_target_status{status=~"on_track|at_risk|off_track"} == 1)`,
+      alert: alertNames.deadlineApproaching,
+      expr:
+        `(${k.targetDeadlineTimestampSeconds} - time() < ${horizon}) ` +
+        `and (${k.targetDeadlineTimestampSeconds} - time() > 0) ` +
+        `and (${k.targetProgressRatio} < ${k.targetExpectedProgressRatio}) ` +
+        `and on(${l.target}) (${k.targetStatus}{${l.status}=~"${pending.join('|')}"} == 1)`,
       for: o.targetAlertFor,
       severity: 'warning',
       summary: `Deadline of {{ $labels.target }} within ${o.deadlineHorizonDays} days, progress behind pace`,
-      description: `{{ $labels.owner }} ({{ $labels.directive }}): progress ${targetValue('kpi_target_progress_ratio', 'humanizePercentage')} against an expected ${targetValue('kpi_target_expected_progress_ratio', 'humanizePercentage')}. ${figures}`,
+      description:
+        `{{ $labels.owner }} ({{ $labels.directive }}): ` +
+        `progress ${targetValue(k.targetProgressRatio, 'humanizePercentage')} ` +
+        `against an expected ${targetValue(k.targetExpectedProgressRatio, 'humanizePercentage')}. ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
         meaning: `The deadline is less than ${o.deadlineHorizonDays} days away and progress is below the straight (or milestone) pace.`,
@@ -94,7 +123,7 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'KpiTargetNoData',
+      alert: alertNames.targetNoData,
       expr: status('no_data'),
       for: o.targetAlertFor,
       severity: 'warning',
@@ -108,13 +137,16 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'KpiFeedStale',
-      expr: `time() - kpi_feed_last_success_timestamp_seconds > ${o.feedStaleFactor} * kpi_feed_expected_interval_seconds`,
+      alert: alertNames.feedStale,
+      expr: `time() - ${k.feedLastSuccessTimestampSeconds} > ${o.feedStaleFactor} * ${k.feedExpectedIntervalSeconds}`,
       for: o.pipelineAlertFor,
       severity: 'warning',
       labels: pipeline,
       summary: 'Feed {{ $labels.feed }} has not succeeded for {{ $value | humanizeDuration }}',
-      description: `The last successful run of feed {{ $labels.feed }} is more than ${o.feedStaleFactor} expected intervals old (expected every {{ with printf "kpi_feed_expected_interval_seconds{feed=%q}" $labels.feed | query }}{{ . | first | value | humanizeDuration }}{{ end }}).`,
+      description:
+        `The last successful run of feed {{ $labels.feed }} is more than ${o.feedStaleFactor} expected intervals old ` +
+        `(expected every {{ with printf "${k.feedExpectedIntervalSeconds}{${l.feed}=%q}" $labels.${l.feed} | query }}` +
+        '{{ . | first | value | humanizeDuration }}{{ end }}).',
       dashboard: 'pacer-pipeline',
       runbook: {
         meaning: 'A scheduled feed has gone quiet: no successful run for longer than its expected interval allows (a deadman check, no per-feed rule needed).',
@@ -123,8 +155,10 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'KpiFeedFailing',
-      expr: '(kpi_feed_last_run_timestamp_seconds > on(feed) kpi_feed_last_success_timestamp_seconds) or (kpi_feed_last_run_timestamp_seconds unless on(feed) kpi_feed_last_success_timestamp_seconds)',
+      alert: alertNames.feedFailing,
+      expr:
+        `(${k.feedLastRunTimestampSeconds} > on(${l.feed}) ${k.feedLastSuccessTimestampSeconds}) ` +
+        `or (${k.feedLastRunTimestampSeconds} unless on(${l.feed}) ${k.feedLastSuccessTimestampSeconds})`,
       for: o.pipelineAlertFor,
       severity: 'warning',
       labels: pipeline,
@@ -138,8 +172,8 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'KpiIngestRejections',
-      expr: 'sum by (source) (increase(pacer_ingest_rows_total{outcome="rejected"}[15m])) > 0',
+      alert: alertNames.ingestRejections,
+      expr: `sum by (${l.source}) (increase(${p.ingestRowsTotal}{${l.outcome}="rejected"}[15m])) > 0`,
       for: '0m',
       severity: 'warning',
       labels: pipeline,
@@ -153,8 +187,8 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'PacerExporterDown',
-      expr: 'up{job="pacer"} == 0 or absent(up{job="pacer"})',
+      alert: alertNames.exporterDown,
+      expr: `${pacerUp} == 0 or absent(${pacerUp})`,
       for: '5m',
       severity: 'critical',
       labels: pipeline,
@@ -168,8 +202,8 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
-      alert: 'PacerEvaluationStale',
-      expr: 'time() - kpi_evaluation_timestamp_seconds > 900',
+      alert: alertNames.evaluationStale,
+      expr: `time() - ${k.evaluationTimestampSeconds} > 900`,
       for: '5m',
       severity: 'warning',
       labels: pipeline,
@@ -178,7 +212,7 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       dashboard: 'pacer-pipeline',
       runbook: {
         meaning: 'No evaluation has been stored recently: the scheduler or the workers are down, or evaluations fail.',
-        check: ['pacer_evaluation_runs_total{outcome="failed"} and the worker logs.'],
+        check: [`${p.evaluationRunsTotal}{${l.outcome}="failed"} and the worker logs.`],
         fix: ['Restart the scheduler and worker roles; `pacer evaluate --save` runs one by hand.'],
       },
     },
@@ -187,9 +221,18 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
 
 export function recordingRules(): RecordingRule[] {
   return [
-    { record: 'directive_status:kpi_target_status:count', expr: 'count by (directive, status) (kpi_target_status == 1)' },
-    { record: 'target:kpi_target_progress_gap:ratio', expr: 'kpi_target_expected_progress_ratio - kpi_target_progress_ratio' },
-    { record: 'feed:kpi_feed_staleness:ratio', expr: '(time() - kpi_feed_last_success_timestamp_seconds) / kpi_feed_expected_interval_seconds' },
+    {
+      record: recordingRuleNames.directiveStatusCount,
+      expr: `count by (${l.directive}, ${l.status}) (${k.targetStatus} == 1)`,
+    },
+    {
+      record: recordingRuleNames.targetProgressGap,
+      expr: `${k.targetExpectedProgressRatio} - ${k.targetProgressRatio}`,
+    },
+    {
+      record: recordingRuleNames.feedStaleness,
+      expr: `(time() - ${k.feedLastSuccessTimestampSeconds}) / ${k.feedExpectedIntervalSeconds}`,
+    },
   ];
 }
 

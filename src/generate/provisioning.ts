@@ -1,3 +1,4 @@
+import { alertNames, labels, scrapeJob } from '../conventions.js';
 import type { GenerateOptions } from './generate-options.js';
 
 /** Grafana datasources: Prometheus, and PostgreSQL through the read-only role a migration creates. */
@@ -33,7 +34,7 @@ export function prometheusConfig(o: GenerateOptions) {
     global: { scrape_interval: o.scrapeInterval, evaluation_interval: o.scrapeInterval },
     rule_files: ['/etc/prometheus/pacer-rules.yml'],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [o.alertmanagerTarget] }] }] },
-    scrape_configs: [{ job_name: 'pacer', metrics_path: '/metrics', static_configs: [{ targets: [o.pacerTarget] }] }],
+    scrape_configs: [{ job_name: scrapeJob, metrics_path: '/metrics', static_configs: [{ targets: [o.pacerTarget] }] }],
   };
 }
 
@@ -45,7 +46,7 @@ export function alertmanagerConfig() {
   return {
     route: {
       receiver: 'pacer-warning',
-      group_by: ['alertname', 'directive', 'target', 'feed'],
+      group_by: ['alertname', labels.directive, labels.target, labels.feed],
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '24h',
@@ -53,9 +54,16 @@ export function alertmanagerConfig() {
     },
     inhibit_rules: [
       // A target that is off track does not also need its at-risk or deadline warning.
-      { source_matchers: ['alertname="KpiTargetOffTrack"'], target_matchers: ['alertname=~"KpiTargetAtRisk|KpiDeadlineApproaching"'], equal: ['target'] },
+      {
+        source_matchers: [`alertname="${alertNames.targetOffTrack}"`],
+        target_matchers: [`alertname=~"${alertNames.targetAtRisk}|${alertNames.deadlineApproaching}"`],
+        equal: [labels.target],
+      },
       // With Pacer unreachable, every other Pacer alert is noise.
-      { source_matchers: ['alertname="PacerExporterDown"'], target_matchers: ['alertname=~"Kpi.*|PacerEvaluationStale"'] },
+      {
+        source_matchers: [`alertname="${alertNames.exporterDown}"`],
+        target_matchers: [`alertname=~"Kpi.*|${alertNames.evaluationStale}"`],
+      },
     ],
     receivers: [{ name: 'pacer-critical' }, { name: 'pacer-warning' }],
   };

@@ -1,27 +1,12 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { targetStatuses } from '../domain/evaluation/target-evaluation.js';
+import { kpiMetrics, labels, targetStatuses } from '../conventions.js';
 import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
 import type { TargetResult } from '../evaluation/evaluation-store.js';
+import { ExpositionWriter, labelPair, sample } from './exposition-writer.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 
 const gzip = promisify(gzipCallback);
-
-/** Prometheus text format: backslash, double quote and newline escaped in label values. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
 
 interface Family {
   name: string;
@@ -29,17 +14,50 @@ interface Family {
   lines: string[];
 }
 
+const k = kpiMetrics;
 const targetFamilies: [name: string, help: string, value: (r: TargetResult) => number | null][] = [
-  ['kpi_target_value', 'The value the target must reach (or stay under, for at_most targets).', (r) => r.target.targetValue],
-  ['kpi_target_baseline_value', 'The value the target started from, at its baseline date.', (r) => r.target.baselineValue],
-  ['kpi_target_current_value', 'The latest value of the target\'s indicator in its region at evaluation time (direct or rolled up).', (r) => r.current],
-  ['kpi_target_expected_value', 'Where the value should be now on a straight (or milestone) pace from baseline to target.', (r) => r.expected],
-  ['kpi_target_progress_ratio', 'Progress from baseline to target: (current - baseline) / (target - baseline).', (r) => r.progress],
-  ['kpi_target_expected_progress_ratio', 'Progress the pace expects by now: (expected - baseline) / (target - baseline).', (r) => r.expectedProgress],
-  ['kpi_target_projected_value', 'Forecast value at the deadline (least squares over the trailing window, or the line from the baseline).', (r) => r.projected],
-  ['kpi_target_projected_completion_timestamp_seconds', 'When the forecast line reaches the target value (absent when it moves away from it).', (r) => (r.projectedCompletionAt === null ? null : r.projectedCompletionAt / 1000)],
-  ['kpi_target_deadline_timestamp_seconds', 'End of the due day in the directive\'s time zone.', (r) => r.target.deadline / 1000],
-  ['kpi_target_coverage_ratio', 'Share of the region\'s parts that reported, for rolled-up values (1 for a direct observation).', (r) => r.coverage],
+  [k.targetValue, 'The value the target must reach (or stay under, for at_most targets).', (r) => r.target.targetValue],
+  [k.targetBaselineValue, 'The value the target started from, at its baseline date.', (r) => r.target.baselineValue],
+  [
+    k.targetCurrentValue,
+    'The latest value of the target\'s indicator in its region at evaluation time (direct or rolled up).',
+    (r) => r.current,
+  ],
+  [
+    k.targetExpectedValue,
+    'Where the value should be now on a straight (or milestone) pace from baseline to target.',
+    (r) => r.expected,
+  ],
+  [
+    k.targetProgressRatio,
+    'Progress from baseline to target: (current - baseline) / (target - baseline).',
+    (r) => r.progress,
+  ],
+  [
+    k.targetExpectedProgressRatio,
+    'Progress the pace expects by now: (expected - baseline) / (target - baseline).',
+    (r) => r.expectedProgress,
+  ],
+  [
+    k.targetProjectedValue,
+    'Forecast value at the deadline (least squares over the trailing window, or the line from the baseline).',
+    (r) => r.projected,
+  ],
+  [
+    k.targetProjectedCompletionTimestampSeconds,
+    'When the forecast line reaches the target value (absent when it moves away from it).',
+    (r) => (r.projectedCompletionAt === null ? null : r.projectedCompletionAt / 1000),
+  ],
+  [
+    k.targetDeadlineTimestampSeconds,
+    'End of the due day in the directive\'s time zone.',
+    (r) => r.target.deadline / 1000,
+  ],
+  [
+    k.targetCoverageRatio,
+    'Share of the region\'s parts that reported, for rolled-up values (1 for a direct observation).',
+    (r) => r.coverage,
+  ],
 ];
 
 /**
@@ -47,23 +65,40 @@ const targetFamilies: [name: string, help: string, value: (r: TargetResult) => n
  * the series cap drops indicator breakdowns before any target. Every family has HELP and TYPE;
  * every series of a family has the same label names; there are no sample timestamps.
  */
-export function renderKpiExposition(snapshot: EvaluationSnapshot, maxSeries: number): { text: string; series: number; dropped: number } {
+export function renderKpiExposition(
+  snapshot: EvaluationSnapshot,
+  maxSeries: number,
+): { text: string; series: number; dropped: number } {
   let budget = maxSeries;
   let dropped = 0;
   const take = () => (budget > 0 ? (budget--, true) : (dropped++, false));
 
-  const labels = snapshot.results.map((r) => {
+  // Each target's label string is built (and escaped) once, then shared by every family.
+  const targetLabels = snapshot.results.map((r) => {
     const t = r.target;
-    return `target="${escapeLabelValue(t.id)}",indicator="${escapeLabelValue(t.indicatorId)}",region="${escapeLabelValue(t.regionCode)}",directive="${escapeLabelValue(t.directiveId)}",owner="${escapeLabelValue(t.owner)}"`;
+    return (
+      `${labelPair(labels.target, t.id)},${labelPair(labels.indicator, t.indicatorId)},` +
+      `${labelPair(labels.region, t.regionCode)},${labelPair(labels.directive, t.directiveId)},` +
+      labelPair(labels.owner, t.owner)
+    );
   });
   const families: Family[] = [];
 
-  const info: Family = { name: 'kpi_target_info', help: 'Target metadata as labels (value 1), to join human titles into alerts: * on(target) group_left(title) kpi_target_info.', lines: [] };
+  const info: Family = {
+    name: k.targetInfo,
+    help:
+      'Target metadata as labels (value 1), to join human titles into alerts: ' +
+      `* on(${labels.target}) group_left(${labels.title}) ${k.targetInfo}.`,
+    lines: [],
+  };
   const units = new Map(snapshot.indicators.map((i) => [i.id, i.unit]));
   snapshot.results.forEach((r, i) => {
     if (!take()) return;
     const t = r.target;
-    info.lines.push(`kpi_target_info{${labels[i]},title="${escapeLabelValue(t.title)}",unit="${escapeLabelValue(units.get(t.indicatorId) ?? '')}",direction="${t.direction}",due="${t.dueDate}"} 1`);
+    const meta =
+      `${labelPair(labels.title, t.title)},${labelPair(labels.unit, units.get(t.indicatorId) ?? '')},` +
+      `${labelPair(labels.direction, t.direction)},${labelPair(labels.due, t.dueDate)}`;
+    info.lines.push(sample(k.targetInfo, `${targetLabels[i]},${meta}`, 1));
   });
   families.push(info);
 
@@ -71,33 +106,55 @@ export function renderKpiExposition(snapshot: EvaluationSnapshot, maxSeries: num
     const family: Family = { name, help, lines: [] };
     snapshot.results.forEach((r, i) => {
       const v = value(r);
-      if (v !== null && take()) family.lines.push(`${name}{${labels[i]}} ${formatValue(v)}`);
+      if (v !== null && take()) family.lines.push(sample(name, targetLabels[i]!, v));
     });
     families.push(family);
   }
 
-  const status: Family = { name: 'kpi_target_status', help: 'Target status: one series per state, 1 for the current one and 0 for the others.', lines: [] };
+  const status: Family = {
+    name: k.targetStatus,
+    help: 'Target status: one series per state, 1 for the current one and 0 for the others.',
+    lines: [],
+  };
+  const statusPairs = targetStatuses.map((s) => [s, labelPair(labels.status, s)] as const);
   snapshot.results.forEach((r, i) => {
-    for (const s of targetStatuses) if (take()) status.lines.push(`kpi_target_status{${labels[i]},status="${s}"} ${r.status === s ? 1 : 0}`);
+    for (const [s, pair] of statusPairs) {
+      if (take()) status.lines.push(sample(k.targetStatus, `${targetLabels[i]},${pair}`, r.status === s ? 1 : 0));
+    }
   });
   families.push(status);
 
-  const value: Family = { name: 'kpi_indicator_value', help: 'Latest value of an indicator in a region in force at evaluation time: its own observation, or rolled up from child and predecessor regions.', lines: [] };
-  const observed: Family = { name: 'kpi_indicator_observed_timestamp_seconds', help: 'When the latest value of an indicator in a region was observed (the newest contributing observation for a rollup).', lines: [] };
+  const value: Family = {
+    name: k.indicatorValue,
+    help:
+      'Latest value of an indicator in a region in force at evaluation time: its own observation, ' +
+      'or rolled up from child and predecessor regions.',
+    lines: [],
+  };
+  const observed: Family = {
+    name: k.indicatorObservedTimestampSeconds,
+    help:
+      'When the latest value of an indicator in a region was observed ' +
+      '(the newest contributing observation for a rollup).',
+    lines: [],
+  };
   for (const v of snapshot.indicatorValues) {
-    const l = `indicator="${escapeLabelValue(v.indicatorId)}",region="${escapeLabelValue(v.regionCode)}",region_name="${escapeLabelValue(v.regionName)}",level="${escapeLabelValue(v.level)}"`;
-    if (take()) value.lines.push(`kpi_indicator_value{${l}} ${formatValue(v.value)}`);
-    if (take()) observed.lines.push(`kpi_indicator_observed_timestamp_seconds{${l}} ${formatValue(v.at / 1000)}`);
+    const l =
+      `${labelPair(labels.indicator, v.indicatorId)},${labelPair(labels.region, v.regionCode)},` +
+      `${labelPair(labels.regionName, v.regionName)},${labelPair(labels.level, v.level)}`;
+    if (take()) value.lines.push(sample(k.indicatorValue, l, v.value));
+    if (take()) observed.lines.push(sample(k.indicatorObservedTimestampSeconds, l, v.at / 1000));
   }
   families.push(value, observed);
-  families.push({ name: 'kpi_evaluation_timestamp_seconds', help: 'The instant the exported evaluation answers for.', lines: [`kpi_evaluation_timestamp_seconds ${formatValue(snapshot.asOf.getTime() / 1000)}`] });
+  families.push({
+    name: k.evaluationTimestampSeconds,
+    help: 'The instant the exported evaluation answers for.',
+    lines: [sample(k.evaluationTimestampSeconds, '', snapshot.asOf.getTime() / 1000)],
+  });
 
-  const parts: string[] = [];
-  for (const f of families) {
-    parts.push(`# HELP ${f.name} ${escapeHelp(f.help)}\n# TYPE ${f.name} gauge\n`);
-    if (f.lines.length > 0) parts.push(f.lines.join('\n'), '\n');
-  }
-  return { text: parts.join(''), series: maxSeries - budget, dropped };
+  const writer = new ExpositionWriter();
+  for (const f of families) writer.family(f.name, 'gauge', f.help, f.lines);
+  return { text: writer.text(), series: maxSeries - budget, dropped };
 }
 
 /**

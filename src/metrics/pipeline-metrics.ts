@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { labels as l, pacerMetrics as n } from '../conventions.js';
 
 /**
  * The pipeline's own metrics (how Pacer itself is doing), on a registry the wiring creates and
@@ -33,30 +34,71 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean; poolS
   if (options.poolStats) {
     const stats = options.poolStats;
     new Gauge({
-      name: 'pacer_db_pool_connections',
+      name: n.dbPoolConnections,
       help: 'PostgreSQL pool connections by state (total, idle, waiting clients).',
-      labelNames: ['state'],
+      labelNames: [l.state],
       registers,
       collect() {
         const s = stats();
         if (!s) return;
-        this.set({ state: 'total' }, s.total);
-        this.set({ state: 'idle' }, s.idle);
-        this.set({ state: 'waiting' }, s.waiting);
+        this.set({ [l.state]: 'total' }, s.total);
+        this.set({ [l.state]: 'idle' }, s.idle);
+        this.set({ [l.state]: 'waiting' }, s.waiting);
       },
     });
   }
 
   return {
     registry,
-    ingestRows: new Counter({ name: 'pacer_ingest_rows_total', help: 'Observation rows ingested, by source and outcome (inserted, updated, unchanged, rejected).', labelNames: ['source', 'outcome'], registers }),
-    ingestBatches: new Counter({ name: 'pacer_ingest_batches_total', help: 'Ingest batches, by source and status (committed, rejected, failed, replayed).', labelNames: ['source', 'status'], registers }),
-    ingestBatchDuration: new Histogram({ name: 'pacer_ingest_batch_duration_seconds', help: 'Time to validate and write one ingest batch.', labelNames: ['source'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
-    evaluationDuration: new Histogram({ name: 'pacer_evaluation_duration_seconds', help: 'Time to evaluate every target once.', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
-    evaluationRuns: new Counter({ name: 'pacer_evaluation_runs_total', help: 'Evaluation runs, by outcome (ok, failed).', labelNames: ['outcome'], registers }),
-    httpRequests: new Counter({ name: 'pacer_http_requests_total', help: 'HTTP requests served, by method, route and status.', labelNames: ['method', 'route', 'status'], registers }),
-    httpRequestDuration: new Histogram({ name: 'pacer_http_request_duration_seconds', help: 'HTTP request duration, by method and route.', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers }),
-    kpiSeries: new Gauge({ name: 'pacer_kpi_series', help: 'KPI series in the current /metrics exposition.', registers }),
-    kpiSeriesDropped: new Gauge({ name: 'pacer_kpi_series_dropped', help: 'KPI series left out of the current exposition by the series cap (PACER_METRICS_MAX_SERIES).', registers }),
+    ingestRows: new Counter({
+      name: n.ingestRowsTotal,
+      help: 'Observation rows ingested, by source and outcome (inserted, updated, unchanged, rejected).',
+      labelNames: [l.source, l.outcome],
+      registers,
+    }),
+    ingestBatches: new Counter({
+      name: n.ingestBatchesTotal,
+      help: 'Ingest batches, by source and status (committed, rejected, failed, replayed).',
+      labelNames: [l.source, l.status],
+      registers,
+    }),
+    ingestBatchDuration: new Histogram({
+      name: n.ingestBatchDurationSeconds,
+      help: 'Time to validate and write one ingest batch.',
+      labelNames: [l.source],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    }),
+    evaluationDuration: new Histogram({
+      name: n.evaluationDurationSeconds,
+      help: 'Time to evaluate every target once.',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    evaluationRuns: new Counter({
+      name: n.evaluationRunsTotal,
+      help: 'Evaluation runs, by outcome (ok, failed).',
+      labelNames: [l.outcome],
+      registers,
+    }),
+    httpRequests: new Counter({
+      name: n.httpRequestsTotal,
+      help: 'HTTP requests served, by method, route and status.',
+      labelNames: [l.method, l.route, l.status],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: n.httpRequestDurationSeconds,
+      help: 'HTTP request duration, by method and route.',
+      labelNames: [l.method, l.route],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
+    kpiSeries: new Gauge({ name: n.kpiSeries, help: 'KPI series in the current /metrics exposition.', registers }),
+    kpiSeriesDropped: new Gauge({
+      name: n.kpiSeriesDropped,
+      help: 'KPI series left out of the current exposition by the series cap (PACER_METRICS_MAX_SERIES).',
+      registers,
+    }),
   };
 }

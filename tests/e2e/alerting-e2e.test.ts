@@ -12,6 +12,7 @@ import { promQuery, removeDirs, startAlertmanager, startPrometheus, startWebhook
 import { startPacer, type RunningChild } from '../support/pacer-process.js';
 import { servicesRequired, testDatabaseUrl } from '../support/services.js';
 import { createSchema, dropSchema, schemaUrl, testBackends, uniqueSchema } from '../support/test-database.js';
+import { alertNames, kpiMetrics } from '../../src/conventions.js';
 
 /**
  * The operators' path end to end, with Debian's real Prometheus and Alertmanager: Pacer on
@@ -100,7 +101,7 @@ describe.skipIf(!runnable && !servicesRequired)('alerts and dashboards end to en
   const received = (name: string, target?: string) => webhook.alerts.filter((a) => a.labels.alertname === name && (target === undefined || a.labels.target === target));
 
   it('sends the off-track alert to the webhook with its labels and humanized annotations', async () => {
-    const [alert] = await waitFor<Alert[]>('KpiTargetOffTrack for e2e-off-track at the webhook', async () => (received('KpiTargetOffTrack', 'e2e-off-track').length > 0 ? received('KpiTargetOffTrack', 'e2e-off-track') : undefined), 90_000);
+    const [alert] = await waitFor<Alert[]>('KpiTargetOffTrack for e2e-off-track at the webhook', async () => (received(alertNames.targetOffTrack, 'e2e-off-track').length > 0 ? received(alertNames.targetOffTrack, 'e2e-off-track') : undefined), 90_000);
     expect(alert!.status).toBe('firing');
     expect(alert!.labels).toMatchObject({ severity: 'critical', target: 'e2e-off-track', directive: 'ct-05-2023', owner: 'E2E owner', indicator: 'vneid_applications_received', region: 'VN', title: 'E2E e2e-off-track' });
     expect(alert!.annotations.summary).toBe('Target e2e-off-track is off track: E2E e2e-off-track');
@@ -110,17 +111,17 @@ describe.skipIf(!runnable && !servicesRequired)('alerts and dashboards end to en
   });
 
   it('sends KpiFeedStale for the feed gone quiet and KpiFeedFailing for the one whose last run failed, from no per-feed rule', async () => {
-    const [stale] = await waitFor<Alert[]>('KpiFeedStale for e2e-stale at the webhook', async () => (received('KpiFeedStale').length > 0 ? received('KpiFeedStale') : undefined), 90_000);
-    expect(stale!.labels).toMatchObject({ alertname: 'KpiFeedStale', feed: 'e2e-stale' });
+    const [stale] = await waitFor<Alert[]>('KpiFeedStale for e2e-stale at the webhook', async () => (received(alertNames.feedStale).length > 0 ? received(alertNames.feedStale) : undefined), 90_000);
+    expect(stale!.labels).toMatchObject({ alertname: alertNames.feedStale, feed: 'e2e-stale' });
     expect(stale!.annotations.description).toMatch(/expected every 2s/);
-    const [failing] = await waitFor<Alert[]>('KpiFeedFailing for e2e-failing at the webhook', async () => (received('KpiFeedFailing').length > 0 ? received('KpiFeedFailing') : undefined), 60_000);
-    expect(failing!.labels).toMatchObject({ alertname: 'KpiFeedFailing', feed: 'e2e-failing' });
-    expect(received('KpiFeedStale').map((a) => a.labels.feed)).not.toContain('e2e-failing');
-    expect(received('KpiFeedFailing').map((a) => a.labels.feed)).not.toContain('e2e-stale');
+    const [failing] = await waitFor<Alert[]>('KpiFeedFailing for e2e-failing at the webhook', async () => (received(alertNames.feedFailing).length > 0 ? received(alertNames.feedFailing) : undefined), 60_000);
+    expect(failing!.labels).toMatchObject({ alertname: alertNames.feedFailing, feed: 'e2e-failing' });
+    expect(received(alertNames.feedStale).map((a) => a.labels.feed)).not.toContain('e2e-failing');
+    expect(received(alertNames.feedFailing).map((a) => a.labels.feed)).not.toContain('e2e-stale');
   });
 
   it('leaves the healthy targets quiet', async () => {
-    const healthy = await promQuery(prometheus.url, 'kpi_target_status{target=~"e2e-healthy|e2e-province"} == 1');
+    const healthy = await promQuery(prometheus.url, `${kpiMetrics.targetStatus}{target=~"e2e-healthy|e2e-province"} == 1`);
     expect(healthy.map((s) => [s.metric.target, s.metric.status]).sort()).toEqual([['e2e-healthy', 'on_track'], ['e2e-province', 'on_track']]);
     const firing = await promQuery(prometheus.url, 'ALERTS{target=~"e2e-healthy|e2e-province"}');
     expect(firing).toEqual([]);

@@ -10,6 +10,7 @@ import { which } from '../support/binaries.js';
 import { startIngestApi, readJson, type IngestApi } from '../support/ingest-api.js';
 import { servicesRequired, testDatabaseUrl } from '../support/services.js';
 import { testBackends, uniqueSchema } from '../support/test-database.js';
+import { kpiMetrics } from '../../src/conventions.js';
 
 const backends = await testBackends();
 const promtool = which('promtool');
@@ -191,13 +192,13 @@ describe.each(backends)('feed runs on %s', (backend) => {
 
   it('exports kpi_feed_* from the runs table', async () => {
     const text = await (await fetch(`${api.baseUrl}/metrics`)).text();
-    expect(text).toContain('kpi_feed_expected_interval_seconds{feed="figures"} 86400');
-    expect(text).not.toContain('kpi_feed_expected_interval_seconds{feed="paused"}');
-    expect(text).toContain('kpi_feed_runs_total{feed="figures",outcome="succeeded"} 2');
-    expect(text).toContain('kpi_feed_runs_total{feed="figures",outcome="duplicate"} 1');
-    expect(text).toContain('kpi_feed_runs_total{feed="partner",outcome="failed"} 2');
-    expect(text).toContain('kpi_feed_rows_total{feed="figures",outcome="unchanged"} 3');
-    expect(text).toContain('kpi_feed_rows_total{feed="lenient",outcome="rejected"} 2');
+    expect(text).toContain(`${kpiMetrics.feedExpectedIntervalSeconds}{feed="figures"} 86400`);
+    expect(text).not.toContain(`${kpiMetrics.feedExpectedIntervalSeconds}{feed="paused"}`);
+    expect(text).toContain(`${kpiMetrics.feedRunsTotal}{feed="figures",outcome="succeeded"} 2`);
+    expect(text).toContain(`${kpiMetrics.feedRunsTotal}{feed="figures",outcome="duplicate"} 1`);
+    expect(text).toContain(`${kpiMetrics.feedRunsTotal}{feed="partner",outcome="failed"} 2`);
+    expect(text).toContain(`${kpiMetrics.feedRowsTotal}{feed="figures",outcome="unchanged"} 3`);
+    expect(text).toContain(`${kpiMetrics.feedRowsTotal}{feed="lenient",outcome="rejected"} 2`);
     expect(text).toMatch(/kpi_feed_run_duration_seconds_count\{feed="figures"\} 2\n/);
     expect(text).toMatch(/kpi_feed_last_success_timestamp_seconds\{feed="figures"\} \d+(\.\d+)?\n/);
     expect(text).toMatch(/kpi_feed_last_run_timestamp_seconds\{feed="wrong-header"\} \d/);

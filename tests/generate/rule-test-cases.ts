@@ -3,6 +3,7 @@
  * series that do not, with the labels and the humanized annotations operators will read.
  * Time starts at 0 (1970-01-01T00:00:00Z) in promtool tests.
  */
+import { alertNames, kpiMetrics, pacerMetrics, targetStatuses } from '../../src/conventions.js';
 const base = (target: string) => `target="${target}",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Ministry of Public Security"`;
 const labels = (target: string) => ({ target, indicator: 'vneid_accounts_issued', region: 'VN', directive: 'ct-05-2023', owner: 'Ministry of Public Security' });
 const DAY = 86_400;
@@ -11,17 +12,17 @@ const DAY = 86_400;
 function target(id: string, status: string, figures: { current?: number; expected?: number; projected?: number; value?: number; progress?: number; expectedProgress?: number; deadline?: number } = {}) {
   const b = base(id);
   const series = [
-    ...['achieved', 'on_track', 'at_risk', 'off_track', 'missed', 'no_data'].map((s) => ({ series: `kpi_target_status{${b},status="${s}"}`, values: `${s === status ? 1 : 0}x180` })),
-    { series: `kpi_target_info{${b},title="Title of ${id}",unit="accounts",direction="at_least",due="2023-06-30"}`, values: '1x180' },
+    ...targetStatuses.map((s) => ({ series: `${kpiMetrics.targetStatus}{${b},status="${s}"}`, values: `${s === status ? 1 : 0}x180` })),
+    { series: `${kpiMetrics.targetInfo}{${b},title="Title of ${id}",unit="accounts",direction="at_least",due="2023-06-30"}`, values: '1x180' },
   ];
   const add = (metric: string, v: number | undefined) => v !== undefined && series.push({ series: `${metric}{${b}}`, values: `${v}x180` });
-  add('kpi_target_current_value', figures.current);
-  add('kpi_target_expected_value', figures.expected);
-  add('kpi_target_projected_value', figures.projected);
-  add('kpi_target_value', figures.value);
-  add('kpi_target_progress_ratio', figures.progress);
-  add('kpi_target_expected_progress_ratio', figures.expectedProgress);
-  add('kpi_target_deadline_timestamp_seconds', figures.deadline);
+  add(kpiMetrics.targetCurrentValue, figures.current);
+  add(kpiMetrics.targetExpectedValue, figures.expected);
+  add(kpiMetrics.targetProjectedValue, figures.projected);
+  add(kpiMetrics.targetValue, figures.value);
+  add(kpiMetrics.targetProgressRatio, figures.progress);
+  add(kpiMetrics.targetExpectedProgressRatio, figures.expectedProgress);
+  add(kpiMetrics.targetDeadlineTimestampSeconds, figures.deadline);
   return series;
 }
 
@@ -44,20 +45,20 @@ export const ruleTests = [
     interval: '1m',
     input_series: [...target('off', 'off_track', full), ...target('risk', 'at_risk', full), ...target('fine', 'on_track', full), ...target('nodata', 'no_data', full)],
     alert_rule_test: [
-      { eval_time: '59m', alertname: 'KpiTargetOffTrack', exp_alerts: [] },
+      { eval_time: '59m', alertname: alertNames.targetOffTrack, exp_alerts: [] },
       {
         eval_time: '61m',
-        alertname: 'KpiTargetOffTrack',
-        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('off', 'off_track') }, exp_annotations: withRunbook(targetAnnotations('off', 'Target off is off track: Title of off', 'the forecast misses the target by more than the tolerance.'), 'KpiTargetOffTrack') }],
+        alertname: alertNames.targetOffTrack,
+        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('off', 'off_track') }, exp_annotations: withRunbook(targetAnnotations('off', 'Target off is off track: Title of off', 'the forecast misses the target by more than the tolerance.'), alertNames.targetOffTrack) }],
       },
       {
         eval_time: '61m',
-        alertname: 'KpiTargetAtRisk',
-        exp_alerts: [{ exp_labels: { severity: 'warning', ...infoLabels('risk', 'at_risk') }, exp_annotations: withRunbook(targetAnnotations('risk', 'Target risk is at risk: Title of risk', 'the forecast misses the target, by no more than the tolerance.'), 'KpiTargetAtRisk') }],
+        alertname: alertNames.targetAtRisk,
+        exp_alerts: [{ exp_labels: { severity: 'warning', ...infoLabels('risk', 'at_risk') }, exp_annotations: withRunbook(targetAnnotations('risk', 'Target risk is at risk: Title of risk', 'the forecast misses the target, by no more than the tolerance.'), alertNames.targetAtRisk) }],
       },
       {
         eval_time: '61m',
-        alertname: 'KpiTargetNoData',
+        alertname: alertNames.targetNoData,
         exp_alerts: [
           {
             exp_labels: { severity: 'warning', ...infoLabels('nodata', 'no_data') },
@@ -79,8 +80,8 @@ export const ruleTests = [
     alert_rule_test: [
       {
         eval_time: '10m',
-        alertname: 'KpiTargetMissed',
-        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('recent', 'missed') }, exp_annotations: { ...withRunbook(targetAnnotations('recent', 'Target recent was missed: Title of recent', 'the deadline passed without the target being met.'), 'KpiTargetMissed'), description: 'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.' } }],
+        alertname: alertNames.targetMissed,
+        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('recent', 'missed') }, exp_annotations: { ...withRunbook(targetAnnotations('recent', 'Target recent was missed: Title of recent', 'the deadline passed without the target being met.'), alertNames.targetMissed), description: 'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.' } }],
       },
     ],
   },
@@ -95,7 +96,7 @@ export const ruleTests = [
     alert_rule_test: [
       {
         eval_time: '61m',
-        alertname: 'KpiDeadlineApproaching',
+        alertname: alertNames.deadlineApproaching,
         exp_alerts: [
           {
             exp_labels: { severity: 'warning', ...labels('behind') },
@@ -114,18 +115,18 @@ export const ruleTests = [
     name: 'a feed is stale past twice its expected interval; a fresh feed is not',
     interval: '1m',
     input_series: [
-      { series: 'kpi_feed_last_success_timestamp_seconds{feed="quiet"}', values: '0x60' },
-      { series: 'kpi_feed_expected_interval_seconds{feed="quiet"}', values: '300x60' },
-      { series: 'kpi_feed_last_run_timestamp_seconds{feed="quiet"}', values: '0x60' },
-      { series: 'kpi_feed_last_success_timestamp_seconds{feed="fresh"}', values: '0+60x60' },
-      { series: 'kpi_feed_expected_interval_seconds{feed="fresh"}', values: '300x60' },
-      { series: 'kpi_feed_last_run_timestamp_seconds{feed="fresh"}', values: '0+60x60' },
+      { series: `${kpiMetrics.feedLastSuccessTimestampSeconds}{feed="quiet"}`, values: '0x60' },
+      { series: `${kpiMetrics.feedExpectedIntervalSeconds}{feed="quiet"}`, values: '300x60' },
+      { series: `${kpiMetrics.feedLastRunTimestampSeconds}{feed="quiet"}`, values: '0x60' },
+      { series: `${kpiMetrics.feedLastSuccessTimestampSeconds}{feed="fresh"}`, values: '0+60x60' },
+      { series: `${kpiMetrics.feedExpectedIntervalSeconds}{feed="fresh"}`, values: '300x60' },
+      { series: `${kpiMetrics.feedLastRunTimestampSeconds}{feed="fresh"}`, values: '0+60x60' },
     ],
     alert_rule_test: [
-      { eval_time: '20m', alertname: 'KpiFeedStale', exp_alerts: [] },
+      { eval_time: '20m', alertname: alertNames.feedStale, exp_alerts: [] },
       {
         eval_time: '30m',
-        alertname: 'KpiFeedStale',
+        alertname: alertNames.feedStale,
         exp_alerts: [
           {
             exp_labels: { severity: 'warning', ...pipeline, feed: 'quiet' },
@@ -138,23 +139,23 @@ export const ruleTests = [
           },
         ],
       },
-      { eval_time: '30m', alertname: 'KpiFeedFailing', exp_alerts: [] },
+      { eval_time: '30m', alertname: alertNames.feedFailing, exp_alerts: [] },
     ],
   },
   {
     name: 'a feed whose last run failed, or that never succeeded, is failing',
     interval: '1m',
     input_series: [
-      { series: 'kpi_feed_last_run_timestamp_seconds{feed="broken"}', values: '120x30' },
-      { series: 'kpi_feed_last_success_timestamp_seconds{feed="broken"}', values: '60x30' },
-      { series: 'kpi_feed_last_run_timestamp_seconds{feed="never"}', values: '60x30' },
-      { series: 'kpi_feed_last_run_timestamp_seconds{feed="ok"}', values: '60x30' },
-      { series: 'kpi_feed_last_success_timestamp_seconds{feed="ok"}', values: '60x30' },
+      { series: `${kpiMetrics.feedLastRunTimestampSeconds}{feed="broken"}`, values: '120x30' },
+      { series: `${kpiMetrics.feedLastSuccessTimestampSeconds}{feed="broken"}`, values: '60x30' },
+      { series: `${kpiMetrics.feedLastRunTimestampSeconds}{feed="never"}`, values: '60x30' },
+      { series: `${kpiMetrics.feedLastRunTimestampSeconds}{feed="ok"}`, values: '60x30' },
+      { series: `${kpiMetrics.feedLastSuccessTimestampSeconds}{feed="ok"}`, values: '60x30' },
     ],
     alert_rule_test: [
       {
         eval_time: '20m',
-        alertname: 'KpiFeedFailing',
+        alertname: alertNames.feedFailing,
         exp_alerts: ['broken', 'never'].map((feed) => ({
           exp_labels: { severity: 'warning', ...pipeline, feed },
           exp_annotations: { summary: `Feed ${feed} fails`, description: `The most recent run of feed ${feed} did not succeed (and retries did not help).`, runbook_url: 'http://localhost:8080/runbooks#kpifeedfailing', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' },
@@ -166,13 +167,13 @@ export const ruleTests = [
     name: 'rejected rows alert; accepted rows do not',
     interval: '1m',
     input_series: [
-      { series: 'pacer_ingest_rows_total{source="push",outcome="rejected",job="pacer",instance="pacer:8080"}', values: '0+2x30' },
-      { series: 'pacer_ingest_rows_total{source="feed",outcome="inserted",job="pacer",instance="pacer:8080"}', values: '0+100x30' },
+      { series: `${pacerMetrics.ingestRowsTotal}{source="push",outcome="rejected",job="pacer",instance="pacer:8080"}`, values: '0+2x30' },
+      { series: `${pacerMetrics.ingestRowsTotal}{source="feed",outcome="inserted",job="pacer",instance="pacer:8080"}`, values: '0+100x30' },
     ],
     alert_rule_test: [
       {
         eval_time: '20m',
-        alertname: 'KpiIngestRejections',
+        alertname: alertNames.ingestRejections,
         exp_alerts: [
           {
             exp_labels: { severity: 'warning', ...pipeline, source: 'push' },
@@ -187,18 +188,18 @@ export const ruleTests = [
     interval: '1m',
     input_series: [
       { series: 'up{job="pacer",instance="pacer:8080"}', values: '1 1 1 0x30' },
-      { series: 'kpi_evaluation_timestamp_seconds', values: '0x40' },
+      { series: kpiMetrics.evaluationTimestampSeconds, values: '0x40' },
     ],
     alert_rule_test: [
-      { eval_time: '5m', alertname: 'PacerExporterDown', exp_alerts: [] },
+      { eval_time: '5m', alertname: alertNames.exporterDown, exp_alerts: [] },
       {
         eval_time: '10m',
-        alertname: 'PacerExporterDown',
+        alertname: alertNames.exporterDown,
         exp_alerts: [{ exp_labels: { severity: 'critical', ...pipeline, job: 'pacer', instance: 'pacer:8080' }, exp_annotations: { summary: 'Prometheus cannot scrape Pacer', description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.', runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }],
       },
       {
         eval_time: '25m',
-        alertname: 'PacerEvaluationStale',
+        alertname: alertNames.evaluationStale,
         exp_alerts: [{ exp_labels: { severity: 'warning', ...pipeline }, exp_annotations: { summary: 'Pacer has not evaluated the targets for 25m 0s', description: 'The exported evaluation is more than 15 minutes old: the statuses Prometheus sees are out of date.', runbook_url: 'http://localhost:8080/runbooks#pacerevaluationstale', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }],
       },
     ],
@@ -207,6 +208,6 @@ export const ruleTests = [
     name: 'no scrape at all is also Pacer down',
     interval: '1m',
     input_series: [{ series: 'some_other_metric', values: '1x20' }],
-    alert_rule_test: [{ eval_time: '10m', alertname: 'PacerExporterDown', exp_alerts: [{ exp_labels: { severity: 'critical', ...pipeline, job: 'pacer' }, exp_annotations: { summary: 'Prometheus cannot scrape Pacer', description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.', runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }] }],
+    alert_rule_test: [{ eval_time: '10m', alertname: alertNames.exporterDown, exp_alerts: [{ exp_labels: { severity: 'critical', ...pipeline, job: 'pacer' }, exp_annotations: { summary: 'Prometheus cannot scrape Pacer', description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.', runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }] }],
   },
 ];

@@ -4,6 +4,7 @@ import { buildHttpServer, type Readiness } from '../../src/http/http-server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
 import { metricsRoutes } from '../../src/metrics/metrics-routes.js';
+import { pacerMetrics } from '../../src/conventions.js';
 
 async function server(readiness: Readiness = { ready: true, checks: {} }) {
   const metrics = createPipelineMetrics({ defaultMetrics: false });
@@ -106,8 +107,8 @@ describe('health and metrics', () => {
     await app.inject({ method: 'GET', url: '/healthz?x=1' });
     await app.inject({ method: 'GET', url: '/nope/123' });
     const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(body).toContain('pacer_http_requests_total{method="GET",route="/healthz",status="200"} 2');
-    expect(body).toContain('pacer_http_requests_total{method="GET",route="unmatched",status="404"} 1');
+    expect(body).toContain(`${pacerMetrics.httpRequestsTotal}{method="GET",route="/healthz",status="200"} 2`);
+    expect(body).toContain(`${pacerMetrics.httpRequestsTotal}{method="GET",route="unmatched",status="404"} 1`);
     expect(body).not.toContain('/nope/123');
   });
 });

@@ -5,11 +5,13 @@ import type { EvaluationSnapshot } from '../../src/evaluation/evaluation-service
 import type { TargetResult } from '../../src/evaluation/evaluation-store.js';
 import { buildHttpServer } from '../../src/http/http-server.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { KpiExposition, escapeLabelValue, renderKpiExposition } from '../../src/metrics/kpi-exposition.js';
+import { escapeLabelValue } from '../../src/metrics/exposition-writer.js';
+import { KpiExposition, renderKpiExposition } from '../../src/metrics/kpi-exposition.js';
 import { metricsRoutes } from '../../src/metrics/metrics-routes.js';
 import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
 import { which } from '../support/binaries.js';
 import { servicesRequired } from '../support/services.js';
+import { kpiMetrics, pacerMetrics } from '../../src/conventions.js';
 
 const hostileOwner = 'Bộ Công an "C06"\\ Cục Cảnh sát\nQLHC';
 
@@ -56,18 +58,18 @@ describe('the KPI exposition', () => {
     const { text } = renderKpiExposition(snapshot([result('t1'), result('t2', { status: 'at_risk', projected: null, projectedCompletionAt: null })]), 1000);
     const families = [...text.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]);
     expect(families).toEqual([
-      'kpi_target_info', 'kpi_target_value', 'kpi_target_baseline_value', 'kpi_target_current_value', 'kpi_target_expected_value', 'kpi_target_progress_ratio',
-      'kpi_target_expected_progress_ratio', 'kpi_target_projected_value', 'kpi_target_projected_completion_timestamp_seconds', 'kpi_target_deadline_timestamp_seconds',
-      'kpi_target_coverage_ratio', 'kpi_target_status', 'kpi_indicator_value', 'kpi_indicator_observed_timestamp_seconds', 'kpi_evaluation_timestamp_seconds',
+      kpiMetrics.targetInfo, kpiMetrics.targetValue, kpiMetrics.targetBaselineValue, kpiMetrics.targetCurrentValue, kpiMetrics.targetExpectedValue, kpiMetrics.targetProgressRatio,
+      kpiMetrics.targetExpectedProgressRatio, kpiMetrics.targetProjectedValue, kpiMetrics.targetProjectedCompletionTimestampSeconds, kpiMetrics.targetDeadlineTimestampSeconds,
+      kpiMetrics.targetCoverageRatio, kpiMetrics.targetStatus, kpiMetrics.indicatorValue, kpiMetrics.indicatorObservedTimestampSeconds, kpiMetrics.evaluationTimestampSeconds,
     ]);
     for (const f of families) expect(text).toContain(`# HELP ${f} `);
-    const status = text.split('\n').filter((l) => l.startsWith('kpi_target_status{target="t2"'));
+    const status = text.split('\n').filter((l) => l.startsWith(`${kpiMetrics.targetStatus}{target="t2"`));
     expect(status).toHaveLength(6);
     expect(status.filter((l) => l.endsWith(' 1'))).toEqual([expect.stringContaining('status="at_risk"')]);
     // A missing projection is left out, not exported as NaN.
-    expect(text).not.toContain('kpi_target_projected_value{target="t2"');
-    expect(text).toContain('kpi_target_deadline_timestamp_seconds{target="t1",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"} 1688144400');
-    expect(text).toContain('kpi_evaluation_timestamp_seconds 1688144400\n');
+    expect(text).not.toContain(`${kpiMetrics.targetProjectedValue}{target="t2"`);
+    expect(text).toContain(`${kpiMetrics.targetDeadlineTimestampSeconds}{target="t1",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"} 1688144400`);
+    expect(text).toContain(`${kpiMetrics.evaluationTimestampSeconds} 1688144400\n`);
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{.*\})? -?[\d.e+]+$/);
   });
 
@@ -80,8 +82,8 @@ describe('the KPI exposition', () => {
     const series = text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('kpi_evaluation_timestamp'));
     expect(series).toHaveLength(20);
     const pipeline = await metrics.registry.metrics();
-    expect(pipeline).toContain('pacer_kpi_series 20');
-    expect(pipeline).toContain(`pacer_kpi_series_dropped ${1 + 10 + 6 + 2 * 50 - 20}`);
+    expect(pipeline).toContain(`${pacerMetrics.kpiSeries} 20`);
+    expect(pipeline).toContain(`${pacerMetrics.kpiSeriesDropped} ${1 + 10 + 6 + 2 * 50 - 20}`);
   });
 });
 
@@ -98,7 +100,7 @@ describe('GET /metrics', () => {
     const response = await app.inject({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/plain');
-    expect(response.body).toContain('kpi_target_status{target="vneid-accounts-40m"');
+    expect(response.body).toContain(`${kpiMetrics.targetStatus}{target="vneid-accounts-40m"`);
     expect(response.body).toContain('process_cpu_user_seconds_total');
   });
 

@@ -9,6 +9,7 @@ import { which } from '../support/binaries.js';
 import { runPacerCli, startPacer } from '../support/pacer-process.js';
 import { servicesRequired } from '../support/services.js';
 import { createSchema, dropSchema, schemaUrl, testBackends, uniqueSchema } from '../support/test-database.js';
+import { kpiMetrics } from '../../src/conventions.js';
 
 const backends = await testBackends();
 const promtool = which('promtool');
@@ -94,9 +95,9 @@ describe.runIf(backends.includes('postgres'))('pacer start on PostgreSQL (DATABA
       // An api-only process serves the evaluation another process stored.
       const api = await startPacer({ DATABASE_URL: schemaUrl(schema), PACER_METRICS_REFRESH_SECONDS: '0.2' }, { args: ['--roles', 'api'] });
       let body = '';
-      for (let i = 0; i < 300 && !body.includes('kpi_target_status'); i++) {
+      for (let i = 0; i < 300 && !body.includes(kpiMetrics.targetStatus); i++) {
         body = await (await fetch(`${api.baseUrl}/metrics`)).text();
-        if (!body.includes('kpi_target_status')) await new Promise((r) => setTimeout(r, 100));
+        if (!body.includes(kpiMetrics.targetStatus)) await new Promise((r) => setTimeout(r, 100));
       }
       expect(body).toMatch(/^kpi_target_status\{target="vneid-accounts-40m",.*status="missed"\} 1$/m);
       expect(await api.stop()).toBe(0);

@@ -1,3 +1,4 @@
+import { targetStatuses, type TargetStatus } from '../../conventions.js';
 import type { Direction, IndicatorKind } from '../catalog/catalog-schema.js';
 
 /**
@@ -15,8 +16,9 @@ import type { Direction, IndicatorKind } from '../catalog/catalog-schema.js';
  *   milestone (0/1) targets: achieved, missed, at_risk in the last 14 days, else on_track.
  */
 
-export const targetStatuses = ['achieved', 'on_track', 'at_risk', 'off_track', 'missed', 'no_data'] as const;
-export type TargetStatus = (typeof targetStatuses)[number];
+// The statuses are exported names (the `status` label, the API, the database), so they are defined
+// with the other conventions; the evaluation re-exports them for its callers.
+export { targetStatuses, type TargetStatus };
 
 /** Default at-risk band: 10% of |v − b|. */
 export const DEFAULT_TOLERANCE = 0.1;

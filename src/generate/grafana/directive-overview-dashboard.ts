@@ -2,23 +2,27 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { targetStatuses } from '../../domain/evaluation/target-evaluation.js';
+import { kpiMetrics as k, labels as l, targetStatuses } from '../../conventions.js';
 import { labelVariable, pacerDashboard, prom, statusColours, statusMappings } from './grafana-queries.js';
 
-const scope = 'directive="$directive", owner=~"$owner"';
+const scope = `${l.directive}="$directive", ${l.owner}=~"$owner"`;
 
 /** Dashboard 1: a directive's targets, counted by status, and the table of every target. */
 export function directiveOverviewDashboard(defaultDirective: string | undefined): dashboard.Dashboard {
+  const directives = `label_values(${k.targetInfo}, ${l.directive})`;
+  const owners = `label_values(${k.targetInfo}{${l.directive}="$directive"}, ${l.owner})`;
   const d = pacerDashboard('pacer-directive-overview', 'Pacer: directive overview', 'Every target of a directive: how many are on track, and the figures behind each.', { refresh: '1m', from: 'now-6h' })
-    .withVariable(labelVariable('directive', 'Directive', 'label_values(kpi_target_info, directive)', { current: defaultDirective }))
-    .withVariable(labelVariable('owner', 'Owner', 'label_values(kpi_target_info{directive="$directive"}, owner)', { multi: true }));
+    .withVariable(labelVariable('directive', 'Directive', directives, { current: defaultDirective }))
+    .withVariable(labelVariable('owner', 'Owner', owners, { multi: true }));
 
   for (const status of targetStatuses) {
     d.withPanel(
       new stat.PanelBuilder()
         .title(status.replace('_', ' '))
         .description(`Targets whose current status is ${status}.`)
-        .withTarget(prom('A', `count(kpi_target_status{${scope}, status="${status}"} == 1) or vector(0)`, { instant: true }))
+        .withTarget(
+          prom('A', `count(${k.targetStatus}{${scope}, ${l.status}="${status}"} == 1) or vector(0)`, { instant: true }),
+        )
         .colorMode(common.BigValueColorMode.Background)
         .graphMode(common.BigValueGraphMode.None)
         .thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: statusColours[status]! }]))
@@ -29,13 +33,15 @@ export function directiveOverviewDashboard(defaultDirective: string | undefined)
 
   // Every column's query carries the same labels (title, due and status joined in), so Grafana's
   // "merge" transformation lines them up into one row per target.
-  const withLabels = (metric: string) => `${metric}{${scope}} * on(target) group_left(title, due) kpi_target_info * on(target) group_left(status) (kpi_target_status == 1)`;
+  const withLabels = (metric: string) =>
+    `${metric}{${scope}} * on(${l.target}) group_left(${l.title}, ${l.due}) ${k.targetInfo} ` +
+    `* on(${l.target}) group_left(${l.status}) (${k.targetStatus} == 1)`;
   const columns = [
-    ['A', 'kpi_target_current_value', 'Current'],
-    ['B', 'kpi_target_value', 'Target'],
-    ['C', 'kpi_target_progress_ratio', 'Progress'],
-    ['D', 'kpi_target_expected_progress_ratio', 'Expected'],
-    ['E', 'kpi_target_projected_value', 'Projected at deadline'],
+    ['A', k.targetCurrentValue, 'Current'],
+    ['B', k.targetValue, 'Target'],
+    ['C', k.targetProgressRatio, 'Progress'],
+    ['D', k.targetExpectedProgressRatio, 'Expected'],
+    ['E', k.targetProjectedValue, 'Projected at deadline'],
   ] as const;
   const targetsTable = new table.PanelBuilder()
     .title('Targets')

@@ -3,6 +3,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as common from '@grafana/grafana-foundation-sdk/common';
+import { kpiMetrics as k, labels as l, pacerMetrics as p, recordingRuleNames, scrapeJob } from '../../conventions.js';
 import { pacerDashboard, prom } from './grafana-queries.js';
 
 function graph(title: string, description: string, unit: string, ...queries: [expr: string, legend: string][]): timeseries.PanelBuilder {
@@ -18,9 +19,9 @@ export function pipelineDashboard(): dashboard.Dashboard {
       new table.PanelBuilder()
         .title('Feeds')
         .description('Per feed: time since the last success, its expected interval and staleness (1 = one interval late).')
-        .withTarget(prom('A', 'time() - kpi_feed_last_success_timestamp_seconds', { instant: true, table: true }))
-        .withTarget(prom('B', 'kpi_feed_expected_interval_seconds', { instant: true, table: true }))
-        .withTarget(prom('C', 'feed:kpi_feed_staleness:ratio', { instant: true, table: true }))
+        .withTarget(prom('A', `time() - ${k.feedLastSuccessTimestampSeconds}`, { instant: true, table: true }))
+        .withTarget(prom('B', k.feedExpectedIntervalSeconds, { instant: true, table: true }))
+        .withTarget(prom('C', recordingRuleNames.feedStaleness, { instant: true, table: true }))
         .withTransformation({ id: 'merge', options: {} })
         .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true }, renameByName: { 'Value #A': 'Since last success', 'Value #B': 'Expected every', 'Value #C': 'Staleness' } } })
         .overrideByName('Since last success', [{ id: 'unit', value: 's' }])
@@ -29,17 +30,51 @@ export function pipelineDashboard(): dashboard.Dashboard {
         .height(8)
         .span(12),
     )
-    .withPanel(graph('Feed runs', 'Runs per hour by feed and outcome.', 'short', ['sum by (feed, outcome) (increase(kpi_feed_runs_total[1h]))', '{{feed}} {{outcome}}']))
-    .withPanel(graph('Rows ingested', 'Rows per second by source and outcome (inserted, updated, unchanged, rejected).', 'rowsps', ['sum by (source, outcome) (rate(pacer_ingest_rows_total[5m]))', '{{source}} {{outcome}}'], ['sum by (feed, outcome) (rate(kpi_feed_rows_total[5m]))', 'feed {{feed}} {{outcome}}']))
-    .withPanel(graph('Rejected rows', 'Rows rejected as invalid in the last 15 minutes.', 'short', ['sum by (source) (increase(pacer_ingest_rows_total{outcome="rejected"}[15m]))', '{{source}}']))
-    .withPanel(graph('Evaluation', 'Time to evaluate every target (95th percentile) and how old the exported evaluation is.', 's', ['histogram_quantile(0.95, sum by (le) (rate(pacer_evaluation_duration_seconds_bucket[15m])))', 'p95 duration'], ['time() - kpi_evaluation_timestamp_seconds', 'age']))
-    .withPanel(graph('HTTP', 'Requests per second by route and status.', 'reqps', ['sum by (route, status) (rate(pacer_http_requests_total[5m]))', '{{route}} {{status}}']))
+    .withPanel(
+      graph('Feed runs', 'Runs per hour by feed and outcome.', 'short', [
+        `sum by (${l.feed}, ${l.outcome}) (increase(${k.feedRunsTotal}[1h]))`,
+        `{{${l.feed}}} {{${l.outcome}}}`,
+      ]),
+    )
+    .withPanel(
+      graph(
+        'Rows ingested',
+        'Rows per second by source and outcome (inserted, updated, unchanged, rejected).',
+        'rowsps',
+        [`sum by (${l.source}, ${l.outcome}) (rate(${p.ingestRowsTotal}[5m]))`, `{{${l.source}}} {{${l.outcome}}}`],
+        [`sum by (${l.feed}, ${l.outcome}) (rate(${k.feedRowsTotal}[5m]))`, `feed {{${l.feed}}} {{${l.outcome}}}`],
+      ),
+    )
+    .withPanel(
+      graph('Rejected rows', 'Rows rejected as invalid in the last 15 minutes.', 'short', [
+        `sum by (${l.source}) (increase(${p.ingestRowsTotal}{${l.outcome}="rejected"}[15m]))`,
+        `{{${l.source}}}`,
+      ]),
+    )
+    .withPanel(
+      graph(
+        'Evaluation',
+        'Time to evaluate every target (95th percentile) and how old the exported evaluation is.',
+        's',
+        [
+          `histogram_quantile(0.95, sum by (${l.le}) (rate(${p.evaluationDurationSeconds}_bucket[15m])))`,
+          'p95 duration',
+        ],
+        [`time() - ${k.evaluationTimestampSeconds}`, 'age'],
+      ),
+    )
+    .withPanel(
+      graph('HTTP', 'Requests per second by route and status.', 'reqps', [
+        `sum by (${l.route}, ${l.status}) (rate(${p.httpRequestsTotal}[5m]))`,
+        `{{${l.route}}} {{${l.status}}}`,
+      ]),
+    )
     .withPanel(
       new stat.PanelBuilder()
         .title('KPI series exported')
         .description('Series in the KPI exposition, and series dropped by the cap (PACER_METRICS_MAX_SERIES).')
-        .withTarget(prom('A', 'pacer_kpi_series', { instant: true, legend: 'exported' }))
-        .withTarget(prom('B', 'pacer_kpi_series_dropped', { instant: true, legend: 'dropped' }))
+        .withTarget(prom('A', p.kpiSeries, { instant: true, legend: 'exported' }))
+        .withTarget(prom('B', p.kpiSeriesDropped, { instant: true, legend: 'dropped' }))
         .graphMode(common.BigValueGraphMode.None)
         .height(8)
         .span(6),
@@ -48,7 +83,7 @@ export function pipelineDashboard(): dashboard.Dashboard {
       new stat.PanelBuilder()
         .title('Scrape')
         .description('Whether Prometheus reaches Pacer.')
-        .withTarget(prom('A', 'up{job="pacer"}', { instant: true, legend: '{{instance}}' }))
+        .withTarget(prom('A', `up{${l.job}="${scrapeJob}"}`, { instant: true, legend: `{{${l.instance}}}` }))
         .mappings([{ type: dashboard.MappingType.ValueToText, options: { '0': { text: 'down', color: 'red', index: 0 }, '1': { text: 'up', color: 'green', index: 1 } } }])
         .colorMode(common.BigValueColorMode.Background)
         .graphMode(common.BigValueGraphMode.None)

@@ -3,9 +3,11 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { kpiMetrics as k, labels as l } from '../../conventions.js';
 import { labelVariable, pacerDashboard, prom, sqlQuery, statusMappings } from './grafana-queries.js';
 
-const t = 'target="$target"';
+const t = `${l.target}="$target"`;
+const targets = `label_values(${k.targetInfo}, ${l.target})`;
 
 function figure(title: string, expr: string, unit?: string): stat.PanelBuilder {
   const panel = new stat.PanelBuilder().title(title).withTarget(prom('A', expr, { instant: true })).graphMode(common.BigValueGraphMode.None).height(4).span(4);
@@ -61,11 +63,11 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
     .span(12);
 
   return pacerDashboard('pacer-target', 'Pacer: target detail', 'One target: its figures now (Prometheus) and its history (PostgreSQL).', { refresh: '1m', from: 'now-5y', to: 'now+1y' })
-    .withVariable(labelVariable('target', 'Target', 'label_values(kpi_target_info, target)', { current: defaultTarget }))
+    .withVariable(labelVariable('target', 'Target', targets, { current: defaultTarget }))
     .withPanel(
       new stat.PanelBuilder()
         .title('Status')
-        .withTarget(prom('A', `kpi_target_status{${t}} == 1`, { instant: true, legend: '{{status}}' }))
+        .withTarget(prom('A', `${k.targetStatus}{${t}} == 1`, { instant: true, legend: `{{${l.status}}}` }))
         .textMode(common.BigValueTextMode.Name)
         .colorMode(common.BigValueColorMode.Background)
         .graphMode(common.BigValueGraphMode.None)
@@ -73,11 +75,15 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
         .height(4)
         .span(4),
     )
-    .withPanel(figure('Current', `kpi_target_current_value{${t}}`))
-    .withPanel(figure('Target', `kpi_target_value{${t}}`))
-    .withPanel(figure('Projected at deadline', `kpi_target_projected_value{${t}}`))
-    .withPanel(figure('Progress / expected', `kpi_target_progress_ratio{${t}}`, 'percentunit').withTarget(prom('B', `kpi_target_expected_progress_ratio{${t}}`, { instant: true })))
-    .withPanel(figure('Deadline', `kpi_target_deadline_timestamp_seconds{${t}} * 1000`, 'dateTimeAsIsoNoDateIfToday'))
+    .withPanel(figure('Current', `${k.targetCurrentValue}{${t}}`))
+    .withPanel(figure('Target', `${k.targetValue}{${t}}`))
+    .withPanel(figure('Projected at deadline', `${k.targetProjectedValue}{${t}}`))
+    .withPanel(
+      figure('Progress / expected', `${k.targetProgressRatio}{${t}}`, 'percentunit').withTarget(
+        prom('B', `${k.targetExpectedProgressRatio}{${t}}`, { instant: true }),
+      ),
+    )
+    .withPanel(figure('Deadline', `${k.targetDeadlineTimestampSeconds}{${t}} * 1000`, 'dateTimeAsIsoNoDateIfToday'))
     .withPanel(history)
     .withPanel(changes)
     .withPanel(revisions)
