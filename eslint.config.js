@@ -23,8 +23,29 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['pg', 'pg-*', 'kysely', '@electric-sql/*', 'bullmq', 'ioredis', 'prom-client', 'fastify', 'fastify-*', '@fastify/*', 'node-cron', 'node:fs', 'node:fs/*', 'fs'], message: 'The domain is pure TypeScript: no I/O libraries.' },
-            { group: ['**/storage/**', '**/http/**', '**/queue/**', '**/metrics/**'], message: 'The domain must not depend on adapters.' },
+            {
+              group: [
+                'pg',
+                'pg-*',
+                'kysely',
+                '@electric-sql/*',
+                'bullmq',
+                'ioredis',
+                'prom-client',
+                'fastify',
+                'fastify-*',
+                '@fastify/*',
+                'node-cron',
+                'node:fs',
+                'node:fs/*',
+                'fs',
+              ],
+              message: 'The domain is pure TypeScript: no I/O libraries.',
+            },
+            {
+              group: ['**/storage/**', '**/http/**', '**/queue/**', '**/metrics/**'],
+              message: 'The domain must not depend on adapters.',
+            },
           ],
         },
       ],

@@ -22,7 +22,14 @@ import { createDatabase } from '../src/storage/database.js';
 import { EvaluationRepository } from '../src/evaluation/evaluation-repository.js';
 import { migrateToLatest } from '../src/storage/migrator.js';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, 'series-days': { type: 'string', default: '100' }, fresh: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    'series-days': { type: 'string', default: '100' },
+    fresh: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
+  },
+});
 const url = values.url ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const days = Number(values['series-days']);
 const runs = Number(values.runs);
@@ -42,23 +49,47 @@ await migrateToLatest(db);
 const expectedRows = 3321 * indicatorCount * days;
 const have = Number((await sql<{ n: string }>`select count(*) as n from observations`.execute(db)).rows[0]!.n);
 if (have !== expectedRows) {
-  console.error(`building the data set: ${expectedRows.toLocaleString('en-US')} observations, 10,000 targets (a few minutes, once)`);
+  console.error(
+    `building the data set: ${expectedRows.toLocaleString('en-US')} observations, 10,000 targets (a few minutes, once)`,
+  );
   await sql`truncate observations, evaluations, evaluation_runs, target_status_changes`.execute(db);
   const dir = await mkdtemp(path.join(tmpdir(), 'pacer-bench-'));
   await cp('catalog/regions', path.join(dir, 'regions'), { recursive: true });
-  const indicators = Array.from({ length: indicatorCount }, (_, i) => `  - { id: bench_${String(i).padStart(2, '0')}, name: Bench ${i}, unit: things, kind: cumulative, update_interval: 1d }`);
+  const indicators = Array.from(
+    { length: indicatorCount },
+    (_, i) =>
+      `  - { id: bench_${String(i).padStart(2, '0')}, name: Bench ${i}, unit: things, kind: cumulative, update_interval: 1d }`,
+  );
   // Regions first: the targets name communes, which the catalog apply creates.
-  await writeFile(path.join(dir, 'bench.yaml'), `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n`);
+  await writeFile(
+    path.join(dir, 'bench.yaml'),
+    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n`,
+  );
   await applyCatalog(new CatalogRepository(db), dir, { prune: true });
-  const communes = (await sql<{ code: string }>`select code from regions where level = 'commune' and valid_from is not null order by code`.execute(db)).rows.map((r) => r.code);
-  const provinces = (await sql<{ code: string }>`select code from regions where level = 'province' and valid_from is not null order by code`.execute(db)).rows.map((r) => r.code);
-  const target = (id: string, indicator: string, region: string) => `  - { id: ${id}, title: ${id}, indicator: ${indicator}, region: "${region}", owner: Bench, source: bench, baseline: { value: 0, date: 2025-07-01 }, target: 1000000, due: 2027-06 }`;
+  const communes = (
+    await sql<{
+      code: string;
+    }>`select code from regions where level = 'commune' and valid_from is not null order by code`.execute(db)
+  ).rows.map((r) => r.code);
+  const provinces = (
+    await sql<{
+      code: string;
+    }>`select code from regions where level = 'province' and valid_from is not null order by code`.execute(db)
+  ).rows.map((r) => r.code);
+  const target = (id: string, indicator: string, region: string) =>
+    `  - { id: ${id}, title: ${id}, indicator: ${indicator}, region: "${region}", owner: Bench, source: bench, baseline: { value: 0, date: 2025-07-01 }, target: 1000000, due: 2027-06 }`;
   const targets: string[] = [];
   for (const code of communes) for (let i = 0; i < 3; i++) targets.push(target(`c-${code}-${i}`, `bench_0${i}`, code));
   for (const code of provinces) targets.push(target(`p-${code}`, 'bench_00', code));
   targets.push(target('nation', 'bench_00', 'VN'));
-  for (let i = 0; targets.length < 10_000; i++) targets.push(target(`extra-${i}`, `bench_${String(3 + (i % 27)).padStart(2, '0')}`, communes[i % communes.length]!));
-  await writeFile(path.join(dir, 'bench.yaml'), `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\napiVersion: pacer/v1\nkind: Directive\nid: bench\ntitle: Bench\nissuer: Bench\nissued: 2025-07-01\ntimezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`);
+  for (let i = 0; targets.length < 10_000; i++)
+    targets.push(
+      target(`extra-${i}`, `bench_${String(3 + (i % 27)).padStart(2, '0')}`, communes[i % communes.length]!),
+    );
+  await writeFile(
+    path.join(dir, 'bench.yaml'),
+    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\napiVersion: pacer/v1\nkind: Directive\nid: bench\ntitle: Bench\nissuer: Bench\nissued: 2025-07-01\ntimezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`,
+  );
   await applyCatalog(new CatalogRepository(db), dir, { prune: true });
   await rm(dir, { recursive: true, force: true });
   for (let i = 0; i < indicatorCount; i++) {
@@ -73,7 +104,10 @@ if (have !== expectedRows) {
 }
 
 const targetCount = Number((await sql<{ n: string }>`select count(*) as n from targets`.execute(db)).rows[0]!.n);
-const service = new EvaluationService({ store: new EvaluationRepository(db), logger: createLogger({ level: 'silent', pretty: false }) });
+const service = new EvaluationService({
+  store: new EvaluationRepository(db),
+  logger: createLogger({ level: 'silent', pretty: false }),
+});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const time = async (f: () => Promise<unknown>) => {
   const s = performance.now();
@@ -85,12 +119,22 @@ const reference: number[] = [];
 const full: number[] = [];
 await service.compute(asOf); // warm caches the same way for both
 for (let i = 0; i < runs; i++) {
-  reference.push(await time(() => sql`select distinct on (indicator_id, region_id) indicator_id, region_id, observed_at, value from observations
-                                      where dims = '{}'::jsonb and observed_at <= ${asOf} order by indicator_id, region_id, observed_at desc`.execute(db)));
+  reference.push(
+    await time(() =>
+      sql`select distinct on (indicator_id, region_id) indicator_id, region_id, observed_at, value from observations
+                                      where dims = '{}'::jsonb and observed_at <= ${asOf} order by indicator_id, region_id, observed_at desc`.execute(
+        db,
+      ),
+    ),
+  );
   full.push(await time(() => service.evaluate({ asOf, persist: true })));
 }
 const r = median(reference);
 const f = median(full);
-console.log(`data: ${expectedRows.toLocaleString('en-US')} observations in ${(3321 * indicatorCount).toLocaleString('en-US')} series, ${targetCount.toLocaleString('en-US')} targets, PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]!.v}`);
-console.log(`full evaluation (stored snapshot): median ${(f / 1000).toFixed(2)} s of ${runs}, bare DISTINCT ON latest per series: median ${(r / 1000).toFixed(2)} s, ratio ${(f / r).toFixed(2)}`);
+console.log(
+  `data: ${expectedRows.toLocaleString('en-US')} observations in ${(3321 * indicatorCount).toLocaleString('en-US')} series, ${targetCount.toLocaleString('en-US')} targets, PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]!.v}`,
+);
+console.log(
+  `full evaluation (stored snapshot): median ${(f / 1000).toFixed(2)} s of ${runs}, bare DISTINCT ON latest per series: median ${(r / 1000).toFixed(2)} s, ratio ${(f / r).toFixed(2)}`,
+);
 await database.close();

@@ -20,7 +20,13 @@ import { finished } from 'node:stream/promises';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '1' }, url: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    repeat: { type: 'string', default: '1' },
+    url: { type: 'string' },
+  },
+});
 const rows = Number(values.rows);
 const repeat = Math.max(1, Number(values.repeat));
 const url = values.url ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -40,7 +46,17 @@ await client.query(`set search_path to ${schema}`);
 const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const api = spawn(process.execPath, ['bin/pacer.js', 'start', '--roles', 'api'], {
-  env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: schemaUrl, PORT: String(port), HOST: '127.0.0.1', PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: admin, PACER_INGEST_MAX_BYTES: '4g', LOG_LEVEL: 'warn' },
+  env: {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: schemaUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PACER_DEMO_DATA: 'false',
+    PACER_ADMIN_TOKEN: admin,
+    PACER_INGEST_MAX_BYTES: '4g',
+    LOG_LEVEL: 'warn',
+  },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const n = (x: number) => x.toLocaleString('en-US');
@@ -51,14 +67,24 @@ try {
   const files = await generate();
   const ndjsonMb = (await stat(files.ndjson)).size / 1_048_576;
   const csvMb = (await stat(files.csv)).size / 1_048_576;
-  console.log(`${n(rows)} rows (NDJSON ${ndjsonMb.toFixed(0)} MB, CSV ${csvMb.toFixed(0)} MB); PostgreSQL ${(await client.query('show server_version')).rows[0].server_version}, Node ${process.version}`);
+  console.log(
+    `${n(rows)} rows (NDJSON ${ndjsonMb.toFixed(0)} MB, CSV ${csvMb.toFixed(0)} MB); PostgreSQL ${(await client.query('show server_version')).rows[0].server_version}, Node ${process.version}`,
+  );
 
   await client.query('create table bench_ref (like observations including all)');
   const copy = await best(async () => {
     await client.query('truncate bench_ref');
     await client.query('checkpoint');
     const started = performance.now();
-    await promisify(execFile)('psql', [schemaUrl.replace(/\?.*$/, ''), '-v', 'ON_ERROR_STOP=1', '-c', `set search_path to ${schema}`, '-c', `\\copy bench_ref (indicator_id, region_id, observed_at, dims, value, note) from '${files.reference}'`]);
+    await promisify(execFile)('psql', [
+      schemaUrl.replace(/\?.*$/, ''),
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `set search_path to ${schema}`,
+      '-c',
+      `\\copy bench_ref (indicator_id, region_id, observed_at, dims, value, note) from '${files.reference}'`,
+    ]);
     return performance.now() - started;
   });
 
@@ -71,13 +97,18 @@ try {
       const started = performance.now();
       const response = await fetch(`${baseUrl}/v1/observations`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': contentType, 'content-length': String((await stat(file)).size) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': contentType,
+          'content-length': String((await stat(file)).size),
+        },
         body: Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream,
         duplex: 'half',
       } as RequestInit);
       const summary = (await response.json()) as Record<string, number>;
       const ms = performance.now() - started;
-      if (response.status !== 200 || summary[expect] !== rows) throw new Error(`unexpected answer ${response.status}: ${JSON.stringify(summary).slice(0, 500)}`);
+      if (response.status !== 200 || summary[expect] !== rows)
+        throw new Error(`unexpected answer ${response.status}: ${JSON.stringify(summary).slice(0, 500)}`);
       return ms;
     });
 
@@ -89,9 +120,15 @@ try {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const ratio = (ms: number) => (ms / copy).toFixed(2);
   console.log(`psql \\copy ${n(rows)} rows into an identical empty table: ${s(copy)} (the reference)`);
-  console.log(`ingest ${n(rows)} rows as NDJSON through the API: ${s(ndjson)}, psql \\copy ${s(copy)}, ratio ${ratio(ndjson)} (goal <= 2.0, stretch 1.5)`);
-  console.log(`ingest ${n(rows)} rows as CSV through the API: ${s(csv)}, psql \\copy ${s(copy)}, ratio ${ratio(csv)} (goal <= 2.0, stretch 1.5)`);
-  console.log(`re-send the identical ${n(rows)} NDJSON rows (all unchanged): ${s(resend)}, psql \\copy ${s(copy)}, ratio ${ratio(resend)} (goal <= 2.0)`);
+  console.log(
+    `ingest ${n(rows)} rows as NDJSON through the API: ${s(ndjson)}, psql \\copy ${s(copy)}, ratio ${ratio(ndjson)} (goal <= 2.0, stretch 1.5)`,
+  );
+  console.log(
+    `ingest ${n(rows)} rows as CSV through the API: ${s(csv)}, psql \\copy ${s(copy)}, ratio ${ratio(csv)} (goal <= 2.0, stretch 1.5)`,
+  );
+  console.log(
+    `re-send the identical ${n(rows)} NDJSON rows (all unchanged): ${s(resend)}, psql \\copy ${s(copy)}, ratio ${ratio(resend)} (goal <= 2.0)`,
+  );
   console.log(`API process peak RSS: ${rss.toFixed(0)} MB (goal <= 300 MB at 1,000,000 rows)`);
 } finally {
   api.kill('SIGTERM');
@@ -109,10 +146,22 @@ async function best(run: () => Promise<number>): Promise<number> {
 
 /** The same rows three ways: NDJSON and CSV for the API, region ids and instants for \copy. */
 async function generate(): Promise<{ ndjson: string; csv: string; reference: string }> {
-  const indicators = (await client.query(`select id from indicators where kind in ('cumulative', 'level') order by id`)).rows.map((r) => r.id as string);
-  const communes = (await client.query(`select id, code from regions where level = 'commune' and valid_from is not null order by code`)).rows as { id: number; code: string }[];
-  const files = { ndjson: path.join(dir, 'rows.ndjson'), csv: path.join(dir, 'rows.csv'), reference: path.join(dir, 'rows.tsv') };
-  const out = { ndjson: createWriteStream(files.ndjson), csv: createWriteStream(files.csv), reference: createWriteStream(files.reference) };
+  const indicators = (
+    await client.query(`select id from indicators where kind in ('cumulative', 'level') order by id`)
+  ).rows.map((r) => r.id as string);
+  const communes = (
+    await client.query(`select id, code from regions where level = 'commune' and valid_from is not null order by code`)
+  ).rows as { id: number; code: string }[];
+  const files = {
+    ndjson: path.join(dir, 'rows.ndjson'),
+    csv: path.join(dir, 'rows.csv'),
+    reference: path.join(dir, 'rows.tsv'),
+  };
+  const out = {
+    ndjson: createWriteStream(files.ndjson),
+    csv: createWriteStream(files.csv),
+    reference: createWriteStream(files.reference),
+  };
   out.csv.write('indicator,region,observed_at,value\n');
   const perDay = indicators.length * communes.length;
   let buf = { ndjson: '', csv: '', reference: '' };
@@ -124,7 +173,8 @@ async function generate(): Promise<{ ndjson: string; csv: string; reference: str
     buf.csv += `${indicator},${c.code},${day},${i}\n`;
     buf.reference += `${indicator}\t${c.id}\t${day}T00:00:00+07:00\t{}\t${i}\t\\N\n`;
     if (buf.ndjson.length > 1 << 20) {
-      for (const k of ['ndjson', 'csv', 'reference'] as const) if (!out[k].write(buf[k])) await new Promise<void>((r) => out[k].once('drain', () => r()));
+      for (const k of ['ndjson', 'csv', 'reference'] as const)
+        if (!out[k].write(buf[k])) await new Promise<void>((r) => out[k].once('drain', () => r()));
       buf = { ndjson: '', csv: '', reference: '' };
     }
   }
@@ -138,7 +188,13 @@ async function generate(): Promise<{ ndjson: string; csv: string; reference: str
 async function waitReady(): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if ((await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0)) === 200) return;
+    if (
+      (await fetch(`${baseUrl}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return;
     if (api.exitCode !== null) throw new Error(`the API exited with ${api.exitCode}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -146,7 +202,11 @@ async function waitReady(): Promise<void> {
 }
 
 async function writerToken(): Promise<string> {
-  const response = await fetch(`${baseUrl}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ feed: 'bench', role: 'writer' }) });
+  const response = await fetch(`${baseUrl}/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ feed: 'bench', role: 'writer' }),
+  });
   return ((await response.json()) as { token: string }).token;
 }
 

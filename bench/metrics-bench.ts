@@ -19,7 +19,13 @@ import { KpiExposition } from '../src/metrics/kpi-exposition.js';
 import { metricsRoutes } from '../src/metrics/metrics-routes.js';
 import { createPipelineMetrics } from '../src/metrics/pipeline-metrics.js';
 
-const { values } = parseArgs({ options: { regions: { type: 'string', default: '3321' }, indicators: { type: 'string', default: '30' }, scrapes: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    regions: { type: 'string', default: '3321' },
+    indicators: { type: 'string', default: '30' },
+    scrapes: { type: 'string', default: '20' },
+  },
+});
 const regions = Number(values.regions);
 const indicators = Number(values.indicators);
 const scrapes = Number(values.scrapes);
@@ -29,12 +35,28 @@ const snapshot: EvaluationSnapshot = {
   runId: 1,
   asOf,
   results: [],
-  indicators: Array.from({ length: indicators }, (_, i) => ({ id: `indicator_${i}`, name: `Indicator ${i}`, unit: 'things', kind: 'cumulative', rollup: 'sum', updateIntervalSeconds: 86_400 })),
+  indicators: Array.from({ length: indicators }, (_, i) => ({
+    id: `indicator_${i}`,
+    name: `Indicator ${i}`,
+    unit: 'things',
+    kind: 'cumulative',
+    rollup: 'sum',
+    updateIntervalSeconds: 86_400,
+  })),
   indicatorValues: [],
 };
 for (let i = 0; i < indicators; i++) {
   for (let r = 0; r < regions; r++) {
-    snapshot.indicatorValues.push({ indicatorId: `indicator_${i}`, regionId: r, regionCode: String(r).padStart(5, '0'), regionName: `Xã Số ${r}`, level: 'commune', value: r * 7 + i, at: asOf.getTime() - r * 1000, coverage: 1 });
+    snapshot.indicatorValues.push({
+      indicatorId: `indicator_${i}`,
+      regionId: r,
+      regionCode: String(r).padStart(5, '0'),
+      regionName: `Xã Số ${r}`,
+      level: 'commune',
+      value: r * 7 + i,
+      at: asOf.getTime() - r * 1000,
+      coverage: 1,
+    });
   }
 }
 
@@ -47,8 +69,18 @@ const renderMs = performance.now() - renderStart;
 
 // The same series in plain prom-client gauges, the way an exporter without a cache holds them.
 const plain = new Registry();
-const value = new Gauge({ name: 'kpi_indicator_value', help: 'value', labelNames: ['indicator', 'region', 'region_name', 'level'], registers: [plain] });
-const observed = new Gauge({ name: 'kpi_indicator_observed_timestamp_seconds', help: 'observed', labelNames: ['indicator', 'region', 'region_name', 'level'], registers: [plain] });
+const value = new Gauge({
+  name: 'kpi_indicator_value',
+  help: 'value',
+  labelNames: ['indicator', 'region', 'region_name', 'level'],
+  registers: [plain],
+});
+const observed = new Gauge({
+  name: 'kpi_indicator_observed_timestamp_seconds',
+  help: 'observed',
+  labelNames: ['indicator', 'region', 'region_name', 'level'],
+  registers: [plain],
+});
 for (const v of snapshot.indicatorValues) {
   const labels = { indicator: v.indicatorId, region: v.regionCode, region_name: v.regionName, level: v.level };
   value.set(labels, v.value);
@@ -61,7 +93,9 @@ const app = await buildHttpServer({
   routes: [
     metricsRoutes(metrics, kpi),
     async (a) => {
-      a.get('/plain-metrics', async (_req, reply) => reply.header('content-type', plain.contentType).send(await plain.metrics()));
+      a.get('/plain-metrics', async (_req, reply) =>
+        reply.header('content-type', plain.contentType).send(await plain.metrics()),
+      );
     },
   ],
 });
@@ -70,11 +104,24 @@ const address = await app.listen({ host: '127.0.0.1', port: 0 });
 // curl runs as another process, asynchronously, so this process only serves.
 function scrapeAsync(path: string, gzip = false): Promise<{ ms: number; bytes: number }> {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', ...(gzip ? ['-H', 'Accept-Encoding: gzip'] : []), `${address}${path}`], { encoding: 'utf8' }, (error, stdout) => {
-      if (error) return reject(error);
-      const [seconds, bytes] = stdout.trim().split(' ');
-      resolve({ ms: Number(seconds) * 1000, bytes: Number(bytes) });
-    });
+    execFile(
+      'curl',
+      [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{time_total} %{size_download}',
+        ...(gzip ? ['-H', 'Accept-Encoding: gzip'] : []),
+        `${address}${path}`,
+      ],
+      { encoding: 'utf8' },
+      (error, stdout) => {
+        if (error) return reject(error);
+        const [seconds, bytes] = stdout.trim().split(' ');
+        resolve({ ms: Number(seconds) * 1000, bytes: Number(bytes) });
+      },
+    );
   });
 }
 
@@ -106,7 +153,13 @@ await app.close();
 const series = snapshot.indicatorValues.length * 2;
 const m = median(ours);
 const p = median(theirs);
-console.log(`series: ${series} (${regions} regions x ${indicators} indicators x 2 families), exposition ${(bytes / 1048576).toFixed(1)} MiB, gzip ${(gzipBytes / 1048576).toFixed(1)} MiB, rendered once in ${renderMs.toFixed(0)} ms`);
-console.log(`scrape /metrics (cached exposition): median ${m.toFixed(1)} ms of ${scrapes}, plain prom-client registry.metrics(): median ${p.toFixed(1)} ms, ratio ${(p / m).toFixed(1)}x faster`);
+console.log(
+  `series: ${series} (${regions} regions x ${indicators} indicators x 2 families), exposition ${(bytes / 1048576).toFixed(1)} MiB, gzip ${(gzipBytes / 1048576).toFixed(1)} MiB, rendered once in ${renderMs.toFixed(0)} ms`,
+);
+console.log(
+  `scrape /metrics (cached exposition): median ${m.toFixed(1)} ms of ${scrapes}, plain prom-client registry.metrics(): median ${p.toFixed(1)} ms, ratio ${(p / m).toFixed(1)}x faster`,
+);
 console.log(`scrape /metrics with Accept-Encoding gzip: median ${median(oursGzip).toFixed(1)} ms`);
-console.log(`event-loop delay during /metrics scrapes: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
+console.log(
+  `event-loop delay during /metrics scrapes: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
+);

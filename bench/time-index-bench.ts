@@ -51,14 +51,29 @@ try {
     }
     const load = performance.now() - t0;
     await client.query('vacuum analyze obs');
-    const size = v.index ? Number((await client.query(`select sum(pg_relation_size(indexrelid)) s from pg_index where indrelid = 'obs'::regclass and not indisprimary`)).rows[0].s) : 0;
-    const scan = (from: string) => medianMs(() => client.query(`select count(*), sum(value) from obs where observed_at >= timestamptz '${from}' and observed_at < timestamptz '${from}' + interval '1 day'`));
+    const size = v.index
+      ? Number(
+          (
+            await client.query(
+              `select sum(pg_relation_size(indexrelid)) s from pg_index where indrelid = 'obs'::regclass and not indisprimary`,
+            )
+          ).rows[0].s,
+        )
+      : 0;
+    const scan = (from: string) =>
+      medianMs(() =>
+        client.query(
+          `select count(*), sum(value) from obs where observed_at >= timestamptz '${from}' and observed_at < timestamptz '${from}' + interval '1 day'`,
+        ),
+      );
     results[v.name] = { load, size, scan: await scan('2025-01-07'), backfilledScan: await scan('2023-06-15') };
   }
   const base = results.none!;
   const btree = results.btree!;
   for (const [name, r] of Object.entries(results)) {
-    console.log(`${name}: load ${rows} rows ${(r.load / 1000).toFixed(2)} s (ratio to no time index ${(r.load / base.load).toFixed(2)}), index ${(r.size / 1048576).toFixed(1)} MiB, one-day scan of recent data ${r.scan.toFixed(1)} ms (ratio to btree ${(r.scan / btree.scan).toFixed(2)}), of backfilled data ${r.backfilledScan.toFixed(1)} ms (ratio to btree ${(r.backfilledScan / btree.backfilledScan).toFixed(2)})`);
+    console.log(
+      `${name}: load ${rows} rows ${(r.load / 1000).toFixed(2)} s (ratio to no time index ${(r.load / base.load).toFixed(2)}), index ${(r.size / 1048576).toFixed(1)} MiB, one-day scan of recent data ${r.scan.toFixed(1)} ms (ratio to btree ${(r.scan / btree.scan).toFixed(2)}), of backfilled data ${r.backfilledScan.toFixed(1)} ms (ratio to btree ${(r.backfilledScan / btree.backfilledScan).toFixed(2)})`,
+    );
   }
 } finally {
   await client.query(`drop schema ${schema} cascade`);

@@ -110,7 +110,8 @@ export interface PacerOptions {
 /** Opens the configured database (PostgreSQL or embedded PGlite), migrates it and wires Pacer for `roles`. */
 export async function openPacer(config: Config, logger: Logger, options: PacerOptions = {}): Promise<Pacer> {
   const owned = !options.database;
-  const database = options.database ?? (await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
+  const database =
+    options.database ?? (await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
   const where = config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir;
   if (owned) logger.info({ database: database.kind, where }, 'database open');
   try {
@@ -146,7 +147,9 @@ async function composePacer(
     metrics,
     forecastWindowMs: config.forecastWindowDays * 86_400_000,
     onSnapshot: (snapshot) =>
-      void kpi.update(snapshot).catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
+      void kpi
+        .update(snapshot)
+        .catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
   });
   // The scheduling choice, made once: BullMQ on Redis, or cron in this process. Its modules load
   // only when picked, so a process that never uses them does not load them.
@@ -170,7 +173,13 @@ async function composePacer(
 
   const ingestStore = new IngestRepository(database);
   const ingestCatalog = new IngestCatalogCache(ingestStore);
-  const ingestor = new BatchIngestor({ store: ingestStore, catalog: ingestCatalog, metrics, logger, evaluation: runtime.evaluationTrigger });
+  const ingestor = new BatchIngestor({
+    store: ingestStore,
+    catalog: ingestCatalog,
+    metrics,
+    logger,
+    evaluation: runtime.evaluationTrigger,
+  });
   const catalog = new CatalogRepository(db);
   const feedStore = new FeedRunRepository(db);
   const registry = new FeedRegistry(config.feeds.jobsDir, async () => ({
@@ -192,7 +201,11 @@ async function composePacer(
     observations: { reader: new ObservationQueryRepository(db), batches: new BatchRepository(db) },
     evaluation,
     scorecard: new ScorecardService({ evaluation, regions: evaluationStore, store: new ScorecardRepository(db) }),
-    feeds: { registry, store: feedStore, runner: new FeedRunner({ feeds: registry, store: feedStore, ingestor, logger }) },
+    feeds: {
+      registry,
+      store: feedStore,
+      runner: new FeedRunner({ feeds: registry, store: feedStore, ingestor, logger }),
+    },
     metrics,
   };
 
@@ -270,7 +283,10 @@ async function composePacer(
       const apply = await applyCatalog(catalog, config.catalogDir);
       catalogApplied = true;
       if (apply.changed) ingestCatalog.invalidate();
-      logger.info({ catalog: config.catalogDir, changed: apply.changed }, apply.changed ? 'catalog applied' : 'catalog unchanged');
+      logger.info(
+        { catalog: config.catalogDir, changed: apply.changed },
+        apply.changed ? 'catalog applied' : 'catalog unchanged',
+      );
       // After the catalog: feeds are checked against its indicators and take its time zone.
       const feeds = await registry.load();
       logger.info({ jobs: registry.dir, feeds: feeds.map((f) => f.id) }, 'feeds loaded');
@@ -292,7 +308,9 @@ async function composePacer(
       stopped = true;
       heartbeat?.stop();
       for (const role of started.splice(0).reverse()) {
-        await role.stop().catch((error: unknown) => logger.error({ err: error, role: role.name }, 'role did not stop cleanly'));
+        await role
+          .stop()
+          .catch((error: unknown) => logger.error({ err: error, role: role.name }, 'role did not stop cleanly'));
       }
       await runtime.close();
       if (owned) await database.close();

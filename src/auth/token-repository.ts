@@ -6,10 +6,22 @@ import type { ApiTokensTable, DB } from '../storage/database-schema.js';
 export class TokenRepository implements TokenStore {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async insert(token: { feed: string; role: Role; indicators: string[] | null; hash: string; prefix: string }): Promise<TokenRecord> {
+  async insert(token: {
+    feed: string;
+    role: Role;
+    indicators: string[] | null;
+    hash: string;
+    prefix: string;
+  }): Promise<TokenRecord> {
     const row = await this.db
       .insertInto('api_tokens')
-      .values({ feed: token.feed, role: token.role, indicators: token.indicators, token_hash: token.hash, token_prefix: token.prefix })
+      .values({
+        feed: token.feed,
+        role: token.role,
+        indicators: token.indicators,
+        token_hash: token.hash,
+        token_prefix: token.prefix,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     return record(row);
@@ -25,7 +37,12 @@ export class TokenRepository implements TokenStore {
   }
 
   async revoke(id: number): Promise<TokenRecord | undefined> {
-    await this.db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    await this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
     const row = await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? record(row) : undefined;
   }
@@ -36,5 +53,14 @@ export class TokenRepository implements TokenStore {
 }
 
 function record(row: Selectable<ApiTokensTable>): TokenRecord {
-  return { id: row.id, feed: row.feed, role: row.role, indicators: row.indicators, prefix: row.token_prefix, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
+  return {
+    id: row.id,
+    feed: row.feed,
+    role: row.role,
+    indicators: row.indicators,
+    prefix: row.token_prefix,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
 }

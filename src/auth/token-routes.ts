@@ -16,9 +16,14 @@ export interface TokenRoutesDeps {
 export const tokenPaths = { tokens: '/v1/tokens', token: '/v1/tokens/{id}' } as const;
 
 export const tokenRequestSchema = z.object({
-  feed: z.string().describe('The feed (team or system) the token writes for; its batches are recorded under this name.'),
+  feed: z
+    .string()
+    .describe('The feed (team or system) the token writes for; its batches are recorded under this name.'),
   role: z.enum(roles),
-  indicators: z.array(z.string()).optional().describe('Writers only: indicator ids or patterns with * (vneid_*). Absent: every indicator.'),
+  indicators: z
+    .array(z.string())
+    .optional()
+    .describe('Writers only: indicator ids or patterns with * (vneid_*). Absent: every indicator.'),
 });
 
 /**
@@ -30,7 +35,16 @@ export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
   const error = errorSchema(registry);
   const info = registry.component(
     'Token',
-    z.object({ id: z.number().int(), feed: z.string(), role: z.enum(roles), indicators: z.array(z.string()).nullable(), prefix: z.string().describe('The first characters of the token.'), created_at: z.string(), last_used_at: z.string().nullable(), revoked_at: z.string().nullable() }),
+    z.object({
+      id: z.number().int(),
+      feed: z.string(),
+      role: z.enum(roles),
+      indicators: z.array(z.string()).nullable(),
+      prefix: z.string().describe('The first characters of the token.'),
+      created_at: z.string(),
+      last_used_at: z.string().nullable(),
+      revoked_at: z.string().nullable(),
+    }),
   );
   const idParams = z.object({ id: z.coerce.number().int().positive() });
   const create = defineRoute({
@@ -41,12 +55,23 @@ export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
     access: 'admin',
     body: { content: { 'application/json': tokenRequestSchema } },
     responses: {
-      201: { description: 'The token; `token` is not shown again.', content: { 'application/json': z.object({ token: z.string(), info, unmatched: z.array(z.string()).describe('Patterns that match no catalog indicator.') }) } },
+      201: {
+        description: 'The token; `token` is not shown again.',
+        content: {
+          'application/json': z.object({
+            token: z.string(),
+            info,
+            unmatched: z.array(z.string()).describe('Patterns that match no catalog indicator.'),
+          }),
+        },
+      },
       400: { description: 'An invalid feed, role or scope.', content: { 'application/json': error } },
     },
     handler: async ({ body, reply }) => {
       const created = await deps.tokens.create(body, await deps.indicatorIds());
-      return reply.status(201).send({ token: created.token, info: tokenView(created.record), unmatched: created.unmatched });
+      return reply
+        .status(201)
+        .send({ token: created.token, info: tokenView(created.record), unmatched: created.unmatched });
     },
   });
   const list = defineRoute({
@@ -55,7 +80,9 @@ export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
     summary: 'List API tokens (never the tokens themselves)',
     tags: ['tokens'],
     access: 'admin',
-    responses: { 200: { description: 'Every token.', content: { 'application/json': z.object({ items: z.array(info) }) } } },
+    responses: {
+      200: { description: 'Every token.', content: { 'application/json': z.object({ items: z.array(info) }) } },
+    },
     handler: async () => ({ items: (await deps.tokens.list()).map(tokenView) }),
   });
   const revoke = defineRoute({
@@ -65,12 +92,24 @@ export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
     tags: ['tokens'],
     access: 'admin',
     params: idParams,
-    responses: { 200: { description: 'The revoked token.', content: { 'application/json': info } }, 404: { description: 'No such token.', content: { 'application/json': error } } },
+    responses: {
+      200: { description: 'The revoked token.', content: { 'application/json': info } },
+      404: { description: 'No such token.', content: { 'application/json': error } },
+    },
     handler: async ({ params: { id } }) => tokenView(await deps.tokens.revoke(id)),
   });
   return [create, list, revoke];
 }
 
 export function tokenView(t: TokenRecord) {
-  return { id: t.id, feed: t.feed, role: t.role, indicators: t.indicators, prefix: t.prefix, created_at: t.createdAt.toISOString(), last_used_at: t.lastUsedAt?.toISOString() ?? null, revoked_at: t.revokedAt?.toISOString() ?? null };
+  return {
+    id: t.id,
+    feed: t.feed,
+    role: t.role,
+    indicators: t.indicators,
+    prefix: t.prefix,
+    created_at: t.createdAt.toISOString(),
+    last_used_at: t.lastUsedAt?.toISOString() ?? null,
+    revoked_at: t.revokedAt?.toISOString() ?? null,
+  };
 }

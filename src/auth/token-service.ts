@@ -38,7 +38,9 @@ export class TokenService {
     private readonly store: TokenStore,
     options: { bootstrapAdminToken?: string; onTouchError?: (error: unknown) => void } = {},
   ) {
-    this.bootstrapHash = options.bootstrapAdminToken ? createHash('sha256').update(options.bootstrapAdminToken).digest() : undefined;
+    this.bootstrapHash = options.bootstrapAdminToken
+      ? createHash('sha256').update(options.bootstrapAdminToken).digest()
+      : undefined;
     this.onTouchError = options.onTouchError ?? (() => undefined);
   }
 
@@ -48,18 +50,56 @@ export class TokenService {
    * A new token for `feed` with `role` (writers: limited to the indicators matching `indicators`).
    * Returns the token, which is shown once, and which of the patterns match no known indicator.
    */
-  async create(input: { feed: string; role: string; indicators?: string[] }, knownIndicators: readonly string[] = []): Promise<{ token: string; record: TokenRecord; unmatched: string[] }> {
+  async create(
+    input: { feed: string; role: string; indicators?: string[] },
+    knownIndicators: readonly string[] = [],
+  ): Promise<{ token: string; record: TokenRecord; unmatched: string[] }> {
     const issues = [];
-    if (!feedPattern.test(input.feed)) issues.push({ code: 'invalid_feed', field: 'feed', message: `expected a feed name of a-z, 0-9, _, - and . (up to 100), got "${input.feed}"` });
-    if (!(roles as readonly string[]).includes(input.role)) issues.push({ code: 'invalid_role', field: 'role', message: `expected one of ${roles.join(', ')}, got "${input.role}"` });
+    if (!feedPattern.test(input.feed))
+      issues.push({
+        code: 'invalid_feed',
+        field: 'feed',
+        message: `expected a feed name of a-z, 0-9, _, - and . (up to 100), got "${input.feed}"`,
+      });
+    if (!(roles as readonly string[]).includes(input.role))
+      issues.push({
+        code: 'invalid_role',
+        field: 'role',
+        message: `expected one of ${roles.join(', ')}, got "${input.role}"`,
+      });
     const patterns = input.indicators ?? null;
-    if (patterns && input.role !== 'writer') issues.push({ code: 'invalid_scope', field: 'indicators', message: 'an indicator scope applies to writer tokens only' });
-    if (patterns && patterns.length === 0) issues.push({ code: 'invalid_scope', field: 'indicators', message: 'give at least one indicator pattern, or none for all indicators' });
-    for (const p of patterns ?? []) if (!scopePattern.test(p)) issues.push({ code: 'invalid_scope', field: 'indicators', message: `"${p}" is not an indicator id or a pattern with * (a-z, 0-9, _, *)` });
-    if (issues.length > 0) throw new InputError(`cannot create the token: ${issues.map((i) => i.message).join('; ')}`, issues, { code: 'invalid_token_request' });
+    if (patterns && input.role !== 'writer')
+      issues.push({
+        code: 'invalid_scope',
+        field: 'indicators',
+        message: 'an indicator scope applies to writer tokens only',
+      });
+    if (patterns && patterns.length === 0)
+      issues.push({
+        code: 'invalid_scope',
+        field: 'indicators',
+        message: 'give at least one indicator pattern, or none for all indicators',
+      });
+    for (const p of patterns ?? [])
+      if (!scopePattern.test(p))
+        issues.push({
+          code: 'invalid_scope',
+          field: 'indicators',
+          message: `"${p}" is not an indicator id or a pattern with * (a-z, 0-9, _, *)`,
+        });
+    if (issues.length > 0)
+      throw new InputError(`cannot create the token: ${issues.map((i) => i.message).join('; ')}`, issues, {
+        code: 'invalid_token_request',
+      });
     const unmatched = (patterns ?? []).filter((p) => !knownIndicators.some((id) => new IndicatorScope([p]).allows(id)));
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const record = await this.store.insert({ feed: input.feed, role: input.role as Role, indicators: patterns, hash: hashToken(token), prefix: token.slice(0, 12) });
+    const record = await this.store.insert({
+      feed: input.feed,
+      role: input.role as Role,
+      indicators: patterns,
+      hash: hashToken(token),
+      prefix: token.slice(0, 12),
+    });
     return { token, record, unmatched };
   }
 
@@ -67,19 +107,26 @@ export class TokenService {
   async authorize(authorization: string | undefined, access: Access): Promise<Principal> {
     const principal = await this.authenticate(authorization);
     if (rank[principal.role] < rank[needs[access]]) {
-      throw new ForbiddenError(`a ${principal.role} token cannot ${access === 'write' ? 'write observations' : access === 'admin' ? 'manage tokens' : 'read'}; this needs a ${needs[access]}${needs[access] === 'admin' ? '' : ' or admin'} token`, { code: 'forbidden_role' });
+      throw new ForbiddenError(
+        `a ${principal.role} token cannot ${access === 'write' ? 'write observations' : access === 'admin' ? 'manage tokens' : 'read'}; this needs a ${needs[access]}${needs[access] === 'admin' ? '' : ' or admin'} token`,
+        { code: 'forbidden_role' },
+      );
     }
     return principal;
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!authorization) throw new UnauthorizedError('send "Authorization: Bearer <token>"; create a token with pacer token create', { code: 'unauthorized' });
+    if (!authorization)
+      throw new UnauthorizedError('send "Authorization: Bearer <token>"; create a token with pacer token create', {
+        code: 'unauthorized',
+      });
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new UnauthorizedError('expected "Authorization: Bearer <token>"', { code: 'invalid_token' });
     const presented = match[1]!;
     if (this.bootstrapHash) {
       const hash = createHash('sha256').update(presented).digest();
-      if (timingSafeEqual(hash, this.bootstrapHash)) return { tokenId: null, feed: 'admin', role: 'admin', scope: undefined };
+      if (timingSafeEqual(hash, this.bootstrapHash))
+        return { tokenId: null, feed: 'admin', role: 'admin', scope: undefined };
     }
     const record = await this.store.findByHash(hashToken(presented));
     if (!record) throw new UnauthorizedError('unknown token', { code: 'invalid_token' });

@@ -17,7 +17,13 @@ export interface TokenRecord {
 
 /** Storage of API tokens; implemented in `token-repository.ts`. */
 export interface TokenStore {
-  insert(token: { feed: string; role: Role; indicators: string[] | null; hash: string; prefix: string }): Promise<TokenRecord>;
+  insert(token: {
+    feed: string;
+    role: Role;
+    indicators: string[] | null;
+    hash: string;
+    prefix: string;
+  }): Promise<TokenRecord>;
   findByHash(hash: string): Promise<TokenRecord | undefined>;
   list(): Promise<TokenRecord[]>;
   /** Marks the token revoked (idempotent); undefined when there is no such token. */

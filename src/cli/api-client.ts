@@ -1,4 +1,13 @@
-import { ConflictError, ForbiddenError, InputError, NotFoundError, PacerError, UnauthorizedError, UnavailableError, type InputIssue } from '../errors/pacer-error.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  PacerError,
+  UnauthorizedError,
+  UnavailableError,
+  type InputIssue,
+} from '../errors/pacer-error.js';
 
 /** An HTTP response's error body, as error-mapping.ts writes it. */
 interface ErrorBody {
@@ -20,7 +29,11 @@ export class ApiClient {
   }
 
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.fetch(path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await this.fetch(path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
   }
@@ -33,7 +46,10 @@ export class ApiClient {
       return await fetch(`${this.baseUrl}${path}`, { ...init, headers });
     } catch (cause) {
       const detail = (cause as { cause?: { code?: string; message?: string } }).cause;
-      throw new UnavailableError(`cannot reach Pacer at ${this.baseUrl}: ${detail?.code ?? detail?.message ?? (cause as Error).message}`, { cause, code: 'api_unreachable' });
+      throw new UnavailableError(
+        `cannot reach Pacer at ${this.baseUrl}: ${detail?.code ?? detail?.message ?? (cause as Error).message}`,
+        { cause, code: 'api_unreachable' },
+      );
     }
   }
 }
@@ -48,7 +64,8 @@ export async function errorOf(response: Response): Promise<PacerError> {
     // not JSON: a proxy's page, say
   }
   const code = body.error?.code ?? `http_${response.status}`;
-  const message = body.error?.message ?? `HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`;
+  const message =
+    body.error?.message ?? `HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`;
   const status = response.status;
   if (status === 401) return new UnauthorizedError(message, { code });
   if (status === 403) return new ForbiddenError(message, { code });
@@ -56,7 +73,10 @@ export async function errorOf(response: Response): Promise<PacerError> {
   if (status === 409 || status === 422) return new ConflictError(message, { code });
   if (status === 429 || status >= 500) {
     const retryAfter = Number(response.headers.get('retry-after'));
-    return new UnavailableError(message, { code, retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined });
+    return new UnavailableError(message, {
+      code,
+      retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    });
   }
   return new InputError(message, body.error?.issues ?? [], { code, issuesTotal: body.error?.issues_total });
 }

@@ -18,7 +18,9 @@ const labels: Record<EntityName, string> = {
 
 /** `pacer catalog validate|plan|apply`. */
 export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  const catalog = new Command('catalog').description('validate, plan and apply the directive catalog (YAML under catalog/)');
+  const catalog = new Command('catalog').description(
+    'validate, plan and apply the directive catalog (YAML under catalog/)',
+  );
 
   catalog
     .command('validate')
@@ -36,7 +38,9 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
           }
           const units = c.regionSets.reduce((n, s) => n + s.units.length, 0);
           const links = c.regionSets.reduce((n, s) => n + s.successors.length, 0);
-          io.out(`${target}: valid — ${c.directives.length} directive(s), ${c.targets.length} targets, ${c.indicators.length} indicators, ${c.regionSets.length} region set(s) with ${units} units and ${links} successor links`);
+          io.out(
+            `${target}: valid — ${c.directives.length} directive(s), ${c.targets.length} targets, ${c.indicators.length} indicators, ${c.regionSets.length} region set(s) with ${units} units and ${links} successor links`,
+          );
         }),
       );
     });
@@ -65,7 +69,9 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
       setExitCode(
         await runCommand(io, () =>
           withServices(io, async (services) => {
-            const result = await applyCatalog(services.catalog, dir ?? services.config.catalogDir, { prune: options.prune });
+            const result = await applyCatalog(services.catalog, dir ?? services.config.catalogDir, {
+              prune: options.prune,
+            });
             printPlan(io, result.plan);
             if (result.changed) io.out('applied.');
           }),

@@ -9,22 +9,43 @@ import { runCommand, withServices, type CliIo } from './cli-context.js';
 /** `pacer evaluate [--at DATE] [--json] [--save]`. */
 export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('evaluate')
-    .description('evaluate every target as of a date (what was known then) and print status, progress, projection and deadline')
-    .option('--at <date>', 'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now')
+    .description(
+      'evaluate every target as of a date (what was known then) and print status, progress, projection and deadline',
+    )
+    .option(
+      '--at <date>',
+      'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now',
+    )
     .option('--json', 'print JSON')
     .option('--save', 'store the evaluation as a snapshot (runs of the scheduler are stored anyway)')
     .action(async (options: { at?: string; json?: boolean; save?: boolean }) => {
       setExitCode(
         await runCommand(io, () =>
-          withServices(io, async (services) => {
-            const asOf = options.at ? await resolveAsOf(services, options.at) : new Date();
-            const snapshot = await services.evaluation.compute(asOf);
-            if (options.save) await services.evaluation.evaluate({ asOf, persist: true });
-            const timezone = await services.catalog.defaultTimeZone();
-            const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
-            if (options.json) io.out(JSON.stringify({ as_of: asOf.toISOString(), targets: snapshot.results.map((r) => targetSummary(r, indicators.get(r.target.indicatorId), timezone)) }, null, 2));
-            else printTable(io, snapshot.results, asOf, timezone);
-          }, { prepare: true }),
+          withServices(
+            io,
+            async (services) => {
+              const asOf = options.at ? await resolveAsOf(services, options.at) : new Date();
+              const snapshot = await services.evaluation.compute(asOf);
+              if (options.save) await services.evaluation.evaluate({ asOf, persist: true });
+              const timezone = await services.catalog.defaultTimeZone();
+              const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
+              if (options.json)
+                io.out(
+                  JSON.stringify(
+                    {
+                      as_of: asOf.toISOString(),
+                      targets: snapshot.results.map((r) =>
+                        targetSummary(r, indicators.get(r.target.indicatorId), timezone),
+                      ),
+                    },
+                    null,
+                    2,
+                  ),
+                );
+              else printTable(io, snapshot.results, asOf, timezone);
+            },
+            { prepare: true },
+          ),
         ),
       );
     });
@@ -40,10 +61,24 @@ const num = (x: number | null) => (x === null ? '-' : formatNumber(x));
 
 function printTable(io: CliIo, results: TargetResult[], asOf: Date, timezone: string): void {
   io.out(`as of ${asOf.toISOString()} (${timezone})`);
-  const rows = results.map((r) => [r.target.id, r.status + (r.achievedLate ? ' (achieved late)' : ''), pct(r.progress), pct(r.expectedProgress), num(r.current), num(r.projected), num(r.target.targetValue), calendarDay(r.projectedCompletionAt, timezone) ?? '-', r.target.dueDate]);
+  const rows = results.map((r) => [
+    r.target.id,
+    r.status + (r.achievedLate ? ' (achieved late)' : ''),
+    pct(r.progress),
+    pct(r.expectedProgress),
+    num(r.current),
+    num(r.projected),
+    num(r.target.targetValue),
+    calendarDay(r.projectedCompletionAt, timezone) ?? '-',
+    r.target.dueDate,
+  ]);
   const header = ['TARGET', 'STATUS', 'PROGRESS', 'EXPECTED', 'CURRENT', 'PROJECTED', 'TARGET', 'COMPLETION', 'DUE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   io.out(line(header));
   for (const row of rows) io.out(line(row));
 }

@@ -13,7 +13,9 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
 
   jobs
     .command('validate')
-    .description('check every feed definition against its schema and the catalog; list all errors with file and line (exit 1 on any)')
+    .description(
+      'check every feed definition against its schema and the catalog; list all errors with file and line (exit 1 on any)',
+    )
     .argument('[dir]', 'jobs directory (default: PACER_JOBS_DIR or ./jobs)')
     .action(async (dir?: string) => {
       setExitCode(
@@ -21,8 +23,15 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
           const { config } = commandSetup(io);
           const target = dir ?? config.feeds.jobsDir;
           const { catalog, issues: catalogIssues } = await loadCatalog(config.catalogDir);
-          if (catalogIssues.length > 0) throw new InputError(`the catalog in ${config.catalogDir} is invalid; run pacer catalog validate`, catalogIssues);
-          const { feeds, issues, files } = await loadFeeds(target, { defaultTimeZone: catalog.directives[0]?.timezone ?? 'UTC', indicatorIds: catalog.indicators.map((i) => i.id) });
+          if (catalogIssues.length > 0)
+            throw new InputError(
+              `the catalog in ${config.catalogDir} is invalid; run pacer catalog validate`,
+              catalogIssues,
+            );
+          const { feeds, issues, files } = await loadFeeds(target, {
+            defaultTimeZone: catalog.directives[0]?.timezone ?? 'UTC',
+            indicatorIds: catalog.indicators.map((i) => i.id),
+          });
           if (issues.length > 0) {
             for (const issue of issues) io.err(formatIssue(issue));
             io.err(`${target}: ${issues.length} error${issues.length === 1 ? '' : 's'} in ${files.length} file(s)`);
@@ -40,33 +49,42 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
 
   jobs
     .command('run')
-    .description('run one feed now (a manual slot) and print the ingest summary; exit 1 when its data is rejected, 2 when the source is unreachable')
+    .description(
+      'run one feed now (a manual slot) and print the ingest summary; exit 1 when its data is rejected, 2 when the source is unreachable',
+    )
     .argument('<id>', 'feed id')
     .option('--json', 'print the run result as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       setExitCode(
         await runCommand(io, () =>
-          withServices(io, async (services) => {
-            // The run validates against the catalog in the database: bring it up to date first.
-            const apply = await applyCatalog(services.catalog, services.config.catalogDir);
-            if (apply.changed) services.ingestCatalog.invalidate();
-            await services.feeds.registry.load();
-            const result = await services.feeds.runner.run({ feedId: id, slot: new Date(), trigger: 'manual' });
-            if (options.json) io.out(JSON.stringify(result, null, 2));
-            if (result.outcome === 'succeeded') {
-              const c = result.counts;
-              if (!options.json) io.out(`${id}: run ${result.runId} succeeded in ${Math.round(result.durationMs)} ms — received ${c.received}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected} (batch ${result.batchIds.join(', ') || '-'})`);
+          withServices(
+            io,
+            async (services) => {
+              // The run validates against the catalog in the database: bring it up to date first.
+              const apply = await applyCatalog(services.catalog, services.config.catalogDir);
+              if (apply.changed) services.ingestCatalog.invalidate();
+              await services.feeds.registry.load();
+              const result = await services.feeds.runner.run({ feedId: id, slot: new Date(), trigger: 'manual' });
+              if (options.json) io.out(JSON.stringify(result, null, 2));
+              if (result.outcome === 'succeeded') {
+                const c = result.counts;
+                if (!options.json)
+                  io.out(
+                    `${id}: run ${result.runId} succeeded in ${Math.round(result.durationMs)} ms — received ${c.received}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected} (batch ${result.batchIds.join(', ') || '-'})`,
+                  );
+                return ExitCode.ok;
+              }
+              if (result.outcome === 'failed') {
+                io.err(`error: ${id}: run ${result.runId} failed: ${result.error.message}`);
+                for (const issue of result.error.issues.slice(0, 20)) io.err(`  ${formatIssue(issue)}`);
+                if (result.error.issues.length > 20) io.err(`  ... and ${result.error.issues.length - 20} more`);
+                return result.retryable ? ExitCode.systemError : ExitCode.userError;
+              }
               return ExitCode.ok;
-            }
-            if (result.outcome === 'failed') {
-              io.err(`error: ${id}: run ${result.runId} failed: ${result.error.message}`);
-              for (const issue of result.error.issues.slice(0, 20)) io.err(`  ${formatIssue(issue)}`);
-              if (result.error.issues.length > 20) io.err(`  ... and ${result.error.issues.length - 20} more`);
-              return result.retryable ? ExitCode.systemError : ExitCode.userError;
-            }
-            return ExitCode.ok;
-            // The outcome is printed above: the runner's own log of a failed run would repeat it with a stack.
-          }, { quietLevel: 'error' }),
+              // The outcome is printed above: the runner's own log of a failed run would repeat it with a stack.
+            },
+            { quietLevel: 'error' },
+          ),
         ),
       );
     });

@@ -6,7 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { ExitCode } from '../errors/error-mapping.js';
 import { InputError, UnavailableError, formatIssue } from '../errors/pacer-error.js';
-import { formatOfFileName, mediaTypes, recordFormats, type RecordFormat } from '../observations/formats/record-formats.js';
+import {
+  formatOfFileName,
+  mediaTypes,
+  recordFormats,
+  type RecordFormat,
+} from '../observations/formats/record-formats.js';
 import { ingestPaths } from '../observations/ingest-routes.js';
 import { ingestModes, type IngestMode, type IngestSummary } from '../observations/ingestor.js';
 import { ApiClient, errorOf } from './api-client.js';
@@ -27,12 +32,18 @@ interface PushOptions {
 /** `pacer push FILE`: stream a file of observations to a running Pacer. */
 export function pushCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('push')
-    .description('stream a CSV, NDJSON or JSON file of observations to a running Pacer (POST /v1/observations); exit 1 if any record was rejected')
+    .description(
+      'stream a CSV, NDJSON or JSON file of observations to a running Pacer (POST /v1/observations); exit 1 if any record was rejected',
+    )
     .argument('<file>', 'the file; .gz files are sent gzip-compressed')
     .addOption(new Option('--format <format>', 'body format (default: from the file extension)').choices(recordFormats))
     .option('--url <url>', `Pacer's API (default: PACER_URL or ${defaultApiUrl})`)
     .option('--token <token>', 'a writer token (default: PACER_TOKEN)')
-    .addOption(new Option('--mode <mode>', 'atomic: any invalid record rejects the file; partial: write the valid records').choices(ingestModes).default('atomic'))
+    .addOption(
+      new Option('--mode <mode>', 'atomic: any invalid record rejects the file; partial: write the valid records')
+        .choices(ingestModes)
+        .default('atomic'),
+    )
     .option('--idempotency-key <key>', 'default: a new key per run, reused by its retries')
     .option('--retries <n>', 'retries after 429, 503 or a lost connection', '3')
     .option('--progress', 'print progress even when stderr is not a terminal')
@@ -44,16 +55,25 @@ export function pushCommand(io: CliIo, setExitCode: (code: number) => void): Com
 async function push(io: CliIo, file: string, options: PushOptions): Promise<number> {
   const { config } = commandSetup(io);
   const format = options.format ?? formatOfFileName(file);
-  if (!format) throw new InputError(`cannot tell the format of ${file} from its name; give --format csv, ndjson or json`);
+  if (!format)
+    throw new InputError(`cannot tell the format of ${file} from its name; give --format csv, ndjson or json`);
   const retries = Number(options.retries);
-  if (!Number.isInteger(retries) || retries < 0) throw new InputError(`--retries: expected a whole number, got "${options.retries}"`);
-  const size = (await stat(file).catch((cause: unknown) => {
-    throw new InputError(`cannot read ${file}: ${(cause as Error).message}`, [], { cause });
-  })).size;
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new InputError(`--retries: expected a whole number, got "${options.retries}"`);
+  const size = (
+    await stat(file).catch((cause: unknown) => {
+      throw new InputError(`cannot read ${file}: ${(cause as Error).message}`, [], { cause });
+    })
+  ).size;
   const client = new ApiClient(options.url ?? config.api.url ?? defaultApiUrl, options.token ?? config.api.token);
   const key = options.idempotencyKey ?? `push/${randomUUID()}`;
   const gzip = file.toLowerCase().endsWith('.gz');
-  const progress = new Progress(io, size, format !== 'json' && !gzip ? (format === 'csv' ? -1 : 0) : undefined, options.progress ?? false);
+  const progress = new Progress(
+    io,
+    size,
+    format !== 'json' && !gzip ? (format === 'csv' ? -1 : 0) : undefined,
+    options.progress ?? false,
+  );
   const started = performance.now();
 
   let summary: IngestSummary;
@@ -62,7 +82,12 @@ async function push(io: CliIo, file: string, options: PushOptions): Promise<numb
     try {
       const response = await client.fetch(`${ingestPaths.observations}?mode=${options.mode}`, {
         method: 'POST',
-        headers: { 'content-type': mediaTypes[format], 'content-length': String(size), 'idempotency-key': key, ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+        headers: {
+          'content-type': mediaTypes[format],
+          'content-length': String(size),
+          'idempotency-key': key,
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        },
         body: Readable.toWeb(Readable.from(counted(file, progress))) as ReadableStream,
         duplex: 'half',
       });
@@ -73,7 +98,11 @@ async function push(io: CliIo, file: string, options: PushOptions): Promise<numb
       progress.done();
       if (!(error instanceof UnavailableError) || attempt >= retries) {
         if (error instanceof InputError && error.issues.length > 0) {
-          throw new InputError(`${file} was not written: ${error.message}`, error.issues.map((i) => ({ ...i, file })), { code: error.code, issuesTotal: error.issuesTotal });
+          throw new InputError(
+            `${file} was not written: ${error.message}`,
+            error.issues.map((i) => ({ ...i, file })),
+            { code: error.code, issuesTotal: error.issuesTotal },
+          );
         }
         throw error;
       }
@@ -91,7 +120,8 @@ async function push(io: CliIo, file: string, options: PushOptions): Promise<numb
   );
   if (summary.rejected === 0) return ExitCode.ok;
   for (const issue of summary.errors) io.err(formatIssue({ ...issue, file }));
-  if (summary.errors_total > summary.errors.length) io.err(`... and ${n(summary.errors_total - summary.errors.length)} more`);
+  if (summary.errors_total > summary.errors.length)
+    io.err(`... and ${n(summary.errors_total - summary.errors.length)} more`);
   return ExitCode.userError;
 }
 
@@ -134,7 +164,8 @@ class Progress {
 
   add(chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.rowOffset !== undefined) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.rows++;
+    if (this.rowOffset !== undefined)
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.rows++;
     const now = performance.now();
     if (this.enabled && now - this.lastDraw >= (this.tty ? 100 : 1000)) {
       this.lastDraw = now;
@@ -157,7 +188,8 @@ class Progress {
     const width = 30;
     const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '.');
     const mb = (b: number) => (b / 1_048_576).toFixed(1);
-    const rows = this.rowOffset === undefined ? '' : ` ${Math.max(0, this.rows + this.rowOffset).toLocaleString('en-US')} rows`;
+    const rows =
+      this.rowOffset === undefined ? '' : ` ${Math.max(0, this.rows + this.rowOffset).toLocaleString('en-US')} rows`;
     const line = `[${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ${mb(this.bytes)}/${mb(this.total)} MB${rows} ${((performance.now() - this.started) / 1000).toFixed(1)} s ${state}`;
     if (this.tty) {
       process.stderr.write(`\r${line}\x1b[K`);

@@ -17,7 +17,9 @@ export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): 
             for (const row of await services.regions.summary()) {
               const from = row.validFrom ? row.validFrom.toISOString() : '-∞';
               const to = row.validTo ? row.validTo.toISOString() : '∞';
-              io.out(`${row.setId}\t${row.level}\t${from} .. ${to}\t${row.units} units\t${row.withSuccessor} with successors`);
+              io.out(
+                `${row.setId}\t${row.level}\t${from} .. ${to}\t${row.units} units\t${row.withSuccessor} with successors`,
+              );
             }
           }),
         ),
@@ -38,7 +40,9 @@ export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): 
             const rows = await services.regions.loadAll();
             const timezone = rows[0]?.timezone ?? 'UTC';
             for (const m of await services.regions.successorsAt(startOfDay(day, timezone), options.level)) {
-              io.out(`${m.predecessor.code}\t${m.predecessor.name}\t→\t${m.successor.code}\t${m.successor.name}\t${m.kind}`);
+              io.out(
+                `${m.predecessor.code}\t${m.predecessor.name}\t→\t${m.successor.code}\t${m.successor.name}\t${m.kind}`,
+              );
             }
           }),
         ),

@@ -20,7 +20,10 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
     .action(async (options: { roles: string }) => {
       const code = await runCommand(io, async () => {
         const roles = parseRoles(options.roles);
-        if ('unknown' in roles) throw new InputError(`--roles: unknown role(s) ${roles.unknown.join(', ')}; expected ${roleNames.join(', ')}`);
+        if ('unknown' in roles)
+          throw new InputError(
+            `--roles: unknown role(s) ${roles.unknown.join(', ')}; expected ${roleNames.join(', ')}`,
+          );
         const config = loadConfig(io.env);
         const logger = createLogger({ level: config.logLevel });
         // Signals are handled from the first moment: one arriving while the roles start (the
@@ -42,7 +45,10 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
           }, config.feeds.shutdownGraceMs + STOP_MARGIN_MS).unref();
           starting
             // Stopped before the roles were up: runPacer has already stopped what had started.
-            .then((running) => running.stop(), () => undefined)
+            .then(
+              (running) => running.stop(),
+              () => undefined,
+            )
             .then(
               () => {
                 logger.info('stopped');
@@ -68,11 +74,7 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
 /** `pacer migrate`: bring the database schema up to date. */
 export function migrateCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('migrate').description('bring the database schema up to date').action(async () => {
-    setExitCode(
-      await runCommand(io, () =>
-        migrate(io),
-      ),
-    );
+    setExitCode(await runCommand(io, () => migrate(io)));
   });
 }
 

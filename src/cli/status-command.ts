@@ -7,7 +7,12 @@ import { parseAsOf } from '../evaluation/as-of.js';
 import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
 import { errorResponseSchema } from '../http/error-schema.js';
 import { scorecardPaths } from '../scorecard/scorecard-routes.js';
-import { targetListQuerySchema, targetListSchema, type TargetList, type TargetListQuery } from '../scorecard/scorecard-schema.js';
+import {
+  targetListQuerySchema,
+  targetListSchema,
+  type TargetList,
+  type TargetListQuery,
+} from '../scorecard/scorecard-schema.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
 interface StatusOptions {
@@ -27,11 +32,20 @@ interface StatusOptions {
 export function statusCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('status')
     .description('every target worst first, with status, progress and projection (the scorecard in the terminal)')
-    .option('--at <date>', 'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now')
+    .option(
+      '--at <date>',
+      'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now',
+    )
     .option('--json', 'print the same JSON as GET /v1/targets')
     .option('--status <list>', `only these statuses, comma-separated (${statusesWorstFirst.join(', ')})`)
-    .option('--owner <name>', 'only this owner (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
-    .option('--url <url>', 'read from the Pacer API at this URL instead of the database (automatic when a running `pacer start` holds the embedded database)')
+    .option('--owner <name>', 'only this owner (repeatable)', (value: string, previous: string[] = []) => [
+      ...previous,
+      value,
+    ])
+    .option(
+      '--url <url>',
+      'read from the Pacer API at this URL instead of the database (automatic when a running `pacer start` holds the embedded database)',
+    )
     .action(async (options: StatusOptions) => {
       setExitCode(
         await runCommand(io, async () => {
@@ -49,7 +63,11 @@ function parseOptions(options: StatusOptions): TargetListQuery {
   if (options.at) parseAsOf(options.at, 'UTC');
   const parsed = targetListQuerySchema.safeParse({ at: options.at, status: options.status, owner: options.owner });
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ code: 'invalid_option', field: `--${String(issue.path[0])}`, message: issue.message }));
+  const issues = parsed.error.issues.map((issue) => ({
+    code: 'invalid_option',
+    field: `--${String(issue.path[0])}`,
+    message: issue.message,
+  }));
   throw new InputError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
 }
 
@@ -68,7 +86,11 @@ async function readTargetList(io: CliIo, query: TargetListQuery): Promise<Target
 /** Where this machine's own `pacer start` listens, from the same PORT and HOST it reads. */
 export function localApiUrl(config: Pick<Config, 'host' | 'port'>): string | undefined {
   if (config.port === 0) return undefined;
-  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const host = ['0.0.0.0', '::', ''].includes(config.host)
+    ? '127.0.0.1'
+    : config.host.includes(':')
+      ? `[${config.host}]`
+      : config.host;
   return `http://${host}:${config.port}`;
 }
 
@@ -78,7 +100,9 @@ export async function fetchTargetList(base: string, query: TargetListQuery, lock
   try {
     url = new URL(scorecardPaths.targets, base);
   } catch {
-    throw new InputError(`--url: not a URL: "${base}"`, [{ code: 'invalid_option', field: '--url', message: `not a URL: "${base}"` }]);
+    throw new InputError(`--url: not a URL: "${base}"`, [
+      { code: 'invalid_option', field: '--url', message: `not a URL: "${base}"` },
+    ]);
   }
   if (query.at) url.searchParams.set('at', query.at);
   if (query.status?.length) url.searchParams.set('status', query.status.join(','));
@@ -87,22 +111,40 @@ export async function fetchTargetList(base: string, query: TargetListQuery, lock
   try {
     response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(60_000) });
   } catch (cause) {
-    const why = lockError ? `${lockError.message.split(';')[0]}, and no Pacer API answers at ${base}` : `cannot reach the Pacer API at ${base}`;
+    const why = lockError
+      ? `${lockError.message.split(';')[0]}, and no Pacer API answers at ${base}`
+      : `cannot reach the Pacer API at ${base}`;
     throw new UnavailableError(`${why}: ${(cause as Error).message}`, { cause, code: 'api_unavailable' });
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const error = errorResponseSchema.safeParse(body);
     const message = error.success ? error.data.error.message : `HTTP ${response.status}`;
-    if (response.status === 400) throw new InputError(message, error.success ? (error.data.error.issues ?? []) : [], { code: error.success ? error.data.error.code : 'invalid_request' });
-    throw new UnavailableError(`the Pacer API at ${base} answered ${response.status}: ${message}`, { code: 'api_unavailable' });
+    if (response.status === 400)
+      throw new InputError(message, error.success ? (error.data.error.issues ?? []) : [], {
+        code: error.success ? error.data.error.code : 'invalid_request',
+      });
+    throw new UnavailableError(`the Pacer API at ${base} answered ${response.status}: ${message}`, {
+      code: 'api_unavailable',
+    });
   }
   const list = targetListSchema.safeParse(body);
-  if (!list.success) throw new UnavailableError(`${url.href} did not answer with a target list (is it a Pacer of this version?): ${list.error.issues[0]?.message}`, { code: 'api_unavailable' });
+  if (!list.success)
+    throw new UnavailableError(
+      `${url.href} did not answer with a target list (is it a Pacer of this version?): ${list.error.issues[0]?.message}`,
+      { code: 'api_unavailable' },
+    );
   return list.data;
 }
 
-const ansi: Record<TargetStatus, string> = { missed: '1;31', off_track: '31', at_risk: '33', no_data: '90', on_track: '32', achieved: '36' };
+const ansi: Record<TargetStatus, string> = {
+  missed: '1;31',
+  off_track: '31',
+  at_risk: '33',
+  no_data: '90',
+  on_track: '32',
+  achieved: '36',
+};
 
 /** Colour on a terminal only, never when NO_COLOR is set; FORCE_COLOR forces it (https://no-color.org). */
 export function useColor(io: CliIo): boolean {
@@ -114,8 +156,20 @@ export function useColor(io: CliIo): boolean {
 
 function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
   const title = list.directives.length === 1 ? list.directives[0]!.title : `${list.directives.length} directives`;
-  io.out(`${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} targets as of ${list.as_of} (${list.timezone}), worst first`);
-  const header = ['STATUS', 'TARGET', 'PROGRESS', 'EXPECTED', 'CURRENT', 'PROJECTED', 'TARGET VALUE', 'COMPLETION', 'DUE'];
+  io.out(
+    `${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} targets as of ${list.as_of} (${list.timezone}), worst first`,
+  );
+  const header = [
+    'STATUS',
+    'TARGET',
+    'PROGRESS',
+    'EXPECTED',
+    'CURRENT',
+    'PROJECTED',
+    'TARGET VALUE',
+    'COMPLETION',
+    'DUE',
+  ];
   const rows = list.targets.map((t) => {
     const milestone = t.kind === 'milestone';
     return [

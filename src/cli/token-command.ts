@@ -23,7 +23,9 @@ interface RemoteOptions {
 export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   const token = new Command('token').description('manage API tokens (shown once, stored as hashes)');
   const remote = (c: Command) =>
-    c.option('--url <url>', 'manage tokens through this running server (default: PACER_URL; unset: open the database)').option('--token <token>', 'an admin token for --url (default: PACER_TOKEN, or PACER_ADMIN_TOKEN)');
+    c
+      .option('--url <url>', 'manage tokens through this running server (default: PACER_URL; unset: open the database)')
+      .option('--token <token>', 'an admin token for --url (default: PACER_TOKEN, or PACER_ADMIN_TOKEN)');
 
   remote(
     token
@@ -31,33 +33,45 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
       .description('create a token and print it on stdout (once: only its hash is kept)')
       .requiredOption('--feed <name>', 'the feed (team or system) the token writes for')
       .addOption(new Option('--role <role>', 'reader, writer or admin').choices(roles).default('writer'))
-      .option('--indicators <patterns>', "writers: comma-separated indicator ids or patterns, e.g. 'vneid_*,chip_id_cards_issued' (default: all)"),
+      .option(
+        '--indicators <patterns>',
+        "writers: comma-separated indicator ids or patterns, e.g. 'vneid_*,chip_id_cards_issued' (default: all)",
+      ),
   ).action(async (options: RemoteOptions & { feed: string; role: string; indicators?: string }) => {
     setExitCode(
       await runCommand(io, async () => {
         let indicators: string[] | undefined;
         if (options.indicators !== undefined) {
           const scope = parseScope(options.indicators);
-          if (scope.invalid.length > 0 || scope.patterns.length === 0) throw new InputError(`--indicators: expected ids or patterns of a-z, 0-9, _ and *, got "${options.indicators}"`);
+          if (scope.invalid.length > 0 || scope.patterns.length === 0)
+            throw new InputError(
+              `--indicators: expected ids or patterns of a-z, 0-9, _ and *, got "${options.indicators}"`,
+            );
           indicators = scope.patterns;
         }
         const request = { feed: options.feed, role: options.role, indicators };
         const created = await viaApiOrDatabase(io, options, {
-          api: (client) => client.json<{ token: string; info: TokenView; unmatched: string[] }>('POST', tokenPaths.tokens, request),
+          api: (client) =>
+            client.json<{ token: string; info: TokenView; unmatched: string[] }>('POST', tokenPaths.tokens, request),
           database: async (services) => {
             const known = await services.catalog.indicatorIds();
             const result = await services.tokens.create(request, known);
             return { token: result.token, info: tokenView(result.record), unmatched: result.unmatched };
           },
         });
-        for (const pattern of created.unmatched) io.err(`warning: --indicators pattern "${pattern}" matches no indicator in the catalog`);
-        io.err(`token ${created.info.id} for feed ${created.info.feed} (${describe(created.info)}); store it now, it is not shown again:`);
+        for (const pattern of created.unmatched)
+          io.err(`warning: --indicators pattern "${pattern}" matches no indicator in the catalog`);
+        io.err(
+          `token ${created.info.id} for feed ${created.info.feed} (${describe(created.info)}); store it now, it is not shown again:`,
+        );
         io.out(created.token);
       }),
     );
   });
 
-  remote(token.command('list').description('list tokens: id, feed, role, scope, prefix, created, last used, revoked')).action(async (options: RemoteOptions) => {
+  remote(
+    token.command('list').description('list tokens: id, feed, role, scope, prefix, created, last used, revoked'),
+  ).action(async (options: RemoteOptions) => {
     setExitCode(
       await runCommand(io, async () => {
         const list = await viaApiOrDatabase(io, options, {
@@ -66,13 +80,28 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
         });
         if (list.length === 0) io.out('no tokens; create one with pacer token create --feed NAME');
         for (const t of list) {
-          io.out([t.id, t.feed, describe(t), `${t.prefix}…`, `created ${t.created_at}`, `last used ${t.last_used_at ?? 'never'}`, t.revoked_at ? `REVOKED ${t.revoked_at}` : 'active'].join('\t'));
+          io.out(
+            [
+              t.id,
+              t.feed,
+              describe(t),
+              `${t.prefix}…`,
+              `created ${t.created_at}`,
+              `last used ${t.last_used_at ?? 'never'}`,
+              t.revoked_at ? `REVOKED ${t.revoked_at}` : 'active',
+            ].join('\t'),
+          );
         }
       }),
     );
   });
 
-  remote(token.command('revoke').description('revoke a token: it stops working at once').argument('<id>', 'the token id (pacer token list)')).action(async (id: string, options: RemoteOptions) => {
+  remote(
+    token
+      .command('revoke')
+      .description('revoke a token: it stops working at once')
+      .argument('<id>', 'the token id (pacer token list)'),
+  ).action(async (id: string, options: RemoteOptions) => {
     setExitCode(
       await runCommand(io, async () => {
         if (!/^\d+$/.test(id)) throw new InputError(`expected a token id (a number), got "${id}"`);
@@ -91,7 +120,11 @@ function describe(t: TokenView): string {
   return t.role === 'writer' ? `writer of ${t.indicators ? t.indicators.join(',') : 'all indicators'}` : t.role;
 }
 
-async function viaApiOrDatabase<T>(io: CliIo, options: RemoteOptions, how: { api: (client: ApiClient) => Promise<T>; database: (services: PacerServices) => Promise<T> }): Promise<T> {
+async function viaApiOrDatabase<T>(
+  io: CliIo,
+  options: RemoteOptions,
+  how: { api: (client: ApiClient) => Promise<T>; database: (services: PacerServices) => Promise<T> },
+): Promise<T> {
   const { config } = commandSetup(io);
   const url = options.url ?? config.api.url;
   if (url) return how.api(new ApiClient(url, options.token ?? config.api.token ?? config.adminToken));
@@ -99,7 +132,10 @@ async function viaApiOrDatabase<T>(io: CliIo, options: RemoteOptions, how: { api
     return await withServices(io, how.database);
   } catch (error) {
     if (error instanceof UnavailableError && error.code === 'database_locked') {
-      throw new UnavailableError(`${error.message}; or manage tokens through it: set PACER_ADMIN_TOKEN for the server and run pacer token ... --url http://127.0.0.1:${config.port} --token <that admin token>`, { code: error.code, cause: error });
+      throw new UnavailableError(
+        `${error.message}; or manage tokens through it: set PACER_ADMIN_TOKEN for the server and run pacer token ... --url http://127.0.0.1:${config.port} --token <that admin token>`,
+        { code: error.code, cause: error },
+      );
     }
     throw error;
   }

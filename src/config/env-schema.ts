@@ -44,11 +44,20 @@ export const envSchema = z.object({
   PACER_CATALOG_DIR: z.string().min(1).default('./catalog'),
   PACER_DEMO_DATA: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PACER_FORECAST_WINDOW_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(180),
+  PACER_FORECAST_WINDOW_DAYS: z.coerce
+    .number({ message: 'expected a number of days' })
+    .int()
+    .min(1)
+    .max(3650)
+    .default(180),
   PACER_EVALUATION_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).default(90),
   PACER_METRICS_MAX_SERIES: z.coerce.number({ message: 'expected a number' }).int().min(1).default(500_000),
   PACER_READER_PASSWORD: z.string().min(8, { message: 'use at least 8 characters' }).optional(),
-  PACER_METRICS_REFRESH_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0.1).max(3600).default(10),
+  PACER_METRICS_REFRESH_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .min(0.1)
+    .max(3600)
+    .default(10),
   // Ingestion: push API limits and auth; PACER_URL and PACER_TOKEN are for `pacer push` and `pacer token`.
   PACER_INGEST_MAX_BYTES: byteSize.default(256 * 1024 * 1024),
   PACER_INGEST_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(256).default(4),
@@ -56,10 +65,17 @@ export const envSchema = z.object({
   PACER_ADMIN_TOKEN: z.string().min(24, { message: 'use at least 24 characters (openssl rand -hex 24)' }).optional(),
   // Scheduled feeds and workers.
   PACER_JOBS_DIR: z.string().min(1).default('./jobs'),
-  PACER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+$/, { message: 'expected letters, digits, _ . : -' }).default('pacer'),
+  PACER_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, { message: 'expected letters, digits, _ . : -' })
+    .default('pacer'),
   PACER_WORKER_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(64).default(2),
   PACER_WORKER_LOCK_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(1).max(3600).default(60),
-  PACER_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0).max(3600).default(30),
+  PACER_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .min(0)
+    .max(3600)
+    .default(30),
   PACER_EVALUATION_SCHEDULE: z.string().superRefine(cronCheck).default('* * * * *'),
   PACER_SCHEDULE_RECONCILE_SECONDS: z.coerce
     .number({ message: 'expected a number of seconds' })
@@ -67,7 +83,10 @@ export const envSchema = z.object({
     .max(3600)
     .default(60),
   PACER_HEARTBEAT_FILE: z.string().min(1).optional(),
-  PACER_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }).optional(),
+  PACER_URL: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' })
+    .optional(),
   PACER_TOKEN: z.string().min(1).optional(),
 });
 

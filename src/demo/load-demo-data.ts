@@ -35,11 +35,30 @@ export async function loadDemoData(deps: DemoDataDeps, file: string): Promise<De
   const digest = createHash('sha256').update(content).digest('hex');
   try {
     // Two processes starting at once both get here: the key makes the second one's batch a replay of the first.
-    const summary = await deps.ingestor.ingest({ source: 'demo', feed: 'scheme06-figures', mode: 'atomic', idempotencyKey: `demo/${digest}`, requestHash: digest, records });
+    const summary = await deps.ingestor.ingest({
+      source: 'demo',
+      feed: 'scheme06-figures',
+      mode: 'atomic',
+      idempotencyKey: `demo/${digest}`,
+      requestHash: digest,
+      records,
+    });
     await deps.markLoaded({ file, batchId: summary.batch_id! });
-    return { loaded: true, batchId: summary.batch_id!, rows: summary.received, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged };
+    return {
+      loaded: true,
+      batchId: summary.batch_id!,
+      rows: summary.received,
+      inserted: summary.inserted,
+      updated: summary.updated,
+      unchanged: summary.unchanged,
+    };
   } catch (error) {
-    if (error instanceof InputError && error.issues.length > 0) throw new InputError(`demo data ${file} does not match the catalog`, error.issues.map((i) => ({ ...i, file })), { code: 'invalid_demo_data', cause: error });
+    if (error instanceof InputError && error.issues.length > 0)
+      throw new InputError(
+        `demo data ${file} does not match the catalog`,
+        error.issues.map((i) => ({ ...i, file })),
+        { code: 'invalid_demo_data', cause: error },
+      );
     throw error;
   }
 }

@@ -12,7 +12,11 @@ export class StateRepository {
 
   /** Sets `key` unless it is already set; returns whether this call set it. */
   async setOnce(key: string, value: object): Promise<boolean> {
-    const result = await this.db.insertInto('pacer_state').values({ key, value: JSON.stringify(value) }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+    const result = await this.db
+      .insertInto('pacer_state')
+      .values({ key, value: JSON.stringify(value) })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 }

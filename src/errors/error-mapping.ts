@@ -1,10 +1,24 @@
-import { ConflictError, ForbiddenError, InputError, NotFoundError, PacerError, UnauthorizedError, UnavailableError } from './pacer-error.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  PacerError,
+  UnauthorizedError,
+  UnavailableError,
+} from './pacer-error.js';
 
 /** CLI exit codes: 0 ok, 1 the user's input is wrong, 2 the system failed. */
 export const ExitCode = { ok: 0, userError: 1, systemError: 2 } as const;
 
 export function exitCodeOf(error: unknown): number {
-  if (error instanceof InputError || error instanceof NotFoundError || error instanceof ConflictError || error instanceof UnauthorizedError || error instanceof ForbiddenError) {
+  if (
+    error instanceof InputError ||
+    error instanceof NotFoundError ||
+    error instanceof ConflictError ||
+    error instanceof UnauthorizedError ||
+    error instanceof ForbiddenError
+  ) {
     return ExitCode.userError;
   }
   return ExitCode.systemError;
@@ -54,12 +68,23 @@ export function errorBodyOf(error: unknown): ErrorBody {
     }
     return body;
   }
-  if (isConnectionFailure(error)) return { error: { code: 'database_unavailable', message: 'the database cannot be reached; retry later' } };
+  if (isConnectionFailure(error))
+    return { error: { code: 'database_unavailable', message: 'the database cannot be reached; retry later' } };
   return { error: { code: 'internal', message: 'internal error' } };
 }
 
-const connectionErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const connectionMessages = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|terminating connection/i;
+const connectionErrnos = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const connectionMessages =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|terminating connection/i;
 
 /**
  * Whether an error from a database driver means "cannot reach the database" (retry later) rather
@@ -70,7 +95,11 @@ const connectionMessages = /Connection terminated|connection timeout|timeout exc
 export function isConnectionFailure(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (connectionErrnos.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '53300')) return true;
+    if (
+      typeof code === 'string' &&
+      (connectionErrnos.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '53300')
+    )
+      return true;
     if (e instanceof Error && connectionMessages.test(e.message)) return true;
     if (e instanceof AggregateError && e.errors.some((inner) => isConnectionFailure(inner))) return true;
   }

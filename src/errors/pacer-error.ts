@@ -33,7 +33,11 @@ export class InputError extends PacerError {
   /** How many issues there are in all, when `issues` lists only the first ones. */
   readonly issuesTotal: number;
 
-  constructor(message: string, issues: InputIssue[] = [], options?: { cause?: unknown; code?: string; issuesTotal?: number }) {
+  constructor(
+    message: string,
+    issues: InputIssue[] = [],
+    options?: { cause?: unknown; code?: string; issuesTotal?: number },
+  ) {
     super(message, options);
     this.code = options?.code ?? 'invalid_input';
     this.issues = issues;
@@ -98,7 +102,11 @@ export class UnavailableError extends PacerError {
 
 /** Formats an issue the way editors and CI logs link it: `file:line field: message`. */
 export function formatIssue(issue: InputIssue): string {
-  const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}` : ''}` : issue.line ? `line ${issue.line}` : '';
+  const where = issue.file
+    ? `${issue.file}${issue.line ? `:${issue.line}` : ''}`
+    : issue.line
+      ? `line ${issue.line}`
+      : '';
   const field = issue.field ? `${issue.field}: ` : '';
   return `${where}${where ? ' ' : ''}${field}${issue.message}`;
 }

@@ -1,4 +1,10 @@
-import { calendarDateOf, endOfDay, formatCalendarDate, parseCalendarDate, parseInstant } from '../domain/time/zoned-time.js';
+import {
+  calendarDateOf,
+  endOfDay,
+  formatCalendarDate,
+  parseCalendarDate,
+  parseInstant,
+} from '../domain/time/zoned-time.js';
 import { InputError } from '../errors/pacer-error.js';
 
 /**

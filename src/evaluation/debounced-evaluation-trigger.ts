@@ -11,7 +11,10 @@ export class DebouncedEvaluationTrigger implements EvaluationTrigger {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly runner: EvaluationRunner, private readonly options: { delayMs: number; logger: Logger }) {}
+  constructor(
+    private readonly runner: EvaluationRunner,
+    private readonly options: { delayMs: number; logger: Logger },
+  ) {}
 
   requestEvaluation(reason: string): void {
     if (this.stopped) return;
@@ -26,7 +29,9 @@ export class DebouncedEvaluationTrigger implements EvaluationTrigger {
 
   private async run(): Promise<void> {
     this.timer = undefined;
-    this.running = this.runner.evaluate().catch((error: unknown) => this.options.logger.error({ err: error }, 'evaluation failed'));
+    this.running = this.runner
+      .evaluate()
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'evaluation failed'));
     await this.running;
     this.running = undefined;
     if (this.again && !this.stopped) {

@@ -1,6 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Point } from '../domain/evaluation/region-rollup.js';
-import type { DirectFacts, EvaluationStore, IndicatorRecord, RegionRecord, TargetRecord, TargetResult } from './evaluation-store.js';
+import type {
+  DirectFacts,
+  EvaluationStore,
+  IndicatorRecord,
+  RegionRecord,
+  TargetRecord,
+  TargetResult,
+} from './evaluation-store.js';
 import type { DB } from '../storage/database-schema.js';
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
@@ -27,7 +34,12 @@ export class EvaluationRepository implements EvaluationStore {
   async targets(): Promise<TargetRecord[]> {
     const [rows, milestones] = await Promise.all([
       this.db.selectFrom('targets').selectAll().orderBy('id').execute(),
-      this.db.selectFrom('target_milestones').select(['target_id', 'deadline', 'value']).orderBy('target_id').orderBy('deadline').execute(),
+      this.db
+        .selectFrom('target_milestones')
+        .select(['target_id', 'deadline', 'value'])
+        .orderBy('target_id')
+        .orderBy('deadline')
+        .execute(),
     ]);
     const byTarget = new Map<string, { deadline: number; value: number }[]>();
     for (const m of milestones) {
@@ -56,17 +68,37 @@ export class EvaluationRepository implements EvaluationStore {
 
   async indicators(): Promise<IndicatorRecord[]> {
     const rows = await this.db.selectFrom('indicators').selectAll().orderBy('id').execute();
-    return rows.map((i) => ({ id: i.id, name: i.name, unit: i.unit, kind: i.kind, rollup: i.rollup, updateIntervalSeconds: i.update_interval_seconds }));
+    return rows.map((i) => ({
+      id: i.id,
+      name: i.name,
+      unit: i.unit,
+      kind: i.kind,
+      rollup: i.rollup,
+      updateIntervalSeconds: i.update_interval_seconds,
+    }));
   }
 
   async regions(): Promise<RegionRecord[]> {
-    const rows = await this.db.selectFrom('regions').select(['id', 'parent_id', 'code', 'name', 'level', 'valid_from', 'valid_to']).execute();
-    return rows.map((r) => ({ id: r.id, parentId: r.parent_id, code: r.code, name: r.name, level: r.level, validFrom: r.valid_from, validTo: r.valid_to }));
+    const rows = await this.db
+      .selectFrom('regions')
+      .select(['id', 'parent_id', 'code', 'name', 'level', 'valid_from', 'valid_to'])
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      parentId: r.parent_id,
+      code: r.code,
+      name: r.name,
+      level: r.level,
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+    }));
   }
 
   async fullPredecessors(): Promise<Map<number, number[]>> {
     const rows = await sql<{ successor_id: number; ids: number[] }>`
-      select successor_id, array_agg(region_id order by region_id) as ids from region_lineage where kind = 'full' group by successor_id`.execute(this.db);
+      select successor_id, array_agg(region_id order by region_id) as ids from region_lineage where kind = 'full' group by successor_id`.execute(
+      this.db,
+    );
     return new Map(rows.rows.map((r) => [r.successor_id, r.ids]));
   }
 
@@ -143,19 +175,37 @@ export class EvaluationRepository implements EvaluationStore {
           },
           fit: {
             n: r.n,
-            line: r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope, intercept: r.intercept } : null,
+            line:
+              r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope, intercept: r.intercept } : null,
           },
         },
       ]),
     );
   }
 
-  async saveRun(run: { asOf: Date; startedAt: Date; durationMs: number; results: readonly TargetResult[] }): Promise<{ runId: number; statusChanges: number }> {
+  async saveRun(run: {
+    asOf: Date;
+    startedAt: Date;
+    durationMs: number;
+    results: readonly TargetResult[];
+  }): Promise<{ runId: number; statusChanges: number }> {
     return this.db.transaction().execute(async (trx) => {
-      const previous = await trx.selectFrom('evaluation_runs').select(['id', 'as_of']).orderBy('as_of', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      const previous = await trx
+        .selectFrom('evaluation_runs')
+        .select(['id', 'as_of'])
+        .orderBy('as_of', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       const { id: runId } = await trx
         .insertInto('evaluation_runs')
-        .values({ as_of: run.asOf, started_at: run.startedAt, finished_at: new Date(), target_count: run.results.length, duration_ms: Math.round(run.durationMs) })
+        .values({
+          as_of: run.asOf,
+          started_at: run.startedAt,
+          finished_at: new Date(),
+          target_count: run.results.length,
+          duration_ms: Math.round(run.durationMs),
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const r = run.results;
@@ -171,7 +221,9 @@ export class EvaluationRepository implements EvaluationStore {
                     ${col((x) => x.progress)}::float8[], ${col((x) => x.expectedProgress)}::float8[], ${col((x) => x.projected)}::float8[], ${col((x) => x.forecastNow)}::float8[],
                     ${col((x) => iso(x.projectedCompletionAt))}::timestamptz[], ${col((x) => x.coverage)}::float8[])
           as u(target_id, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
-               progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio)`.execute(trx);
+               progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio)`.execute(
+        trx,
+      );
 
       // A run back in time (pacer evaluate --at ... --save) is a snapshot, not a change of status.
       let statusChanges = 0;
@@ -193,14 +245,22 @@ export class EvaluationRepository implements EvaluationStore {
   }
 
   async latestRun(): Promise<{ id: number; asOf: Date } | undefined> {
-    const row = await this.db.selectFrom('evaluation_runs').select(['id', 'as_of']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('evaluation_runs')
+      .select(['id', 'as_of'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row ? { id: row.id, asOf: row.as_of } : undefined;
   }
 
   async runResults(runId: number): Promise<{ asOf: Date; results: TargetResult[] } | undefined> {
     const run = await this.db.selectFrom('evaluation_runs').select('as_of').where('id', '=', runId).executeTakeFirst();
     if (!run) return undefined;
-    const [targets, rows] = await Promise.all([this.targets(), this.db.selectFrom('evaluations').selectAll().where('run_id', '=', runId).execute()]);
+    const [targets, rows] = await Promise.all([
+      this.targets(),
+      this.db.selectFrom('evaluations').selectAll().where('run_id', '=', runId).execute(),
+    ]);
     const byId = new Map(targets.map((t) => [t.id, t]));
     const results: TargetResult[] = [];
     for (const e of rows) {

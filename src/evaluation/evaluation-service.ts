@@ -10,7 +10,13 @@ import { isValidAt } from '../domain/regions/region-registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { EvaluationRunner, EvaluationRunSummary } from './evaluation-runner.js';
-import type { EvaluationStore, IndicatorRecord, IndicatorValue, RegionRecord, TargetResult } from './evaluation-store.js';
+import type {
+  EvaluationStore,
+  IndicatorRecord,
+  IndicatorValue,
+  RegionRecord,
+  TargetResult,
+} from './evaluation-store.js';
 
 /** Everything one evaluation produced: what the exporter renders and the scorecard shows. */
 export interface EvaluationSnapshot {
@@ -52,15 +58,29 @@ export class EvaluationService implements EvaluationRunner {
       const durationMs = performance.now() - started;
       let statusChanges = 0;
       if (options.persist !== false) {
-        const saved = await this.deps.store.saveRun({ asOf: snapshot.asOf, startedAt, durationMs, results: snapshot.results });
+        const saved = await this.deps.store.saveRun({
+          asOf: snapshot.asOf,
+          startedAt,
+          durationMs,
+          results: snapshot.results,
+        });
         snapshot.runId = saved.runId;
         statusChanges = saved.statusChanges;
       }
       this.deps.metrics?.evaluationDuration.observe(durationMs / 1000);
       this.deps.metrics?.evaluationRuns.inc({ outcome: 'ok' });
       this.deps.onSnapshot?.(snapshot);
-      this.deps.logger.debug({ runId: snapshot.runId, targets: snapshot.results.length, statusChanges, ms: Math.round(durationMs) }, 'evaluated');
-      return { runId: snapshot.runId, asOf: snapshot.asOf, targets: snapshot.results.length, statusChanges, durationMs };
+      this.deps.logger.debug(
+        { runId: snapshot.runId, targets: snapshot.results.length, statusChanges, ms: Math.round(durationMs) },
+        'evaluated',
+      );
+      return {
+        runId: snapshot.runId,
+        asOf: snapshot.asOf,
+        targets: snapshot.results.length,
+        statusChanges,
+        durationMs,
+      };
     } catch (error) {
       this.deps.metrics?.evaluationRuns.inc({ outcome: 'failed' });
       throw error;
@@ -97,7 +117,11 @@ export class EvaluationService implements EvaluationRunner {
         facts = { latest: rolled, fit: null, ...achievement, coverage: rolled.coverage };
       }
       const evaluation = evaluateTarget(
-        { ...target, indicatorKind: indicator?.kind ?? 'level', updateIntervalSeconds: indicator?.updateIntervalSeconds ?? 86_400 },
+        {
+          ...target,
+          indicatorKind: indicator?.kind ?? 'level',
+          updateIntervalSeconds: indicator?.updateIntervalSeconds ?? 86_400,
+        },
         facts,
         t,
       );
@@ -112,7 +136,12 @@ export class EvaluationService implements EvaluationRunner {
     const store = this.deps.store;
     const run = await store.runResults(runId);
     if (!run) return undefined;
-    const [indicators, regions, predecessors, latest] = await Promise.all([store.indicators(), store.regions(), store.fullPredecessors(), store.latestPerSeries(run.asOf)]);
+    const [indicators, regions, predecessors, latest] = await Promise.all([
+      store.indicators(),
+      store.regions(),
+      store.fullPredecessors(),
+      store.latestPerSeries(run.asOf),
+    ]);
     const valuers = new Valuers(regions, predecessors, run.asOf, indicators, latest);
     return { runId, asOf: run.asOf, results: run.results, indicators, indicatorValues: valuers.all() };
   }
@@ -157,7 +186,17 @@ class Valuers {
       const value = this.of(indicator);
       for (const region of current) {
         const v = value(region.id);
-        if (v) out.push({ indicatorId: indicator.id, regionId: region.id, regionCode: region.code, regionName: region.name, level: region.level, value: v.value, at: v.at, coverage: v.coverage });
+        if (v)
+          out.push({
+            indicatorId: indicator.id,
+            regionId: region.id,
+            regionCode: region.code,
+            regionName: region.name,
+            level: region.level,
+            value: v.value,
+            at: v.at,
+            coverage: v.coverage,
+          });
       }
     }
     return out;

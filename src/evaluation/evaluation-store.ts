@@ -73,7 +73,12 @@ export interface EvaluationStore {
   /** Achievement and the trailing-window fit of every target's own series, in one set-based query. */
   directFacts(asOf: Date, windowStart: Date): Promise<Map<string, DirectFacts>>;
   /** Stores a run, its snapshot rows and the status changes since the previous run; returns the run id and change count. */
-  saveRun(run: { asOf: Date; startedAt: Date; durationMs: number; results: readonly TargetResult[] }): Promise<{ runId: number; statusChanges: number }>;
+  saveRun(run: {
+    asOf: Date;
+    startedAt: Date;
+    durationMs: number;
+    results: readonly TargetResult[];
+  }): Promise<{ runId: number; statusChanges: number }>;
   /** The newest stored run. */
   latestRun(): Promise<{ id: number; asOf: Date } | undefined>;
   /** The results of a stored run, joined to the targets as they are now. */

@@ -44,17 +44,35 @@ export async function loadFeeds(dir: string, options: FeedLoadOptions): Promise<
       const spec = parsed.data;
       const first = seen.get(spec.id);
       if (first) {
-        issues.push({ code: 'duplicate_id', file, line: locate(['id']), field: 'id', message: `duplicate feed id "${spec.id}" (first defined in ${first})` });
+        issues.push({
+          code: 'duplicate_id',
+          file,
+          line: locate(['id']),
+          field: 'id',
+          message: `duplicate feed id "${spec.id}" (first defined in ${first})`,
+        });
         continue;
       }
       seen.set(spec.id, file);
       if (options.indicatorIds) {
         spec.indicators.forEach((pattern, i) => {
           const scope = new IndicatorScope([pattern]);
-          if (!options.indicatorIds!.some((id) => scope.allows(id))) issues.push({ code: 'unknown_indicator', file, line: locate(['indicators', i]), field: `indicators[${i}]`, message: `"${pattern}" matches no indicator of the catalog` });
+          if (!options.indicatorIds!.some((id) => scope.allows(id)))
+            issues.push({
+              code: 'unknown_indicator',
+              file,
+              line: locate(['indicators', i]),
+              field: `indicators[${i}]`,
+              message: `"${pattern}" matches no indicator of the catalog`,
+            });
         });
       }
-      feeds.push({ ...spec, schedule: { cron: spec.schedule.cron, timezone: spec.schedule.timezone ?? options.defaultTimeZone }, file, baseDir: path.dirname(abs) });
+      feeds.push({
+        ...spec,
+        schedule: { cron: spec.schedule.cron, timezone: spec.schedule.timezone ?? options.defaultTimeZone },
+        file,
+        baseDir: path.dirname(abs),
+      });
     }
   }
   return { feeds, issues, files };
@@ -64,7 +82,9 @@ export async function loadFeeds(dir: string, options: FeedLoadOptions): Promise<
 export async function loadFeedsOrThrow(dir: string, options: FeedLoadOptions): Promise<FeedDefinition[]> {
   const loaded = await loadFeeds(dir, options);
   if (loaded.issues.length > 0) {
-    const list = loaded.issues.map((i) => `${i.file}${i.line ? `:${i.line}` : ''}${i.field ? ` ${i.field}` : ''}: ${i.message}`).join('; ');
+    const list = loaded.issues
+      .map((i) => `${i.file}${i.line ? `:${i.line}` : ''}${i.field ? ` ${i.field}` : ''}: ${i.message}`)
+      .join('; ');
     throw new ConfigError(`invalid feed definitions in ${dir}: ${list}`, loaded.issues);
   }
   return loaded.feeds;

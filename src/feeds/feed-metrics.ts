@@ -21,7 +21,9 @@ export class FeedMetrics {
   render(): Promise<string> {
     const now = Date.now();
     if (!this.cached || now - this.cached.at > (this.deps.maxAgeMs ?? 2_000)) {
-      const text = this.deps.store.stats(feedDurationBuckets).then((stats) => renderFeedMetrics(stats, this.deps.feeds()));
+      const text = this.deps.store
+        .stats(feedDurationBuckets)
+        .then((stats) => renderFeedMetrics(stats, this.deps.feeds()));
       this.cached = { at: now, text };
       // A failed query is not cached: the next scrape tries again.
       text.catch(() => {

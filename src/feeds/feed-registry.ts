@@ -31,14 +31,21 @@ export class FeedRegistry implements FeedSource {
 /** The feed's scheduled times around `at`: the last one at or before it, and the next after it. */
 export function slotsAround(feed: FeedDefinition, at: Date): { previous: Date; next: Date } {
   const options = { tz: feed.schedule.timezone, currentDate: new Date(at.getTime() + 1) };
-  return { previous: CronExpressionParser.parse(feed.schedule.cron, options).prev().toDate(), next: CronExpressionParser.parse(feed.schedule.cron, options).next().toDate() };
+  return {
+    previous: CronExpressionParser.parse(feed.schedule.cron, options).prev().toDate(),
+    next: CronExpressionParser.parse(feed.schedule.cron, options).next().toDate(),
+  };
 }
 
 /**
  * Feeds whose last scheduled slot has no success after it (never ran, or the process was down):
  * at start they run that slot once, as anacron does, rather than waiting a whole period.
  */
-export function missedSlots(feeds: readonly FeedDefinition[], lastSuccess: ReadonlyMap<string, Date | null>, now: Date): { feed: FeedDefinition; slot: Date }[] {
+export function missedSlots(
+  feeds: readonly FeedDefinition[],
+  lastSuccess: ReadonlyMap<string, Date | null>,
+  now: Date,
+): { feed: FeedDefinition; slot: Date }[] {
   return feeds
     .filter((f) => f.enabled)
     .map((feed) => ({ feed, slot: slotsAround(feed, now).previous }))

@@ -12,7 +12,10 @@ export const feedPaths = { feeds: '/v1/feeds', runs: '/v1/feeds/{id}/runs' } as 
 
 const runsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50).describe('Runs in this page, newest first.'),
-  before: z.string().optional().describe('Only runs started before this ISO date-time (the last started_at of the previous page).'),
+  before: z
+    .string()
+    .optional()
+    .describe('Only runs started before this ISO date-time (the last started_at of the previous page).'),
 });
 
 /** `GET /v1/feeds` (every feed with its schedule and latest run) and `GET /v1/feeds/{id}/runs`. */
@@ -41,7 +44,10 @@ export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; ope
       batch_ids: z.array(z.number().int()),
       error_code: z.string().nullable(),
       error: z.string().nullable(),
-      issues: z.array(z.object({ line: z.number().int(), field: z.string(), code: z.string(), message: z.string() })).nullable().describe('The first 100 problems, with line and field, when the data was rejected.'),
+      issues: z
+        .array(z.object({ line: z.number().int(), field: z.string(), code: z.string(), message: z.string() }))
+        .nullable()
+        .describe('The first 100 problems, with line and field, when the data was rejected.'),
     }),
   );
   const feed = registry.component(
@@ -67,7 +73,9 @@ export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; ope
     summary: 'Scheduled feeds, their schedule and latest run',
     tags: ['feeds'],
     access: 'read',
-    responses: { 200: { description: 'Every feed of jobs/.', content: { 'application/json': z.object({ items: z.array(feed) }) } } },
+    responses: {
+      200: { description: 'Every feed of jobs/.', content: { 'application/json': z.object({ items: z.array(feed) }) } },
+    },
     handler: async () => {
       const now = new Date();
       const stats = new Map((await deps.store.stats(feedDurationBuckets)).map((s) => [s.feedId, s]));
@@ -102,13 +110,21 @@ export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; ope
     access: 'read',
     params: z.object({ id: z.string() }),
     query: runsQuerySchema,
-    responses: { 200: { description: 'A page of runs.', content: { 'application/json': z.object({ items: z.array(run) }) } }, 404: { description: 'No such feed.', content: { 'application/json': error } } },
+    responses: {
+      200: { description: 'A page of runs.', content: { 'application/json': z.object({ items: z.array(run) }) } },
+      404: { description: 'No such feed.', content: { 'application/json': error } },
+    },
     handler: async ({ params: { id }, query }) => {
       if (!deps.feeds.get(id)) throw new NotFoundError(`feed "${id}" is not defined in jobs/`);
       let before: Date | undefined;
       if (query.before !== undefined) {
         before = new Date(query.before);
-        if (Number.isNaN(before.getTime())) throw new InputError(`query before: expected an ISO date-time, got "${query.before}"`, [{ code: 'invalid_request', field: 'before', message: 'expected an ISO date-time' }], { code: 'invalid_request' });
+        if (Number.isNaN(before.getTime()))
+          throw new InputError(
+            `query before: expected an ISO date-time, got "${query.before}"`,
+            [{ code: 'invalid_request', field: 'before', message: 'expected an ISO date-time' }],
+            { code: 'invalid_request' },
+          );
       }
       return { items: await deps.store.runs(id, { limit: query.limit, before }) };
     },

@@ -7,7 +7,12 @@ import type { DB } from '../storage/database-schema.js';
 export class FeedRunRepository implements FeedRunStore {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async claim(run: { feedId: string; slot: Date; trigger: FeedRunTrigger; worker: string }): Promise<{ runId: number; attempts: number } | null> {
+  async claim(run: {
+    feedId: string;
+    slot: Date;
+    trigger: FeedRunTrigger;
+    worker: string;
+  }): Promise<{ runId: number; attempts: number } | null> {
     // One statement, so two deliveries racing for a slot see each other: a succeeded slot is never
     // taken over; a running or failed one is (the first worker crashed, or this is its retry).
     const row = await this.db
@@ -16,7 +21,16 @@ export class FeedRunRepository implements FeedRunStore {
       .onConflict((oc) =>
         oc
           .columns(['feed_id', 'slot'])
-          .doUpdateSet({ status: 'running', attempts: sql`feed_runs.attempts + 1`, worker: run.worker, started_at: sql`now()`, finished_at: null, error: null, error_code: null, issues: null })
+          .doUpdateSet({
+            status: 'running',
+            attempts: sql`feed_runs.attempts + 1`,
+            worker: run.worker,
+            started_at: sql`now()`,
+            finished_at: null,
+            error: null,
+            error_code: null,
+            issues: null,
+          })
           .where('feed_runs.status', '<>', 'succeeded'),
       )
       .returning(['id', 'attempts'])
@@ -25,10 +39,24 @@ export class FeedRunRepository implements FeedRunStore {
   }
 
   async recordDuplicate(feedId: string, slot: Date): Promise<void> {
-    await this.db.updateTable('feed_runs').set({ duplicates: sql`duplicates + 1` }).where('feed_id', '=', feedId).where('slot', '=', slot).execute();
+    await this.db
+      .updateTable('feed_runs')
+      .set({ duplicates: sql`duplicates + 1` })
+      .where('feed_id', '=', feedId)
+      .where('slot', '=', slot)
+      .execute();
   }
 
-  async finish(runId: number, result: { status: 'succeeded' | 'failed'; durationMs: number; counts: RowCounts; batchIds: number[]; error?: { code: string; message: string; issues: IngestIssue[] } }): Promise<void> {
+  async finish(
+    runId: number,
+    result: {
+      status: 'succeeded' | 'failed';
+      durationMs: number;
+      counts: RowCounts;
+      batchIds: number[];
+      error?: { code: string; message: string; issues: IngestIssue[] };
+    },
+  ): Promise<void> {
     await this.db
       .updateTable('feed_runs')
       .set({
@@ -59,7 +87,9 @@ export class FeedRunRepository implements FeedRunStore {
   }
 
   async stats(durationBuckets: readonly number[]): Promise<FeedRunStats[]> {
-    const buckets = durationBuckets.map((b, i) => sql<number>`count(*) filter (where duration_ms <= ${sql.lit(b * 1000)})`.as(`b${i}`));
+    const buckets = durationBuckets.map((b, i) =>
+      sql<number>`count(*) filter (where duration_ms <= ${sql.lit(b * 1000)})`.as(`b${i}`),
+    );
     const rows = await this.db
       .selectFrom('feed_runs')
       .select([
@@ -89,8 +119,18 @@ export class FeedRunRepository implements FeedRunStore {
         lastSuccessAt: r.last_success ? new Date(r.last_success) : null,
         lastRunAt: r.last_run ? new Date(r.last_run) : null,
         runs: { succeeded: Number(r.succeeded), failed: Number(r.failed), duplicate: Number(r.duplicate) },
-        rows: { received: Number(r.received), inserted: Number(r.inserted), updated: Number(r.updated), unchanged: Number(r.unchanged), rejected: Number(r.rejected) },
-        durations: { buckets: durationBuckets.map((_, i) => Number(row[`b${i}`])), sum: Number(r.duration_sum), count: Number(r.duration_count) },
+        rows: {
+          received: Number(r.received),
+          inserted: Number(r.inserted),
+          updated: Number(r.updated),
+          unchanged: Number(r.unchanged),
+          rejected: Number(r.rejected),
+        },
+        durations: {
+          buckets: durationBuckets.map((_, i) => Number(row[`b${i}`])),
+          sum: Number(r.duration_sum),
+          count: Number(r.duration_count),
+        },
       };
     });
   }

@@ -49,10 +49,24 @@ export interface FeedRunStore {
    * Starts (or takes over after a failure or a crash) the run of `feedId` at `slot`. Returns null
    * when that slot already succeeded: the caller has a duplicate delivery.
    */
-  claim(run: { feedId: string; slot: Date; trigger: FeedRunTrigger; worker: string }): Promise<{ runId: number; attempts: number } | null>;
+  claim(run: {
+    feedId: string;
+    slot: Date;
+    trigger: FeedRunTrigger;
+    worker: string;
+  }): Promise<{ runId: number; attempts: number } | null>;
   /** Counts a duplicate delivery of a slot that already succeeded. */
   recordDuplicate(feedId: string, slot: Date): Promise<void>;
-  finish(runId: number, result: { status: 'succeeded' | 'failed'; durationMs: number; counts: RowCounts; batchIds: number[]; error?: { code: string; message: string; issues: IngestIssue[] } }): Promise<void>;
+  finish(
+    runId: number,
+    result: {
+      status: 'succeeded' | 'failed';
+      durationMs: number;
+      counts: RowCounts;
+      batchIds: number[];
+      error?: { code: string; message: string; issues: IngestIssue[] };
+    },
+  ): Promise<void>;
   /** The latest runs of a feed, newest first. */
   runs(feedId: string, options: { limit: number; before?: Date }): Promise<FeedRun[]>;
   /** Statistics for every feed that has runs; `durationBuckets` are the histogram's upper bounds in seconds. */

@@ -21,7 +21,14 @@ export interface FeedRunRequest {
 
 export type FeedRunResult =
   | { outcome: 'succeeded'; runId: number; attempts: number; durationMs: number; counts: RowCounts; batchIds: number[] }
-  | { outcome: 'failed'; runId: number; attempts: number; durationMs: number; error: { code: string; message: string; issues: IngestIssue[] }; retryable: boolean }
+  | {
+      outcome: 'failed';
+      runId: number;
+      attempts: number;
+      durationMs: number;
+      error: { code: string; message: string; issues: IngestIssue[] };
+      retryable: boolean;
+    }
   | { outcome: 'duplicate' };
 
 /** Where the runner finds feed definitions (the loaded `jobs/` folder). */
@@ -56,7 +63,12 @@ export class FeedRunner {
   async run(request: FeedRunRequest): Promise<FeedRunResult> {
     const feed = this.deps.feeds.get(request.feedId);
     if (!feed) throw new NotFoundError(`feed "${request.feedId}" is not defined in jobs/`);
-    const claimed = await this.deps.store.claim({ feedId: feed.id, slot: request.slot, trigger: request.trigger, worker: this.worker });
+    const claimed = await this.deps.store.claim({
+      feedId: feed.id,
+      slot: request.slot,
+      trigger: request.trigger,
+      worker: this.worker,
+    });
     const log = this.deps.logger.child({ feed: feed.id, slot: request.slot.toISOString() });
     if (!claimed) {
       await this.deps.store.recordDuplicate(feed.id, request.slot);
@@ -92,15 +104,34 @@ export class FeedRunner {
       log.info({ ...counts, attempt: claimed.attempts, ms: Math.round(durationMs) }, 'feed run succeeded');
       return { outcome: 'succeeded', runId: claimed.runId, attempts: claimed.attempts, durationMs, counts, batchIds };
     } catch (caught) {
-      const error = signal.aborted && !(caught instanceof PacerError) ? new Error(timeout.aborted ? `timed out after ${feed.timeout} ms` : 'stopped by shutdown', { cause: caught }) : (caught as Error);
+      const error =
+        signal.aborted && !(caught instanceof PacerError)
+          ? new Error(timeout.aborted ? `timed out after ${feed.timeout} ms` : 'stopped by shutdown', { cause: caught })
+          : (caught as Error);
       const durationMs = performance.now() - started;
-      const issues = error instanceof InputError ? error.issues.map((i) => ({ line: i.line ?? 0, field: i.field ?? '', code: i.code, message: i.message })) : [];
-      const described = { code: (error as { code?: string }).code ?? (timeout.aborted ? 'timeout' : 'run_failed'), message: error.message, issues };
+      const issues =
+        error instanceof InputError
+          ? error.issues.map((i) => ({ line: i.line ?? 0, field: i.field ?? '', code: i.code, message: i.message }))
+          : [];
+      const described = {
+        code: (error as { code?: string }).code ?? (timeout.aborted ? 'timeout' : 'run_failed'),
+        message: error.message,
+        issues,
+      };
       // Bad data and bad configuration fail the same way every time; a retry only helps with outages.
       const retryable = !(error instanceof InputError || error instanceof ForbiddenError);
-      await this.deps.store.finish(claimed.runId, { status: 'failed', durationMs, counts, batchIds, error: described }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
+      await this.deps.store
+        .finish(claimed.runId, { status: 'failed', durationMs, counts, batchIds, error: described })
+        .catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
       log.warn({ err: error, attempt: claimed.attempts, retryable }, 'feed run failed');
-      return { outcome: 'failed', runId: claimed.runId, attempts: claimed.attempts, durationMs, error: described, retryable };
+      return {
+        outcome: 'failed',
+        runId: claimed.runId,
+        attempts: claimed.attempts,
+        durationMs,
+        error: described,
+        retryable,
+      };
     }
   }
 }

@@ -18,15 +18,25 @@ export const durationMs = z
   .transform((v, ctx) => {
     const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(String(v).trim());
     if (!match) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 5m, 12h or 1d; got ${JSON.stringify(v)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration such as 30s, 5m, 12h or 1d; got ${JSON.stringify(v)}`,
+      });
       return z.NEVER;
     }
     return Math.round(Number(match[1]) * durationUnits[match[2] as keyof typeof durationUnits]);
   })
   .pipe(z.number().positive({ message: 'must be longer than zero' }));
 
-const feedId = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'expected an id of a-z, 0-9, -, _ and .' }).max(100);
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected the NAME of an environment variable (A-Z, 0-9, _), never the secret itself' });
+const feedId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'expected an id of a-z, 0-9, -, _ and .' })
+  .max(100);
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, {
+    message: 'expected the NAME of an environment variable (A-Z, 0-9, _), never the secret itself',
+  });
 
 /** A cron expression (5 fields, or 6 with seconds) that cron-parser accepts. */
 const cronText = z.string().superRefine((value, ctx) => {
@@ -40,7 +50,10 @@ const cronText = z.string().superRefine((value, ctx) => {
 const timeZone = z.string().refine(isValidTimeZone, { message: 'expected an IANA time zone such as Asia/Ho_Chi_Minh' });
 
 /** `"0 6 * * *"` is short for `{ cron: "0 6 * * *" }`. */
-const scheduleSchema = z.preprocess((v) => (typeof v === 'string' ? { cron: v } : v), z.strictObject({ cron: cronText, timezone: timeZone.optional() }));
+const scheduleSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { cron: v } : v),
+  z.strictObject({ cron: cronText, timezone: timeZone.optional() }),
+);
 
 /**
  * Where a field of an observation comes from: a column name (CSV, SQL rows) or a path into the
@@ -55,21 +68,33 @@ export const mappingSchema = z.strictObject({
   value: fieldSource,
   note: fieldSource.optional(),
   /** Dimension name → where its value comes from. */
-  dims: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, { message: 'expected a snake_case dimension name' }), fieldSource).optional(),
+  dims: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, { message: 'expected a snake_case dimension name' }), fieldSource)
+    .optional(),
 });
 
-const formatSchema = z.enum(['json', 'ndjson', 'csv'], { error: (issue) => `expected json, ndjson or csv; got ${JSON.stringify(issue.input)}` });
+const formatSchema = z.enum(['json', 'ndjson', 'csv'], {
+  error: (issue) => `expected json, ndjson or csv; got ${JSON.stringify(issue.input)}`,
+});
 
 const httpSourceSchema = z.strictObject({
   type: z.literal('http'),
-  url: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }),
+  url: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }),
   format: formatSchema.default('json'),
   /** Request headers whose values are read from environment variables at run time: `{ Authorization: MPS_API_TOKEN }`. */
-  headers_from_env: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'expected an HTTP header name' }), envName).optional(),
+  headers_from_env: z
+    .record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'expected an HTTP header name' }), envName)
+    .optional(),
   /** JSON only: the path to the array of records in the response (`data.items`); the whole body when absent. */
   records: z.string().min(1).optional(),
   /** Largest response accepted. */
-  max_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+  max_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
 });
 
 const fileSourceSchema = z.strictObject({
@@ -89,9 +114,13 @@ const postgresSourceSchema = z.strictObject({
   query: z.string().min(1),
 });
 
-export const feedSourceSchema = z.discriminatedUnion('type', [httpSourceSchema, fileSourceSchema, postgresSourceSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'expected source.type http, file or postgres' : undefined),
-});
+export const feedSourceSchema = z.discriminatedUnion(
+  'type',
+  [httpSourceSchema, fileSourceSchema, postgresSourceSchema],
+  {
+    error: (issue) => (issue.code === 'invalid_union' ? 'expected source.type http, file or postgres' : undefined),
+  },
+);
 
 export const feedSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
@@ -105,11 +134,15 @@ export const feedSchema = z.strictObject({
   /** A run taking longer fails (and is retried). */
   timeout: durationMs.default(60_000),
   /** Attempts after the first failure, spaced `backoff`, 2×, 4×, ... apart. */
-  retries: z.strictObject({ attempts: z.number().int().min(0).max(20).default(3), backoff: durationMs.default(30_000) }).default({ attempts: 3, backoff: 30_000 }),
+  retries: z
+    .strictObject({ attempts: z.number().int().min(0).max(20).default(3), backoff: durationMs.default(30_000) })
+    .default({ attempts: 3, backoff: 30_000 }),
   /** How often a successful run is expected: KpiFeedStale fires when the last success is older than two of these. */
   expected_every: durationMs,
   /** Indicator ids or patterns (`vneid_*`) the feed may write: the push tokens' scope model. */
-  indicators: z.array(z.string().regex(scopePattern, { message: 'expected an indicator id or pattern such as vneid_*' })).min(1),
+  indicators: z
+    .array(z.string().regex(scopePattern, { message: 'expected an indicator id or pattern such as vneid_*' }))
+    .min(1),
   /** `atomic`: one invalid record fails the run and nothing is written; `partial`: valid records are written. */
   mode: z.enum(['atomic', 'partial']).default('atomic'),
   source: feedSourceSchema,

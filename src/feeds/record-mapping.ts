@@ -15,9 +15,17 @@ export function compileMapping(mapping: FeedMapping): (record: unknown, line: nu
   const observedAt = getter(mapping.observed_at);
   const value = getter(mapping.value);
   const note = mapping.note ? getter(mapping.note) : undefined;
-  const dims = mapping.dims ? Object.entries(mapping.dims).map(([name, source]) => [name, getter(source)] as const) : undefined;
+  const dims = mapping.dims
+    ? Object.entries(mapping.dims).map(([name, source]) => [name, getter(source)] as const)
+    : undefined;
   return (record, line) => {
-    const out: RawObservation = { line, indicator: indicator(record), region: region(record), observed_at: scalar(observedAt(record)), value: value(record) };
+    const out: RawObservation = {
+      line,
+      indicator: indicator(record),
+      region: region(record),
+      observed_at: scalar(observedAt(record)),
+      value: value(record),
+    };
     if (note) out.note = note(record);
     if (dims) {
       const d: Record<string, unknown> = {};
@@ -54,7 +62,8 @@ function getter(source: FieldSource): Getter {
   const steps = parsePath(source);
   if (steps.length === 1) {
     const key = steps[0]!;
-    return (record) => (record !== null && typeof record === 'object' ? (record as Record<string | number, unknown>)[key] : undefined);
+    return (record) =>
+      record !== null && typeof record === 'object' ? (record as Record<string | number, unknown>)[key] : undefined;
   }
   return (record) => selectPath(record, steps);
 }

@@ -31,7 +31,13 @@ export interface RecordingRule {
 export interface RuleGroup {
   name: string;
   interval?: string;
-  rules: (RecordingRule | (Omit<AlertDefinition, 'severity' | 'summary' | 'description' | 'dashboard' | 'runbook' | 'labels'> & { labels: Record<string, string>; annotations: Record<string, string> }))[];
+  rules: (
+    | RecordingRule
+    | (Omit<AlertDefinition, 'severity' | 'summary' | 'description' | 'dashboard' | 'runbook' | 'labels'> & {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+      })
+  )[];
 }
 
 /** Go-template snippet printing a target's sibling series, humanized, or a dash. */
@@ -66,9 +72,17 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       description: `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target by more than the tolerance. ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
-        meaning: 'The least-squares forecast of the target\'s indicator, at the deadline, falls short of the target by more than the tolerance (default 10% of |target − baseline|).',
-        check: ['Open the target dashboard: are the latest observations real, or is a feed lagging?', 'Is the baseline right, and the indicator the one the directive measures?', 'Coverage below 1 means some regions did not report: the rollup undercounts.'],
-        fix: ['Escalate to the owner with the figures in the alert.', 'If data is missing, fix the feed (KpiFeedStale/KpiFeedFailing) or push the figures.'],
+        meaning:
+          "The least-squares forecast of the target's indicator, at the deadline, falls short of the target by more than the tolerance (default 10% of |target − baseline|).",
+        check: [
+          'Open the target dashboard: are the latest observations real, or is a feed lagging?',
+          'Is the baseline right, and the indicator the one the directive measures?',
+          'Coverage below 1 means some regions did not report: the rollup undercounts.',
+        ],
+        fix: [
+          'Escalate to the owner with the figures in the alert.',
+          'If data is missing, fix the feed (KpiFeedStale/KpiFeedFailing) or push the figures.',
+        ],
       },
     },
     {
@@ -80,7 +94,8 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       description: `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target, by no more than the tolerance. ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
-        meaning: 'The forecast at the deadline misses the target, but by no more than the tolerance; milestone tasks are at risk in their last 14 days.',
+        meaning:
+          'The forecast at the deadline misses the target, but by no more than the tolerance; milestone tasks are at risk in their last 14 days.',
         check: ['Compare progress with expected progress on the target dashboard.'],
         fix: ['Warn the owner early; an at-risk target usually becomes off track without action.'],
       },
@@ -97,8 +112,12 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       dashboard: 'pacer-target',
       runbook: {
         meaning: `The deadline has passed and no observation at or before it met the target. The alert stays for ${o.missedAlertDays} days after the deadline, then goes quiet; the status stays missed.`,
-        check: ['If the target was met but not reported, push the observation dated on or before the deadline: the status becomes achieved.'],
-        fix: ['Report the miss to the directive\'s issuer; agree a new target (a new catalog entry) if the work continues.'],
+        check: [
+          'If the target was met but not reported, push the observation dated on or before the deadline: the status becomes achieved.',
+        ],
+        fix: [
+          "Report the miss to the directive's issuer; agree a new target (a new catalog entry) if the work continues.",
+        ],
       },
     },
     {
@@ -128,12 +147,19 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       for: o.targetAlertFor,
       severity: 'warning',
       summary: 'No recent data for target {{ $labels.target }}: {{ $labels.title }}',
-      description: '{{ $labels.owner }} ({{ $labels.directive }}): the indicator {{ $labels.indicator }} has no value in region {{ $labels.region }}, or its latest is older than three update intervals, so the target cannot be judged.',
+      description:
+        '{{ $labels.owner }} ({{ $labels.directive }}): the indicator {{ $labels.indicator }} has no value in region {{ $labels.region }}, or its latest is older than three update intervals, so the target cannot be judged.',
       dashboard: 'pacer-target',
       runbook: {
-        meaning: 'There is no observation for the target\'s indicator and region, or the newest is older than 3 × the indicator\'s update_interval.',
-        check: ['GET /v1/observations?indicator=…&region=… shows what arrived.', 'Check the feed that should bring it (pipeline dashboard).'],
-        fix: ['Push the missing figures, or fix the feed; if the indicator is published less often, raise its update_interval in the catalog.'],
+        meaning:
+          "There is no observation for the target's indicator and region, or the newest is older than 3 × the indicator's update_interval.",
+        check: [
+          'GET /v1/observations?indicator=…&region=… shows what arrived.',
+          'Check the feed that should bring it (pipeline dashboard).',
+        ],
+        fix: [
+          'Push the missing figures, or fix the feed; if the indicator is published less often, raise its update_interval in the catalog.',
+        ],
       },
     },
     {
@@ -149,8 +175,12 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
         '{{ . | first | value | humanizeDuration }}{{ end }}).',
       dashboard: 'pacer-pipeline',
       runbook: {
-        meaning: 'A scheduled feed has gone quiet: no successful run for longer than its expected interval allows (a deadman check, no per-feed rule needed).',
-        check: ['GET /v1/feeds/{id}/runs: failing runs, or no runs at all (scheduler or workers down)?', 'Is the source reachable from the workers?'],
+        meaning:
+          'A scheduled feed has gone quiet: no successful run for longer than its expected interval allows (a deadman check, no per-feed rule needed).',
+        check: [
+          'GET /v1/feeds/{id}/runs: failing runs, or no runs at all (scheduler or workers down)?',
+          'Is the source reachable from the workers?',
+        ],
         fix: ['Fix the source or credentials, then `pacer jobs run ID` to run it now.'],
       },
     },
@@ -181,7 +211,8 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       description: 'Rows sent to Pacer ({{ $labels.source }}) were rejected as invalid; they are not in the database.',
       dashboard: 'pacer-pipeline',
       runbook: {
-        meaning: 'Pushes or feeds sent rows that failed validation (unknown indicator or region, value out of range, bad timestamp, ...).',
+        meaning:
+          'Pushes or feeds sent rows that failed validation (unknown indicator or region, value out of range, bad timestamp, ...).',
         check: ['GET /v1/batches/{id} lists the first errors with line, field and code.'],
         fix: ['Tell the data team which lines and fields; they re-send the corrected rows (idempotent).'],
       },
@@ -193,11 +224,15 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       severity: 'critical',
       labels: pipeline,
       summary: 'Prometheus cannot scrape Pacer',
-      description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.',
+      description:
+        'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.',
       dashboard: 'pacer-pipeline',
       runbook: {
-        meaning: 'Prometheus has no successful scrape of Pacer\'s /metrics.',
-        check: ['Is the pacer-api process up? GET /healthz and /readyz.', 'Is the scrape target right in prometheus.yml?'],
+        meaning: "Prometheus has no successful scrape of Pacer's /metrics.",
+        check: [
+          'Is the pacer-api process up? GET /healthz and /readyz.',
+          'Is the scrape target right in prometheus.yml?',
+        ],
         fix: ['Restart the api role; /readyz says whether the database and catalog are the problem.'],
       },
     },
@@ -247,7 +282,10 @@ export function ruleGroups(o: GenerateOptions): RuleGroup[] {
       summary: a.summary,
       description: a.description,
       runbook_url: `${o.publicUrl}/runbooks#${a.alert.toLowerCase()}`,
-      dashboard_url: a.dashboard === 'pacer-target' ? `${o.grafanaUrl}/d/pacer-target?var-target={{ $labels.target }}` : `${o.grafanaUrl}/d/${a.dashboard}`,
+      dashboard_url:
+        a.dashboard === 'pacer-target'
+          ? `${o.grafanaUrl}/d/pacer-target?var-target={{ $labels.target }}`
+          : `${o.grafanaUrl}/d/${a.dashboard}`,
     },
   });
   const alerts = alertDefinitions(o);

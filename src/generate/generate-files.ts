@@ -25,9 +25,14 @@ function jsonFile(value: unknown): string {
  */
 export function generateFiles(catalog: Catalog, options: GenerateOptions): GeneratedFiles {
   const firstDirective = [...catalog.directives].sort((a, b) => a.id.localeCompare(b.id))[0];
-  const firstTarget = catalog.targets.filter((t) => t.directiveId === firstDirective?.id).sort((a, b) => a.id.localeCompare(b.id))[0];
+  const firstTarget = catalog.targets
+    .filter((t) => t.directiveId === firstDirective?.id)
+    .sort((a, b) => a.id.localeCompare(b.id))[0];
   const firstIndicator = firstTarget?.indicatorId;
-  const nations = catalog.regionSets.map((s) => s.units.find((u) => u.depth === 0)?.code).filter((c): c is string => c !== undefined).sort();
+  const nations = catalog.regionSets
+    .map((s) => s.units.find((u) => u.depth === 0)?.code)
+    .filter((c): c is string => c !== undefined)
+    .sort();
 
   const files: GeneratedFiles = new Map();
   files.set('prometheus/pacer-rules.yml', yamlFile({ groups: ruleGroups(options) }));

@@ -6,7 +6,15 @@ export function datasources() {
   return {
     apiVersion: 1,
     datasources: [
-      { name: 'Prometheus', uid: 'pacer-prometheus', type: 'prometheus', access: 'proxy', url: 'http://prometheus:9090', isDefault: true, jsonData: { timeInterval: '15s' } },
+      {
+        name: 'Prometheus',
+        uid: 'pacer-prometheus',
+        type: 'prometheus',
+        access: 'proxy',
+        url: 'http://prometheus:9090',
+        isDefault: true,
+        jsonData: { timeInterval: '15s' },
+      },
       {
         name: 'Pacer PostgreSQL',
         uid: 'pacer-postgres',
@@ -24,7 +32,17 @@ export function datasources() {
 export function dashboardProvider() {
   return {
     apiVersion: 1,
-    providers: [{ name: 'pacer', folder: 'Pacer', type: 'file', disableDeletion: true, allowUiUpdates: false, updateIntervalSeconds: 60, options: { path: '/var/lib/grafana/dashboards/pacer', foldersFromFilesStructure: false } }],
+    providers: [
+      {
+        name: 'pacer',
+        folder: 'Pacer',
+        type: 'file',
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 60,
+        options: { path: '/var/lib/grafana/dashboards/pacer', foldersFromFilesStructure: false },
+      },
+    ],
   };
 }
 

@@ -6,7 +6,17 @@ export const errorResponseSchema = z.object({
   error: z.object({
     code: z.string().describe('Stable machine-readable code, e.g. invalid_batch, unauthorized, too_many_ingests.'),
     message: z.string(),
-    issues: z.array(z.object({ line: z.number().int().optional(), field: z.string().optional(), code: z.string(), message: z.string() })).optional().describe('The first 100 problems, each with its line and field.'),
+    issues: z
+      .array(
+        z.object({
+          line: z.number().int().optional(),
+          field: z.string().optional(),
+          code: z.string(),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .describe('The first 100 problems, each with its line and field.'),
     issues_total: z.number().int().optional().describe('How many problems in all, when more than listed.'),
   }),
 });

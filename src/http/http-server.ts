@@ -40,10 +40,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     // Pacer's errors map in one place; fastify's own client errors (bad JSON, body too large,
     // unsupported media type) keep their 4xx status; anything else is an internal error.
     const clientStatus = (error as { statusCode?: number }).statusCode;
-    const isClientError = !(error instanceof PacerError) && clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500;
+    const isClientError =
+      !(error instanceof PacerError) && clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500;
     const status = isClientError ? clientStatus : httpStatusOf(error);
     if (status >= 500) request.log[status === 503 ? 'warn' : 'error']({ err: error }, 'request failed');
-    const body = isClientError ? { error: { code: fastifyCode(error), message: (error as Error).message } } : errorBodyOf(error);
+    const body = isClientError
+      ? { error: { code: fastifyCode(error), message: (error as Error).message } }
+      : errorBodyOf(error);
     const retryAfter = isClientError ? undefined : retryAfterOf(error);
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="pacer"');
@@ -63,7 +66,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   }
 
   await app.register(routesPlugin(probeRoutes(deps.readiness)));
-  for (const routes of deps.routes) await app.register(typeof routes === 'function' ? routes : routesPlugin(routes, { authorize: deps.authorize }));
+  for (const routes of deps.routes)
+    await app.register(typeof routes === 'function' ? routes : routesPlugin(routes, { authorize: deps.authorize }));
   return app;
 }
 
@@ -71,7 +75,14 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
 function probeRoutes(readiness: () => Promise<Readiness>): Route[] {
   const probe = { tags: ['meta'], access: 'open' as const, document: false };
   return [
-    defineRoute({ ...probe, method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: { description: 'Alive.' } }, handler: async () => ({ status: 'ok' }) }),
+    defineRoute({
+      ...probe,
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness',
+      responses: { 200: { description: 'Alive.' } },
+      handler: async () => ({ status: 'ok' }),
+    }),
     defineRoute({
       ...probe,
       method: 'get',

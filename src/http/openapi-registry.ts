@@ -47,9 +47,13 @@ export class OpenApiRegistry {
   }
 
   document(): Record<string, unknown> {
-    const components = Object.fromEntries([...this.components].map(([schema, name]) => [name, this.json(schema, 'output', true)]));
+    const components = Object.fromEntries(
+      [...this.components].map(([schema, name]) => [name, this.json(schema, 'output', true)]),
+    );
     const paths: Record<string, Record<string, unknown>> = {};
-    const sorted = [...this.operations].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+    const sorted = [...this.operations].sort(
+      (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
+    );
     for (const op of sorted) {
       const parameters = [
         ...this.parameters(op.params, 'path'),
@@ -61,16 +65,46 @@ export class OpenApiRegistry {
         ...(op.description ? { description: op.description } : {}),
         tags: op.tags,
         operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-        ...(op.access === 'open' ? { security: [] } : op.access === 'read' ? { security: [{}, { bearer: [] }] } : { security: [{ bearer: [] }] }),
-        ...(op.access !== 'open' ? { 'x-pacer-role': op.access === 'read' ? 'reader (only when PACER_READ_AUTH=token)' : op.access === 'write' ? 'writer' : 'admin' } : {}),
+        ...(op.access === 'open'
+          ? { security: [] }
+          : op.access === 'read'
+            ? { security: [{}, { bearer: [] }] }
+            : { security: [{ bearer: [] }] }),
+        ...(op.access !== 'open'
+          ? {
+              'x-pacer-role':
+                op.access === 'read'
+                  ? 'reader (only when PACER_READ_AUTH=token)'
+                  : op.access === 'write'
+                    ? 'writer'
+                    : 'admin',
+            }
+          : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
-        ...(op.body ? { requestBody: { required: op.body.required ?? true, ...(op.body.description ? { description: op.body.description } : {}), content: this.content(op.body.content) } } : {}),
+        ...(op.body
+          ? {
+              requestBody: {
+                required: op.body.required ?? true,
+                ...(op.body.description ? { description: op.body.description } : {}),
+                content: this.content(op.body.content),
+              },
+            }
+          : {}),
         responses: Object.fromEntries(
           Object.entries(op.responses).map(([status, r]) => [
             status,
             {
               description: r.description,
-              ...(r.headers ? { headers: Object.fromEntries(Object.entries(r.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {}),
+              ...(r.headers
+                ? {
+                    headers: Object.fromEntries(
+                      Object.entries(r.headers).map(([name, description]) => [
+                        name,
+                        { description, schema: { type: 'string' } },
+                      ]),
+                    ),
+                  }
+                : {}),
               ...(r.content ? { content: this.content(r.content) } : {}),
             },
           ]),
@@ -81,7 +115,16 @@ export class OpenApiRegistry {
       openapi: '3.1.0',
       info: this.info,
       paths,
-      components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `pacer token create` (or PACER_ADMIN_TOKEN).' } } },
+      components: {
+        schemas: components,
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token from `pacer token create` (or PACER_ADMIN_TOKEN).',
+          },
+        },
+      },
     };
   }
 
@@ -91,12 +134,20 @@ export class OpenApiRegistry {
       const json = this.json(field as z.ZodType, 'input');
       const description = json.description;
       delete json.description;
-      return { name, in: where, required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success, ...(description ? { description } : {}), schema: json };
+      return {
+        name,
+        in: where,
+        required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+        ...(description ? { description } : {}),
+        schema: json,
+      };
     });
   }
 
   private content(content: Content): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, schema ? { schema: this.json(schema, 'output') } : {}]));
+    return Object.fromEntries(
+      Object.entries(content).map(([type, schema]) => [type, schema ? { schema: this.json(schema, 'output') } : {}]),
+    );
   }
 
   /** A schema as JSON Schema, with named ones (except the root of a component itself) as references to the components. */

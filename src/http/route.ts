@@ -47,8 +47,7 @@ export interface RouteDeclaration<
   H extends Part,
   B extends BodyDoc | undefined,
   A extends RouteAccess,
->
-  extends Omit<OperationDoc, 'params' | 'query' | 'headers' | 'body' | 'access'> {
+> extends Omit<OperationDoc, 'params' | 'query' | 'headers' | 'body' | 'access'> {
   access: A;
   params?: P;
   query?: Q;

@@ -2,7 +2,8 @@ import { alertDefinitions } from '../generate/alert-rules.js';
 import { generateOptionsSchema } from '../generate/generate-options.js';
 import { defineRoute, type Route } from './route.js';
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * `GET /runbooks`: what each generated alert means and what to do, one section per alert, with

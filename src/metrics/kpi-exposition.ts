@@ -20,7 +20,7 @@ const targetFamilies: [name: string, help: string, value: (r: TargetResult) => n
   [k.targetBaselineValue, 'The value the target started from, at its baseline date.', (r) => r.target.baselineValue],
   [
     k.targetCurrentValue,
-    'The latest value of the target\'s indicator in its region at evaluation time (direct or rolled up).',
+    "The latest value of the target's indicator in its region at evaluation time (direct or rolled up).",
     (r) => r.current,
   ],
   [
@@ -50,12 +50,12 @@ const targetFamilies: [name: string, help: string, value: (r: TargetResult) => n
   ],
   [
     k.targetDeadlineTimestampSeconds,
-    'End of the due day in the directive\'s time zone.',
+    "End of the due day in the directive's time zone.",
     (r) => r.target.deadline / 1000,
   ],
   [
     k.targetCoverageRatio,
-    'Share of the region\'s parts that reported, for rolled-up values (1 for a direct observation).',
+    "Share of the region's parts that reported, for rolled-up values (1 for a direct observation).",
     (r) => r.coverage,
   ],
 ];
@@ -162,7 +162,12 @@ export function renderKpiExposition(
  * concatenated by scrapes: a scrape never walks 100k series.
  */
 export class KpiExposition {
-  private state: { runId: number | null; asOf: Date | null; text: Buffer; gzip: Buffer } = { runId: null, asOf: null, text: Buffer.alloc(0), gzip: Buffer.alloc(0) };
+  private state: { runId: number | null; asOf: Date | null; text: Buffer; gzip: Buffer } = {
+    runId: null,
+    asOf: null,
+    text: Buffer.alloc(0),
+    gzip: Buffer.alloc(0),
+  };
   private pending: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: { maxSeries: number; metrics?: PipelineMetrics }) {}
@@ -170,7 +175,8 @@ export class KpiExposition {
   /** Renders a snapshot; a newer snapshot never gets replaced by an older one finishing later. */
   update(snapshot: EvaluationSnapshot): Promise<void> {
     this.pending = this.pending.then(async () => {
-      if (this.state.asOf && snapshot.runId !== null && this.state.runId !== null && snapshot.runId < this.state.runId) return;
+      if (this.state.asOf && snapshot.runId !== null && this.state.runId !== null && snapshot.runId < this.state.runId)
+        return;
       const { text, series, dropped } = renderKpiExposition(snapshot, this.options.maxSeries);
       const bytes = Buffer.from(text);
       const compressed = await gzip(bytes);

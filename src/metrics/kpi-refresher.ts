@@ -13,7 +13,13 @@ export class KpiRefresher {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { store: EvaluationStore; evaluation: EvaluationService; exposition: KpiExposition; logger: Logger; intervalMs: number },
+    private readonly deps: {
+      store: EvaluationStore;
+      evaluation: EvaluationService;
+      exposition: KpiExposition;
+      logger: Logger;
+      intervalMs: number;
+    },
   ) {}
 
   start(): void {

@@ -13,7 +13,11 @@ const gzip = promisify(gzipCallback);
  * gzip member for the pipeline part and the extra families (the feeds') (a multi-member gzip stream, which HTTP clients and
  * Prometheus read as one body).
  */
-export function metricsRoutes(metrics: PipelineMetrics, kpi?: KpiExposition, extra: readonly (() => Promise<string>)[] = []): Route[] {
+export function metricsRoutes(
+  metrics: PipelineMetrics,
+  kpi?: KpiExposition,
+  extra: readonly (() => Promise<string>)[] = [],
+): Route[] {
   const route = defineRoute({
     method: 'get',
     path: '/metrics',

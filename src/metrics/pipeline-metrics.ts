@@ -21,13 +21,19 @@ export interface PipelineMetrics {
   readonly kpiSeriesDropped: Gauge;
 }
 
-export function createPipelineMetrics(options: { defaultMetrics?: boolean; poolStats?: () => { total: number; idle: number; waiting: number } | undefined } = {}): PipelineMetrics {
+export function createPipelineMetrics(
+  options: {
+    defaultMetrics?: boolean;
+    poolStats?: () => { total: number; idle: number; waiting: number } | undefined;
+  } = {},
+): PipelineMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry });
     // These three are gauges named like counters (promtool rejects them); the per-type
     // nodejs_active_handles / _requests / _resources gauges already carry the same numbers.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+      registry.removeSingleMetric(name);
   }
   const registers = [registry];
 

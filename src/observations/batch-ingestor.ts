@@ -48,18 +48,34 @@ export class BatchIngestor implements Ingestor {
         m.ingestBatches.inc({ source, status: summary.replayed ? 'replayed' : 'committed' });
         if (!summary.replayed) {
           m.ingestBatchDuration.observe({ source }, (performance.now() - started) / 1000);
-          for (const outcome of ['inserted', 'updated', 'unchanged', 'rejected'] as const) m.ingestRows.inc({ source, outcome }, summary[outcome]);
+          for (const outcome of ['inserted', 'updated', 'unchanged', 'rejected'] as const)
+            m.ingestRows.inc({ source, outcome }, summary[outcome]);
         }
       }
       if (!summary.replayed) {
-        this.deps.logger?.info({ batch: summary.batch_id, source, feed: request.feed ?? null, received: summary.received, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged, rejected: summary.rejected, ms: Math.round(performance.now() - started) }, 'ingest batch committed');
-        if (summary.inserted + summary.updated > 0) this.deps.evaluation?.requestEvaluation(`ingest batch ${summary.batch_id}`);
+        this.deps.logger?.info(
+          {
+            batch: summary.batch_id,
+            source,
+            feed: request.feed ?? null,
+            received: summary.received,
+            inserted: summary.inserted,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            rejected: summary.rejected,
+            ms: Math.round(performance.now() - started),
+          },
+          'ingest batch committed',
+        );
+        if (summary.inserted + summary.updated > 0)
+          this.deps.evaluation?.requestEvaluation(`ingest batch ${summary.batch_id}`);
       }
       return summary;
     } catch (error) {
       const rejected = error instanceof InputError || error instanceof ForbiddenError || error instanceof ConflictError;
       this.deps.metrics?.ingestBatches.inc({ source, status: rejected ? 'rejected' : 'failed' });
-      if (error instanceof InputError && error.code === 'invalid_batch') this.deps.metrics?.ingestRows.inc({ source, outcome: 'rejected' }, error.issuesTotal);
+      if (error instanceof InputError && error.code === 'invalid_batch')
+        this.deps.metrics?.ingestRows.inc({ source, outcome: 'rejected' }, error.issuesTotal);
       throw error;
     }
   }
@@ -74,7 +90,10 @@ export class BatchIngestor implements Ingestor {
     const startedAt = this.clock();
     const catalog = await this.deps.catalog.current();
     const issues = new IssueList(100);
-    const validator = new ObservationValidator(catalog, issues, { now: startedAt, scope: request.scope ? new IndicatorScope(request.scope) : undefined });
+    const validator = new ObservationValidator(catalog, issues, {
+      now: startedAt,
+      scope: request.scope ? new IndicatorScope(request.scope) : undefined,
+    });
     const store = this.deps.store;
     const atomic = request.mode === 'atomic';
     const counts = { inserted: 0, updated: 0, unchanged: 0 };
@@ -89,12 +108,22 @@ export class BatchIngestor implements Ingestor {
     let discarding = false;
 
     const begin = async (): Promise<IngestTransaction> => {
-      const opened = await store.begin({ source: request.source, feed: request.feed ?? null, tokenId: request.tokenId ?? null, mode: request.mode, idempotencyKey: key, startedAt });
+      const opened = await store.begin({
+        source: request.source,
+        feed: request.feed ?? null,
+        tokenId: request.tokenId ?? null,
+        mode: request.mode,
+        idempotencyKey: key,
+        startedAt,
+      });
       if ('taken' in opened) throw new KeyTaken(opened.taken);
       if (opened.catalogVersion !== catalog.version) {
         await opened.rollback();
         this.deps.catalog.invalidate();
-        throw new UnavailableError('the catalog changed while the batch was validated; send it again', { code: 'catalog_changed', retryAfterSeconds: 1 });
+        throw new UnavailableError('the catalog changed while the batch was validated; send it again', {
+          code: 'catalog_changed',
+          retryAfterSeconds: 1,
+        });
       }
       return opened;
     };
@@ -164,16 +193,30 @@ export class BatchIngestor implements Ingestor {
       if (received === 0) throw new InputError('the body has no records', [], { code: 'empty_body' });
       if (validator.outOfScope.size > 0) {
         const names = [...validator.outOfScope].sort();
-        throw new ForbiddenError(`this token may not write ${names.length === 1 ? 'indicator' : 'indicators'} ${names.join(', ')} (its scope: ${request.scope?.join(', ')}); nothing was written`, { code: 'indicator_out_of_scope' });
+        throw new ForbiddenError(
+          `this token may not write ${names.length === 1 ? 'indicator' : 'indicators'} ${names.join(', ')} (its scope: ${request.scope?.join(', ')}); nothing was written`,
+          { code: 'indicator_out_of_scope' },
+        );
       }
       if (atomic && issues.total > 0) {
-        throw new InputError(`${issues.rejected} of ${received} records are invalid; nothing was written (mode=atomic)`, issues.kept, { code: 'invalid_batch', issuesTotal: issues.total });
+        throw new InputError(
+          `${issues.rejected} of ${received} records are invalid; nothing was written (mode=atomic)`,
+          issues.kept,
+          { code: 'invalid_batch', issuesTotal: issues.total },
+        );
       }
       for (const chunk of held) await write(chunk);
       if (filling.length > 0) await write(filling);
       tx ??= await begin();
       await settle();
-      const summary: IngestSummary = { batch_id: tx.batchId, received, ...counts, rejected: issues.rejected, errors: issues.kept, errors_total: issues.total };
+      const summary: IngestSummary = {
+        batch_id: tx.batchId,
+        received,
+        ...counts,
+        rejected: issues.rejected,
+        errors: issues.kept,
+        errors_total: issues.total,
+      };
       await tx.commit(summary, hash);
       tx = undefined;
       return summary;
@@ -191,12 +234,19 @@ export class BatchIngestor implements Ingestor {
 }
 
 /** The stored response of an earlier batch with the same key, if the request is the same; a conflict otherwise. */
-async function replay(stored: StoredBatch, request: IngestRequest, records: AsyncIterator<RawObservation>): Promise<IngestSummary> {
+async function replay(
+  stored: StoredBatch,
+  request: IngestRequest,
+  records: AsyncIterator<RawObservation>,
+): Promise<IngestSummary> {
   // The request's hash is only known once its body has been read.
   for (let next = await records.next(); !next.done; next = await records.next());
   const hash = typeof request.requestHash === 'function' ? request.requestHash() : (request.requestHash ?? null);
   if (stored.requestHash !== hash || !stored.response) {
-    throw new ConflictError(`Idempotency-Key "${request.idempotencyKey}" was used by batch ${stored.id} for a different request; use a new key for new data`, { code: 'idempotency_conflict' });
+    throw new ConflictError(
+      `Idempotency-Key "${request.idempotencyKey}" was used by batch ${stored.id} for a different request; use a new key for new data`,
+      { code: 'idempotency_conflict' },
+    );
   }
   return { ...stored.response, replayed: true };
 }

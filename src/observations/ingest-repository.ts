@@ -8,7 +8,17 @@ import type { IngestSummary } from './ingestor.js';
 import type { ObservationChunk } from './observation-chunk.js';
 import type { DB } from '../storage/database-schema.js';
 import type { Database } from '../storage/database.js';
-import { chunkArrays, createStagingSql, observationCopyText, probeSql, stagingCopyText, stagingInput, stagingTable, unnestInput, upsertSql } from './observation-upsert-sql.js';
+import {
+  chunkArrays,
+  createStagingSql,
+  observationCopyText,
+  probeSql,
+  stagingCopyText,
+  stagingInput,
+  stagingTable,
+  unnestInput,
+  upsertSql,
+} from './observation-upsert-sql.js';
 
 /** The lock a catalog apply takes exclusively (catalog-repository.ts); batches take it shared. */
 const catalogLockSql = `select pg_advisory_xact_lock_shared(hashtext('pacer:catalog'))`;
@@ -35,7 +45,10 @@ export class IngestRepository implements IngestStore {
   }
 
   async catalogVersion(): Promise<number> {
-    const row = await this.database.db.selectFrom('catalog_applies').select((eb) => eb.fn.max('id').as('version')).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom('catalog_applies')
+      .select((eb) => eb.fn.max('id').as('version'))
+      .executeTakeFirst();
     return Number(row?.version ?? 0);
   }
 
@@ -50,22 +63,44 @@ export class IngestRepository implements IngestStore {
       .orderBy('r.code')
       .orderBy('r.valid_from')
       .execute();
-    return { version, indicators, regions: regions.map((r) => ({ id: r.id, code: r.code, name: r.name, validFrom: r.valid_from, validTo: r.valid_to, timezone: r.timezone })) };
+    return {
+      version,
+      indicators,
+      regions: regions.map((r) => ({
+        id: r.id,
+        code: r.code,
+        name: r.name,
+        validFrom: r.valid_from,
+        validTo: r.valid_to,
+        timezone: r.timezone,
+      })),
+    };
   }
 
   async findBatch(idempotencyKey: string): Promise<StoredBatch | undefined> {
-    const row = await this.database.db.selectFrom('ingest_batches').select(['id', 'request_hash', 'response']).where('idempotency_key', '=', idempotencyKey).where('status', '=', 'committed').executeTakeFirst();
-    return row ? { id: row.id, requestHash: row.request_hash, response: row.response as IngestSummary | null } : undefined;
+    const row = await this.database.db
+      .selectFrom('ingest_batches')
+      .select(['id', 'request_hash', 'response'])
+      .where('idempotency_key', '=', idempotencyKey)
+      .where('status', '=', 'committed')
+      .executeTakeFirst();
+    return row
+      ? { id: row.id, requestHash: row.request_hash, response: row.response as IngestSummary | null }
+      : undefined;
   }
 
   async begin(start: BatchStart): Promise<IngestTransaction | { taken: StoredBatch }> {
-    const session = this.database.pool ? await PostgresSession.open(this.database.pool) : await PgliteSession.open(this.database);
+    const session = this.database.pool
+      ? await PostgresSession.open(this.database.pool)
+      : await PgliteSession.open(this.database);
     try {
       await session.query(catalogLockSql);
       // The session looks rows up by key chunk after chunk; a hash join would scan all of observations for each.
       await session.query('set local enable_hashjoin = off');
       await session.query('set local enable_mergejoin = off');
-      const [{ version }] = await session.query<{ version: number }>('select coalesce(max(id), 0)::int as version from catalog_applies');
+      const [{ version }] = await session.query<{ version: number }>(
+        'select coalesce(max(id), 0)::int as version from catalog_applies',
+      );
       let batchId: number;
       try {
         [{ id: batchId }] = await session.query<{ id: number }>(
@@ -174,7 +209,11 @@ class PgliteSession implements Session {
     if (this.finished) return;
     this.finished = true;
     if (commit) await this.trx.commit().execute();
-    else await this.trx.rollback().execute().catch(() => undefined);
+    else
+      await this.trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
   }
 }
 
@@ -202,7 +241,10 @@ class BatchTransaction implements IngestTransaction {
       const counts = { inserted: 0, updated: 0, unchanged: 0 };
       for (let from = 0; from < n; from += ARRAY_ROWS) {
         const to = Math.min(n, from + ARRAY_ROWS);
-        const [c] = await this.session.query<{ inserted: number; updated: number }>(upsertSql(unnestInput), [this.batchId, ...chunkArrays(chunk, from, to)]);
+        const [c] = await this.session.query<{ inserted: number; updated: number }>(upsertSql(unnestInput), [
+          this.batchId,
+          ...chunkArrays(chunk, from, to),
+        ]);
         counts.inserted += c.inserted;
         counts.updated += c.updated;
         counts.unchanged += to - from - c.inserted - c.updated;
@@ -213,7 +255,10 @@ class BatchTransaction implements IngestTransaction {
       this.fastChunks++;
       await this.session.query('savepoint pacer_chunk');
       try {
-        await this.session.copyIn('copy observations (indicator_id, region_id, observed_at, dims, value, note, batch_id) from stdin', observationCopyText(chunk, this.batchId));
+        await this.session.copyIn(
+          'copy observations (indicator_id, region_id, observed_at, dims, value, note, batch_id) from stdin',
+          observationCopyText(chunk, this.batchId),
+        );
         await this.session.query('release savepoint pacer_chunk');
         return { inserted: n, updated: 0, unchanged: 0 };
       } catch (error) {
@@ -227,7 +272,9 @@ class BatchTransaction implements IngestTransaction {
       this.staging = true;
     }
     await this.session.copyIn(`copy ${stagingTable} from stdin`, stagingCopyText(chunk));
-    const [c] = await this.session.query<{ inserted: number; updated: number }>(upsertSql(stagingInput), [this.batchId]);
+    const [c] = await this.session.query<{ inserted: number; updated: number }>(upsertSql(stagingInput), [
+      this.batchId,
+    ]);
     await this.session.query(`truncate ${stagingTable}`);
     return { inserted: c.inserted, updated: c.updated, unchanged: n - c.inserted - c.updated };
   }
@@ -238,7 +285,12 @@ class BatchTransaction implements IngestTransaction {
     const picks: number[] = [];
     for (let i = 0; i < chunk.length; i += step) picks.push(i);
     if (picks.at(-1) !== chunk.length - 1) picks.push(chunk.length - 1);
-    const [{ hit }] = await this.session.query<{ hit: boolean }>(probeSql, [picks.map((i) => chunk.indicators[i]), picks.map((i) => chunk.regionIds[i]), picks.map((i) => chunk.times[i]), picks.map((i) => chunk.dims[i])]);
+    const [{ hit }] = await this.session.query<{ hit: boolean }>(probeSql, [
+      picks.map((i) => chunk.indicators[i]),
+      picks.map((i) => chunk.regionIds[i]),
+      picks.map((i) => chunk.times[i]),
+      picks.map((i) => chunk.dims[i]),
+    ]);
     return hit;
   }
 
@@ -246,7 +298,16 @@ class BatchTransaction implements IngestTransaction {
     try {
       await this.session.query(
         `update ingest_batches set status = 'committed', received = $2, inserted = $3, updated = $4, unchanged = $5, rejected = $6, request_hash = $7, response = $8, finished_at = clock_timestamp() where id = $1`,
-        [this.batchId, summary.received, summary.inserted, summary.updated, summary.unchanged, summary.rejected, requestHash, JSON.stringify(summary)],
+        [
+          this.batchId,
+          summary.received,
+          summary.inserted,
+          summary.updated,
+          summary.unchanged,
+          summary.rejected,
+          requestHash,
+          JSON.stringify(summary),
+        ],
       );
     } catch (error) {
       await this.session.finish(false, error);

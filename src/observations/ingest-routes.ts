@@ -9,7 +9,13 @@ import type { OpenApiRegistry } from '../http/openapi-registry.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { formatOfContentType, mediaTypes, recordsOf } from './formats/record-formats.js';
 import type { BatchHistory } from './ingest-store.js';
-import { batchListQuerySchema, batchParamsSchema, ingestHeadersSchema, ingestQuerySchema, ingestSchemas } from './ingest-schema.js';
+import {
+  batchListQuerySchema,
+  batchParamsSchema,
+  ingestHeadersSchema,
+  ingestQuerySchema,
+  ingestSchemas,
+} from './ingest-schema.js';
 import type { Ingestor } from './ingestor.js';
 
 export interface IngestRoutesDeps {
@@ -23,7 +29,11 @@ export interface IngestRoutesDeps {
 }
 
 /** The paths of the ingest API, for its clients (`pacer push`). */
-export const ingestPaths = { observations: '/v1/observations', batches: '/v1/batches', batch: '/v1/batches/{id}' } as const;
+export const ingestPaths = {
+  observations: '/v1/observations',
+  batches: '/v1/batches',
+  batch: '/v1/batches/{id}',
+} as const;
 
 /**
  * `POST /v1/observations` (the push API) and `GET /v1/batches[/{id}]` (its audit trail). The body
@@ -57,12 +67,22 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
       },
     },
     responses: {
-      200: { description: 'Written (mode=partial: the valid records; see rejected and errors).', content: { 'application/json': schemas.summary }, headers: { 'Idempotent-Replayed': 'true when this answers an earlier request with the same Idempotency-Key' } },
-      400: errorResponse('Invalid records (mode=atomic: nothing written; error.issues lists them with line, field and code), a broken body, or an empty one.'),
+      200: {
+        description: 'Written (mode=partial: the valid records; see rejected and errors).',
+        content: { 'application/json': schemas.summary },
+        headers: { 'Idempotent-Replayed': 'true when this answers an earlier request with the same Idempotency-Key' },
+      },
+      400: errorResponse(
+        'Invalid records (mode=atomic: nothing written; error.issues lists them with line, field and code), a broken body, or an empty one.',
+      ),
       401: errorResponse('No token, an unknown one or a revoked one.'),
-      403: errorResponse('A reader token, or indicators outside the token scope (named in the message); nothing written.'),
+      403: errorResponse(
+        'A reader token, or indicators outside the token scope (named in the message); nothing written.',
+      ),
       413: errorResponse('The body is larger than PACER_INGEST_MAX_BYTES.'),
-      415: errorResponse('Content-Type is not application/json, application/x-ndjson or text/csv (UTF-8), or Content-Encoding is not gzip.'),
+      415: errorResponse(
+        'Content-Type is not application/json, application/x-ndjson or text/csv (UTF-8), or Content-Encoding is not gzip.',
+      ),
       422: errorResponse('The Idempotency-Key was used for a different request.'),
       429: errorResponse('Too many ingests at once (PACER_INGEST_CONCURRENCY); retry after Retry-After seconds.'),
       503: errorResponse('The database is unreachable; retry after Retry-After seconds.'),
@@ -70,14 +90,24 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
     handler: async ({ query: { mode }, headers, principal, request, reply }) => {
       const format = formatOfContentType(request.headers['content-type']);
       if (!format) {
-        throw new InputError(`Content-Type must be ${Object.values(mediaTypes).join(', ')} (UTF-8); got ${request.headers['content-type'] ?? 'none'}`, [], { code: 'unsupported_media_type' });
+        throw new InputError(
+          `Content-Type must be ${Object.values(mediaTypes).join(', ')} (UTF-8); got ${request.headers['content-type'] ?? 'none'}`,
+          [],
+          { code: 'unsupported_media_type' },
+        );
       }
       const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
-      if (encoding !== 'identity' && encoding !== 'gzip') throw new InputError(`Content-Encoding must be gzip or absent; got ${encoding}`, [], { code: 'unsupported_media_type' });
+      if (encoding !== 'identity' && encoding !== 'gzip')
+        throw new InputError(`Content-Encoding must be gzip or absent; got ${encoding}`, [], {
+          code: 'unsupported_media_type',
+        });
       const declared = Number(request.headers['content-length']);
       if (encoding === 'identity' && declared > deps.maxBodyBytes) throw tooLarge(deps.maxBodyBytes);
       if (running >= deps.maxConcurrentIngests) {
-        throw new UnavailableError(`${running} ingests are running, the most this server takes at once; retry shortly`, { code: 'too_many_ingests', retryAfterSeconds: 1 });
+        throw new UnavailableError(
+          `${running} ingests are running, the most this server takes at once; retry shortly`,
+          { code: 'too_many_ingests', retryAfterSeconds: 1 },
+        );
       }
       running++;
       reply.removeHeader('connection');
@@ -115,7 +145,10 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
     tags: ['ingest'],
     access: 'read',
     params: batchParamsSchema,
-    responses: { 200: { description: 'The batch.', content: { 'application/json': schemas.batch } }, 404: errorResponse('No such batch.') },
+    responses: {
+      200: { description: 'The batch.', content: { 'application/json': schemas.batch } },
+      404: errorResponse('No such batch.'),
+    },
     handler: async ({ params: { id } }) => {
       const found = await deps.batches.get(id);
       if (!found) throw new NotFoundError(`no batch ${id}`);
@@ -129,7 +162,12 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
     tags: ['ingest'],
     access: 'read',
     query: batchListQuerySchema,
-    responses: { 200: { description: 'The batches.', content: { 'application/json': z.object({ items: z.array(schemas.batch) }) } } },
+    responses: {
+      200: {
+        description: 'The batches.',
+        content: { 'application/json': z.object({ items: z.array(schemas.batch) }) },
+      },
+    },
     handler: async ({ query }) => ({ items: await deps.batches.list(query) }),
   });
   return [push, batch, batches];
@@ -160,7 +198,11 @@ async function drain(request: IncomingMessage, maxBytes: number, timeoutMs: numb
 }
 
 function tooLarge(limit: number): InputError {
-  return new InputError(`the body is larger than ${limit} bytes (PACER_INGEST_MAX_BYTES); split it into several batches`, [], { code: 'body_too_large' });
+  return new InputError(
+    `the body is larger than ${limit} bytes (PACER_INGEST_MAX_BYTES); split it into several batches`,
+    [],
+    { code: 'body_too_large' },
+  );
 }
 
 async function* hashing(request: IncomingMessage, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
@@ -172,7 +214,11 @@ async function* hashing(request: IncomingMessage, hash: ReturnType<typeof create
       yield chunk;
     }
   } catch (error) {
-    if ((error as { code?: string }).code === 'ECONNRESET') throw new InputError('the client closed the connection before the body was complete', [], { code: 'body_aborted', cause: error });
+    if ((error as { code?: string }).code === 'ECONNRESET')
+      throw new InputError('the client closed the connection before the body was complete', [], {
+        code: 'body_aborted',
+        cause: error,
+      });
     throw error;
   }
 }
@@ -203,7 +249,10 @@ async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
     for await (const chunk of gunzip) yield chunk as Buffer;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`the body is not valid gzip: ${(error as Error).message}`, [], { code: 'invalid_gzip', cause: error });
+    throw new InputError(`the body is not valid gzip: ${(error as Error).message}`, [], {
+      code: 'invalid_gzip',
+      cause: error,
+    });
   } finally {
     gunzip.destroy();
     await feeding;

@@ -10,8 +10,13 @@ export function ingestSchemas(registry: OpenApiRegistry) {
   const issue = registry.component(
     'IngestIssue',
     z.object({
-      line: z.number().int().describe('1-based line of the body (CSV: the header is line 1), or the element number of a JSON array.'),
-      field: z.string().describe('The field (indicator, region, observed_at, value, dims.<key>, note), or "" for the whole record.'),
+      line: z
+        .number()
+        .int()
+        .describe('1-based line of the body (CSV: the header is line 1), or the element number of a JSON array.'),
+      field: z
+        .string()
+        .describe('The field (indicator, region, observed_at, value, dims.<key>, note), or "" for the whole record.'),
       code: z.string().describe(`One of: ${Object.keys(observationIssueCodes).join(', ')}.`),
       message: z.string(),
     }),
@@ -27,7 +32,10 @@ export function ingestSchemas(registry: OpenApiRegistry) {
       rejected: count().describe('Invalid records, not written (mode=partial).'),
       errors: z.array(issue).describe('The first 100 issues.'),
       errors_total: count(),
-      replayed: z.boolean().optional().describe('True when this is the stored answer to an earlier request with the same Idempotency-Key.'),
+      replayed: z
+        .boolean()
+        .optional()
+        .describe('True when this is the stored answer to an earlier request with the same Idempotency-Key.'),
     }),
   );
   const record = registry.component(
@@ -36,7 +44,9 @@ export function ingestSchemas(registry: OpenApiRegistry) {
       indicator: z.string().describe('Catalog indicator id, e.g. vneid_accounts_issued.'),
       region: z.string().describe('Region code valid on observed_at, e.g. "79" or "VN".'),
       observed_at: z.string().describe("ISO date (the start of that day in the region's time zone) or date-time."),
-      value: z.union([z.number(), z.string()]).describe('A finite number (ratio 0..1, milestone 0 or 1, cumulative >= 0).'),
+      value: z
+        .union([z.number(), z.string()])
+        .describe('A finite number (ratio 0..1, milestone 0 or 1, cumulative >= 0).'),
       dims: z.record(z.string(), z.string()).optional().describe('At most 8 extra dimensions, part of the key.'),
       note: z.string().max(1000).optional(),
     }),
@@ -65,7 +75,12 @@ export function ingestSchemas(registry: OpenApiRegistry) {
 }
 
 export const ingestQuerySchema = z.object({
-  mode: z.enum(ingestModes).default('atomic').describe('atomic: any invalid record rejects the batch (400), nothing written. partial: valid records are written, invalid ones reported.'),
+  mode: z
+    .enum(ingestModes)
+    .default('atomic')
+    .describe(
+      'atomic: any invalid record rejects the batch (400), nothing written. partial: valid records are written, invalid ones reported.',
+    ),
 });
 
 export const ingestHeadersSchema = z.object({
@@ -75,7 +90,9 @@ export const ingestHeadersSchema = z.object({
     .max(255)
     .regex(/^[\x21-\x7e]+$/, { message: 'printable ASCII without spaces' })
     .optional()
-    .describe('A retry with the same key and body returns the first answer without writing again; the same key with another body is a 422.'),
+    .describe(
+      'A retry with the same key and body returns the first answer without writing again; the same key with another body is a 422.',
+    ),
 });
 
 export const batchParamsSchema = z.object({ id: z.coerce.number().int().positive() });

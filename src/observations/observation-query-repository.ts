@@ -28,7 +28,8 @@ export class ObservationQueryRepository implements ObservationReader {
       .orderBy('o.dims')
       .limit(size);
     if (filter.indicator !== undefined) query = query.where('o.indicator_id', '=', filter.indicator);
-    if (filter.regionIds !== undefined) query = query.where('o.region_id', '=', sql<number>`any(${filter.regionIds}::int[])`);
+    if (filter.regionIds !== undefined)
+      query = query.where('o.region_id', '=', sql<number>`any(${filter.regionIds}::int[])`);
     if (filter.from) query = query.where('o.observed_at', '>=', filter.from);
     if (filter.before) query = query.where('o.observed_at', '<', filter.before);
     if (filter.until) query = query.where('o.observed_at', '<=', filter.until);
@@ -53,6 +54,10 @@ export class ObservationQueryRepository implements ObservationReader {
   }
 
   async indicators(): Promise<IndicatorInfo[]> {
-    return this.db.selectFrom('indicators').select(['id', 'name', 'description', 'unit', 'kind', 'rollup', 'update_interval_seconds']).orderBy('id').execute();
+    return this.db
+      .selectFrom('indicators')
+      .select(['id', 'name', 'description', 'unit', 'kind', 'rollup', 'update_interval_seconds'])
+      .orderBy('id')
+      .execute();
   }
 }

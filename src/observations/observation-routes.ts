@@ -7,7 +7,12 @@ import type { OpenApiRegistry } from '../http/openapi-registry.js';
 import { defineRoute, type Route } from '../http/route.js';
 import type { IngestCatalogCache } from './ingest-catalog-cache.js';
 import { ingestPaths } from './ingest-routes.js';
-import type { ObservationCursor, ObservationFilter, ObservationReader, StoredObservation } from './observation-reader.js';
+import type {
+  ObservationCursor,
+  ObservationFilter,
+  ObservationReader,
+  StoredObservation,
+} from './observation-reader.js';
 
 export interface ObservationRoutesDeps {
   reader: ObservationReader;
@@ -25,7 +30,10 @@ export const maxObservationLimit = 1_000_000;
 export const observationQuerySchema = z.object({
   indicator: z.string().max(100).optional().describe('Catalog indicator id.'),
   region: z.string().max(100).optional().describe('Region code; every unit the code named over time.'),
-  from: z.string().optional().describe("Inclusive. ISO date (the start of that day in the region's time zone) or date-time."),
+  from: z
+    .string()
+    .optional()
+    .describe("Inclusive. ISO date (the start of that day in the region's time zone) or date-time."),
   to: z.string().optional().describe('Inclusive. A bare date covers that whole day.'),
   limit: z.coerce.number().int().min(1).max(maxObservationLimit).default(1000).describe('Rows in this page.'),
   cursor: z.string().max(2000).optional().describe('next_cursor (JSON) or X-Next-Cursor (CSV) of the previous page.'),
@@ -41,11 +49,27 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
   const error = errorSchema(registry);
   const indicator = registry.component(
     'Indicator',
-    z.object({ id: z.string(), name: z.string(), description: z.string().nullable(), unit: z.string(), kind: z.enum(['cumulative', 'level', 'ratio', 'milestone']), rollup: z.string(), update_interval_seconds: z.number().int() }),
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      description: z.string().nullable(),
+      unit: z.string(),
+      kind: z.enum(['cumulative', 'level', 'ratio', 'milestone']),
+      rollup: z.string(),
+      update_interval_seconds: z.number().int(),
+    }),
   );
   const observation = registry.component(
     'Observation',
-    z.object({ indicator: z.string(), region: z.string(), observed_at: z.string().describe('UTC, ISO 8601.'), value: z.number(), dims: z.record(z.string(), z.string()), note: z.string().nullable(), batch_id: z.number().int().nullable() }),
+    z.object({
+      indicator: z.string(),
+      region: z.string(),
+      observed_at: z.string().describe('UTC, ISO 8601.'),
+      value: z.number(),
+      dims: z.record(z.string(), z.string()),
+      note: z.string().nullable(),
+      batch_id: z.number().int().nullable(),
+    }),
   );
   const indicators = defineRoute({
     method: 'get',
@@ -53,7 +77,12 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
     summary: 'The catalog indicators',
     tags: ['read'],
     access: 'read',
-    responses: { 200: { description: 'Every indicator.', content: { 'application/json': z.object({ items: z.array(indicator) }) } } },
+    responses: {
+      200: {
+        description: 'Every indicator.',
+        content: { 'application/json': z.object({ items: z.array(indicator) }) },
+      },
+    },
     handler: async () => ({ items: await deps.reader.indicators() }),
   });
   const observations = defineRoute({
@@ -65,11 +94,18 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
     query: observationQuerySchema,
     responses: {
       200: {
-        description: 'A page of observations in (indicator, region, observed_at, dims) order. CSV columns: indicator,region,observed_at,value,dims,note,batch_id (dims as JSON).',
-        content: { 'application/json': z.object({ items: z.array(observation), next_cursor: z.string().nullable() }), 'text/csv': null },
+        description:
+          'A page of observations in (indicator, region, observed_at, dims) order. CSV columns: indicator,region,observed_at,value,dims,note,batch_id (dims as JSON).',
+        content: {
+          'application/json': z.object({ items: z.array(observation), next_cursor: z.string().nullable() }),
+          'text/csv': null,
+        },
         headers: { 'X-Next-Cursor': 'The cursor of the next page, when there is one (CSV).' },
       },
-      400: { description: 'An unknown indicator or region, a bad date or cursor.', content: { 'application/json': error } },
+      400: {
+        description: 'An unknown indicator or region, a bad date or cursor.',
+        content: { 'application/json': error },
+      },
     },
     handler: async ({ query, request, reply }) => {
       const filter = await filterOf(query, deps.catalog);
@@ -82,7 +118,10 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
         // CSV carries the cursor in a header, so where this page ends must be known before the first row.
         let next: string | undefined;
         if (first.length > Math.min(limit, PAGE_ROWS)) {
-          const [last, beyond] = limit <= PAGE_ROWS ? [first[limit - 1], first[limit]] : await deps.reader.page({ ...filter, offset: limit - 1 }, 2);
+          const [last, beyond] =
+            limit <= PAGE_ROWS
+              ? [first[limit - 1], first[limit]]
+              : await deps.reader.page({ ...filter, offset: limit - 1 }, 2);
           if (last && beyond) next = encodeCursor(last.cursor);
         }
         if (next) void reply.header('x-next-cursor', next);
@@ -94,14 +133,18 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
   return [indicators, observations];
 }
 
-async function filterOf(query: z.output<typeof observationQuerySchema>, cache: IngestCatalogCache): Promise<ObservationFilter> {
+async function filterOf(
+  query: z.output<typeof observationQuerySchema>,
+  cache: IngestCatalogCache,
+): Promise<ObservationFilter> {
   const catalog = await cache.current();
   const filter: ObservationFilter = {};
   const bad = (field: string, code: string, message: string): never => {
     throw new InputError(message, [{ field, code, message }], { code });
   };
   if (query.indicator !== undefined) {
-    if (catalog.indicatorAt(query.indicator) < 0) bad('indicator', 'unknown_indicator', `unknown indicator "${query.indicator}"`);
+    if (catalog.indicatorAt(query.indicator) < 0)
+      bad('indicator', 'unknown_indicator', `unknown indicator "${query.indicator}"`);
     filter.indicator = query.indicator;
   }
   let timezone = catalog.defaultTimezone;
@@ -110,13 +153,21 @@ async function filterOf(query: z.output<typeof observationQuerySchema>, cache: I
     filter.regionIds = region.spans.map((s) => s.id);
     timezone = region.timezone;
   }
-  if (query.from !== undefined) filter.from = parseInstant(query.from, timezone) ?? bad('from', 'invalid_timestamp', `from: expected an ISO date or date-time, got "${query.from}"`);
+  if (query.from !== undefined)
+    filter.from =
+      parseInstant(query.from, timezone) ??
+      bad('from', 'invalid_timestamp', `from: expected an ISO date or date-time, got "${query.from}"`);
   if (query.to !== undefined) {
     const day = parseCalendarDate(query.to);
     if (day) filter.before = endOfDay(day, timezone);
-    else filter.until = parseInstant(query.to, timezone) ?? bad('to', 'invalid_timestamp', `to: expected an ISO date or date-time, got "${query.to}"`);
+    else
+      filter.until =
+        parseInstant(query.to, timezone) ??
+        bad('to', 'invalid_timestamp', `to: expected an ISO date or date-time, got "${query.to}"`);
   }
-  if (query.cursor !== undefined) filter.after = decodeCursor(query.cursor) ?? bad('cursor', 'invalid_cursor', 'cursor: not a cursor this API returned');
+  if (query.cursor !== undefined)
+    filter.after =
+      decodeCursor(query.cursor) ?? bad('cursor', 'invalid_cursor', 'cursor: not a cursor this API returned');
   return filter;
 }
 
@@ -124,7 +175,13 @@ async function filterOf(query: z.output<typeof observationQuerySchema>, cache: I
  * The page's rows: the first database page already read, then the next ones as the response is
  * written. Each query asks for one row more than it yields, so the end of the data is known.
  */
-async function* pages(reader: ObservationReader, filter: ObservationFilter, first: StoredObservation[], limit: number, state: { more: boolean; last?: StoredObservation }): AsyncGenerator<StoredObservation> {
+async function* pages(
+  reader: ObservationReader,
+  filter: ObservationFilter,
+  first: StoredObservation[],
+  limit: number,
+  state: { more: boolean; last?: StoredObservation },
+): AsyncGenerator<StoredObservation> {
   let remaining = limit;
   let rows = first;
   for (;;) {
@@ -139,12 +196,25 @@ async function* pages(reader: ObservationReader, filter: ObservationFilter, firs
   }
 }
 
-async function* jsonBody(rows: AsyncIterable<StoredObservation>, state: { more: boolean; last?: StoredObservation }): AsyncGenerator<string> {
+async function* jsonBody(
+  rows: AsyncIterable<StoredObservation>,
+  state: { more: boolean; last?: StoredObservation },
+): AsyncGenerator<string> {
   let out = '{"items":[';
   let first = true;
   let count = 0;
   for await (const r of rows) {
-    out += (first ? '' : ',') + JSON.stringify({ indicator: r.indicator, region: r.region, observed_at: r.observed_at.toISOString(), value: r.value, dims: r.dims, note: r.note, batch_id: r.batch_id });
+    out +=
+      (first ? '' : ',') +
+      JSON.stringify({
+        indicator: r.indicator,
+        region: r.region,
+        observed_at: r.observed_at.toISOString(),
+        value: r.value,
+        dims: r.dims,
+        note: r.note,
+        batch_id: r.batch_id,
+      });
     first = false;
     if (++count % 500 === 0) {
       yield out;
@@ -178,8 +248,17 @@ function encodeCursor(c: ObservationCursor): string {
 
 function decodeCursor(text: string): ObservationCursor | undefined {
   try {
-    const [indicator, regionId, observedAtMicros, dims] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof indicator !== 'string' || !Number.isInteger(regionId) || typeof observedAtMicros !== 'string' || !/^-?\d+$/.test(observedAtMicros) || typeof dims !== 'string') return undefined;
+    const [indicator, regionId, observedAtMicros, dims] = JSON.parse(
+      Buffer.from(text, 'base64url').toString('utf8'),
+    ) as unknown[];
+    if (
+      typeof indicator !== 'string' ||
+      !Number.isInteger(regionId) ||
+      typeof observedAtMicros !== 'string' ||
+      !/^-?\d+$/.test(observedAtMicros) ||
+      typeof dims !== 'string'
+    )
+      return undefined;
     JSON.parse(dims);
     return { indicator, regionId: regionId as number, observedAtMicros, dims };
   } catch {

@@ -75,7 +75,9 @@ export function chunkArrays(chunk: ObservationChunk, from = 0, to = chunk.length
 
 /** COPY's text format: backslash, tab, newline and carriage return are escaped; `\N` is null. */
 function copyText(text: string): string {
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : text;
 }
 
 const ROWS_PER_PIECE = 2_000;

@@ -23,9 +23,10 @@ export function bullmqRuntime(
     logger: options.logger,
   });
   const roles = options.roles;
-  const queued = !roles.includes('worker') && roles.includes('api')
-    ? new QueueEvaluationTrigger({ redis, queue: options.queue, logger: options.logger })
-    : undefined;
+  const queued =
+    !roles.includes('worker') && roles.includes('api')
+      ? new QueueEvaluationTrigger({ redis, queue: options.queue, logger: options.logger })
+      : undefined;
   let scheduler: BullmqSchedulerRole | undefined;
   // An api-only process needs Redis only to ask for evaluations, which the tick also does: not a health matter.
   const needsRedis = roles.includes('worker') || roles.includes('scheduler');

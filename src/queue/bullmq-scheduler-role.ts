@@ -95,11 +95,15 @@ export class BullmqSchedulerRole implements Role {
     const feeds = this.enabledFeeds();
     for (const feed of feeds) {
       const data: FeedJobData = { feedId: feed.id, trigger: 'schedule' };
-      await queue.upsertJobScheduler(`${FEED_SCHEDULER}${feed.id}`, { pattern: feed.schedule.cron, tz: feed.schedule.timezone }, {
-        name: jobNames.feed,
-        data,
-        opts: feedJobOptions(feed),
-      });
+      await queue.upsertJobScheduler(
+        `${FEED_SCHEDULER}${feed.id}`,
+        { pattern: feed.schedule.cron, tz: feed.schedule.timezone },
+        {
+          name: jobNames.feed,
+          data,
+          opts: feedJobOptions(feed),
+        },
+      );
     }
     const wanted = new Set(feeds.map((f) => `${FEED_SCHEDULER}${f.id}`));
     for (const scheduler of await queue.getJobSchedulers(0, -1)) {
@@ -108,7 +112,15 @@ export class BullmqSchedulerRole implements Role {
         this.deps.logger.info({ scheduler: scheduler.key }, 'removed the schedule of a feed no longer in jobs/');
       }
     }
-    await queue.upsertJobScheduler(EVALUATION_SCHEDULER, { pattern: this.deps.evaluationCron, tz: this.deps.timezone }, { name: jobNames.evaluate, data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } } });
+    await queue.upsertJobScheduler(
+      EVALUATION_SCHEDULER,
+      { pattern: this.deps.evaluationCron, tz: this.deps.timezone },
+      {
+        name: jobNames.evaluate,
+        data: {},
+        opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+      },
+    );
 
     const stats = await this.deps.store.stats(feedDurationBuckets);
     const lastSuccess = new Map(stats.map((s) => [s.feedId, s.lastSuccessAt]));

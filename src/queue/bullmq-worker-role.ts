@@ -28,13 +28,23 @@ export class BullmqWorkerRole implements Role {
   private readonly shutdown = new AbortController();
 
   constructor(
-    private readonly deps: { redis: Redis; queue: QueueSettings; runner: FeedRunner; evaluation: EvaluationRunner; settings: WorkerSettings; logger: Logger },
+    private readonly deps: {
+      redis: Redis;
+      queue: QueueSettings;
+      runner: FeedRunner;
+      evaluation: EvaluationRunner;
+      settings: WorkerSettings;
+      logger: Logger;
+    },
   ) {}
 
   async start(): Promise<void> {
     await assertNoEviction(this.deps.redis);
     const run = await this.deps.evaluation.evaluate();
-    this.deps.logger.info({ runId: run.runId, targets: run.targets, ms: Math.round(run.durationMs) }, 'evaluated all targets');
+    this.deps.logger.info(
+      { runId: run.runId, targets: run.targets, ms: Math.round(run.durationMs) },
+      'evaluated all targets',
+    );
     const { settings } = this.deps;
     this.worker = new Worker(this.deps.queue.name, (job) => this.process(job), {
       connection: this.deps.redis,
@@ -44,7 +54,9 @@ export class BullmqWorkerRole implements Role {
       stalledInterval: Math.max(1_000, Math.round(settings.lockDurationMs / 2)),
       maxStalledCount: 3,
     });
-    this.worker.on('failed', (job, error) => this.deps.logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'));
+    this.worker.on('failed', (job, error) =>
+      this.deps.logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'),
+    );
     this.worker.on('error', (error) => this.deps.logger.error({ err: error }, 'worker error'));
     this.deps.logger.info({ concurrency: settings.concurrency, lockMs: settings.lockDurationMs }, 'worker taking jobs');
   }
@@ -60,7 +72,12 @@ export class BullmqWorkerRole implements Role {
     // Scheduled jobs carry their slot in the scheduler's prevMillis; catch-up and manual ones in their data.
     const slotMs = parsed.data.slot ? Date.parse(parsed.data.slot) : (job.opts.prevMillis ?? job.timestamp);
     try {
-      return await runFeedJob(this.deps.runner, { feedId: parsed.data.feedId, slot: new Date(slotMs), trigger: parsed.data.trigger, signal: this.shutdown.signal });
+      return await runFeedJob(this.deps.runner, {
+        feedId: parsed.data.feedId,
+        slot: new Date(slotMs),
+        trigger: parsed.data.trigger,
+        signal: this.shutdown.signal,
+      });
     } catch (error) {
       throw error instanceof PermanentRunError ? new UnrecoverableError(error.message) : error;
     }
@@ -72,7 +89,10 @@ export class BullmqWorkerRole implements Role {
     if (!worker) return;
     this.worker = undefined;
     if (!(await settlesWithin(worker.close(), this.deps.settings.shutdownGraceMs))) {
-      this.deps.logger.warn({ graceMs: this.deps.settings.shutdownGraceMs }, 'jobs still running after the grace period: handing them back');
+      this.deps.logger.warn(
+        { graceMs: this.deps.settings.shutdownGraceMs },
+        'jobs still running after the grace period: handing them back',
+      );
       this.shutdown.abort();
       await worker.close(true);
     }

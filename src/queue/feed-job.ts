@@ -50,12 +50,17 @@ export class PermanentRunError extends Error {
  * failed run into an error saying whether a retry can help. A feed no longer in jobs/ (a job queued
  * before it was removed) cannot succeed either.
  */
-export async function runFeedJob(runner: FeedRunner, job: { feedId: string; slot: Date; trigger: 'schedule' | 'catchup' | 'manual'; signal?: AbortSignal }): Promise<FeedRunResult> {
+export async function runFeedJob(
+  runner: FeedRunner,
+  job: { feedId: string; slot: Date; trigger: 'schedule' | 'catchup' | 'manual'; signal?: AbortSignal },
+): Promise<FeedRunResult> {
   const result = await runner.run(job).catch((error: unknown) => {
     throw error instanceof NotFoundError ? new PermanentRunError(error.message, { cause: error }) : error;
   });
   if (result.outcome === 'failed') {
-    const where = result.error.issues[0] ? ` (line ${result.error.issues[0].line}, field ${result.error.issues[0].field || '-'}: ${result.error.issues[0].message})` : '';
+    const where = result.error.issues[0]
+      ? ` (line ${result.error.issues[0].line}, field ${result.error.issues[0].field || '-'}: ${result.error.issues[0].message})`
+      : '';
     const message = `feed ${job.feedId} run ${job.slot.toISOString()} failed: ${result.error.code}: ${result.error.message}${where}`;
     throw result.retryable ? new RetryableRunError(message) : new PermanentRunError(message);
   }

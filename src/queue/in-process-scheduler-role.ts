@@ -23,7 +23,16 @@ export class InProcessSchedulerRole implements Role {
   private readonly shutdown = new AbortController();
 
   constructor(
-    private readonly deps: { feeds: FeedRegistry; runner: FeedRunner; store: FeedRunStore; evaluation: EvaluationTrigger; evaluationCron: string; timezone: string; shutdownGraceMs: number; logger: Logger },
+    private readonly deps: {
+      feeds: FeedRegistry;
+      runner: FeedRunner;
+      store: FeedRunStore;
+      evaluation: EvaluationTrigger;
+      evaluationCron: string;
+      timezone: string;
+      shutdownGraceMs: number;
+      logger: Logger;
+    },
   ) {}
 
   async start(): Promise<void> {
@@ -31,11 +40,23 @@ export class InProcessSchedulerRole implements Role {
     for (const feed of feeds) {
       // The slot is the scheduled time the tick belongs to; the half-second lookahead keeps a timer
       // that fires a little early from naming the slot before it.
-      this.tasks.push(cron.schedule(feed.schedule.cron, () => this.fire(feed, slotsAround(feed, new Date(Date.now() + 500)).previous, 'schedule'), { timezone: feed.schedule.timezone, name: `feed:${feed.id}` }));
+      this.tasks.push(
+        cron.schedule(
+          feed.schedule.cron,
+          () => this.fire(feed, slotsAround(feed, new Date(Date.now() + 500)).previous, 'schedule'),
+          { timezone: feed.schedule.timezone, name: `feed:${feed.id}` },
+        ),
+      );
     }
-    this.tasks.push(cron.schedule(this.deps.evaluationCron, () => this.deps.evaluation.requestEvaluation('schedule'), { timezone: this.deps.timezone, name: 'evaluation' }));
+    this.tasks.push(
+      cron.schedule(this.deps.evaluationCron, () => this.deps.evaluation.requestEvaluation('schedule'), {
+        timezone: this.deps.timezone,
+        name: 'evaluation',
+      }),
+    );
     const stats = await this.deps.store.stats(feedDurationBuckets);
-    for (const { feed, slot } of missedSlots(feeds, new Map(stats.map((s) => [s.feedId, s.lastSuccessAt])), new Date())) this.fire(feed, slot, 'catchup');
+    for (const { feed, slot } of missedSlots(feeds, new Map(stats.map((s) => [s.feedId, s.lastSuccessAt])), new Date()))
+      this.fire(feed, slot, 'catchup');
     this.deps.logger.info({ feeds: feeds.map((f) => f.id) }, 'feeds scheduled in process');
   }
 

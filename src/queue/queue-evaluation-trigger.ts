@@ -18,8 +18,19 @@ export class QueueEvaluationTrigger implements EvaluationTrigger {
 
   requestEvaluation(reason: string): void {
     this.queue
-      .add(jobNames.evaluate, { reason }, { delay: EVALUATION_DEBOUNCE_MS, deduplication: { id: 'evaluate-after-ingest' }, removeOnComplete: true, removeOnFail: { count: 100 } })
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not ask for an evaluation; the next tick will do it'));
+      .add(
+        jobNames.evaluate,
+        { reason },
+        {
+          delay: EVALUATION_DEBOUNCE_MS,
+          deduplication: { id: 'evaluate-after-ingest' },
+          removeOnComplete: true,
+          removeOnFail: { count: 100 },
+        },
+      )
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'could not ask for an evaluation; the next tick will do it'),
+      );
   }
 
   async close(): Promise<void> {

@@ -48,7 +48,13 @@ export async function assertNoEviction(redis: Redis): Promise<void> {
   if (policy !== 'noeviction') {
     throw new ConfigError(
       `Redis maxmemory-policy is "${policy ?? 'unknown'}": BullMQ needs "noeviction", or Redis may evict queued jobs and locks under memory pressure and feeds would silently stop. Run CONFIG SET maxmemory-policy noeviction (and set it in redis.conf).`,
-      [{ code: 'redis_eviction_policy', field: 'REDIS_URL', message: `maxmemory-policy is ${policy ?? 'unknown'}, expected noeviction` }],
+      [
+        {
+          code: 'redis_eviction_policy',
+          field: 'REDIS_URL',
+          message: `maxmemory-policy is ${policy ?? 'unknown'}, expected noeviction`,
+        },
+      ],
     );
   }
 }

@@ -9,7 +9,12 @@ export class ApiRole implements Role {
 
   constructor(
     private readonly server: FastifyInstance,
-    private readonly options: { host: string; port: number; logger: Logger; background?: { start(): void; stop(): Promise<void> } },
+    private readonly options: {
+      host: string;
+      port: number;
+      logger: Logger;
+      background?: { start(): void; stop(): Promise<void> };
+    },
   ) {}
 
   async start(): Promise<void> {

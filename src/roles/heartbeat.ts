@@ -9,12 +9,17 @@ import type { Logger } from '../logging/logger.js';
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: { file: string; everyMs: number; healthy: () => Promise<boolean>; logger: Logger }) {}
+  constructor(
+    private readonly options: { file: string; everyMs: number; healthy: () => Promise<boolean>; logger: Logger },
+  ) {}
 
   start(): void {
     const beat = async () => {
       const ok = await this.options.healthy().catch(() => false);
-      if (ok) await writeFile(this.options.file, `${new Date().toISOString()}\n`).catch((error: unknown) => this.options.logger.warn({ err: error, file: this.options.file }, 'cannot write the heartbeat file'));
+      if (ok)
+        await writeFile(this.options.file, `${new Date().toISOString()}\n`).catch((error: unknown) =>
+          this.options.logger.warn({ err: error, file: this.options.file }, 'cannot write the heartbeat file'),
+        );
       else this.options.logger.warn('unhealthy: heartbeat skipped');
     };
     void beat();

@@ -12,7 +12,10 @@ export interface Role {
 
 /** Parses `api,worker` into role names; unknown names are a user error. */
 export function parseRoles(text: string): RoleName[] | { unknown: string[] } {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(roleNames as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) return { unknown: unknown.length > 0 ? unknown : [text] };
   return [...new Set(names)] as RoleName[];

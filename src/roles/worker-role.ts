@@ -10,7 +10,10 @@ export class WorkerRole implements Role {
 
   async start(): Promise<void> {
     const run = await this.deps.evaluation.evaluate();
-    this.deps.logger.info({ runId: run.runId, targets: run.targets, statusChanges: run.statusChanges, ms: Math.round(run.durationMs) }, 'evaluated all targets');
+    this.deps.logger.info(
+      { runId: run.runId, targets: run.targets, statusChanges: run.statusChanges, ms: Math.round(run.durationMs) },
+      'evaluated all targets',
+    );
   }
 
   async stop(): Promise<void> {}

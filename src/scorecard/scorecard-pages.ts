@@ -15,12 +15,18 @@ import type { ScorecardService } from './scorecard-service.js';
  * Pages only load what this server serves; inline `style` attributes draw the bars, and the
  * chart data is an inert JSON block, so no inline script ever runs.
  */
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const contentSecurityPolicy =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const acceptsGzip = (request: FastifyRequest) => /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
 
 function sendHtml(request: FastifyRequest, reply: FastifyReply, status: number, page: string): FastifyReply {
-  void reply.status(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', contentSecurityPolicy).header('cache-control', 'no-store').header('vary', 'accept-encoding');
+  void reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', contentSecurityPolicy)
+    .header('cache-control', 'no-store')
+    .header('vary', 'accept-encoding');
   const body = Buffer.from(page);
   if (acceptsGzip(request) && body.length > 1024) return reply.header('content-encoding', 'gzip').send(gzipSync(body));
   return reply.send(body);
@@ -34,7 +40,12 @@ function sendHtml(request: FastifyRequest, reply: FastifyReply, status: number, 
 export async function scorecardPages(scorecard: ScorecardService): Promise<Route[]> {
   const assets = await ScorecardAssets.load();
   const assetUrl = assets.url.bind(assets);
-  const page = { tags: ['scorecard'], access: 'open' as const, document: false, responses: { 200: { description: 'An HTML page.' } } };
+  const page = {
+    tags: ['scorecard'],
+    access: 'open' as const,
+    document: false,
+    responses: { 200: { description: 'An HTML page.' } },
+  };
   // A bad date or an unknown target is shown as a page, with the status and code the API would give.
   const onError = async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (!(error instanceof PacerError) || httpStatusOf(error) >= 500) return undefined;
@@ -49,7 +60,8 @@ export async function scorecardPages(scorecard: ScorecardService): Promise<Route
     summary: 'Every target, worst first',
     query: targetListQuerySchema,
     onError,
-    handler: async ({ query, request, reply }) => sendHtml(request, reply, 200, renderDirectivePage(await scorecard.list(query), query, assetUrl)),
+    handler: async ({ query, request, reply }) =>
+      sendHtml(request, reply, 200, renderDirectivePage(await scorecard.list(query), query, assetUrl)),
   });
   const target = defineRoute({
     ...page,
@@ -59,7 +71,8 @@ export async function scorecardPages(scorecard: ScorecardService): Promise<Route
     params: targetParamsSchema,
     query: targetQuerySchema,
     onError,
-    handler: async ({ params: { id }, query: { at }, request, reply }) => sendHtml(request, reply, 200, renderTargetPage(await scorecard.detail(id, at), at, assetUrl)),
+    handler: async ({ params: { id }, query: { at }, request, reply }) =>
+      sendHtml(request, reply, 200, renderTargetPage(await scorecard.detail(id, at), at, assetUrl)),
   });
   const asset = defineRoute({
     ...page,

@@ -1,6 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Point } from '../domain/evaluation/region-rollup.js';
-import type { DirectiveRecord, ScorecardStore, SeriesObservation, SeriesPage, StatusChange, TargetDescription } from './scorecard-service.js';
+import type {
+  DirectiveRecord,
+  ScorecardStore,
+  SeriesObservation,
+  SeriesPage,
+  StatusChange,
+  TargetDescription,
+} from './scorecard-service.js';
 import type { DB } from '../storage/database-schema.js';
 
 /** {@link ScorecardStore}: per-target reads, each one indexed query (the observations' primary key, the revisions' and status changes' indexes). */
@@ -8,7 +15,11 @@ export class ScorecardRepository implements ScorecardStore {
   constructor(private readonly db: Kysely<DB>) {}
 
   async directives(): Promise<DirectiveRecord[]> {
-    return this.db.selectFrom('directives').select(['id', 'title', 'issuer', 'issued', 'timezone', 'url']).orderBy('id').execute();
+    return this.db
+      .selectFrom('directives')
+      .select(['id', 'title', 'issuer', 'issued', 'timezone', 'url'])
+      .orderBy('id')
+      .execute();
   }
 
   async describeTarget(id: string): Promise<TargetDescription | undefined> {
@@ -19,8 +30,18 @@ export class ScorecardRepository implements ScorecardStore {
       .where('t.id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
-    const milestones = await this.db.selectFrom('target_milestones').select('due_date').where('target_id', '=', id).orderBy('deadline').execute();
-    return { source: row.source, note: row.note, regionName: row.region_name, milestoneDues: milestones.map((m) => m.due_date) };
+    const milestones = await this.db
+      .selectFrom('target_milestones')
+      .select('due_date')
+      .where('target_id', '=', id)
+      .orderBy('deadline')
+      .execute();
+    return {
+      source: row.source,
+      note: row.note,
+      regionName: row.region_name,
+      milestoneDues: milestones.map((m) => m.due_date),
+    };
   }
 
   async series(indicatorId: string, regionId: number, asOf: Date, limit: number): Promise<SeriesPage> {
@@ -30,13 +51,28 @@ export class ScorecardRepository implements ScorecardStore {
       .where('region_id', '=', regionId)
       .where('dims', '=', sql<never>`'{}'::jsonb`);
     const [rows, counts] = await Promise.all([
-      key.select(['observed_at', 'value', 'note', 'batch_id', 'recorded_at']).where('observed_at', '<=', asOf).orderBy('observed_at', 'desc').limit(limit).execute(),
       key
-        .select([sql<number>`count(*) filter (where observed_at <= ${asOf})::int`.as('known'), sql<number>`count(*) filter (where observed_at > ${asOf})::int`.as('later')])
+        .select(['observed_at', 'value', 'note', 'batch_id', 'recorded_at'])
+        .where('observed_at', '<=', asOf)
+        .orderBy('observed_at', 'desc')
+        .limit(limit)
+        .execute(),
+      key
+        .select([
+          sql<number>`count(*) filter (where observed_at <= ${asOf})::int`.as('known'),
+          sql<number>`count(*) filter (where observed_at > ${asOf})::int`.as('later'),
+        ])
         .executeTakeFirstOrThrow(),
     ]);
     rows.reverse();
-    const observations: SeriesObservation[] = rows.map((r) => ({ at: r.observed_at.getTime(), value: r.value, note: r.note, batchId: r.batch_id, recordedAt: r.recorded_at.getTime(), revisions: [] }));
+    const observations: SeriesObservation[] = rows.map((r) => ({
+      at: r.observed_at.getTime(),
+      value: r.value,
+      note: r.note,
+      batchId: r.batch_id,
+      recordedAt: r.recorded_at.getTime(),
+      revisions: [],
+    }));
     if (observations.length > 0) {
       const revisions = await this.db
         .selectFrom('observation_revisions')
@@ -51,7 +87,10 @@ export class ScorecardRepository implements ScorecardStore {
         .orderBy('id')
         .execute();
       const byAt = new Map(observations.map((o) => [o.at, o]));
-      for (const v of revisions) byAt.get(v.observed_at.getTime())?.revisions.push({ oldValue: v.old_value, newValue: v.new_value, revisedAt: v.revised_at.getTime() });
+      for (const v of revisions)
+        byAt
+          .get(v.observed_at.getTime())
+          ?.revisions.push({ oldValue: v.old_value, newValue: v.new_value, revisedAt: v.revised_at.getTime() });
     }
     return { observations, earlier: counts.known - observations.length, later: counts.later };
   }
@@ -66,7 +105,12 @@ export class ScorecardRepository implements ScorecardStore {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ asOf: r.as_of.getTime(), from: r.from_status, to: r.to_status, recordedAt: r.recorded_at.getTime() }));
+    return rows.map((r) => ({
+      asOf: r.as_of.getTime(),
+      from: r.from_status,
+      to: r.to_status,
+      recordedAt: r.recorded_at.getTime(),
+    }));
   }
 
   async latestByRegion(indicatorId: string, asOf: Date): Promise<Map<number, Point>> {
@@ -79,7 +123,10 @@ export class ScorecardRepository implements ScorecardStore {
   }
 
   async catalogVersion(): Promise<number> {
-    const row = await this.db.selectFrom('catalog_applies').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('catalog_applies')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
     return Number(row?.id ?? 0);
   }
 }

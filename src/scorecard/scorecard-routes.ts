@@ -1,7 +1,14 @@
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
 import { defineRoute, type Route } from '../http/route.js';
-import { scorecardComponents, targetDetailSchema, targetListQuerySchema, targetListSchema, targetParamsSchema, targetQuerySchema } from './scorecard-schema.js';
+import {
+  scorecardComponents,
+  targetDetailSchema,
+  targetListQuerySchema,
+  targetListSchema,
+  targetParamsSchema,
+  targetQuerySchema,
+} from './scorecard-schema.js';
 import type { ScorecardService } from './scorecard-service.js';
 
 /** The paths of the scorecard's JSON API, for its client (`pacer status --url`). */
@@ -19,12 +26,16 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
     method: 'get',
     path: scorecardPaths.targets,
     summary: 'Every target evaluated as of a date, worst first',
-    description: 'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as `pacer evaluate --at`.',
+    description:
+      'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as `pacer evaluate --at`.',
     tags: ['scorecard'],
     access: 'read',
     query: targetListQuerySchema,
     responses: {
-      200: { description: 'The targets, filtered, worst first; counts and owners before filtering.', content: { 'application/json': targetListSchema } },
+      200: {
+        description: 'The targets, filtered, worst first; counts and owners before filtering.',
+        content: { 'application/json': targetListSchema },
+      },
       400: { description: 'A bad `at` date or an unknown status.', content: { 'application/json': error } },
     },
     handler: ({ query }) => deps.scorecard.list(query),
@@ -32,7 +43,8 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
   const detail = defineRoute({
     method: 'get',
     path: scorecardPaths.target,
-    summary: 'One target evaluated as of a date, with its series, pace and forecast lines, status history and regional breakdown',
+    summary:
+      'One target evaluated as of a date, with its series, pace and forecast lines, status history and regional breakdown',
     description: 'The data of the target page `/targets/{id}`.',
     tags: ['scorecard'],
     access: 'read',

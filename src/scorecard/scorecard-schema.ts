@@ -17,21 +17,38 @@ export const targetStatusSchema = z.enum(targetStatuses);
 function listParam<T extends z.ZodType<string, string>>(item: T, split: boolean) {
   return z
     .union([z.string(), z.array(z.string())])
-    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => (split ? s.split(',') : [s])).map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      (Array.isArray(v) ? v : [v])
+        .flatMap((s) => (split ? s.split(',') : [s]))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item));
 }
 
-const atParam = z.string().max(64).optional().describe('Evaluate as of this date: YYYY-MM-DD means the end of that day in the directive time zone (as `pacer evaluate --at`); an ISO date-time is that instant. Default: now.');
+const atParam = z
+  .string()
+  .max(64)
+  .optional()
+  .describe(
+    'Evaluate as of this date: YYYY-MM-DD means the end of that day in the directive time zone (as `pacer evaluate --at`); an ISO date-time is that instant. Default: now.',
+  );
 
 export const targetListQuerySchema = z.object({
   at: atParam,
-  status: listParam(targetStatusSchema, true).optional().describe(`Only these statuses, comma-separated or repeated: ${targetStatuses.join(', ')}.`),
-  owner: listParam(z.string().max(300), false).optional().describe('Only targets of these owners (exact names; repeat the parameter for several).'),
+  status: listParam(targetStatusSchema, true)
+    .optional()
+    .describe(`Only these statuses, comma-separated or repeated: ${targetStatuses.join(', ')}.`),
+  owner: listParam(z.string().max(300), false)
+    .optional()
+    .describe('Only targets of these owners (exact names; repeat the parameter for several).'),
   directive: listParam(z.string().max(100), true).optional().describe('Only targets of these directives (ids).'),
 });
 export type TargetListQuery = z.output<typeof targetListQuerySchema>;
 
-export const targetParamsSchema = z.object({ id: z.string().min(1).max(200).describe('Target id from the catalog, e.g. vneid-accounts-40m.') });
+export const targetParamsSchema = z.object({
+  id: z.string().min(1).max(200).describe('Target id from the catalog, e.g. vneid-accounts-40m.'),
+});
 export const targetQuerySchema = z.object({ at: atParam });
 
 /**
@@ -46,7 +63,9 @@ export const targetSummarySchema = z.object({
   indicator: z.string(),
   indicator_name: z.string(),
   unit: z.string(),
-  kind: z.enum(['cumulative', 'level', 'ratio', 'milestone']).describe('The indicator kind; milestone targets are dated tasks (0 not done, 1 done).'),
+  kind: z
+    .enum(['cumulative', 'level', 'ratio', 'milestone'])
+    .describe('The indicator kind; milestone targets are dated tasks (0 not done, 1 done).'),
   region: z.string().describe('Region code.'),
   status: targetStatusSchema,
   achieved_late: z.boolean().describe('Missed, but the target value was met after the deadline.'),
@@ -59,17 +78,29 @@ export const targetSummarySchema = z.object({
   deadline: instant.describe('The end of the due day in the directive time zone.'),
   current: z.number().nullable(),
   current_observed_at: instant.nullable(),
-  current_source: z.enum(['direct', 'children', 'predecessors']).nullable().describe('Observed in the region itself, or rolled up from its parts or from the units merged into it.'),
+  current_source: z
+    .enum(['direct', 'children', 'predecessors'])
+    .nullable()
+    .describe('Observed in the region itself, or rolled up from its parts or from the units merged into it.'),
   coverage: z.number().nullable().describe('Share of the parts that reported (1 for a direct value).'),
   expected: z.number().describe('Expected value at the evaluation instant (the pace line).'),
   progress: z.number().nullable().describe('(current − baseline) / (target − baseline).'),
   expected_progress: z.number(),
   projected: z.number().nullable().describe('Forecast value at the deadline.'),
-  projected_completion: day.nullable().describe('When the forecast reaches the target value; null if it moves away from it.'),
+  projected_completion: day
+    .nullable()
+    .describe('When the forecast reaches the target value; null if it moves away from it.'),
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
 
-const directiveSchema = z.object({ id: z.string(), title: z.string(), issuer: z.string(), issued: day, timezone: z.string(), url: z.string().nullable() });
+const directiveSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  issuer: z.string(),
+  issued: day,
+  timezone: z.string(),
+  url: z.string().nullable(),
+});
 
 export const targetListSchema = z.object({
   as_of: instant.describe('The instant the evaluation answers for.'),
@@ -78,7 +109,11 @@ export const targetListSchema = z.object({
   owners: z.array(z.string()).describe('Every owner, for filtering.'),
   counts: z.record(targetStatusSchema, z.number().int()).describe('Targets per status, before filtering.'),
   total: z.number().int().describe('Targets before filtering.'),
-  targets: z.array(targetSummarySchema).describe('Worst first: missed, off_track, at_risk, no_data, on_track, achieved; then furthest behind the expected pace, then nearest deadline.'),
+  targets: z
+    .array(targetSummarySchema)
+    .describe(
+      'Worst first: missed, off_track, at_risk, no_data, on_track, achieved; then furthest behind the expected pace, then nearest deadline.',
+    ),
 });
 export type TargetList = z.infer<typeof targetListSchema>;
 
@@ -107,26 +142,58 @@ export const targetDetailSchema = z.object({
         note: z.string().nullable(),
         batch_id: z.number().int().nullable(),
         recorded_at: instant,
-        revisions: z.array(z.object({ old_value: z.number(), new_value: z.number(), revised_at: instant })).describe('Earlier values of this observation, oldest first.'),
+        revisions: z
+          .array(z.object({ old_value: z.number(), new_value: z.number(), revised_at: instant }))
+          .describe('Earlier values of this observation, oldest first.'),
       }),
     )
-    .describe("The target's own series (its indicator in its region, no dimensions), observed up to as_of, oldest first."),
-  earlier_observations: z.number().int().describe(`Observations up to as_of before the first one listed (the list holds the newest ${maxSeriesPoints}).`),
+    .describe(
+      "The target's own series (its indicator in its region, no dimensions), observed up to as_of, oldest first.",
+    ),
+  earlier_observations: z
+    .number()
+    .int()
+    .describe(`Observations up to as_of before the first one listed (the list holds the newest ${maxSeriesPoints}).`),
   later_observations: z.number().int().describe('Observations dated after as_of (not used by this evaluation).'),
   pace: z.array(pointSchema).describe('The expected-pace line: baseline, milestones, target at the deadline.'),
-  forecast: z.array(pointSchema).describe('The forecast line from the latest value to the deadline (empty without data or once the deadline is past the latest value).'),
-  status_history: z.array(z.object({ as_of: instant, from: targetStatusSchema.nullable(), to: targetStatusSchema, recorded_at: instant })).describe('Status changes of stored evaluations up to as_of, newest first.'),
+  forecast: z
+    .array(pointSchema)
+    .describe(
+      'The forecast line from the latest value to the deadline (empty without data or once the deadline is past the latest value).',
+    ),
+  status_history: z
+    .array(
+      z.object({ as_of: instant, from: targetStatusSchema.nullable(), to: targetStatusSchema, recorded_at: instant }),
+    )
+    .describe('Status changes of stored evaluations up to as_of, newest first.'),
   regions: z.object({
     parent: z.object({ code: z.string(), name: z.string() }),
     level: z.string().nullable().describe('Level of the parts, e.g. province.'),
-    in_force_at: instant.describe('The parts are the units in force at this instant: now, or as_of when later. Values of units merged since count toward their successor.'),
+    in_force_at: instant.describe(
+      'The parts are the units in force at this instant: now, or as_of when later. Values of units merged since count toward their successor.',
+    ),
     parts: z.number().int(),
     reporting: z.number().int(),
-    items: z.array(z.object({ code: z.string(), name: z.string(), value: z.number(), observed_at: instant, source: z.enum(['direct', 'children', 'predecessors']), coverage: z.number() })).describe('Parts with a value, largest first.'),
+    items: z
+      .array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          value: z.number(),
+          observed_at: instant,
+          source: z.enum(['direct', 'children', 'predecessors']),
+          coverage: z.number(),
+        }),
+      )
+      .describe('Parts with a value, largest first.'),
     missing: z.array(z.object({ code: z.string(), name: z.string() })).describe('Parts without a value.'),
   }),
 });
 export type TargetDetail = z.infer<typeof targetDetailSchema>;
 
 /** Named schemas for `components.schemas` of the OpenAPI document. */
-export const scorecardComponents: Record<string, z.ZodType> = { TargetSummary: targetSummarySchema, TargetList: targetListSchema, TargetDetail: targetDetailSchema };
+export const scorecardComponents: Record<string, z.ZodType> = {
+  TargetSummary: targetSummarySchema,
+  TargetList: targetListSchema,
+  TargetDetail: targetDetailSchema,
+};

@@ -1,13 +1,24 @@
 import type { Directive } from '../domain/catalog/catalog-model.js';
 import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
 import { compareWorstFirst } from '../domain/evaluation/status-order.js';
-import { lineAt, targetStatuses, DEFAULT_TOLERANCE, type TargetStatus } from '../domain/evaluation/target-evaluation.js';
+import {
+  lineAt,
+  targetStatuses,
+  DEFAULT_TOLERANCE,
+  type TargetStatus,
+} from '../domain/evaluation/target-evaluation.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
 import { NotFoundError } from '../errors/pacer-error.js';
 import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
 import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
 import type { EvaluationStore, IndicatorRecord, RegionRecord, TargetResult } from '../evaluation/evaluation-store.js';
-import { maxSeriesPoints, type TargetDetail, type TargetList, type TargetListQuery, type TargetSummary } from './scorecard-schema.js';
+import {
+  maxSeriesPoints,
+  type TargetDetail,
+  type TargetList,
+  type TargetListQuery,
+  type TargetSummary,
+} from './scorecard-schema.js';
 
 /** A directive as the scorecard heads its pages with it. */
 export type DirectiveRecord = Omit<Directive, 'description'>;
@@ -72,7 +83,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 /** A stored result as the API and `pacer evaluate --json` show it. */
-export function targetSummary(r: TargetResult, indicator: IndicatorRecord | undefined, timezone: string): TargetSummary {
+export function targetSummary(
+  r: TargetResult,
+  indicator: IndicatorRecord | undefined,
+  timezone: string,
+): TargetSummary {
   const t = r.target;
   return {
     target: t.id,
@@ -107,8 +122,17 @@ export function targetSummary(r: TargetResult, indicator: IndicatorRecord | unde
 
 /** Results worst first (see `domain/evaluation/status-order.ts`). */
 export function worstFirst(results: readonly TargetResult[]): TargetResult[] {
-  const key = (r: TargetResult) => ({ id: r.target.id, status: r.status, progress: r.progress, expectedProgress: r.expectedProgress, deadline: r.target.deadline });
-  return results.map((r) => ({ r, k: key(r) })).sort((a, b) => compareWorstFirst(a.k, b.k)).map((x) => x.r);
+  const key = (r: TargetResult) => ({
+    id: r.target.id,
+    status: r.status,
+    progress: r.progress,
+    expectedProgress: r.expectedProgress,
+    deadline: r.target.deadline,
+  });
+  return results
+    .map((r) => ({ r, k: key(r) }))
+    .sort((a, b) => compareWorstFirst(a.k, b.k))
+    .map((x) => x.r);
 }
 
 /**
@@ -119,7 +143,8 @@ export function worstFirst(results: readonly TargetResult[]): TargetResult[] {
 export class ScorecardService {
   private readonly now: () => number;
   /** The region registry (13,471 units for Viet Nam) is read again only after a catalog apply. */
-  private regionCache: { version: number; load: Promise<{ units: RegionRecord[]; predecessors: Map<number, number[]> }> } | undefined;
+  private regionCache:
+    { version: number; load: Promise<{ units: RegionRecord[]; predecessors: Map<number, number[]> }> } | undefined;
 
   constructor(private readonly deps: ScorecardDeps) {
     this.now = deps.now ?? Date.now;
@@ -131,7 +156,9 @@ export class ScorecardService {
     const asOf = this.asOf(query.at, timezone);
     const snapshot = await this.deps.evaluation.compute(asOf);
     const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
-    const all = worstFirst(snapshot.results).map((r) => targetSummary(r, indicators.get(r.target.indicatorId), timezone));
+    const all = worstFirst(snapshot.results).map((r) =>
+      targetSummary(r, indicators.get(r.target.indicatorId), timezone),
+    );
     const counts = Object.fromEntries(targetStatuses.map((s) => [s, 0])) as Record<TargetStatus, number>;
     for (const t of all) counts[t.status]++;
     const wanted = <T>(list: T[] | undefined, value: T) => !list || list.length === 0 || list.includes(value);
@@ -142,12 +169,17 @@ export class ScorecardService {
       owners: [...new Set(all.map((t) => t.owner))].sort((a, b) => a.localeCompare(b)),
       counts,
       total: all.length,
-      targets: all.filter((t) => wanted(query.status, t.status) && wanted(query.owner, t.owner) && wanted(query.directive, t.directive)),
+      targets: all.filter(
+        (t) => wanted(query.status, t.status) && wanted(query.owner, t.owner) && wanted(query.directive, t.directive),
+      ),
     };
   }
 
   async detail(id: string, at?: string): Promise<TargetDetail> {
-    const [directives, description] = await Promise.all([this.deps.store.directives(), this.deps.store.describeTarget(id)]);
+    const [directives, description] = await Promise.all([
+      this.deps.store.directives(),
+      this.deps.store.describeTarget(id),
+    ]);
     if (!description) throw new NotFoundError(`no target "${id}"`);
     const timezone = timezoneOf(directives);
     const asOf = this.asOf(at, timezone);
@@ -172,7 +204,11 @@ export class ScorecardService {
         source: description.source,
         tolerance: t.tolerance ?? DEFAULT_TOLERANCE,
         update_interval_seconds: indicator?.updateIntervalSeconds ?? 0,
-        milestones: t.milestones.map((m, i) => ({ due: description.milestoneDues[i] ?? calendarDay(m.deadline - 1, timezone)!, deadline: iso(m.deadline), value: m.value })),
+        milestones: t.milestones.map((m, i) => ({
+          due: description.milestoneDues[i] ?? calendarDay(m.deadline - 1, timezone)!,
+          deadline: iso(m.deadline),
+          value: m.value,
+        })),
         note: description.note,
       },
       observations: series.observations.map((o) => ({
@@ -181,13 +217,26 @@ export class ScorecardService {
         note: o.note,
         batch_id: o.batchId,
         recorded_at: iso(o.recordedAt),
-        revisions: o.revisions.map((v) => ({ old_value: v.oldValue, new_value: v.newValue, revised_at: iso(v.revisedAt) })),
+        revisions: o.revisions.map((v) => ({
+          old_value: v.oldValue,
+          new_value: v.newValue,
+          revised_at: iso(v.revisedAt),
+        })),
       })),
       earlier_observations: series.earlier,
       later_observations: series.later,
-      pace: [{ at: t.baselineAt, value: t.baselineValue }, ...t.milestones.map((m) => ({ at: m.deadline, value: m.value })), { at: t.deadline, value: t.targetValue }].map((p) => ({ at: iso(p.at), value: p.value })),
+      pace: [
+        { at: t.baselineAt, value: t.baselineValue },
+        ...t.milestones.map((m) => ({ at: m.deadline, value: m.value })),
+        { at: t.deadline, value: t.targetValue },
+      ].map((p) => ({ at: iso(p.at), value: p.value })),
       forecast: forecastSegment(r, asOf.getTime()),
-      status_history: history.map((c) => ({ as_of: iso(c.asOf), from: c.from, to: c.to, recorded_at: iso(c.recordedAt) })),
+      status_history: history.map((c) => ({
+        as_of: iso(c.asOf),
+        from: c.from,
+        to: c.to,
+        recorded_at: iso(c.recordedAt),
+      })),
       regions,
     };
   }
@@ -195,7 +244,9 @@ export class ScorecardService {
   private async regionRegistry(): Promise<{ units: RegionRecord[]; predecessors: Map<number, number[]> }> {
     const version = await this.deps.store.catalogVersion();
     if (this.regionCache?.version !== version) {
-      const load = Promise.all([this.deps.regions.regions(), this.deps.regions.fullPredecessors()]).then(([units, predecessors]) => ({ units, predecessors }));
+      const load = Promise.all([this.deps.regions.regions(), this.deps.regions.fullPredecessors()]).then(
+        ([units, predecessors]) => ({ units, predecessors }),
+      );
       this.regionCache = { version, load };
       load.catch(() => {
         if (this.regionCache?.load === load) this.regionCache = undefined;
@@ -213,7 +264,11 @@ export class ScorecardService {
    * known at `asOf`. Today's map, yesterday's data: pre-2025 provincial figures count toward the
    * 2025 province they merged into, so the breakdown always reads on the 34 provinces.
    */
-  private async breakdown(r: TargetResult, indicator: IndicatorRecord | undefined, asOf: Date): Promise<TargetDetail['regions']> {
+  private async breakdown(
+    r: TargetResult,
+    indicator: IndicatorRecord | undefined,
+    asOf: Date,
+  ): Promise<TargetDetail['regions']> {
     const [{ units, predecessors }, latest] = await Promise.all([
       this.regionRegistry(),
       indicator ? this.deps.store.latestByRegion(indicator.id, asOf) : Promise.resolve(new Map<number, Point>()),
@@ -230,7 +285,15 @@ export class ScorecardService {
     const parts = parent ? tree.children(parent.id).map((id) => byId.get(id)!) : [];
     for (const part of parts) {
       const v = value(part.id);
-      if (v) items.push({ code: part.code, name: part.name, value: v.value, observed_at: iso(v.at), source: v.source, coverage: v.coverage });
+      if (v)
+        items.push({
+          code: part.code,
+          name: part.name,
+          value: v.value,
+          observed_at: iso(v.at),
+          source: v.source,
+          coverage: v.coverage,
+        });
       else missing.push({ code: part.code, name: part.name });
     }
     items.sort((a, b) => b.value - a.value || a.code.localeCompare(b.code));

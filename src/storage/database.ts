@@ -44,7 +44,8 @@ const DATE = 1082;
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8) return (v: string) => Number(v);
-    if (oid === INT8_ARRAY) return (v: string) => (pg.types.getTypeParser(INT8_ARRAY as never) as (s: string) => string[])(v).map(Number);
+    if (oid === INT8_ARRAY)
+      return (v: string) => (pg.types.getTypeParser(INT8_ARRAY as never) as (s: string) => string[])(v).map(Number);
     if (oid === DATE) return (v: string) => v;
     return pg.types.getTypeParser(oid, format as 'text');
   },
@@ -79,7 +80,9 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   // A checked-out client between two queries (a transaction waiting for the next chunk of a
   // request body) emits the same error on itself, where the pool does not listen: listen on every
   // client. Its next query then fails, and the holder releases it as broken.
-  pool.on('connect', (client) => client.on('error', (error) => options.logger?.warn({ error: briefly(error) }, 'PostgreSQL connection lost')));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => options.logger?.warn({ error: briefly(error) }, 'PostgreSQL connection lost')),
+  );
   // One connection up front: an unreachable server is one clear error here, not a driver's stack from the first query.
   const first = await pool.connect().catch(async (cause: unknown) => {
     await pool.end().catch(() => undefined);
@@ -95,7 +98,10 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
       try {
         await sql`select 1`.execute(db);
       } catch (cause) {
-        throw new UnavailableError(`PostgreSQL unreachable: ${(cause as Error).message}`, { cause, code: 'database_unavailable' });
+        throw new UnavailableError(`PostgreSQL unreachable: ${(cause as Error).message}`, {
+          cause,
+          code: 'database_unavailable',
+        });
       }
     },
     async close() {
@@ -118,11 +124,16 @@ async function createPGlite(dataDir: string, options: DatabaseOptions): Promise<
   try {
     await pglite.waitReady;
     if (options.schema) {
-      await pglite.exec(`create schema if not exists ${quoteIdent(options.schema)}; set search_path to ${quoteIdent(options.schema)}`);
+      await pglite.exec(
+        `create schema if not exists ${quoteIdent(options.schema)}; set search_path to ${quoteIdent(options.schema)}`,
+      );
     }
   } catch (cause) {
     if (lockFile) await rm(lockFile, { force: true });
-    throw new UnavailableError(`cannot open the embedded database in ${dataDir}: ${(cause as Error).message}`, { cause, code: 'database_unavailable' });
+    throw new UnavailableError(`cannot open the embedded database in ${dataDir}: ${(cause as Error).message}`, {
+      cause,
+      code: 'database_unavailable',
+    });
   }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
@@ -130,7 +141,8 @@ async function createPGlite(dataDir: string, options: DatabaseOptions): Promise<
     kind: 'pglite',
     pglite,
     async ping() {
-      if (pglite.closed) throw new UnavailableError('the embedded database is closed', { code: 'database_unavailable' });
+      if (pglite.closed)
+        throw new UnavailableError('the embedded database is closed', { code: 'database_unavailable' });
       await sql`select 1`.execute(db);
     },
     async close() {

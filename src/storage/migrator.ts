@@ -13,11 +13,19 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   // Features are built in parallel with numbers handed out up front, so a database may have run
   // 0003 before 0002 existed: run whatever has not run yet, rather than refuse to start.
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]!.schema, allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: rows[0]!.schema,
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
-    throw new UnavailableError(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, { cause: error, code: 'migration_failed' });
+    throw new UnavailableError(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, {
+      cause: error,
+      code: 'migration_failed',
+    });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

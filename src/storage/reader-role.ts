@@ -14,6 +14,9 @@ export async function enableReaderLogin(db: Kysely<DB>, password: string, logger
     await sql.raw(`alter role pacer_reader set search_path = "${rows[0]!.schema.replaceAll('"', '""')}"`).execute(db);
     logger.info('read-only role pacer_reader can log in (PACER_READER_PASSWORD)');
   } catch (error) {
-    logger.warn({ err: error }, 'could not enable the read-only role pacer_reader; Grafana\'s PostgreSQL panels need it');
+    logger.warn(
+      { err: error },
+      "could not enable the read-only role pacer_reader; Grafana's PostgreSQL panels need it",
+    );
   }
 }

@@ -12,9 +12,19 @@ describe('pacer catalog validate', () => {
     const result = await runPacerCli(['catalog', 'validate', 'tests/fixtures/catalogs/broken']);
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
-    expect(lines).toContain('tests/fixtures/catalogs/broken/directive.yaml:17 targets[0].due: expected a date or YYYY-MM, got "Juen 2023"');
-    expect(lines).toContain('tests/fixtures/catalogs/broken/directive.yaml:20 targets[1].indicator: unknown indicator "accounts_isued"');
-    expect(lines.some((l) => l.startsWith('tests/fixtures/catalogs/broken/directive.yaml:26 targets[2].id: duplicate target id "misspelt-month"'))).toBe(true);
+    expect(lines).toContain(
+      'tests/fixtures/catalogs/broken/directive.yaml:17 targets[0].due: expected a date or YYYY-MM, got "Juen 2023"',
+    );
+    expect(lines).toContain(
+      'tests/fixtures/catalogs/broken/directive.yaml:20 targets[1].indicator: unknown indicator "accounts_isued"',
+    );
+    expect(
+      lines.some((l) =>
+        l.startsWith(
+          'tests/fixtures/catalogs/broken/directive.yaml:26 targets[2].id: duplicate target id "misspelt-month"',
+        ),
+      ),
+    ).toBe(true);
     expect(lines.at(-1)).toMatch(/^tests\/fixtures\/catalogs\/broken: 16 errors in \d+ file\(s\)$/);
   });
 
@@ -25,7 +35,14 @@ describe('pacer catalog validate', () => {
   });
 
   it('prints help for every command', async () => {
-    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['catalog', '--help'], ['catalog', 'apply', '--help'], ['regions', 'successors', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['start', '--help'],
+      ['migrate', '--help'],
+      ['catalog', '--help'],
+      ['catalog', 'apply', '--help'],
+      ['regions', 'successors', '--help'],
+    ]) {
       const result = await runPacerCli(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: pacer');

@@ -8,7 +8,11 @@ import { createSchema, dropSchema, schemaUrl, testBackends, uniqueSchema } from 
 const backends = await testBackends();
 const admin = 'cli-admin-token-0123456789abcdef';
 let dir: string;
-const communes = (await readFile('catalog/regions/vn/communes.csv', 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
+const communes = (await readFile('catalog/regions/vn/communes.csv', 'utf8'))
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split(',')[0]!);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pacer-push-'));
@@ -18,7 +22,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** A CSV of `n` valid rows (unique keys), then `bad` rows with an unknown region. */
 async function csvFile(name: string, n: number, bad: number[] = []): Promise<string> {
   const lines = ['indicator,region,observed_at,value'];
-  for (let i = 0; i < n; i++) lines.push(`chip_id_cards_issued,${communes[i % communes.length]},${new Date(Date.UTC(2025, 6, 1 + Math.floor(i / communes.length))).toISOString().slice(0, 10)},${i}`);
+  for (let i = 0; i < n; i++)
+    lines.push(
+      `chip_id_cards_issued,${communes[i % communes.length]},${new Date(Date.UTC(2025, 6, 1 + Math.floor(i / communes.length))).toISOString().slice(0, 10)},${i}`,
+    );
   for (const at of bad) lines.splice(at - 1, 0, `chip_id_cards_issued,XX${at},2025-07-01,1`);
   const file = path.join(dir, name);
   await writeFile(file, `${lines.join('\n')}\n`);
@@ -33,7 +40,10 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
     schema = uniqueSchema('push_cli');
     await createSchema(schema);
     env = { DATABASE_URL: schemaUrl(schema) };
-    api = await startPacer({ ...env, PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: admin }, { args: ['--roles', 'api'] });
+    api = await startPacer(
+      { ...env, PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: admin },
+      { args: ['--roles', 'api'] },
+    );
   });
   afterAll(async () => {
     await api.stop();
@@ -41,7 +51,10 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
   });
 
   it('creates a token printed once on stdout, lists it by prefix only, pushes a 200,000-row CSV with progress, and revokes it', async () => {
-    const created = await runPacerCli(['token', 'create', '--feed', 'gso', '--role', 'writer', '--indicators', 'chip_id_*,bogus_*'], env);
+    const created = await runPacerCli(
+      ['token', 'create', '--feed', 'gso', '--role', 'writer', '--indicators', 'chip_id_*,bogus_*'],
+      env,
+    );
     expect(created.code).toBe(0);
     const token = created.stdout.trim();
     expect(token).toMatch(/^pcr_[A-Za-z0-9_-]{43}$/);
@@ -54,10 +67,18 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
     expect(list.stdout).not.toContain(token);
 
     const file = await csvFile('big.csv', 200_000);
-    const pushed = await runPacerCli(['push', file, '--url', api.baseUrl, '--token', token, '--progress'], {}, { timeoutMs: 120_000 });
+    const pushed = await runPacerCli(
+      ['push', file, '--url', api.baseUrl, '--token', token, '--progress'],
+      {},
+      { timeoutMs: 120_000 },
+    );
     expect(pushed.stderr).toMatch(/\[#+\.*\] +\d+% [\d.]+\/[\d.]+ MB [\d,]+ rows/);
     expect(pushed.stderr).toMatch(/\[#{30}\] 100% .* 200,000 rows .*sent, waiting for the summary/);
-    expect(pushed.stdout).toMatch(new RegExp(`^${file}: batch \\d+ — received 200,000, inserted 200,000, updated 0, unchanged 0, rejected 0 in [\\d.]+ s\\n$`));
+    expect(pushed.stdout).toMatch(
+      new RegExp(
+        `^${file}: batch \\d+ — received 200,000, inserted 200,000, updated 0, unchanged 0, rejected 0 in [\\d.]+ s\\n$`,
+      ),
+    );
     expect(pushed.code).toBe(0);
 
     const again = await runPacerCli(['push', file, '--url', api.baseUrl, '--token', token], {}, { timeoutMs: 120_000 });
@@ -85,12 +106,18 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
     const partial = await runPacerCli(['push', file, '--url', api.baseUrl, '--token', token, '--mode', 'partial'], {});
     expect(partial.code).toBe(1);
     expect(partial.stdout).toMatch(/received 52, inserted \d+, updated 0, unchanged \d+, rejected 2/);
-    expect(partial.stderr.trim().split('\n')).toEqual([`${file}:5 region: unknown region "XX5"`, `${file}:20 region: unknown region "XX20"`]);
+    expect(partial.stderr.trim().split('\n')).toEqual([
+      `${file}:5 region: unknown region "XX5"`,
+      `${file}:20 region: unknown region "XX20"`,
+    ]);
   });
 
   it('exits 2 with a clear message when the API cannot be reached, after its retries', async () => {
     const file = await csvFile('small.csv', 3);
-    const result = await runPacerCli(['push', file, '--url', 'http://127.0.0.1:1', '--token', 'x', '--retries', '1'], {});
+    const result = await runPacerCli(
+      ['push', file, '--url', 'http://127.0.0.1:1', '--token', 'x', '--retries', '1'],
+      {},
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot reach Pacer at http://127.0.0.1:1');
     expect(result.stderr).toContain('retrying in 1 s (1/1, same Idempotency-Key)');
@@ -106,7 +133,10 @@ describe('pacer token beside npm start on the embedded database', () => {
       expect(locked.code).toBe(2);
       expect(locked.stderr).toContain('--url http://127.0.0.1:');
 
-      const created = await runPacerCli(['token', 'create', '--feed', 'ops', '--role', 'writer'], { PACER_URL: api.baseUrl, PACER_TOKEN: admin });
+      const created = await runPacerCli(['token', 'create', '--feed', 'ops', '--role', 'writer'], {
+        PACER_URL: api.baseUrl,
+        PACER_TOKEN: admin,
+      });
       expect(created.code).toBe(0);
       const token = created.stdout.trim();
       const file = await csvFile('pglite.csv', 1_000);

@@ -5,7 +5,15 @@ import { ConfigError } from '../../src/errors/pacer-error.js';
 describe('configuration from the environment', () => {
   it('uses the embedded defaults when nothing is set', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, port: 8080, dataDir: './.pacer', catalogDir: './catalog', logLevel: 'info', demoData: true });
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      port: 8080,
+      dataDir: './.pacer',
+      catalogDir: './catalog',
+      logLevel: 'info',
+      demoData: true,
+    });
   });
 
   it('treats an empty variable as unset', () => {
@@ -32,7 +40,17 @@ describe('configuration from the environment', () => {
   });
 
   it('reads valid values', () => {
-    const config = loadConfig({ PORT: '9090', DATABASE_URL: 'postgres://u@h:5432/d', REDIS_URL: 'redis://127.0.0.1:6379', PACER_DEMO_DATA: 'false' });
-    expect(config).toMatchObject({ port: 9090, databaseUrl: 'postgres://u@h:5432/d', redisUrl: 'redis://127.0.0.1:6379', demoData: false });
+    const config = loadConfig({
+      PORT: '9090',
+      DATABASE_URL: 'postgres://u@h:5432/d',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PACER_DEMO_DATA: 'false',
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      databaseUrl: 'postgres://u@h:5432/d',
+      redisUrl: 'redis://127.0.0.1:6379',
+      demoData: false,
+    });
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deadlineOf, parseDueDate } from '../../src/domain/catalog/due-date.js';
-import { calendarDateOf, endOfDay, parseCalendarDate, parseInstant, startOfDay, zoneOffsetMs } from '../../src/domain/time/zoned-time.js';
+import {
+  calendarDateOf,
+  endOfDay,
+  parseCalendarDate,
+  parseInstant,
+  startOfDay,
+  zoneOffsetMs,
+} from '../../src/domain/time/zoned-time.js';
 
 const VN = 'Asia/Ho_Chi_Minh';
 
@@ -15,7 +22,9 @@ describe('due dates as analysts write them', () => {
   ])('reads "%s" as the last day %s', (text, lastDay, precision) => {
     const due = parseDueDate(text)!;
     expect(due.precision).toBe(precision);
-    expect(`${due.lastDay.year}-${String(due.lastDay.month).padStart(2, '0')}-${String(due.lastDay.day).padStart(2, '0')}`).toBe(lastDay);
+    expect(
+      `${due.lastDay.year}-${String(due.lastDay.month).padStart(2, '0')}-${String(due.lastDay.day).padStart(2, '0')}`,
+    ).toBe(lastDay);
   });
 
   it.each(['Juen 2023', '2023-13', '2023-02-30', 'June', '30/06/2023', ''])('rejects "%s"', (text) => {
@@ -41,7 +50,9 @@ describe('instants in a time zone', () => {
   it('handles a zone with daylight saving time', () => {
     // New York switched to EDT on 2023-03-12: the day has 23 hours.
     const day = parseCalendarDate('2023-03-12')!;
-    expect(endOfDay(day, 'America/New_York').getTime() - startOfDay(day, 'America/New_York').getTime()).toBe(23 * 3600_000);
+    expect(endOfDay(day, 'America/New_York').getTime() - startOfDay(day, 'America/New_York').getTime()).toBe(
+      23 * 3600_000,
+    );
   });
 
   it('reads a bare date as that day in the zone, and an offset as given', () => {
@@ -53,7 +64,8 @@ describe('instants in a time zone', () => {
   });
 
   it('rejects timestamps that are not dates', () => {
-    for (const text of ['2023-06-31', '19/06/2023', '2023-06-19T25:00', 'yesterday', '']) expect(parseInstant(text, VN)).toBeUndefined();
+    for (const text of ['2023-06-31', '19/06/2023', '2023-06-19T25:00', 'yesterday', ''])
+      expect(parseInstant(text, VN)).toBeUndefined();
   });
 
   it('finds the local calendar date of an instant', () => {

@@ -68,7 +68,9 @@ const specs: Spec[] = Array.from({ length: SERIES }, () => {
 
 async function writeCatalog(dir: string): Promise<void> {
   await cp('tests/fixtures/catalogs/minimal/regions', path.join(dir, 'regions'), { recursive: true });
-  const indicators = specs.map((_, i) => `  - { id: s${i}, name: "s ${i}", unit: things, kind: level, update_interval: 7d }`);
+  const indicators = specs.map(
+    (_, i) => `  - { id: s${i}, name: "s ${i}", unit: things, kind: level, update_interval: 7d }`,
+  );
   const targets = specs.map((s, i) => {
     const baseline = { value: s.baseline, date: s.baselineDate };
     const target = { id: `series-${i}`, title: `Series ${i}`, indicator: `s${i}`, owner: 'T', source: 'T', baseline };

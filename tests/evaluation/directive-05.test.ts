@@ -56,7 +56,9 @@ describe.each(backends)('Directive 05 with the Scheme 06 figures on %s', (backen
     // The shipped catalog plus one provincial target for 2025's Ho Chi Minh City (code 79).
     dir = await mkdtemp(path.join(tmpdir(), 'pacer-d05-'));
     await cp('catalog', dir, { recursive: true });
-    await writeFile(path.join(dir, 'hcmc.yaml'), `apiVersion: pacer/v1
+    await writeFile(
+      path.join(dir, 'hcmc.yaml'),
+      `apiVersion: pacer/v1
 kind: TargetSet
 directive: ct-05-2023
 targets:
@@ -69,7 +71,8 @@ targets:
     baseline: { value: 0, date: 2024-01-01 }
     target: 1000
     due: December 2026
-`);
+`,
+    );
     await applyCatalog(new CatalogRepository(t.database.db), dir);
     const regions = new RegionRepository(t.database.db);
     let loaded = false;
@@ -88,8 +91,15 @@ targets:
     const at = new Date('2024-05-01T00:00:00Z');
     const binhDuong = index.resolve('74', at)!;
     expect(binhDuong.name).toBe('Tỉnh Bình Dương');
-    expect(await seedObservations(t.database, [{ indicator: 'chip_id_cards_issued', region: '74', observed_at: at.toISOString(), value: 600 }])).toMatchObject({ inserted: 1 });
-    service = new EvaluationService({ store: new EvaluationRepository(t.database.db), logger: createLogger({ level: 'silent', pretty: false }) });
+    expect(
+      await seedObservations(t.database, [
+        { indicator: 'chip_id_cards_issued', region: '74', observed_at: at.toISOString(), value: 600 },
+      ]),
+    ).toMatchObject({ inserted: 1 });
+    service = new EvaluationService({
+      store: new EvaluationRepository(t.database.db),
+      logger: createLogger({ level: 'silent', pretty: false }),
+    });
   });
   afterAll(async () => {
     await t.drop();
@@ -132,32 +142,64 @@ targets:
     expect(first).toMatchObject({ targets: 19, statusChanges: 19 });
     const again = await service.evaluate({ asOf: new Date(asOf.getTime() + 60_000) });
     expect(again.statusChanges).toBeGreaterThan(0); // one minute later the June targets are missed
-    const changes = await t.database.db.selectFrom('target_status_changes').select(['target_id', 'from_status', 'to_status']).where('run_id', '=', again.runId!).orderBy('target_id').execute();
+    const changes = await t.database.db
+      .selectFrom('target_status_changes')
+      .select(['target_id', 'from_status', 'to_status'])
+      .where('run_id', '=', again.runId!)
+      .orderBy('target_id')
+      .execute();
     expect(changes).toContainEqual({ target_id: 'vneid-accounts-40m', from_status: 'off_track', to_status: 'missed' });
     expect(changes.every((c) => c.from_status !== c.to_status)).toBe(true);
     const third = await service.evaluate({ asOf: new Date(asOf.getTime() + 120_000) });
     expect(third.statusChanges).toBe(0);
-    const stored = await t.database.db.selectFrom('evaluations').select(['status', 'progress_ratio', 'projected_value']).where('run_id', '=', first.runId!).where('target_id', '=', 'vneid-accounts-40m').executeTakeFirstOrThrow();
+    const stored = await t.database.db
+      .selectFrom('evaluations')
+      .select(['status', 'progress_ratio', 'projected_value'])
+      .where('run_id', '=', first.runId!)
+      .where('target_id', '=', 'vneid-accounts-40m')
+      .executeTakeFirstOrThrow();
     expect(stored.status).toBe('off_track');
     expect(stored.projected_value).toBeCloseTo(handComputed.projected, 4);
   });
 
   // The CLI runs in a child process, which reaches this file's PostgreSQL schema (not an in-memory PGlite).
-  if (backend === 'postgres') it('prints every target with `pacer evaluate --at 2023-06-30`', async () => {
-    const json = await runPacerCli(['evaluate', '--at', '2023-06-30', '--json'], { DATABASE_URL: t.url, PACER_DEMO_DATA: 'false' });
-    expect(json.code, json.stderr).toBe(0);
-    const body = JSON.parse(json.stdout) as { as_of: string; targets: { target: string; status: string; progress: number | null; projected: number | null; deadline: string; projected_completion: string | null }[] };
-    expect(body.as_of).toBe('2023-06-30T17:00:00.000Z');
-    expect(body.targets).toHaveLength(19);
-    expect(body.targets.find((x) => x.target === 'vneid-accounts-40m')).toMatchObject({ status: 'off_track', deadline: handComputed.deadline, projected_completion: '2023-10-26' });
+  if (backend === 'postgres')
+    it('prints every target with `pacer evaluate --at 2023-06-30`', async () => {
+      const json = await runPacerCli(['evaluate', '--at', '2023-06-30', '--json'], {
+        DATABASE_URL: t.url,
+        PACER_DEMO_DATA: 'false',
+      });
+      expect(json.code, json.stderr).toBe(0);
+      const body = JSON.parse(json.stdout) as {
+        as_of: string;
+        targets: {
+          target: string;
+          status: string;
+          progress: number | null;
+          projected: number | null;
+          deadline: string;
+          projected_completion: string | null;
+        }[];
+      };
+      expect(body.as_of).toBe('2023-06-30T17:00:00.000Z');
+      expect(body.targets).toHaveLength(19);
+      expect(body.targets.find((x) => x.target === 'vneid-accounts-40m')).toMatchObject({
+        status: 'off_track',
+        deadline: handComputed.deadline,
+        projected_completion: '2023-10-26',
+      });
 
-    const table = await runPacerCli(['evaluate', '--at', '2023-06-30'], { DATABASE_URL: t.url });
-    expect(table.code).toBe(0);
-    const lines = table.stdout.trim().split('\n');
-    expect(lines[1]).toMatch(/^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE$/);
-    expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(/off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556\s+40,000,000\s+2023-10-26\s+2023-06-30/);
-    expect(lines).toHaveLength(2 + 19);
-  });
+      const table = await runPacerCli(['evaluate', '--at', '2023-06-30'], { DATABASE_URL: t.url });
+      expect(table.code).toBe(0);
+      const lines = table.stdout.trim().split('\n');
+      expect(lines[1]).toMatch(
+        /^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE$/,
+      );
+      expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
+        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556\s+40,000,000\s+2023-10-26\s+2023-06-30/,
+      );
+      expect(lines).toHaveLength(2 + 19);
+    });
 });
 
 describe('pacer evaluate on a fresh clone, before any pacer start', () => {
@@ -166,11 +208,15 @@ describe('pacer evaluate on a fresh clone, before any pacer start', () => {
     try {
       const table = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });
       expect(table.code, table.stderr).toBe(0);
-      expect(table.stderr).toContain('the database was empty: applied the catalog in ./catalog and loaded the demo data (32 rows)');
+      expect(table.stderr).toContain(
+        'the database was empty: applied the catalog in ./catalog and loaded the demo data (32 rows)',
+      );
       const lines = table.stdout.trim().split('\n');
       expect(lines[0]).toBe('as of 2023-06-30T17:00:00.000Z (Asia/Ho_Chi_Minh)');
       expect(lines).toHaveLength(2 + 18);
-      expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(/off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556/);
+      expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
+        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556/,
+      );
       // Prepared once: the second run says nothing about it.
       const again = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });
       expect(again.stderr).not.toContain('the database was empty');

@@ -29,46 +29,284 @@ interface Case {
   target?: Record<string, unknown>;
   obs: [region: string, at: Date, value: number][];
   asOf: Date;
-  expect: Partial<{ status: TargetStatus; achievedLate: boolean; current: number | null; expected: number; progress: number | null; expectedProgress: number; projected: number | null; completion: Date | null; coverage: number | null; source: string | null }>;
+  expect: Partial<{
+    status: TargetStatus;
+    achievedLate: boolean;
+    current: number | null;
+    expected: number;
+    progress: number | null;
+    expectedProgress: number;
+    projected: number | null;
+    completion: Date | null;
+    coverage: number | null;
+    source: string | null;
+  }>;
 }
 
 const cases: Case[] = [
-  { name: 'straight pace, one point in the window: the line from the baseline to it', obs: [['P1', day(140), 50]], asOf: day(146), expect: { status: 'on_track', current: 50, expected: 40, progress: 0.5, expectedProgress: 0.4, projected: (50 / 140) * 365, completion: day(280), coverage: 1, source: 'direct' } },
-  { name: 'two points: least squares is the line through them', obs: [['P1', day(100), 30], ['P1', day(140), 50]], asOf: day(146), expect: { status: 'on_track', projected: 162.5, completion: day(240) } },
-  { name: 'many points: least squares slope 0.5 a day through (120, 40)', obs: [['P1', day(100), 30], ['P1', day(110), 36], ['P1', day(120), 38], ['P1', day(130), 46], ['P1', day(140), 50]], asOf: day(146), expect: { status: 'on_track', current: 50, projected: 162.5, completion: day(240) } },
-  { name: 'points outside the 180-day window do not enter the fit', obs: [['P1', day(-300), 90], ['P1', day(100), 30], ['P1', day(140), 50]], asOf: day(146), target: { baseline: { value: 0, date: '2022-01-01' } }, expect: { projected: 162.5 } },
-  { name: 'a forecast moving away from the target has no completion date', obs: [['P1', day(100), 60], ['P1', day(140), 50]], asOf: day(146), expect: { status: 'off_track', projected: -6.25, completion: null } },
-  { name: 'a projection short by less than the tolerance is at_risk', obs: [['P1', day(100), 26], ['P1', day(140), 36]], asOf: day(146), expect: { status: 'at_risk', projected: 92.25 } },
-  { name: 'a projection short by more than the tolerance is off_track', obs: [['P1', day(100), 20], ['P1', day(140), 28]], asOf: day(146), expect: { status: 'off_track', projected: 73 } },
-  { name: 'a custom tolerance widens the at_risk band', obs: [['P1', day(100), 20], ['P1', day(140), 28]], asOf: day(146), target: { tolerance: 0.3 }, expect: { status: 'at_risk' } },
-  { name: 'a value meeting the target before the deadline is achieved', obs: [['P1', day(200), 100]], asOf: day(250), expect: { status: 'achieved', current: 100, progress: 1 } },
-  { name: 'a value meeting the target exactly at the deadline is achieved', obs: [['P1', new Date(D), 100]], asOf: new Date(D + 60_000), expect: { status: 'achieved' } },
-  { name: 'exactly at the deadline (00:00 +07:00) the target is not yet missed', obs: [['P1', day(300), 60]], asOf: new Date(D), expect: { status: 'off_track' } },
-  { name: 'one minute after the deadline it is missed', obs: [['P1', day(300), 80]], asOf: new Date(D + 60_000), expect: { status: 'missed', achievedLate: false } },
-  { name: 'met after the deadline: missed, achieved late', obs: [['P1', day(300), 80], ['P1', day(375), 100]], asOf: day(385), expect: { status: 'missed', achievedLate: true, current: 100 } },
-  { name: 'no observation at all is no_data', obs: [], asOf: day(146), expect: { status: 'no_data', current: null, progress: null, projected: null, coverage: null } },
-  { name: 'a value older than three update intervals is no_data', interval: '30d', obs: [['P1', day(10), 30]], asOf: day(101), expect: { status: 'no_data', current: 30 } },
-  { name: 'observations after the evaluation instant are not known yet', obs: [['P1', day(140), 50], ['P1', day(200), 100]], asOf: day(146), expect: { status: 'on_track', current: 50 } },
-  { name: 'at_most: falling counts, progress toward zero', kind: 'level', target: { baseline: { value: 266, date: '2023-01-01' }, target: 0, direction: 'at_most' }, obs: [['P1', day(100), 200], ['P1', day(140), 180]], asOf: day(146), expect: { status: 'off_track', progress: 86 / 266, projected: 67.5, completion: day(500) } },
-  { name: 'at_most: reaching the target is achieved', kind: 'level', target: { baseline: { value: 266, date: '2023-01-01' }, target: 0, direction: 'at_most' }, obs: [['P1', day(300), 0]], asOf: day(310), expect: { status: 'achieved' } },
-  { name: 'target milestones make the expected pace piecewise', target: { milestones: [{ due: '2023-04', value: 60 }] }, obs: [['P1', day(55), 30]], asOf: day(60), expect: { expected: 30, expectedProgress: 0.3 } },
-  { name: 'milestone task: on_track before the last 14 days', kind: 'milestone', target: { baseline: undefined, target: undefined }, obs: [], asOf: day(300), expect: { status: 'on_track' } },
-  { name: 'milestone task: at_risk in the last 14 days', kind: 'milestone', target: { baseline: undefined, target: undefined }, obs: [], asOf: day(355), expect: { status: 'at_risk' } },
-  { name: 'milestone task: achieved when done by the deadline', kind: 'milestone', target: { baseline: undefined, target: undefined }, obs: [['P1', day(200), 1]], asOf: day(380), expect: { status: 'achieved' } },
-  { name: 'milestone task: missed after the deadline, achieved late when done then', kind: 'milestone', target: { baseline: undefined, target: undefined }, obs: [['P1', day(370), 1]], asOf: day(380), expect: { status: 'missed', achievedLate: true } },
-  { name: 'rollup by sum with partial coverage: two of three districts report', target: { region: 'P2' }, obs: [['D1', day(140), 10], ['D2', day(130), 20]], asOf: day(146), expect: { current: 30, coverage: 2 / 3, source: 'children' } },
-  { name: 'rollup by mean', rollup: 'mean', target: { region: 'P2' }, obs: [['D1', day(140), 10], ['D2', day(130), 20]], asOf: day(146), expect: { current: 15, coverage: 2 / 3 } },
-  { name: 'a region\'s own value wins over its children', target: { region: 'P2' }, obs: [['P2', day(120), 5], ['D1', day(140), 10]], asOf: day(146), expect: { current: 5, source: 'direct' } },
-  { name: 'rollup none: children do not make a parent\'s value', rollup: 'none', target: { region: 'P2' }, obs: [['D1', day(140), 10]], asOf: day(146), expect: { status: 'no_data', current: null } },
-  { name: 'an old province\'s 2024 value counts toward the new province it merged into', target: { region: 'N1', baseline: { value: 0, date: '2024-01-01' }, due: '2026-12' }, obs: [['O1', new Date('2024-06-01T00:00:00Z'), 40]], asOf: new Date('2025-08-01T00:00:00Z'), expect: { current: 40, coverage: 1 / 2, source: 'predecessors' } },
-  { name: 'and through the new province toward the nation', target: { region: 'TT', baseline: { value: 0, date: '2024-01-01' }, due: '2026-12' }, obs: [['O1', new Date('2024-06-01T00:00:00Z'), 40], ['P1', new Date('2025-07-15T00:00:00Z'), 7]], asOf: new Date('2025-08-01T00:00:00Z'), expect: { current: 47, coverage: 2 / 3, source: 'children' } },
+  {
+    name: 'straight pace, one point in the window: the line from the baseline to it',
+    obs: [['P1', day(140), 50]],
+    asOf: day(146),
+    expect: {
+      status: 'on_track',
+      current: 50,
+      expected: 40,
+      progress: 0.5,
+      expectedProgress: 0.4,
+      projected: (50 / 140) * 365,
+      completion: day(280),
+      coverage: 1,
+      source: 'direct',
+    },
+  },
+  {
+    name: 'two points: least squares is the line through them',
+    obs: [
+      ['P1', day(100), 30],
+      ['P1', day(140), 50],
+    ],
+    asOf: day(146),
+    expect: { status: 'on_track', projected: 162.5, completion: day(240) },
+  },
+  {
+    name: 'many points: least squares slope 0.5 a day through (120, 40)',
+    obs: [
+      ['P1', day(100), 30],
+      ['P1', day(110), 36],
+      ['P1', day(120), 38],
+      ['P1', day(130), 46],
+      ['P1', day(140), 50],
+    ],
+    asOf: day(146),
+    expect: { status: 'on_track', current: 50, projected: 162.5, completion: day(240) },
+  },
+  {
+    name: 'points outside the 180-day window do not enter the fit',
+    obs: [
+      ['P1', day(-300), 90],
+      ['P1', day(100), 30],
+      ['P1', day(140), 50],
+    ],
+    asOf: day(146),
+    target: { baseline: { value: 0, date: '2022-01-01' } },
+    expect: { projected: 162.5 },
+  },
+  {
+    name: 'a forecast moving away from the target has no completion date',
+    obs: [
+      ['P1', day(100), 60],
+      ['P1', day(140), 50],
+    ],
+    asOf: day(146),
+    expect: { status: 'off_track', projected: -6.25, completion: null },
+  },
+  {
+    name: 'a projection short by less than the tolerance is at_risk',
+    obs: [
+      ['P1', day(100), 26],
+      ['P1', day(140), 36],
+    ],
+    asOf: day(146),
+    expect: { status: 'at_risk', projected: 92.25 },
+  },
+  {
+    name: 'a projection short by more than the tolerance is off_track',
+    obs: [
+      ['P1', day(100), 20],
+      ['P1', day(140), 28],
+    ],
+    asOf: day(146),
+    expect: { status: 'off_track', projected: 73 },
+  },
+  {
+    name: 'a custom tolerance widens the at_risk band',
+    obs: [
+      ['P1', day(100), 20],
+      ['P1', day(140), 28],
+    ],
+    asOf: day(146),
+    target: { tolerance: 0.3 },
+    expect: { status: 'at_risk' },
+  },
+  {
+    name: 'a value meeting the target before the deadline is achieved',
+    obs: [['P1', day(200), 100]],
+    asOf: day(250),
+    expect: { status: 'achieved', current: 100, progress: 1 },
+  },
+  {
+    name: 'a value meeting the target exactly at the deadline is achieved',
+    obs: [['P1', new Date(D), 100]],
+    asOf: new Date(D + 60_000),
+    expect: { status: 'achieved' },
+  },
+  {
+    name: 'exactly at the deadline (00:00 +07:00) the target is not yet missed',
+    obs: [['P1', day(300), 60]],
+    asOf: new Date(D),
+    expect: { status: 'off_track' },
+  },
+  {
+    name: 'one minute after the deadline it is missed',
+    obs: [['P1', day(300), 80]],
+    asOf: new Date(D + 60_000),
+    expect: { status: 'missed', achievedLate: false },
+  },
+  {
+    name: 'met after the deadline: missed, achieved late',
+    obs: [
+      ['P1', day(300), 80],
+      ['P1', day(375), 100],
+    ],
+    asOf: day(385),
+    expect: { status: 'missed', achievedLate: true, current: 100 },
+  },
+  {
+    name: 'no observation at all is no_data',
+    obs: [],
+    asOf: day(146),
+    expect: { status: 'no_data', current: null, progress: null, projected: null, coverage: null },
+  },
+  {
+    name: 'a value older than three update intervals is no_data',
+    interval: '30d',
+    obs: [['P1', day(10), 30]],
+    asOf: day(101),
+    expect: { status: 'no_data', current: 30 },
+  },
+  {
+    name: 'observations after the evaluation instant are not known yet',
+    obs: [
+      ['P1', day(140), 50],
+      ['P1', day(200), 100],
+    ],
+    asOf: day(146),
+    expect: { status: 'on_track', current: 50 },
+  },
+  {
+    name: 'at_most: falling counts, progress toward zero',
+    kind: 'level',
+    target: { baseline: { value: 266, date: '2023-01-01' }, target: 0, direction: 'at_most' },
+    obs: [
+      ['P1', day(100), 200],
+      ['P1', day(140), 180],
+    ],
+    asOf: day(146),
+    expect: { status: 'off_track', progress: 86 / 266, projected: 67.5, completion: day(500) },
+  },
+  {
+    name: 'at_most: reaching the target is achieved',
+    kind: 'level',
+    target: { baseline: { value: 266, date: '2023-01-01' }, target: 0, direction: 'at_most' },
+    obs: [['P1', day(300), 0]],
+    asOf: day(310),
+    expect: { status: 'achieved' },
+  },
+  {
+    name: 'target milestones make the expected pace piecewise',
+    target: { milestones: [{ due: '2023-04', value: 60 }] },
+    obs: [['P1', day(55), 30]],
+    asOf: day(60),
+    expect: { expected: 30, expectedProgress: 0.3 },
+  },
+  {
+    name: 'milestone task: on_track before the last 14 days',
+    kind: 'milestone',
+    target: { baseline: undefined, target: undefined },
+    obs: [],
+    asOf: day(300),
+    expect: { status: 'on_track' },
+  },
+  {
+    name: 'milestone task: at_risk in the last 14 days',
+    kind: 'milestone',
+    target: { baseline: undefined, target: undefined },
+    obs: [],
+    asOf: day(355),
+    expect: { status: 'at_risk' },
+  },
+  {
+    name: 'milestone task: achieved when done by the deadline',
+    kind: 'milestone',
+    target: { baseline: undefined, target: undefined },
+    obs: [['P1', day(200), 1]],
+    asOf: day(380),
+    expect: { status: 'achieved' },
+  },
+  {
+    name: 'milestone task: missed after the deadline, achieved late when done then',
+    kind: 'milestone',
+    target: { baseline: undefined, target: undefined },
+    obs: [['P1', day(370), 1]],
+    asOf: day(380),
+    expect: { status: 'missed', achievedLate: true },
+  },
+  {
+    name: 'rollup by sum with partial coverage: two of three districts report',
+    target: { region: 'P2' },
+    obs: [
+      ['D1', day(140), 10],
+      ['D2', day(130), 20],
+    ],
+    asOf: day(146),
+    expect: { current: 30, coverage: 2 / 3, source: 'children' },
+  },
+  {
+    name: 'rollup by mean',
+    rollup: 'mean',
+    target: { region: 'P2' },
+    obs: [
+      ['D1', day(140), 10],
+      ['D2', day(130), 20],
+    ],
+    asOf: day(146),
+    expect: { current: 15, coverage: 2 / 3 },
+  },
+  {
+    name: "a region's own value wins over its children",
+    target: { region: 'P2' },
+    obs: [
+      ['P2', day(120), 5],
+      ['D1', day(140), 10],
+    ],
+    asOf: day(146),
+    expect: { current: 5, source: 'direct' },
+  },
+  {
+    name: "rollup none: children do not make a parent's value",
+    rollup: 'none',
+    target: { region: 'P2' },
+    obs: [['D1', day(140), 10]],
+    asOf: day(146),
+    expect: { status: 'no_data', current: null },
+  },
+  {
+    name: "an old province's 2024 value counts toward the new province it merged into",
+    target: { region: 'N1', baseline: { value: 0, date: '2024-01-01' }, due: '2026-12' },
+    obs: [['O1', new Date('2024-06-01T00:00:00Z'), 40]],
+    asOf: new Date('2025-08-01T00:00:00Z'),
+    expect: { current: 40, coverage: 1 / 2, source: 'predecessors' },
+  },
+  {
+    name: 'and through the new province toward the nation',
+    target: { region: 'TT', baseline: { value: 0, date: '2024-01-01' }, due: '2026-12' },
+    obs: [
+      ['O1', new Date('2024-06-01T00:00:00Z'), 40],
+      ['P1', new Date('2025-07-15T00:00:00Z'), 7],
+    ],
+    asOf: new Date('2025-08-01T00:00:00Z'),
+    expect: { current: 47, coverage: 2 / 3, source: 'children' },
+  },
 ];
 
 const backends = await testBackends();
 
 async function writeCatalog(dir: string): Promise<void> {
   await mkdir(path.join(dir, 'regions'), { recursive: true });
-  await writeFile(path.join(dir, 'regions', 'tt.yaml'), `apiVersion: pacer/v1
+  await writeFile(
+    path.join(dir, 'regions', 'tt.yaml'),
+    `apiVersion: pacer/v1
 kind: RegionSet
 id: tt
 name: Testland
@@ -80,17 +318,41 @@ units:
   - { file: districts.csv, level: district }
 successors:
   - { file: successors.csv, effective: 2025-07-01 }
-`);
-  await writeFile(path.join(dir, 'regions', 'provinces.csv'), 'code,name,valid_from,valid_to\nP1,Province One,,\nP2,Province Two,,\nO1,Old One,,2025-06-30\nO2,Old Two,,2025-06-30\nN1,New One,2025-07-01,\n');
-  await writeFile(path.join(dir, 'regions', 'districts.csv'), 'code,name,parent\nD1,District One,P2\nD2,District Two,P2\nD3,District Three,P2\n');
+`,
+  );
+  await writeFile(
+    path.join(dir, 'regions', 'provinces.csv'),
+    'code,name,valid_from,valid_to\nP1,Province One,,\nP2,Province Two,,\nO1,Old One,,2025-06-30\nO2,Old Two,,2025-06-30\nN1,New One,2025-07-01,\n',
+  );
+  await writeFile(
+    path.join(dir, 'regions', 'districts.csv'),
+    'code,name,parent\nD1,District One,P2\nD2,District Two,P2\nD3,District Three,P2\n',
+  );
   await writeFile(path.join(dir, 'regions', 'successors.csv'), 'from,to,kind\nO1,N1,full\nO2,N1,full\n');
-  const indicators = cases.map((c, i) => `  - { id: c${i}, name: "case ${i}", unit: things, kind: ${c.kind ?? 'cumulative'}, update_interval: ${c.interval ?? '90d'}${c.rollup ? `, rollup: ${c.rollup}` : ''} }`);
+  const indicators = cases.map(
+    (c, i) =>
+      `  - { id: c${i}, name: "case ${i}", unit: things, kind: ${c.kind ?? 'cumulative'}, update_interval: ${c.interval ?? '90d'}${c.rollup ? `, rollup: ${c.rollup}` : ''} }`,
+  );
   const targets = cases.map((c, i) => {
-    const t: Record<string, unknown> = { id: `case-${i}`, title: c.name, indicator: `c${i}`, region: 'P1', owner: 'Test owner', source: 'Test', baseline: { value: 0, date: '2023-01-01' }, target: 100, due: '2023-12', ...c.target };
+    const t: Record<string, unknown> = {
+      id: `case-${i}`,
+      title: c.name,
+      indicator: `c${i}`,
+      region: 'P1',
+      owner: 'Test owner',
+      source: 'Test',
+      baseline: { value: 0, date: '2023-01-01' },
+      target: 100,
+      due: '2023-12',
+      ...c.target,
+    };
     for (const k of Object.keys(t)) if (t[k] === undefined) delete t[k];
     return `  - ${JSON.stringify(t)}`;
   });
-  await writeFile(path.join(dir, 'catalog.yaml'), `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\napiVersion: pacer/v1\nkind: Directive\nid: test\ntitle: Test directive\nissuer: Test\nissued: 2023-01-01\ntimezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`);
+  await writeFile(
+    path.join(dir, 'catalog.yaml'),
+    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\napiVersion: pacer/v1\nkind: Directive\nid: test\ntitle: Test directive\nissuer: Test\nissued: 2023-01-01\ntimezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`,
+  );
 }
 
 describe.each(backends)('evaluation semantics on %s', (backend) => {
@@ -103,9 +365,18 @@ describe.each(backends)('evaluation semantics on %s', (backend) => {
     dir = await mkdtemp(path.join(tmpdir(), 'pacer-semantics-'));
     await writeCatalog(dir);
     await applyCatalog(new CatalogRepository(t.database.db), dir);
-    const records = cases.flatMap((c, i) => c.obs.map(([region, at, value]) => ({ indicator: `c${i}`, region, observed_at: at.toISOString(), value })));
-    expect(await seedObservations(t.database, records)).toMatchObject({ received: records.length, inserted: records.length, rejected: 0 });
-    service = new EvaluationService({ store: new EvaluationRepository(t.database.db), logger: createLogger({ level: 'silent', pretty: false }) });
+    const records = cases.flatMap((c, i) =>
+      c.obs.map(([region, at, value]) => ({ indicator: `c${i}`, region, observed_at: at.toISOString(), value })),
+    );
+    expect(await seedObservations(t.database, records)).toMatchObject({
+      received: records.length,
+      inserted: records.length,
+      rejected: 0,
+    });
+    service = new EvaluationService({
+      store: new EvaluationRepository(t.database.db),
+      logger: createLogger({ level: 'silent', pretty: false }),
+    });
   });
   afterAll(async () => {
     await t.drop();

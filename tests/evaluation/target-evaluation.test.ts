@@ -1,10 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { completionAt, evaluateTarget, expectedValue, forecastLine, leastSquares, lineAt, type TargetSpec } from '../../src/domain/evaluation/target-evaluation.js';
+import {
+  completionAt,
+  evaluateTarget,
+  expectedValue,
+  forecastLine,
+  leastSquares,
+  lineAt,
+  type TargetSpec,
+} from '../../src/domain/evaluation/target-evaluation.js';
 
 const DAY = 86_400_000;
 const t0 = Date.UTC(2022, 11, 31, 17); // 2023-01-01 00:00 in Ho Chi Minh City
 const D = t0 + 365 * DAY;
-const spec: TargetSpec = { indicatorKind: 'cumulative', updateIntervalSeconds: 30 * 86_400, baselineValue: 0, baselineAt: t0, targetValue: 100, deadline: D, direction: 'at_least', tolerance: null, milestones: [] };
+const spec: TargetSpec = {
+  indicatorKind: 'cumulative',
+  updateIntervalSeconds: 30 * 86_400,
+  baselineValue: 0,
+  baselineAt: t0,
+  targetValue: 100,
+  deadline: D,
+  direction: 'at_least',
+  tolerance: null,
+  milestones: [],
+};
 
 describe('expected pace', () => {
   it('runs straight from the baseline to the target and stays flat outside', () => {
@@ -25,7 +43,13 @@ describe('forecast line', () => {
   const asOf = t0 + 146 * DAY;
 
   it('fits five points by least squares: slope 0.5 a day through (120, 40)', () => {
-    const points = [[100, 30], [110, 36], [120, 38], [130, 46], [140, 50]].map(([d, v]) => ({ at: t0 + d! * DAY, value: v! }));
+    const points = [
+      [100, 30],
+      [110, 36],
+      [120, 38],
+      [130, 46],
+      [140, 50],
+    ].map(([d, v]) => ({ at: t0 + d! * DAY, value: v! }));
     const line = leastSquares(points, asOf)!;
     expect(line.slope * DAY).toBeCloseTo(0.5, 10);
     expect(lineAt(line, t0 + 120 * DAY, asOf)).toBeCloseTo(40, 10);
@@ -35,7 +59,15 @@ describe('forecast line', () => {
 
   it('has no least-squares line for one point or points at one instant', () => {
     expect(leastSquares([{ at: t0, value: 1 }], asOf)).toBeNull();
-    expect(leastSquares([{ at: t0, value: 1 }, { at: t0, value: 2 }], asOf)).toBeNull();
+    expect(
+      leastSquares(
+        [
+          { at: t0, value: 1 },
+          { at: t0, value: 2 },
+        ],
+        asOf,
+      ),
+    ).toBeNull();
   });
 
   it('falls back to the line from the baseline to the latest point, flat when they coincide', () => {
@@ -66,7 +98,10 @@ describe('status precedence', () => {
 
   it('says missed after the deadline, and notes a late achievement', () => {
     expect(evaluateTarget(spec, facts, D + 60_000)).toMatchObject({ status: 'missed', achievedLate: false });
-    expect(evaluateTarget(spec, { ...facts, achievedLateAt: D + DAY }, D + 2 * DAY)).toMatchObject({ status: 'missed', achievedLate: true });
+    expect(evaluateTarget(spec, { ...facts, achievedLateAt: D + DAY }, D + 2 * DAY)).toMatchObject({
+      status: 'missed',
+      achievedLate: true,
+    });
   });
 
   it('says no_data without a value or with one older than three update intervals', () => {
@@ -79,7 +114,11 @@ describe('status precedence', () => {
     const at = (projectedAtD: number, tolerance: number | null = null) => {
       const asOf = t0 + 146 * DAY;
       const line = { slope: (projectedAtD - 50) / (D - asOf), intercept: 50 };
-      return evaluateTarget({ ...spec, tolerance }, { ...facts, latest: { at: asOf, value: 50 }, fit: { n: 3, line } }, asOf).status;
+      return evaluateTarget(
+        { ...spec, tolerance },
+        { ...facts, latest: { at: asOf, value: 50 }, fit: { n: 3, line } },
+        asOf,
+      ).status;
     };
     expect(at(100)).toBe('on_track');
     expect(at(90.5)).toBe('at_risk');

@@ -7,7 +7,10 @@ import { slotsAround, missedSlots } from '../../src/feeds/feed-registry.js';
 import { compileMapping, parsePath } from '../../src/feeds/record-mapping.js';
 import { runPacerCli } from '../support/pacer-process.js';
 
-const options = { defaultTimeZone: 'Asia/Ho_Chi_Minh', indicatorIds: ['vneid_accounts_issued', 'chip_id_cards_issued'] };
+const options = {
+  defaultTimeZone: 'Asia/Ho_Chi_Minh',
+  indicatorIds: ['vneid_accounts_issued', 'chip_id_cards_issued'],
+};
 
 async function jobsDir(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pacer-jobs-'));
@@ -35,7 +38,16 @@ describe('feed definitions', () => {
     const { feeds, issues } = await loadFeeds(dir, options);
     expect(issues).toEqual([]);
     expect(feeds).toHaveLength(1);
-    expect(feeds[0]).toMatchObject({ id: 'mps-daily', enabled: true, schedule: { cron: '0 6 * * *', timezone: 'Asia/Ho_Chi_Minh' }, timeout: 60_000, retries: { attempts: 3, backoff: 30_000 }, expected_every: 86_400_000, mode: 'atomic', baseDir: dir });
+    expect(feeds[0]).toMatchObject({
+      id: 'mps-daily',
+      enabled: true,
+      schedule: { cron: '0 6 * * *', timezone: 'Asia/Ho_Chi_Minh' },
+      timeout: 60_000,
+      retries: { attempts: 3, backoff: 30_000 },
+      expected_every: 86_400_000,
+      mode: 'atomic',
+      baseDir: dir,
+    });
   });
 
   it('reports every problem with its file, line and field', async () => {
@@ -61,13 +73,20 @@ colour: blue
     expect(feeds.map((f) => f.id)).toEqual(['mps-daily']);
     const byField = Object.fromEntries(issues.filter((i) => i.file!.endsWith('bad.yaml')).map((i) => [i.field, i]));
     expect(byField.id).toMatchObject({ line: 3, code: 'schema' });
-    expect(byField['schedule.cron']).toMatchObject({ line: 4, message: expect.stringMatching(/not a valid cron expression/) });
+    expect(byField['schedule.cron']).toMatchObject({
+      line: 4,
+      message: expect.stringMatching(/not a valid cron expression/),
+    });
     expect(byField.timeout).toMatchObject({ line: 5 });
     expect(byField['source.url']).toMatchObject({ line: 10 });
     expect(byField['source.headers_from_env.Authorization']?.message).toMatch(/never the secret/);
     expect(byField.colour).toMatchObject({ code: 'unknown_field', line: 13 });
     // The second document's id, counted from the top of the file.
-    expect(issues.find((i) => i.code === 'duplicate_id')).toMatchObject({ field: 'id', line: 13, message: expect.stringContaining('first defined in') });
+    expect(issues.find((i) => i.code === 'duplicate_id')).toMatchObject({
+      field: 'id',
+      line: 13,
+      message: expect.stringContaining('first defined in'),
+    });
     expect(issues.find((i) => i.code === 'yaml_syntax')?.file).toMatch(/broken\.yml$/);
   });
 
@@ -82,7 +101,10 @@ colour: blue
     const [feed] = (await loadFeeds(dir, options)).feeds;
     // 06:00 in Ho Chi Minh City is 23:00 UTC the day before.
     const at = new Date('2026-11-27T12:00:00Z');
-    expect(slotsAround(feed!, at)).toEqual({ previous: new Date('2026-11-26T23:00:00Z'), next: new Date('2026-11-27T23:00:00Z') });
+    expect(slotsAround(feed!, at)).toEqual({
+      previous: new Date('2026-11-26T23:00:00Z'),
+      next: new Date('2026-11-27T23:00:00Z'),
+    });
     expect(slotsAround(feed!, new Date('2026-11-26T23:00:00Z')).previous).toEqual(new Date('2026-11-26T23:00:00Z'));
     expect(missedSlots([feed!], new Map(), at)).toEqual([{ feed, slot: new Date('2026-11-26T23:00:00Z') }]);
     expect(missedSlots([feed!], new Map([['mps-daily', new Date('2026-11-26T23:00:05Z')]]), at)).toEqual([]);
@@ -95,9 +117,26 @@ describe('field mappings', () => {
     expect(parsePath('$.data.items')).toEqual(['data', 'items']);
     expect(parsePath("values[0]['a b']")).toEqual(['values', 0, 'a b']);
     expect(parsePath('observed_on')).toEqual(['observed_on']);
-    const map = compileMapping({ indicator: { const: 'vneid_accounts_issued' }, region: 'province.code', observed_at: 'as_of', value: 'values[1]', dims: { level: 'level', source: { const: 'mps' } } });
-    expect(map({ province: { code: '79' }, as_of: '2023-06-30', values: [1, 42], level: 2 }, 7)).toEqual({ line: 7, indicator: 'vneid_accounts_issued', region: '79', observed_at: '2023-06-30', value: 42, dims: { level: '2', source: 'mps' } });
-    expect(map({ as_of: new Date('2023-06-30T00:00:00Z') }, 1)).toMatchObject({ region: undefined, observed_at: '2023-06-30T00:00:00.000Z', value: undefined });
+    const map = compileMapping({
+      indicator: { const: 'vneid_accounts_issued' },
+      region: 'province.code',
+      observed_at: 'as_of',
+      value: 'values[1]',
+      dims: { level: 'level', source: { const: 'mps' } },
+    });
+    expect(map({ province: { code: '79' }, as_of: '2023-06-30', values: [1, 42], level: 2 }, 7)).toEqual({
+      line: 7,
+      indicator: 'vneid_accounts_issued',
+      region: '79',
+      observed_at: '2023-06-30',
+      value: 42,
+      dims: { level: '2', source: 'mps' },
+    });
+    expect(map({ as_of: new Date('2023-06-30T00:00:00Z') }, 1)).toMatchObject({
+      region: undefined,
+      observed_at: '2023-06-30T00:00:00.000Z',
+      value: undefined,
+    });
   });
 });
 

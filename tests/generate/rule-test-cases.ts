@@ -4,18 +4,44 @@
  * Time starts at 0 (1970-01-01T00:00:00Z) in promtool tests.
  */
 import { alertNames, kpiMetrics, pacerMetrics, targetStatuses } from '../../src/conventions.js';
-const base = (target: string) => `target="${target}",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Ministry of Public Security"`;
-const labels = (target: string) => ({ target, indicator: 'vneid_accounts_issued', region: 'VN', directive: 'ct-05-2023', owner: 'Ministry of Public Security' });
+const base = (target: string) =>
+  `target="${target}",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Ministry of Public Security"`;
+const labels = (target: string) => ({
+  target,
+  indicator: 'vneid_accounts_issued',
+  region: 'VN',
+  directive: 'ct-05-2023',
+  owner: 'Ministry of Public Security',
+});
 const DAY = 86_400;
 
 /** The series of one target: status, info and figures. */
-function target(id: string, status: string, figures: { current?: number; expected?: number; projected?: number; value?: number; progress?: number; expectedProgress?: number; deadline?: number } = {}) {
+function target(
+  id: string,
+  status: string,
+  figures: {
+    current?: number;
+    expected?: number;
+    projected?: number;
+    value?: number;
+    progress?: number;
+    expectedProgress?: number;
+    deadline?: number;
+  } = {},
+) {
   const b = base(id);
   const series = [
-    ...targetStatuses.map((s) => ({ series: `${kpiMetrics.targetStatus}{${b},status="${s}"}`, values: `${s === status ? 1 : 0}x180` })),
-    { series: `${kpiMetrics.targetInfo}{${b},title="Title of ${id}",unit="accounts",direction="at_least",due="2023-06-30"}`, values: '1x180' },
+    ...targetStatuses.map((s) => ({
+      series: `${kpiMetrics.targetStatus}{${b},status="${s}"}`,
+      values: `${s === status ? 1 : 0}x180`,
+    })),
+    {
+      series: `${kpiMetrics.targetInfo}{${b},title="Title of ${id}",unit="accounts",direction="at_least",due="2023-06-30"}`,
+      values: '1x180',
+    },
   ];
-  const add = (metric: string, v: number | undefined) => v !== undefined && series.push({ series: `${metric}{${b}}`, values: `${v}x180` });
+  const add = (metric: string, v: number | undefined) =>
+    v !== undefined && series.push({ series: `${metric}{${b}}`, values: `${v}x180` });
   add(kpiMetrics.targetCurrentValue, figures.current);
   add(kpiMetrics.targetExpectedValue, figures.expected);
   add(kpiMetrics.targetProjectedValue, figures.projected);
@@ -27,34 +53,79 @@ function target(id: string, status: string, figures: { current?: number; expecte
 }
 
 /** The humanized figures of `full` below, as the description shows them. */
-const figures = 'Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-31 00:00:00 +0000 UTC.';
+const figures =
+  'Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-31 00:00:00 +0000 UTC.';
 const targetAnnotations = (id: string, summary: string, lead: string) => ({
   summary,
   description: `Ministry of Public Security (ct-05-2023): ${lead} ${figures}`,
   runbook_url: '',
   dashboard_url: `http://localhost:3000/d/pacer-target?var-target=${id}`,
 });
-const withRunbook = (a: ReturnType<typeof targetAnnotations>, alert: string) => ({ ...a, runbook_url: `http://localhost:8080/runbooks#${alert.toLowerCase()}` });
-const full = { current: 12_500_000, expected: 30_000_000, projected: 30_855_556, value: 40_000_000, deadline: 30 * DAY };
-const infoLabels = (id: string, status: string) => ({ ...labels(id), status, title: `Title of ${id}`, unit: 'accounts', due: '2023-06-30' });
+const withRunbook = (a: ReturnType<typeof targetAnnotations>, alert: string) => ({
+  ...a,
+  runbook_url: `http://localhost:8080/runbooks#${alert.toLowerCase()}`,
+});
+const full = {
+  current: 12_500_000,
+  expected: 30_000_000,
+  projected: 30_855_556,
+  value: 40_000_000,
+  deadline: 30 * DAY,
+};
+const infoLabels = (id: string, status: string) => ({
+  ...labels(id),
+  status,
+  title: `Title of ${id}`,
+  unit: 'accounts',
+  due: '2023-06-30',
+});
 const pipeline = { owner: 'pacer-operators', directive: 'all' };
 
 export const ruleTests = [
   {
     name: 'target statuses fire their alert after `for`, and only for that status',
     interval: '1m',
-    input_series: [...target('off', 'off_track', full), ...target('risk', 'at_risk', full), ...target('fine', 'on_track', full), ...target('nodata', 'no_data', full)],
+    input_series: [
+      ...target('off', 'off_track', full),
+      ...target('risk', 'at_risk', full),
+      ...target('fine', 'on_track', full),
+      ...target('nodata', 'no_data', full),
+    ],
     alert_rule_test: [
       { eval_time: '59m', alertname: alertNames.targetOffTrack, exp_alerts: [] },
       {
         eval_time: '61m',
         alertname: alertNames.targetOffTrack,
-        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('off', 'off_track') }, exp_annotations: withRunbook(targetAnnotations('off', 'Target off is off track: Title of off', 'the forecast misses the target by more than the tolerance.'), alertNames.targetOffTrack) }],
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'critical', ...infoLabels('off', 'off_track') },
+            exp_annotations: withRunbook(
+              targetAnnotations(
+                'off',
+                'Target off is off track: Title of off',
+                'the forecast misses the target by more than the tolerance.',
+              ),
+              alertNames.targetOffTrack,
+            ),
+          },
+        ],
       },
       {
         eval_time: '61m',
         alertname: alertNames.targetAtRisk,
-        exp_alerts: [{ exp_labels: { severity: 'warning', ...infoLabels('risk', 'at_risk') }, exp_annotations: withRunbook(targetAnnotations('risk', 'Target risk is at risk: Title of risk', 'the forecast misses the target, by no more than the tolerance.'), alertNames.targetAtRisk) }],
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', ...infoLabels('risk', 'at_risk') },
+            exp_annotations: withRunbook(
+              targetAnnotations(
+                'risk',
+                'Target risk is at risk: Title of risk',
+                'the forecast misses the target, by no more than the tolerance.',
+              ),
+              alertNames.targetAtRisk,
+            ),
+          },
+        ],
       },
       {
         eval_time: '61m',
@@ -64,7 +135,8 @@ export const ruleTests = [
             exp_labels: { severity: 'warning', ...infoLabels('nodata', 'no_data') },
             exp_annotations: {
               summary: 'No recent data for target nodata: Title of nodata',
-              description: 'Ministry of Public Security (ct-05-2023): the indicator vneid_accounts_issued has no value in region VN, or its latest is older than three update intervals, so the target cannot be judged.',
+              description:
+                'Ministry of Public Security (ct-05-2023): the indicator vneid_accounts_issued has no value in region VN, or its latest is older than three update intervals, so the target cannot be judged.',
               runbook_url: 'http://localhost:8080/runbooks#kpitargetnodata',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=nodata',
             },
@@ -76,12 +148,32 @@ export const ruleTests = [
   {
     name: 'a missed target alerts for 30 days after its deadline, then goes quiet',
     interval: '1m',
-    input_series: [...target('recent', 'missed', { ...full, deadline: 0 }), ...target('old', 'missed', { ...full, deadline: -60 * DAY }), ...target('done', 'achieved', { ...full, deadline: 0 })],
+    input_series: [
+      ...target('recent', 'missed', { ...full, deadline: 0 }),
+      ...target('old', 'missed', { ...full, deadline: -60 * DAY }),
+      ...target('done', 'achieved', { ...full, deadline: 0 }),
+    ],
     alert_rule_test: [
       {
         eval_time: '10m',
         alertname: alertNames.targetMissed,
-        exp_alerts: [{ exp_labels: { severity: 'critical', ...infoLabels('recent', 'missed') }, exp_annotations: { ...withRunbook(targetAnnotations('recent', 'Target recent was missed: Title of recent', 'the deadline passed without the target being met.'), alertNames.targetMissed), description: 'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.' } }],
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'critical', ...infoLabels('recent', 'missed') },
+            exp_annotations: {
+              ...withRunbook(
+                targetAnnotations(
+                  'recent',
+                  'Target recent was missed: Title of recent',
+                  'the deadline passed without the target being met.',
+                ),
+                alertNames.targetMissed,
+              ),
+              description:
+                'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.',
+            },
+          },
+        ],
       },
     ],
   },
@@ -102,7 +194,8 @@ export const ruleTests = [
             exp_labels: { severity: 'warning', ...labels('behind') },
             exp_annotations: {
               summary: 'Deadline of behind within 30 days, progress behind pace',
-              description: 'Ministry of Public Security (ct-05-2023): progress 40% against an expected 80%. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-11 00:00:00 +0000 UTC.',
+              description:
+                'Ministry of Public Security (ct-05-2023): progress 40% against an expected 80%. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-11 00:00:00 +0000 UTC.',
               runbook_url: 'http://localhost:8080/runbooks#kpideadlineapproaching',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=behind',
             },
@@ -132,7 +225,8 @@ export const ruleTests = [
             exp_labels: { severity: 'warning', ...pipeline, feed: 'quiet' },
             exp_annotations: {
               summary: 'Feed quiet has not succeeded for 30m 0s',
-              description: 'The last successful run of feed quiet is more than 2 expected intervals old (expected every 5m 0s).',
+              description:
+                'The last successful run of feed quiet is more than 2 expected intervals old (expected every 5m 0s).',
               runbook_url: 'http://localhost:8080/runbooks#kpifeedstale',
               dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
             },
@@ -158,7 +252,12 @@ export const ruleTests = [
         alertname: alertNames.feedFailing,
         exp_alerts: ['broken', 'never'].map((feed) => ({
           exp_labels: { severity: 'warning', ...pipeline, feed },
-          exp_annotations: { summary: `Feed ${feed} fails`, description: `The most recent run of feed ${feed} did not succeed (and retries did not help).`, runbook_url: 'http://localhost:8080/runbooks#kpifeedfailing', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' },
+          exp_annotations: {
+            summary: `Feed ${feed} fails`,
+            description: `The most recent run of feed ${feed} did not succeed (and retries did not help).`,
+            runbook_url: 'http://localhost:8080/runbooks#kpifeedfailing',
+            dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
+          },
         })),
       },
     ],
@@ -167,8 +266,14 @@ export const ruleTests = [
     name: 'rejected rows alert; accepted rows do not',
     interval: '1m',
     input_series: [
-      { series: `${pacerMetrics.ingestRowsTotal}{source="push",outcome="rejected",job="pacer",instance="pacer:8080"}`, values: '0+2x30' },
-      { series: `${pacerMetrics.ingestRowsTotal}{source="feed",outcome="inserted",job="pacer",instance="pacer:8080"}`, values: '0+100x30' },
+      {
+        series: `${pacerMetrics.ingestRowsTotal}{source="push",outcome="rejected",job="pacer",instance="pacer:8080"}`,
+        values: '0+2x30',
+      },
+      {
+        series: `${pacerMetrics.ingestRowsTotal}{source="feed",outcome="inserted",job="pacer",instance="pacer:8080"}`,
+        values: '0+100x30',
+      },
     ],
     alert_rule_test: [
       {
@@ -177,7 +282,12 @@ export const ruleTests = [
         exp_alerts: [
           {
             exp_labels: { severity: 'warning', ...pipeline, source: 'push' },
-            exp_annotations: { summary: 'Ingest rejected 30 rows from push in 15 minutes', description: 'Rows sent to Pacer (push) were rejected as invalid; they are not in the database.', runbook_url: 'http://localhost:8080/runbooks#kpiingestrejections', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' },
+            exp_annotations: {
+              summary: 'Ingest rejected 30 rows from push in 15 minutes',
+              description: 'Rows sent to Pacer (push) were rejected as invalid; they are not in the database.',
+              runbook_url: 'http://localhost:8080/runbooks#kpiingestrejections',
+              dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
+            },
           },
         ],
       },
@@ -195,12 +305,34 @@ export const ruleTests = [
       {
         eval_time: '10m',
         alertname: alertNames.exporterDown,
-        exp_alerts: [{ exp_labels: { severity: 'critical', ...pipeline, job: 'pacer', instance: 'pacer:8080' }, exp_annotations: { summary: 'Prometheus cannot scrape Pacer', description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.', runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }],
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'critical', ...pipeline, job: 'pacer', instance: 'pacer:8080' },
+            exp_annotations: {
+              summary: 'Prometheus cannot scrape Pacer',
+              description:
+                'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.',
+              runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown',
+              dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
+            },
+          },
+        ],
       },
       {
         eval_time: '25m',
         alertname: alertNames.evaluationStale,
-        exp_alerts: [{ exp_labels: { severity: 'warning', ...pipeline }, exp_annotations: { summary: 'Pacer has not evaluated the targets for 25m 0s', description: 'The exported evaluation is more than 15 minutes old: the statuses Prometheus sees are out of date.', runbook_url: 'http://localhost:8080/runbooks#pacerevaluationstale', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }],
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', ...pipeline },
+            exp_annotations: {
+              summary: 'Pacer has not evaluated the targets for 25m 0s',
+              description:
+                'The exported evaluation is more than 15 minutes old: the statuses Prometheus sees are out of date.',
+              runbook_url: 'http://localhost:8080/runbooks#pacerevaluationstale',
+              dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
+            },
+          },
+        ],
       },
     ],
   },
@@ -208,6 +340,23 @@ export const ruleTests = [
     name: 'no scrape at all is also Pacer down',
     interval: '1m',
     input_series: [{ series: 'some_other_metric', values: '1x20' }],
-    alert_rule_test: [{ eval_time: '10m', alertname: alertNames.exporterDown, exp_alerts: [{ exp_labels: { severity: 'critical', ...pipeline, job: 'pacer' }, exp_annotations: { summary: 'Prometheus cannot scrape Pacer', description: 'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.', runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown', dashboard_url: 'http://localhost:3000/d/pacer-pipeline' } }] }],
+    alert_rule_test: [
+      {
+        eval_time: '10m',
+        alertname: alertNames.exporterDown,
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'critical', ...pipeline, job: 'pacer' },
+            exp_annotations: {
+              summary: 'Prometheus cannot scrape Pacer',
+              description:
+                'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.',
+              runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown',
+              dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
+            },
+          },
+        ],
+      },
+    ],
   },
 ];

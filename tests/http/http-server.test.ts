@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, InputError, NotFoundError, UnauthorizedError, UnavailableError } from '../../src/errors/pacer-error.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  UnauthorizedError,
+  UnavailableError,
+} from '../../src/errors/pacer-error.js';
 import { buildHttpServer, type Readiness } from '../../src/http/http-server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
@@ -16,7 +23,11 @@ async function server(readiness: Readiness = { ready: true, checks: {} }) {
       metricsRoutes(metrics),
       async (a) => {
         a.get('/boom/input', async () => {
-          throw new InputError('bad line', [{ code: 'unknown_indicator', line: 3, field: 'indicator', message: 'unknown indicator "x"' }], { code: 'invalid_batch' });
+          throw new InputError(
+            'bad line',
+            [{ code: 'unknown_indicator', line: 3, field: 'indicator', message: 'unknown indicator "x"' }],
+            { code: 'invalid_batch' },
+          );
         });
         a.get('/boom/missing', async () => {
           throw new NotFoundError('no batch 7');
@@ -37,7 +48,8 @@ async function server(readiness: Readiness = { ready: true, checks: {} }) {
           if (code === 'forbidden_role') throw new ForbiddenError('a reader', { code });
           if (code === 'idempotency_conflict') throw new ConflictError('key reused', { code });
           if (code === 'too_many_ingests') throw new UnavailableError('busy', { code, retryAfterSeconds: 1 });
-          if (code === 'connection') throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+          if (code === 'connection')
+            throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
           throw new InputError('bad body', [], { code });
         });
       },
@@ -48,7 +60,15 @@ async function server(readiness: Readiness = { ready: true, checks: {} }) {
 
 describe('HTTP errors', () => {
   it.each([
-    ['/boom/input', 400, { code: 'invalid_batch', message: 'bad line', issues: [{ code: 'unknown_indicator', line: 3, field: 'indicator', message: 'unknown indicator "x"' }] }],
+    [
+      '/boom/input',
+      400,
+      {
+        code: 'invalid_batch',
+        message: 'bad line',
+        issues: [{ code: 'unknown_indicator', line: 3, field: 'indicator', message: 'unknown indicator "x"' }],
+      },
+    ],
     ['/boom/missing', 404, { code: 'not_found', message: 'no batch 7' }],
     ['/boom/conflict', 409, { code: 'prune_required', message: 'has data' }],
     ['/boom/down', 503, { code: 'database_unavailable', message: 'database down' }],
@@ -79,7 +99,12 @@ describe('HTTP errors', () => {
 
   it('keeps the status of fastify client errors, with a code', async () => {
     const { app } = await server();
-    const response = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"broken' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"broken',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('invalid_json');
   });

@@ -31,17 +31,37 @@ describe('the OpenAPI document', () => {
   });
 
   it('only refers to components it defines, and documents every error status of the push', () => {
-    const doc = document() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
+    const doc = document() as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, unknown> };
+    };
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(5);
     for (const ref of refs) expect(doc.components.schemas).toHaveProperty(ref);
-    expect(Object.keys(doc.paths['/v1/observations']!.post!.responses)).toEqual(['200', '400', '401', '403', '413', '415', '422', '429', '503']);
+    expect(Object.keys(doc.paths['/v1/observations']!.post!.responses)).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '422',
+      '429',
+      '503',
+    ]);
   });
 
   it('takes paths from more than one feature without a shared module-level registry', () => {
     const a = new OpenApiRegistry({ title: 'a', version: '1' });
     const b = new OpenApiRegistry({ title: 'b', version: '1' });
-    a.operation({ method: 'get', path: '/v1/targets', summary: 'targets', tags: ['targets'], access: 'read', responses: { 200: { description: 'ok' } } });
+    a.operation({
+      method: 'get',
+      path: '/v1/targets',
+      summary: 'targets',
+      tags: ['targets'],
+      access: 'read',
+      responses: { 200: { description: 'ok' } },
+    });
     expect(Object.keys(a.document().paths as object)).toEqual(['/v1/targets']);
     expect(Object.keys(b.document().paths as object)).toEqual([]);
   });

@@ -17,7 +17,23 @@ const hostileOwner = 'Bộ Công an "C06"\\ Cục Cảnh sát\nQLHC';
 
 function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult {
   return {
-    target: { id, title: `Mục tiêu "${id}"\nline two`, directiveId: 'ct-05-2023', owner: hostileOwner, indicatorId: 'vneid_accounts_issued', regionId: 1, regionCode: 'VN', baselineValue: 11_100_000, baselineAt: Date.UTC(2022, 9, 19, 17), targetValue: 40_000_000, dueDate: '2023-06-30', deadline: Date.UTC(2023, 5, 30, 17), direction: 'at_least', tolerance: null, milestones: [] },
+    target: {
+      id,
+      title: `Mục tiêu "${id}"\nline two`,
+      directiveId: 'ct-05-2023',
+      owner: hostileOwner,
+      indicatorId: 'vneid_accounts_issued',
+      regionId: 1,
+      regionCode: 'VN',
+      baselineValue: 11_100_000,
+      baselineAt: Date.UTC(2022, 9, 19, 17),
+      targetValue: 40_000_000,
+      dueDate: '2023-06-30',
+      deadline: Date.UTC(2023, 5, 30, 17),
+      direction: 'at_least',
+      tolerance: null,
+      milestones: [],
+    },
     status: 'off_track',
     achievedLate: false,
     achievedAt: null,
@@ -40,8 +56,26 @@ function snapshot(results: TargetResult[], indicatorValues = 2): EvaluationSnaps
     runId: 1,
     asOf: new Date('2023-06-30T17:00:00Z'),
     results,
-    indicators: [{ id: 'vneid_accounts_issued', name: 'VNeID accounts', unit: 'accounts', kind: 'cumulative', rollup: 'sum', updateIntervalSeconds: 7_776_000 }],
-    indicatorValues: Array.from({ length: indicatorValues }, (_, i) => ({ indicatorId: 'vneid_accounts_issued', regionId: i + 2, regionCode: String(i + 1).padStart(2, '0'), regionName: i === 0 ? 'Thành phố Hồ Chí Minh' : `Tỉnh "${i}"`, level: 'province', value: 1000 + i, at: Date.UTC(2023, 2, 1), coverage: 1 })),
+    indicators: [
+      {
+        id: 'vneid_accounts_issued',
+        name: 'VNeID accounts',
+        unit: 'accounts',
+        kind: 'cumulative',
+        rollup: 'sum',
+        updateIntervalSeconds: 7_776_000,
+      },
+    ],
+    indicatorValues: Array.from({ length: indicatorValues }, (_, i) => ({
+      indicatorId: 'vneid_accounts_issued',
+      regionId: i + 2,
+      regionCode: String(i + 1).padStart(2, '0'),
+      regionName: i === 0 ? 'Thành phố Hồ Chí Minh' : `Tỉnh "${i}"`,
+      level: 'province',
+      value: 1000 + i,
+      at: Date.UTC(2023, 2, 1),
+      coverage: 1,
+    })),
   };
 }
 
@@ -55,12 +89,27 @@ describe('the KPI exposition', () => {
   });
 
   it('writes HELP and TYPE for every family, one status series per state, and no timestamps', () => {
-    const { text } = renderKpiExposition(snapshot([result('t1'), result('t2', { status: 'at_risk', projected: null, projectedCompletionAt: null })]), 1000);
+    const { text } = renderKpiExposition(
+      snapshot([result('t1'), result('t2', { status: 'at_risk', projected: null, projectedCompletionAt: null })]),
+      1000,
+    );
     const families = [...text.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]);
     expect(families).toEqual([
-      kpiMetrics.targetInfo, kpiMetrics.targetValue, kpiMetrics.targetBaselineValue, kpiMetrics.targetCurrentValue, kpiMetrics.targetExpectedValue, kpiMetrics.targetProgressRatio,
-      kpiMetrics.targetExpectedProgressRatio, kpiMetrics.targetProjectedValue, kpiMetrics.targetProjectedCompletionTimestampSeconds, kpiMetrics.targetDeadlineTimestampSeconds,
-      kpiMetrics.targetCoverageRatio, kpiMetrics.targetStatus, kpiMetrics.indicatorValue, kpiMetrics.indicatorObservedTimestampSeconds, kpiMetrics.evaluationTimestampSeconds,
+      kpiMetrics.targetInfo,
+      kpiMetrics.targetValue,
+      kpiMetrics.targetBaselineValue,
+      kpiMetrics.targetCurrentValue,
+      kpiMetrics.targetExpectedValue,
+      kpiMetrics.targetProgressRatio,
+      kpiMetrics.targetExpectedProgressRatio,
+      kpiMetrics.targetProjectedValue,
+      kpiMetrics.targetProjectedCompletionTimestampSeconds,
+      kpiMetrics.targetDeadlineTimestampSeconds,
+      kpiMetrics.targetCoverageRatio,
+      kpiMetrics.targetStatus,
+      kpiMetrics.indicatorValue,
+      kpiMetrics.indicatorObservedTimestampSeconds,
+      kpiMetrics.evaluationTimestampSeconds,
     ]);
     for (const f of families) expect(text).toContain(`# HELP ${f} `);
     const status = text.split('\n').filter((l) => l.startsWith(`${kpiMetrics.targetStatus}{target="t2"`));
@@ -68,9 +117,12 @@ describe('the KPI exposition', () => {
     expect(status.filter((l) => l.endsWith(' 1'))).toEqual([expect.stringContaining('status="at_risk"')]);
     // A missing projection is left out, not exported as NaN.
     expect(text).not.toContain(`${kpiMetrics.targetProjectedValue}{target="t2"`);
-    expect(text).toContain(`${kpiMetrics.targetDeadlineTimestampSeconds}{target="t1",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"} 1688144400`);
+    expect(text).toContain(
+      `${kpiMetrics.targetDeadlineTimestampSeconds}{target="t1",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"} 1688144400`,
+    );
     expect(text).toContain(`${kpiMetrics.evaluationTimestampSeconds} 1688144400\n`);
-    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{.*\})? -?[\d.e+]+$/);
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#')))
+      expect(line).toMatch(/^[a-z_]+(\{.*\})? -?[\d.e+]+$/);
   });
 
   it('caps the number of series, dropping indicator breakdowns before targets, and counts the drop', async () => {
@@ -91,8 +143,18 @@ describe('GET /metrics', () => {
   async function server() {
     const metrics = createPipelineMetrics();
     const kpi = new KpiExposition({ maxSeries: 10_000, metrics });
-    await kpi.update(snapshot([result('vneid-accounts-40m'), result('villages', { status: 'no_data', current: null, progress: null })], 3));
-    return buildHttpServer({ logger: createLogger({ level: 'silent', pretty: false }), readiness: async () => ({ ready: true, checks: {} }), metrics, routes: [metricsRoutes(metrics, kpi)] });
+    await kpi.update(
+      snapshot(
+        [result('vneid-accounts-40m'), result('villages', { status: 'no_data', current: null, progress: null })],
+        3,
+      ),
+    );
+    return buildHttpServer({
+      logger: createLogger({ level: 'silent', pretty: false }),
+      readiness: async () => ({ ready: true, checks: {} }),
+      metrics,
+      routes: [metricsRoutes(metrics, kpi)],
+    });
   }
 
   it('serves the KPI families followed by the pipeline metrics', async () => {
@@ -107,7 +169,11 @@ describe('GET /metrics', () => {
   it('honours Accept-Encoding: gzip with the same content', async () => {
     const app = await server();
     const plain = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    const zipped = await app.inject({ method: 'GET', url: '/metrics', headers: { 'accept-encoding': 'gzip, deflate' } });
+    const zipped = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { 'accept-encoding': 'gzip, deflate' },
+    });
     expect(zipped.headers['content-encoding']).toBe('gzip');
     const text = gunzipSync(zipped.rawPayload).toString();
     const kpiPart = (s: string) => s.split('\n').filter((l) => l.startsWith('kpi_') || l.startsWith('# HELP kpi_'));

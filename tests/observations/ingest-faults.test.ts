@@ -10,7 +10,11 @@ import { createSchema, dropSchema, schemaUrl, testBackends, uniqueSchema } from 
 
 const backends = await testBackends();
 const admin = 'fault-admin-token-0123456789abcdef';
-const communes = readFileSync('catalog/regions/vn/communes.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
+const communes = readFileSync('catalog/regions/vn/communes.csv', 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split(',')[0]!);
 
 /** `n` valid NDJSON records with unique keys, in ~1 MB pieces. */
 function ndjson(n: number, indicator = 'vneid_accounts_issued'): Buffer[] {
@@ -57,13 +61,26 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 }
 
 async function writerToken(child: RunningChild): Promise<string> {
-  const response = await fetch(`${child.baseUrl}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ feed: 'faults', role: 'writer' }) });
+  const response = await fetch(`${child.baseUrl}/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ feed: 'faults', role: 'writer' }),
+  });
   expect(response.status).toBe(201);
   return (await readJson(response)).token;
 }
 
 function push(child: RunningChild, token: string, body: RequestInit['body'], key?: string): Promise<Response> {
-  return fetch(`${child.baseUrl}/v1/observations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson', ...(key ? { 'idempotency-key': key } : {}) }, body, duplex: 'half' } as RequestInit);
+  return fetch(`${child.baseUrl}/v1/observations`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/x-ndjson',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body,
+    duplex: 'half',
+  } as RequestInit);
 }
 
 describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the API in a child process)', () => {
@@ -71,7 +88,10 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
   let client: pg.Client;
   const children: RunningChild[] = [];
   const start = async (url: string) => {
-    const child = await startPacer({ DATABASE_URL: url, PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: admin }, { args: ['--roles', 'api'], readyWithinMs: 60_000 });
+    const child = await startPacer(
+      { DATABASE_URL: url, PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: admin },
+      { args: ['--roles', 'api'], readyWithinMs: 60_000 },
+    );
     children.push(child);
     return child;
   };
@@ -96,15 +116,29 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
     const pieces = ndjson(200_000);
     const key = 'kill-test-200k';
     // A transaction with an id has written something: the batch row, and the first chunk by COPY.
-    const inTransaction = () => count(`select count(*) as n from pg_stat_activity where application_name = $1 and backend_xid is not null`, [application]);
+    const inTransaction = () =>
+      count(`select count(*) as n from pg_stat_activity where application_name = $1 and backend_xid is not null`, [
+        application,
+      ]);
 
     // Send 60% of the body, wait until the server is writing it in its open transaction, then kill it.
-    const sent = push(first, token, gatedBody(pieces, Math.floor(pieces.length * 0.6), () => waitFor(async () => (await inTransaction()) > 0, 'writes in the batch transaction')), key);
+    const sent = push(
+      first,
+      token,
+      gatedBody(pieces, Math.floor(pieces.length * 0.6), () =>
+        waitFor(async () => (await inTransaction()) > 0, 'writes in the batch transaction'),
+      ),
+      key,
+    );
     await waitFor(async () => (await inTransaction()) > 0, 'the batch transaction');
     first.child.kill('SIGKILL');
     await expect(sent).rejects.toThrow();
     // PostgreSQL rolls the transaction back when the dead client's connection closes.
-    await waitFor(async () => (await count('select count(*) as n from pg_stat_activity where application_name = $1', [application])) === 0, 'the killed server’s connections to close');
+    await waitFor(
+      async () =>
+        (await count('select count(*) as n from pg_stat_activity where application_name = $1', [application])) === 0,
+      'the killed server’s connections to close',
+    );
     expect(await count('select count(*) as n from observations')).toBe(0);
     expect(await count('select count(*) as n from ingest_batches where idempotency_key = $1', [key])).toBe(0);
 
@@ -114,8 +148,15 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
     const summary = await readJson(retry);
     expect(summary).toMatchObject({ received: 200_000, inserted: 200_000, updated: 0, unchanged: 0, rejected: 0 });
     expect(await count('select count(*) as n from observations')).toBe(200_000);
-    expect(await count('select count(distinct (indicator_id, region_id, observed_at, dims)) as n from observations')).toBe(200_000);
-    expect(await count(`select count(*) as n from ingest_batches where idempotency_key = $1 and status = 'committed' and received = 200000`, [key])).toBe(1);
+    expect(
+      await count('select count(distinct (indicator_id, region_id, observed_at, dims)) as n from observations'),
+    ).toBe(200_000);
+    expect(
+      await count(
+        `select count(*) as n from ingest_batches where idempotency_key = $1 and status = 'committed' and received = 200000`,
+        [key],
+      ),
+    ).toBe(1);
 
     const replay = await push(second, token, Buffer.concat(pieces), key);
     expect(await readJson(replay)).toEqual({ ...summary, replayed: true });
@@ -152,13 +193,21 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
       const token = await writerToken(api);
       const pieces = ndjson(120_000, 'chip_id_cards_issued');
       const key = 'outage-test';
-      const writing = () => count(`select count(*) as n from pg_stat_activity where application_name = $1 and backend_xid is not null`, [application]);
+      const writing = () =>
+        count(`select count(*) as n from pg_stat_activity where application_name = $1 and backend_xid is not null`, [
+          application,
+        ]);
 
       // Cut while a batch is being written: that batch fails with 503 and leaves nothing.
-      const inFlight = push(api, token, gatedBody(pieces, Math.floor(pieces.length * 0.7), async () => {
-        await waitFor(async () => (await writing()) > 0, 'the batch transaction');
-        await cut();
-      }), key);
+      const inFlight = push(
+        api,
+        token,
+        gatedBody(pieces, Math.floor(pieces.length * 0.7), async () => {
+          await waitFor(async () => (await writing()) > 0, 'the batch transaction');
+          await cut();
+        }),
+        key,
+      );
       const failed = await inFlight;
       expect(failed.status).toBe(503);
       expect(Number(failed.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -171,7 +220,11 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
       expect((await readJson(during)).error.code).toBe('database_unavailable');
       expect((await fetch(`${api.baseUrl}/readyz`)).status).toBe(503);
       expect((await fetch(`${api.baseUrl}/healthz`)).status).toBe(200);
-      await waitFor(async () => (await count('select count(*) as n from pg_stat_activity where application_name = $1', [application])) === 0, 'the cut connections to end');
+      await waitFor(
+        async () =>
+          (await count('select count(*) as n from pg_stat_activity where application_name = $1', [application])) === 0,
+        'the cut connections to end',
+      );
       expect(await count(`select count(*) as n from observations where indicator_id = 'chip_id_cards_issued'`)).toBe(0);
       expect(await count(`select count(*) as n from ingest_batches where idempotency_key = $1`, [key])).toBe(0);
 
@@ -181,7 +234,9 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
       const retry = await push(api, token, Buffer.concat(pieces), key);
       expect(retry.status).toBe(200);
       expect(await readJson(retry)).toMatchObject({ received: 120_000, inserted: 120_000, rejected: 0 });
-      expect(await count(`select count(*) as n from observations where indicator_id = 'chip_id_cards_issued'`)).toBe(120_000);
+      expect(await count(`select count(*) as n from observations where indicator_id = 'chip_id_cards_issued'`)).toBe(
+        120_000,
+      );
       expect(api.child.exitCode).toBeNull();
     } finally {
       await cut().catch(() => undefined);

@@ -50,7 +50,10 @@ interface Ready {
 }
 
 async function readiness(baseUrl: string): Promise<Ready | undefined> {
-  return fetch(`${baseUrl}/readyz`).then((r) => r.json() as Promise<Ready>, () => undefined);
+  return fetch(`${baseUrl}/readyz`).then(
+    (r) => r.json() as Promise<Ready>,
+    () => undefined,
+  );
 }
 
 async function schedulerKeys(): Promise<string[]> {

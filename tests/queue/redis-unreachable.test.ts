@@ -54,7 +54,12 @@ describe.runIf(available)('a worker whose Redis cannot be reached', () => {
     expect(naming[0]).toContain('redis://:***@127.0.0.1:1');
     expect(naming[0]).toMatch(/retrying/);
     // Not ready: the heartbeat a container health check reads is never written.
-    expect(await stat(heartbeat).then(() => true, () => false)).toBe(false);
+    expect(
+      await stat(heartbeat).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
 
     const signalledAt = Date.now();
     worker.child.kill('SIGTERM');

@@ -2,7 +2,19 @@ import type { Queue } from 'bullmq';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedEnv, queueServicesAvailable, killChildren, openQueue, RedisChild, removeTempDirs, spawnPacer, tempDir, uniquePrefix, writeFeed, yearly } from '../support/feed-fixtures.js';
+import {
+  feedEnv,
+  queueServicesAvailable,
+  killChildren,
+  openQueue,
+  RedisChild,
+  removeTempDirs,
+  spawnPacer,
+  tempDir,
+  uniquePrefix,
+  writeFeed,
+  yearly,
+} from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { testRedisUrl } from '../support/services.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -67,7 +79,11 @@ describe.runIf(available)('BullMQ scheduler start', () => {
   it('a feed removed from jobs/ loses its scheduler and its delayed job at the next scheduler start', async () => {
     expect((await feedState()).schedulers).toContain('feed:beta');
     await rm(path.join(jobsDir, 'beta.yaml'));
-    const scheduler = spawnPacer(feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl }), ['start', '--roles', 'scheduler']);
+    const scheduler = spawnPacer(feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl }), [
+      'start',
+      '--roles',
+      'scheduler',
+    ]);
     await scheduler.waitForOutput(/feed schedules upserted/);
     expect(scheduler.output()).toMatch(/"scheduler":"feed:beta".*removed the schedule of a feed no longer in jobs\//);
 
@@ -80,7 +96,11 @@ describe.runIf(available)('BullMQ scheduler start', () => {
 
   it('refuses to start on a Redis whose maxmemory-policy evicts keys, saying why', async () => {
     ownRedis = await RedisChild.start({ policy: 'allkeys-lru' });
-    const scheduler = spawnPacer(feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: ownRedis.url }), ['start', '--roles', 'scheduler']);
+    const scheduler = spawnPacer(feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: ownRedis.url }), [
+      'start',
+      '--roles',
+      'scheduler',
+    ]);
     const code = await scheduler.exited;
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();

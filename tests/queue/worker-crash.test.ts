@@ -1,6 +1,26 @@
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedEnv, queueServicesAvailable, killChildren, ndjsonLines, openQueue, removeTempDirs, runsOf, sleep, SourceServer, sourceRecords, spawnPacer, streamed, tempDir, uniquePrefix, waitFor, writeFeed, written, yearly, type PacerChild } from '../support/feed-fixtures.js';
+import {
+  feedEnv,
+  queueServicesAvailable,
+  killChildren,
+  ndjsonLines,
+  openQueue,
+  removeTempDirs,
+  runsOf,
+  sleep,
+  SourceServer,
+  sourceRecords,
+  spawnPacer,
+  streamed,
+  tempDir,
+  uniquePrefix,
+  waitFor,
+  writeFeed,
+  written,
+  yearly,
+  type PacerChild,
+} from '../support/feed-fixtures.js';
 import { applyShippedCatalog } from '../support/catalog-fixture.js';
 import { testRedisUrl } from '../support/services.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -20,7 +40,13 @@ beforeAll(async () => {
   await applyShippedCatalog(db.database);
   jobsDir = await tempDir();
   for (const id of ['killed-mid-run', 'stopped-mid-run', 'handed-back']) {
-    await writeFeed(jobsDir, { id, schedule: yearly, timeout: '30s', retries: { attempts: 2, backoff: '1s' }, source: { type: 'http', url: server.url(`/${id}`), format: 'ndjson' } });
+    await writeFeed(jobsDir, {
+      id,
+      schedule: yearly,
+      timeout: '30s',
+      retries: { attempts: 2, backoff: '1s' },
+      source: { type: 'http', url: server.url(`/${id}`), format: 'ndjson' },
+    });
   }
 });
 
@@ -33,13 +59,20 @@ afterAll(async () => {
 });
 
 function startWorker(extra: Record<string, string> = {}): PacerChild {
-  return spawnPacer(feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl, extra }), ['start', '--roles', 'worker']);
+  return spawnPacer(feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl, extra }), [
+    'start',
+    '--roles',
+    'worker',
+  ]);
 }
 
 /** The worker (its pid, from the runs table) that claimed the feed's only run. */
 async function claimedBy(feedId: string): Promise<number> {
   let worker: string | null = null;
-  await waitFor(async () => ((worker = (await runsOf(db.database, feedId))[0]?.worker ?? null) !== null), `a worker to claim ${feedId}`);
+  await waitFor(
+    async () => (worker = (await runsOf(db.database, feedId))[0]?.worker ?? null) !== null,
+    `a worker to claim ${feedId}`,
+  );
   return Number(worker!.split(':').at(-1));
 }
 
@@ -51,7 +84,11 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
     const workers = [startWorker(), startWorker()];
     await Promise.all(workers.map((w) => w.waitForOutput(/worker taking jobs/)));
 
-    await queue.add('feed', { feedId: 'killed-mid-run', slot: '2026-01-01T00:00:00.000Z', trigger: 'manual' }, { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } });
+    await queue.add(
+      'feed',
+      { feedId: 'killed-mid-run', slot: '2026-01-01T00:00:00.000Z', trigger: 'manual' },
+      { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } },
+    );
     await waitFor(() => server.hitsOf('/killed-mid-run').length === 1, 'the source to be read');
     const pid = await claimedBy('killed-mid-run');
     const victim = workers.find((w) => w.pid === pid)!;
@@ -63,7 +100,12 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
     expect(victim.child.signalCode).toBe('SIGKILL');
 
     // The lock (4 s) lapses, the survivor finds the job stalled and runs it again.
-    await waitFor(async () => (await runsOf(db.database, 'killed-mid-run'))[0]?.status === 'succeeded', 'the retried run to succeed', 40_000, 200);
+    await waitFor(
+      async () => (await runsOf(db.database, 'killed-mid-run'))[0]?.status === 'succeeded',
+      'the retried run to succeed',
+      40_000,
+      200,
+    );
     const [run, ...others] = await runsOf(db.database, 'killed-mid-run');
     expect(others).toEqual([]);
     expect(run).toMatchObject({ status: 'succeeded', worker: expect.stringMatching(new RegExp(`:${survivor.pid}$`)) });
@@ -76,7 +118,9 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
 
     // Exactly once: one committed batch with every record, each observation once (what one clean run writes).
     const result = await written(db.database, 'killed-mid-run', 'vneid_accounts_issued');
-    expect(result.batches).toEqual([{ status: 'committed', inserted: 40, idempotency_key: 'feed/killed-mid-run/2026-01-01T00:00:00.000Z' }]);
+    expect(result.batches).toEqual([
+      { status: 'committed', inserted: 40, idempotency_key: 'feed/killed-mid-run/2026-01-01T00:00:00.000Z' },
+    ]);
     expect(result.observations).toBe(40);
     expect(await survivor.stop()).toBe(0);
   });
@@ -86,7 +130,11 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
     server.on('/stopped-mid-run', streamed(ndjsonLines(records), { totalMs: 3_000 }));
     const worker = startWorker({ PACER_SHUTDOWN_GRACE_SECONDS: '10' });
     await worker.waitForOutput(/worker taking jobs/);
-    await queue.add('feed', { feedId: 'stopped-mid-run', slot: '2026-01-01T00:00:00.000Z', trigger: 'manual' }, { attempts: 3 });
+    await queue.add(
+      'feed',
+      { feedId: 'stopped-mid-run', slot: '2026-01-01T00:00:00.000Z', trigger: 'manual' },
+      { attempts: 3 },
+    );
     await waitFor(() => server.hitsOf('/stopped-mid-run').length === 1, 'the source to be read');
     expect(await claimedBy('stopped-mid-run')).toBe(worker.pid);
     await sleep(1_000);
@@ -113,7 +161,11 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
     server.on('/handed-back', streamed(ndjsonLines(records), { totalMs: 3_000 }));
     const first = startWorker({ PACER_SHUTDOWN_GRACE_SECONDS: '1' });
     await first.waitForOutput(/worker taking jobs/);
-    await queue.add('feed', { feedId: 'handed-back', slot: '2026-01-01T00:00:00.000Z', trigger: 'manual' }, { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } });
+    await queue.add(
+      'feed',
+      { feedId: 'handed-back', slot: '2026-01-01T00:00:00.000Z', trigger: 'manual' },
+      { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } },
+    );
     await waitFor(() => server.hitsOf('/handed-back').length === 1, 'the source to be read');
     expect(await claimedBy('handed-back')).toBe(first.pid);
 
@@ -128,12 +180,24 @@ describe.runIf(available)('BullMQ workers and a run in flight', () => {
     expect((await written(db.database, 'handed-back', 'vneid_accounts_activated')).observations).toBe(0);
 
     const second = startWorker();
-    await waitFor(async () => (await runsOf(db.database, 'handed-back'))[0]?.status === 'succeeded', 'the handed-back job to run again', 40_000, 200);
+    await waitFor(
+      async () => (await runsOf(db.database, 'handed-back'))[0]?.status === 'succeeded',
+      'the handed-back job to run again',
+      40_000,
+      200,
+    );
     const [run, ...others] = await runsOf(db.database, 'handed-back');
     expect(others).toEqual([]);
-    expect(run).toMatchObject({ status: 'succeeded', attempts: 2, error: null, worker: expect.stringMatching(new RegExp(`:${second.pid}$`)) });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      error: null,
+      worker: expect.stringMatching(new RegExp(`:${second.pid}$`)),
+    });
     const result = await written(db.database, 'handed-back', 'vneid_accounts_activated');
-    expect(result.batches).toEqual([{ status: 'committed', inserted: 30, idempotency_key: 'feed/handed-back/2026-01-01T00:00:00.000Z' }]);
+    expect(result.batches).toEqual([
+      { status: 'committed', inserted: 30, idempotency_key: 'feed/handed-back/2026-01-01T00:00:00.000Z' },
+    ]);
     expect(result.observations).toBe(30);
     expect(await second.stop()).toBe(0);
   });

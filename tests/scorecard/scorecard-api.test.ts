@@ -20,10 +20,15 @@ const deadline = '2023-06-30T17:00:00.000Z';
 const projected40m = 11_100_000 + (1_400_000 / 18) * 254;
 
 /** Every response body a browser would load for the page: the HTML, its stylesheets and scripts. */
-async function pageWeight(app: FastifyInstance, url: string): Promise<{ html: number; total: number; assets: string[] }> {
+async function pageWeight(
+  app: FastifyInstance,
+  url: string,
+): Promise<{ html: number; total: number; assets: string[] }> {
   const page = await app.inject({ url });
   expect(page.statusCode).toBe(200);
-  const assets = [...page.body.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+  const assets = [...page.body.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"]+)"/g)].map((m) =>
+    m[1]!.replaceAll('&amp;', '&'),
+  );
   let total = page.rawPayload.length;
   for (const asset of assets) {
     const response = await app.inject({ url: asset });
@@ -40,7 +45,18 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
 
   beforeAll(async () => {
     ({ services: pacer, drop } = await openDemoPacer(backend, 'scorecard_api'));
-    app = await buildHttpServer({ logger: createLogger({ level: 'silent', pretty: false }), readiness: async () => ({ ready: true, checks: {} }), authorize: async () => undefined, routes: [scorecardRoutes({ scorecard: pacer.scorecard, openapi: new OpenApiRegistry({ title: 'scorecard', version: '1' }) }), await scorecardPages(pacer.scorecard)] });
+    app = await buildHttpServer({
+      logger: createLogger({ level: 'silent', pretty: false }),
+      readiness: async () => ({ ready: true, checks: {} }),
+      authorize: async () => undefined,
+      routes: [
+        scorecardRoutes({
+          scorecard: pacer.scorecard,
+          openapi: new OpenApiRegistry({ title: 'scorecard', version: '1' }),
+        }),
+        await scorecardPages(pacer.scorecard),
+      ],
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -60,13 +76,27 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     expect(body.total).toBe(18);
     expect(body.targets).toHaveLength(18);
     expect(body.counts).toEqual({ missed: 8, off_track: 1, at_risk: 4, no_data: 3, on_track: 2, achieved: 0 });
-    const key = (t: TargetList['targets'][number]) => ({ id: t.target, status: t.status, progress: t.progress, expectedProgress: t.expected_progress, deadline: Date.parse(t.deadline) });
+    const key = (t: TargetList['targets'][number]) => ({
+      id: t.target,
+      status: t.status,
+      progress: t.progress,
+      expectedProgress: t.expected_progress,
+      deadline: Date.parse(t.deadline),
+    });
     const sorted = [...body.targets].sort((a, b) => compareWorstFirst(key(a), key(b)));
     expect(body.targets.map((t) => t.target)).toEqual(sorted.map((t) => t.target));
     expect(body.targets[0]!.status).toBe('missed');
     expect(body.targets.at(-1)!.status).toBe('on_track');
     const t = body.targets.find((x) => x.target === 'vneid-accounts-40m')!;
-    expect(t).toMatchObject({ status: 'off_track', current: 12_500_000, deadline, projected_completion: '2023-10-26', indicator_name: 'VNeID e-ID accounts issued', unit: 'accounts', kind: 'cumulative' });
+    expect(t).toMatchObject({
+      status: 'off_track',
+      current: 12_500_000,
+      deadline,
+      projected_completion: '2023-10-26',
+      indicator_name: 'VNeID e-ID accounts issued',
+      unit: 'accounts',
+      kind: 'cumulative',
+    });
     expect(t.projected).toBeCloseTo(projected40m, 4);
     expect(t.progress).toBeCloseTo(1_400_000 / 28_900_000, 10);
 
@@ -83,7 +113,11 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const mha = await list(`?at=2023-06-30&owner=${encodeURIComponent('Ministry of Home Affairs')}`);
     expect(mha.targets.length).toBeGreaterThan(0);
     expect(new Set(mha.targets.map((t) => t.owner))).toEqual(new Set(['Ministry of Home Affairs']));
-    expect(mha.owners).toEqual(['Ministry of Home Affairs', 'Ministry of Information and Communications', 'Ministry of Public Security']);
+    expect(mha.owners).toEqual([
+      'Ministry of Home Affairs',
+      'Ministry of Information and Communications',
+      'Ministry of Public Security',
+    ]);
   });
 
   it('answers a bad date or status with 400 naming the parameter, and an unknown target with 404', async () => {
@@ -92,7 +126,10 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     expect(badStatus.json().error).toMatchObject({ code: 'invalid_request', issues: [{ field: 'status' }] });
     const badDate = await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-02-30' });
     expect(badDate.statusCode).toBe(400);
-    expect(badDate.json().error).toMatchObject({ code: 'invalid_input', issues: [{ code: 'invalid_date', field: 'at' }] });
+    expect(badDate.json().error).toMatchObject({
+      code: 'invalid_input',
+      issues: [{ code: 'invalid_date', field: 'at' }],
+    });
     const missing = await app.inject({ url: '/v1/targets/no-such-target' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: { code: 'not_found', message: 'no target "no-such-target"' } });
@@ -102,7 +139,13 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const response = await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' });
     expect(response.statusCode).toBe(200);
     const d = targetDetailSchema.parse(response.json());
-    expect(d.target).toMatchObject({ target: 'vneid-accounts-40m', region_name: 'Việt Nam', source: 'Section 3', tolerance: 0.1, milestones: [] });
+    expect(d.target).toMatchObject({
+      target: 'vneid-accounts-40m',
+      region_name: 'Việt Nam',
+      source: 'Section 3',
+      tolerance: 0.1,
+      milestones: [],
+    });
     expect(d.observations.map((o) => [o.observed_at, o.value])).toEqual([
       ['2022-10-19T17:00:00.000Z', 11_100_000],
       ['2022-11-06T17:00:00.000Z', 12_500_000],
@@ -122,13 +165,29 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
 
     // Today's map (34 provinces since 2025-07-01): Ho Chi Minh City's 2023 figure, reported under
     // its old code 79, counts toward the new 79 that absorbed 74 and 77 (1 of 3 parts reporting).
-    expect(d.regions).toMatchObject({ parent: { code: 'VN', name: 'Việt Nam' }, level: 'province', parts: 34, reporting: 1 });
+    expect(d.regions).toMatchObject({
+      parent: { code: 'VN', name: 'Việt Nam' },
+      level: 'province',
+      parts: 34,
+      reporting: 1,
+    });
     expect(Date.parse(d.regions.in_force_at)).toBeGreaterThanOrEqual(Date.parse('2025-07-01T00:00:00+07:00'));
-    expect(d.regions.items).toEqual([{ code: '79', name: 'Thành phố Hồ Chí Minh', value: 1_497_360, observed_at: '2023-02-28T17:00:00.000Z', source: 'predecessors', coverage: expect.closeTo(1 / 3, 10) }]);
+    expect(d.regions.items).toEqual([
+      {
+        code: '79',
+        name: 'Thành phố Hồ Chí Minh',
+        value: 1_497_360,
+        observed_at: '2023-02-28T17:00:00.000Z',
+        source: 'predecessors',
+        coverage: expect.closeTo(1 / 3, 10),
+      },
+    ]);
     expect(d.regions.missing).toHaveLength(33);
 
     // Before the city's figure was published, no province had one.
-    const before = targetDetailSchema.parse((await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-02-01' })).json());
+    const before = targetDetailSchema.parse(
+      (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-02-01' })).json(),
+    );
     expect(before.regions).toMatchObject({ parts: 34, reporting: 0, items: [] });
   });
 
@@ -136,7 +195,8 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const evaluatedAt = new Date(deadline);
     await pacer.evaluation.evaluate({ asOf: evaluatedAt });
     await pacer.evaluation.evaluate({ asOf: new Date(evaluatedAt.getTime() + 60_000) });
-    const detail = async (at: string) => targetDetailSchema.parse((await app.inject({ url: `/v1/targets/vneid-accounts-40m?at=${at}` })).json());
+    const detail = async (at: string) =>
+      targetDetailSchema.parse((await app.inject({ url: `/v1/targets/vneid-accounts-40m?at=${at}` })).json());
     expect((await detail('2023-07-01')).status_history.map((c) => [c.as_of, c.from, c.to])).toEqual([
       ['2023-06-30T17:01:00.000Z', 'off_track', 'missed'],
       [deadline, null, 'off_track'],
@@ -153,9 +213,28 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const page = response.body;
     expect(page).toMatch(/^<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">/);
     const api = await list('?at=2023-06-30');
-    const rows = [...page.matchAll(/<tr data-target="([^"]+)" data-status="([^"]+)">\n<td><span class="badge s-\2" data-status="\2">([^<]+)<\/span>/g)].map((m) => [m[1], m[2], m[3]]);
-    expect(rows).toEqual(api.targets.map((t) => [t.target, t.status, { missed: 'Missed', off_track: 'Off track', at_risk: 'At risk', no_data: 'No data', on_track: 'On track', achieved: 'Achieved' }[t.status]]));
-    expect(page).toContain(`<data class="projected" value="${api.targets.find((t) => t.target === 'vneid-accounts-40m')!.projected}">30,855,556</data>`);
+    const rows = [
+      ...page.matchAll(
+        /<tr data-target="([^"]+)" data-status="([^"]+)">\n<td><span class="badge s-\2" data-status="\2">([^<]+)<\/span>/g,
+      ),
+    ].map((m) => [m[1], m[2], m[3]]);
+    expect(rows).toEqual(
+      api.targets.map((t) => [
+        t.target,
+        t.status,
+        {
+          missed: 'Missed',
+          off_track: 'Off track',
+          at_risk: 'At risk',
+          no_data: 'No data',
+          on_track: 'On track',
+          achieved: 'Achieved',
+        }[t.status],
+      ]),
+    );
+    expect(page).toContain(
+      `<data class="projected" value="${api.targets.find((t) => t.target === 'vneid-accounts-40m')!.projected}">30,855,556</data>`,
+    );
     // The date picker shows the day asked for; links keep it.
     expect(page).toContain('<input type="date" name="at" value="2023-06-30" required>');
     expect(page).toContain('href="/targets/vneid-accounts-40m?at=2023-06-30"');
@@ -173,18 +252,34 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const response = await app.inject({ url: '/targets/vneid-accounts-40m?at=2023-06-30' });
     expect(response.statusCode).toBe(200);
     const page = response.body;
-    const api = targetDetailSchema.parse((await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json());
-    expect(page).toContain(`<data id="projected" value="${api.target.projected}">${formatValue(api.target.projected!, 'cumulative')}</data>`);
+    const api = targetDetailSchema.parse(
+      (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json(),
+    );
+    expect(page).toContain(
+      `<data id="projected" value="${api.target.projected}">${formatValue(api.target.projected!, 'cumulative')}</data>`,
+    );
     expect(page).toContain('<span class="badge s-off_track" data-status="off_track">Off track</span>');
     expect(page).toContain('<li data-region="79"><span lang="vi">Thành phố Hồ Chí Minh</span>');
     const chart = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(page)![1]!);
-    expect(chart).toMatchObject({ target: 40_000_000, deadline: Date.parse(deadline) / 1000, observations: [[Date.parse('2022-10-19T17:00:00Z') / 1000, 11_100_000], [Date.parse('2022-11-06T17:00:00Z') / 1000, 12_500_000]] });
+    expect(chart).toMatchObject({
+      target: 40_000_000,
+      deadline: Date.parse(deadline) / 1000,
+      observations: [
+        [Date.parse('2022-10-19T17:00:00Z') / 1000, 11_100_000],
+        [Date.parse('2022-11-06T17:00:00Z') / 1000, 12_500_000],
+      ],
+    });
     expect(chart.forecast[1]).toEqual([Date.parse(deadline) / 1000, api.target.projected]);
     // Readers without JavaScript get the chart in words.
     expect(page).toContain('Forecast: 30,855,556 at the deadline, reaching the target on 2023-10-26.');
 
     const weight = await pageWeight(app, '/targets/vneid-accounts-40m?at=2023-06-30');
-    expect(weight.assets.map((a) => a.split('?')[0])).toEqual(['/assets/scorecard.css', '/assets/uplot.min.css', '/assets/uplot.min.js', '/assets/target-chart.js']);
+    expect(weight.assets.map((a) => a.split('?')[0])).toEqual([
+      '/assets/scorecard.css',
+      '/assets/uplot.min.css',
+      '/assets/uplot.min.js',
+      '/assets/target-chart.js',
+    ]);
     expect(weight.total).toBeLessThan(300 * 1024);
   });
 
@@ -202,7 +297,10 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const page = (await app.inject({ url: '/targets/vneid-accounts-40m' })).body;
     const url = /src="(\/assets\/uplot\.min\.js\?v=[0-9a-f]+)"/.exec(page)![1]!;
     const plain = await app.inject({ url });
-    expect(plain.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' });
+    expect(plain.headers).toMatchObject({
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
     expect(plain.body).toContain('https://github.com/leeoniya/uPlot');
     const gzipped = await app.inject({ url, headers: { 'accept-encoding': 'gzip, br' } });
     expect(gzipped.headers['content-encoding']).toBe('gzip');
@@ -217,10 +315,21 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     // 2022-11-07 in Asia/Ho_Chi_Minh starts at 2022-11-06T17:00Z.
     const at = new Date('2022-11-06T17:00:00Z');
     for (const value of [12_600_000, 12_700_000]) {
-      const records = [{ line: 1, indicator: 'vneid_accounts_issued', region: 'VN', observed_at: '2022-11-07', value, note: 'revised' }];
+      const records = [
+        {
+          line: 1,
+          indicator: 'vneid_accounts_issued',
+          region: 'VN',
+          observed_at: '2022-11-07',
+          value,
+          note: 'revised',
+        },
+      ];
       await pacer.ingestor.ingest({ source: 'cli', mode: 'atomic', records });
     }
-    const d = targetDetailSchema.parse((await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json());
+    const d = targetDetailSchema.parse(
+      (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json(),
+    );
     const revised = d.observations.find((o) => o.observed_at === at.toISOString())!;
     expect(revised.value).toBe(12_700_000);
     expect(revised.revisions.map((r) => [r.old_value, r.new_value])).toEqual([

@@ -26,7 +26,10 @@ interface Chart {
 }
 
 /** What the chart canvas shows along a line: how many sampled points have the colour (±40 per channel). */
-async function colourHits(page: Page, probe: { value: number; axis: 'x' | 'y'; colour: readonly number[] }): Promise<{ hits: number; samples: number }> {
+async function colourHits(
+  page: Page,
+  probe: { value: number; axis: 'x' | 'y'; colour: readonly number[] },
+): Promise<{ hits: number; samples: number }> {
   return page.evaluate(({ value, axis, colour }) => {
     const u = (globalThis as unknown as { pacerChart: Chart }).pacerChart;
     const at = Math.round(u.valToPos(value, axis, true));
@@ -34,9 +37,11 @@ async function colourHits(page: Page, probe: { value: number; axis: 'x' | 'y'; c
     let samples = 0;
     for (let f = 0.3; f <= 0.701; f += 0.05) {
       samples++;
-      const across = axis === 'y' ? Math.round(u.bbox.left + u.bbox.width * f) : Math.round(u.bbox.top + u.bbox.height * f);
+      const across =
+        axis === 'y' ? Math.round(u.bbox.left + u.bbox.width * f) : Math.round(u.bbox.top + u.bbox.height * f);
       const found = [-1, 0, 1].some((d) => {
-        const px = axis === 'y' ? u.ctx.getImageData(across, at + d, 1, 1).data : u.ctx.getImageData(at + d, across, 1, 1).data;
+        const px =
+          axis === 'y' ? u.ctx.getImageData(across, at + d, 1, 1).data : u.ctx.getImageData(at + d, across, 1, 1).data;
         return [0, 1, 2].every((i) => Math.abs(px[i]! - colour[i]!) < 40);
       });
       if (found) hits++;
@@ -45,137 +50,183 @@ async function colourHits(page: Page, probe: { value: number; axis: 'x' | 'y'; c
   }, probe);
 }
 
-describe.skipIf(!hasChromium && !servicesRequired)(`the scorecard in Chromium${hasChromium ? '' : ` (skipped: no ${chromiumPath}; apt-get install chromium)`}`, () => {
-  let server: RunningChild;
-  let browser: Browser;
-  let cleanup: () => Promise<void>;
-  const problems: string[] = [];
+describe.skipIf(!hasChromium && !servicesRequired)(
+  `the scorecard in Chromium${hasChromium ? '' : ` (skipped: no ${chromiumPath}; apt-get install chromium)`}`,
+  () => {
+    let server: RunningChild;
+    let browser: Browser;
+    let cleanup: () => Promise<void>;
+    const problems: string[] = [];
 
-  beforeAll(async () => {
-    if (!hasChromium) throw new Error(`PACER_REQUIRE_SERVICES=1 but ${chromiumPath} is missing: apt-get install chromium`);
-    await mkdir(artifacts, { recursive: true });
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'pacer-browser-'));
-    let env: Record<string, string> = { PACER_DATA_DIR: dataDir };
-    cleanup = () => rm(dataDir, { recursive: true, force: true });
-    if ((await defaultBackend()) === 'postgres') {
-      const schema = uniqueSchema('browser');
-      await createSchema(schema);
-      env = { ...env, DATABASE_URL: schemaUrl(schema) };
-      cleanup = async () => {
-        await rm(dataDir, { recursive: true, force: true });
-        await dropSchema(schema);
-      };
-    }
-    server = await startPacer(env);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    beforeAll(async () => {
+      if (!hasChromium)
+        throw new Error(`PACER_REQUIRE_SERVICES=1 but ${chromiumPath} is missing: apt-get install chromium`);
+      await mkdir(artifacts, { recursive: true });
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'pacer-browser-'));
+      let env: Record<string, string> = { PACER_DATA_DIR: dataDir };
+      cleanup = () => rm(dataDir, { recursive: true, force: true });
+      if ((await defaultBackend()) === 'postgres') {
+        const schema = uniqueSchema('browser');
+        await createSchema(schema);
+        env = { ...env, DATABASE_URL: schemaUrl(schema) };
+        cleanup = async () => {
+          await rm(dataDir, { recursive: true, force: true });
+          await dropSchema(schema);
+        };
+      }
+      server = await startPacer(env);
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
     });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (server) expect(await server.stop()).toBe(0);
-    await cleanup?.();
-    expect(problems, 'console errors, failed requests or page errors').toEqual([]);
-  });
+    afterAll(async () => {
+      await browser?.close();
+      if (server) expect(await server.stop()).toBe(0);
+      await cleanup?.();
+      expect(problems, 'console errors, failed requests or page errors').toEqual([]);
+    });
 
-  async function open(url: string, options: { javaScript?: boolean } = {}): Promise<{ page: Page; bytes: () => number }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: options.javaScript ?? true });
-    const page = await context.newPage();
-    let bytes = 0;
-    page.on('console', (m) => m.type() === 'error' && problems.push(`${url}: console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`${url}: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`${url}: request failed: ${r.url()}`));
-    page.on('response', (r) => void r.body().then((b) => (bytes += b.length), () => undefined));
-    await page.goto(`${server.baseUrl}${url}`);
-    return { page, bytes: () => bytes };
-  }
-
-  const api = async (url: string) => (await fetch(`${server.baseUrl}${url}`)).json();
-
-  it('lists every Directive 05 target on / with its status in words, under 300 KB in all', async () => {
-    const list = targetListSchema.parse(await api('/v1/targets'));
-    expect(list.targets).toHaveLength(18);
-    const { page, bytes } = await open('/');
-    await expect.poll(() => page.locator('#targets tbody tr').count()).toBe(18);
-    for (const t of list.targets) {
-      const row = page.locator(`#targets tr[data-target="${t.target}"]`);
-      expect(await row.locator('.badge').textContent(), t.target).toBe(statusLabels[t.status]);
-      expect(await row.locator('td:nth-child(2) a').textContent()).toBe(t.title);
+    async function open(
+      url: string,
+      options: { javaScript?: boolean } = {},
+    ): Promise<{ page: Page; bytes: () => number }> {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        javaScriptEnabled: options.javaScript ?? true,
+      });
+      const page = await context.newPage();
+      let bytes = 0;
+      page.on('console', (m) => m.type() === 'error' && problems.push(`${url}: console: ${m.text()}`));
+      page.on('pageerror', (e) => problems.push(`${url}: ${e.message}`));
+      page.on('requestfailed', (r) => problems.push(`${url}: request failed: ${r.url()}`));
+      page.on(
+        'response',
+        (r) =>
+          void r.body().then(
+            (b) => (bytes += b.length),
+            () => undefined,
+          ),
+      );
+      await page.goto(`${server.baseUrl}${url}`);
+      return { page, bytes: () => bytes };
     }
-    await page.waitForLoadState('networkidle');
-    expect(bytes()).toBeGreaterThan(10_000);
-    expect(bytes()).toBeLessThan(300 * 1024);
-    await page.context().close();
-  });
 
-  it('charts the 40-million target (observations, pace, forecast, target level, deadline) and shows the projection the API gives', async () => {
-    const detail = targetDetailSchema.parse(await api('/v1/targets/vneid-accounts-40m?at=2023-06-30'));
-    const { page } = await open('/targets/vneid-accounts-40m?at=2023-06-30');
-    await page.locator('#target-chart[data-rendered="true"] canvas').waitFor();
-    const labels = await page.evaluate(() => (globalThis as unknown as { pacerChart: Chart }).pacerChart.series.map((s) => s.label));
-    expect(labels.slice(1)).toEqual(['Expected pace', 'Forecast', 'Target', 'Observed']);
+    const api = async (url: string) => (await fetch(`${server.baseUrl}${url}`)).json();
 
-    // The drawn canvas itself: a green line at 40 million, a red line at the deadline, blue dots at the observations.
-    const target = await colourHits(page, { value: 40_000_000, axis: 'y', colour: rgb.target });
-    expect(target.hits).toBeGreaterThanOrEqual(target.samples - 1);
-    const deadline = await colourHits(page, { value: Date.parse(detail.target.deadline) / 1000, axis: 'x', colour: rgb.deadline });
-    expect(deadline.hits).toBeGreaterThanOrEqual(deadline.samples - 1);
-    const dot = await page.evaluate(({ at, value }) => {
-      const u = (globalThis as unknown as { pacerChart: Chart }).pacerChart;
-      return Array.from(u.ctx.getImageData(Math.round(u.valToPos(at, 'x', true)), Math.round(u.valToPos(value, 'y', true)), 1, 1).data).slice(0, 3);
-    }, { at: Date.parse(detail.observations[1]!.observed_at) / 1000, value: detail.observations[1]!.value });
-    expect(dot.every((c, i) => Math.abs(c - rgb.observed[i]!) < 40), `observation dot colour ${dot}`).toBe(true);
+    it('lists every Directive 05 target on / with its status in words, under 300 KB in all', async () => {
+      const list = targetListSchema.parse(await api('/v1/targets'));
+      expect(list.targets).toHaveLength(18);
+      const { page, bytes } = await open('/');
+      await expect.poll(() => page.locator('#targets tbody tr').count()).toBe(18);
+      for (const t of list.targets) {
+        const row = page.locator(`#targets tr[data-target="${t.target}"]`);
+        expect(await row.locator('.badge').textContent(), t.target).toBe(statusLabels[t.status]);
+        expect(await row.locator('td:nth-child(2) a').textContent()).toBe(t.title);
+      }
+      await page.waitForLoadState('networkidle');
+      expect(bytes()).toBeGreaterThan(10_000);
+      expect(bytes()).toBeLessThan(300 * 1024);
+      await page.context().close();
+    });
 
-    const projected = page.locator('#projected');
-    expect(Number(await projected.getAttribute('value'))).toBe(detail.target.projected);
-    expect(await projected.textContent()).toBe('30,855,556');
-    expect(await page.locator('.sub .badge').textContent()).toBe('Off track');
-    expect(await page.locator('#regions li[data-region="79"] span[lang="vi"]').textContent()).toBe('Thành phố Hồ Chí Minh');
-    await page.screenshot({ path: path.join(artifacts, 'scorecard-target-40m-2023-06-30.png'), fullPage: true });
-    await page.context().close();
-  });
+    it('charts the 40-million target (observations, pace, forecast, target level, deadline) and shows the projection the API gives', async () => {
+      const detail = targetDetailSchema.parse(await api('/v1/targets/vneid-accounts-40m?at=2023-06-30'));
+      const { page } = await open('/targets/vneid-accounts-40m?at=2023-06-30');
+      await page.locator('#target-chart[data-rendered="true"] canvas').waitFor();
+      const labels = await page.evaluate(() =>
+        (globalThis as unknown as { pacerChart: Chart }).pacerChart.series.map((s) => s.label),
+      );
+      expect(labels.slice(1)).toEqual(['Expected pace', 'Forecast', 'Target', 'Observed']);
 
-  it('re-evaluates at the date picked: off_track at the end of 30 June 2023, missed today', async () => {
-    const { page } = await open('/targets/vneid-accounts-40m');
-    const badge = page.locator('.sub .badge');
-    expect(await badge.textContent()).toBe('Missed');
-    await page.fill('input[name="at"]', '2023-06-30');
-    await page.click('button[type="submit"]');
-    await page.waitForURL(/\/targets\/vneid-accounts-40m\?at=2023-06-30$/);
-    expect(await badge.textContent()).toBe('Off track');
-    await page.locator('#target-chart[data-rendered="true"] canvas').waitFor();
-    await page.fill('input[name="at"]', calendarDay(Date.now(), 'Asia/Ho_Chi_Minh')!);
-    await page.click('button[type="submit"]');
-    await page.waitForURL(/at=\d{4}-\d{2}-\d{2}$/);
-    expect(await badge.textContent()).toBe('Missed');
-    await page.context().close();
+      // The drawn canvas itself: a green line at 40 million, a red line at the deadline, blue dots at the observations.
+      const target = await colourHits(page, { value: 40_000_000, axis: 'y', colour: rgb.target });
+      expect(target.hits).toBeGreaterThanOrEqual(target.samples - 1);
+      const deadline = await colourHits(page, {
+        value: Date.parse(detail.target.deadline) / 1000,
+        axis: 'x',
+        colour: rgb.deadline,
+      });
+      expect(deadline.hits).toBeGreaterThanOrEqual(deadline.samples - 1);
+      const dot = await page.evaluate(
+        ({ at, value }) => {
+          const u = (globalThis as unknown as { pacerChart: Chart }).pacerChart;
+          return Array.from(
+            u.ctx.getImageData(Math.round(u.valToPos(at, 'x', true)), Math.round(u.valToPos(value, 'y', true)), 1, 1)
+              .data,
+          ).slice(0, 3);
+        },
+        { at: Date.parse(detail.observations[1]!.observed_at) / 1000, value: detail.observations[1]!.value },
+      );
+      expect(
+        dot.every((c, i) => Math.abs(c - rgb.observed[i]!) < 40),
+        `observation dot colour ${dot}`,
+      ).toBe(true);
 
-    // The directive page: the same date, then a status filter, through the plain GET form.
-    const directive = (await open('/')).page;
-    await directive.fill('input[name="at"]', '2023-06-30');
-    await directive.click('button[type="submit"]');
-    await directive.waitForURL(/\?at=2023-06-30/);
-    expect(await directive.locator('tr[data-target="vneid-accounts-40m"] .badge').textContent()).toBe('Off track');
-    expect(await directive.locator('tr[data-target="mic-egov-architecture"] .badge').textContent()).toBe('On track');
-    await directive.screenshot({ path: path.join(artifacts, 'scorecard-directive-2023-06-30.png'), fullPage: true });
-    await directive.check('input[name="status"][value="missed"]');
-    await directive.click('button[type="submit"]');
-    await directive.waitForURL(/status=missed/);
-    const statuses = await directive.locator('#targets tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
-    expect(statuses).toEqual(Array(8).fill('missed'));
-    await directive.context().close();
-  });
+      const projected = page.locator('#projected');
+      expect(Number(await projected.getAttribute('value'))).toBe(detail.target.projected);
+      expect(await projected.textContent()).toBe('30,855,556');
+      expect(await page.locator('.sub .badge').textContent()).toBe('Off track');
+      expect(await page.locator('#regions li[data-region="79"] span[lang="vi"]').textContent()).toBe(
+        'Thành phố Hồ Chí Minh',
+      );
+      await page.screenshot({ path: path.join(artifacts, 'scorecard-target-40m-2023-06-30.png'), fullPage: true });
+      await page.context().close();
+    });
 
-  it('works without JavaScript: the tables, the figures and the chart in words', async () => {
-    const { page } = await open('/?at=2023-06-30', { javaScript: false });
-    expect(await page.locator('#targets tbody tr').count()).toBe(18);
-    await page.goto(`${server.baseUrl}/targets/vneid-accounts-40m?at=2023-06-30`);
-    expect(await page.locator('#observations tbody tr').count()).toBe(2);
-    expect(await page.locator('#projected').textContent()).toBe('30,855,556');
-    expect(await page.locator('figure.chart figcaption').textContent()).toContain('Forecast: 30,855,556 at the deadline, reaching the target on 2023-10-26.');
-    expect(await page.locator('figure.chart noscript').count()).toBe(1);
-    expect(await page.locator('#target-chart canvas').count()).toBe(0);
-    await page.context().close();
-  });
-});
+    it('re-evaluates at the date picked: off_track at the end of 30 June 2023, missed today', async () => {
+      const { page } = await open('/targets/vneid-accounts-40m');
+      const badge = page.locator('.sub .badge');
+      expect(await badge.textContent()).toBe('Missed');
+      await page.fill('input[name="at"]', '2023-06-30');
+      await page.click('button[type="submit"]');
+      await page.waitForURL(/\/targets\/vneid-accounts-40m\?at=2023-06-30$/);
+      expect(await badge.textContent()).toBe('Off track');
+      await page.locator('#target-chart[data-rendered="true"] canvas').waitFor();
+      await page.fill('input[name="at"]', calendarDay(Date.now(), 'Asia/Ho_Chi_Minh')!);
+      await page.click('button[type="submit"]');
+      await page.waitForURL(/at=\d{4}-\d{2}-\d{2}$/);
+      expect(await badge.textContent()).toBe('Missed');
+      await page.context().close();
+
+      // The directive page: the same date, then a status filter, through the plain GET form.
+      const directive = (await open('/')).page;
+      await directive.fill('input[name="at"]', '2023-06-30');
+      await directive.click('button[type="submit"]');
+      await directive.waitForURL(/\?at=2023-06-30/);
+      expect(await directive.locator('tr[data-target="vneid-accounts-40m"] .badge').textContent()).toBe('Off track');
+      expect(await directive.locator('tr[data-target="mic-egov-architecture"] .badge').textContent()).toBe('On track');
+      await directive.screenshot({ path: path.join(artifacts, 'scorecard-directive-2023-06-30.png'), fullPage: true });
+      await directive.check('input[name="status"][value="missed"]');
+      await directive.click('button[type="submit"]');
+      await directive.waitForURL(/status=missed/);
+      const statuses = await directive
+        .locator('#targets tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+      expect(statuses).toEqual(Array(8).fill('missed'));
+      await directive.context().close();
+    });
+
+    it('works without JavaScript: the tables, the figures and the chart in words', async () => {
+      const { page } = await open('/?at=2023-06-30', { javaScript: false });
+      expect(await page.locator('#targets tbody tr').count()).toBe(18);
+      await page.goto(`${server.baseUrl}/targets/vneid-accounts-40m?at=2023-06-30`);
+      expect(await page.locator('#observations tbody tr').count()).toBe(2);
+      expect(await page.locator('#projected').textContent()).toBe('30,855,556');
+      expect(await page.locator('figure.chart figcaption').textContent()).toContain(
+        'Forecast: 30,855,556 at the deadline, reaching the target on 2023-10-26.',
+      );
+      expect(await page.locator('figure.chart noscript').count()).toBe(1);
+      expect(await page.locator('#target-chart canvas').count()).toBe(0);
+      await page.context().close();
+    });
+  },
+);

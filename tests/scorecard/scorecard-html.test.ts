@@ -49,28 +49,46 @@ describe('HTML output', () => {
   it('escapes every interpolated value but keeps nested templates', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     const inner = html`<em>${'<i>'}</em>`;
-    expect(html`<p title="${'"onmouseover="x'}">${inner}${[1, '<', null, false, undefined]}</p>`.value).toBe('<p title="&quot;onmouseover=&quot;x"><em>&lt;i&gt;</em>1&lt;</p>');
+    expect(html`<p title="${'"onmouseover="x'}">${inner}${[1, '<', null, false, undefined]}</p>`.value).toBe(
+      '<p title="&quot;onmouseover=&quot;x"><em>&lt;i&gt;</em>1&lt;</p>',
+    );
   });
 
   it('keeps inline JSON from closing its script element', () => {
     const block = jsonScript('data', { note: '</script><script>alert(1)</script>', sep: '\u2028' }).value;
     expect(block).not.toContain('</script><script>');
     expect(block.match(/<\/script>/g)).toHaveLength(1);
-    expect(JSON.parse(/>(.*)<\/script>$/s.exec(block)![1]!)).toEqual({ note: '</script><script>alert(1)</script>', sep: '\u2028' });
+    expect(JSON.parse(/>(.*)<\/script>$/s.exec(block)![1]!)).toEqual({
+      note: '</script><script>alert(1)</script>',
+      sep: '\u2028',
+    });
   });
 
   it('renders hostile catalog text on the directive page as text', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
       timezone: 'Asia/Ho_Chi_Minh',
-      directives: [{ id: 'ct-05-2023', title: `Directive ${hostile}`, issuer: hostile, issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: 'javascript:alert(1)" onclick="x' }],
+      directives: [
+        {
+          id: 'ct-05-2023',
+          title: `Directive ${hostile}`,
+          issuer: hostile,
+          issued: '2023-02-23',
+          timezone: 'Asia/Ho_Chi_Minh',
+          url: 'javascript:alert(1)" onclick="x',
+        },
+      ],
       owners: [summary.owner],
       counts: { missed: 0, off_track: 1, at_risk: 0, no_data: 0, on_track: 0, achieved: 0 },
       total: 1,
       targets: [summary],
     };
     const page = renderDirectivePage(list, { at: '2023-06-30', owner: [summary.owner] }, assetUrl);
-    const safe = renderDirectivePage({ ...list, directives: [{ ...list.directives[0]!, url: 'https://example.org/ct-05?a=1&b=2' }] }, {}, assetUrl);
+    const safe = renderDirectivePage(
+      { ...list, directives: [{ ...list.directives[0]!, url: 'https://example.org/ct-05?a=1&b=2' }] },
+      {},
+      assetUrl,
+    );
     expect(safe).toContain('<a href="https://example.org/ct-05?a=1&amp;b=2" rel="noopener">directive text</a>');
     expectNoInjectedMarkup(page);
     expect(page).toContain('href="/targets/evil-%3Cb%3E-target?at=2023-06-30"');
@@ -82,19 +100,62 @@ describe('HTML output', () => {
     const detail: TargetDetail = {
       as_of: '2023-06-30T17:00:00.000Z',
       timezone: 'Asia/Ho_Chi_Minh',
-      directive: { id: 'ct-05-2023', title: hostile, issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null },
-      target: { ...summary, region_name: hostile, source: hostile, tolerance: 0.1, update_interval_seconds: 86_400, milestones: [], note: hostile },
-      observations: [{ observed_at: '2023-06-01T00:00:00.000Z', value: 10, note: `${hostile} https://example.org/a?b=1&c="2" javascript:alert(1)`, batch_id: 1, recorded_at: '2023-06-02T00:00:00.000Z', revisions: [] }],
+      directive: {
+        id: 'ct-05-2023',
+        title: hostile,
+        issuer: 'x',
+        issued: '2023-02-23',
+        timezone: 'Asia/Ho_Chi_Minh',
+        url: null,
+      },
+      target: {
+        ...summary,
+        region_name: hostile,
+        source: hostile,
+        tolerance: 0.1,
+        update_interval_seconds: 86_400,
+        milestones: [],
+        note: hostile,
+      },
+      observations: [
+        {
+          observed_at: '2023-06-01T00:00:00.000Z',
+          value: 10,
+          note: `${hostile} https://example.org/a?b=1&c="2" javascript:alert(1)`,
+          batch_id: 1,
+          recorded_at: '2023-06-02T00:00:00.000Z',
+          revisions: [],
+        },
+      ],
       earlier_observations: 0,
       later_observations: 0,
       pace: [],
       forecast: [],
       status_history: [],
-      regions: { parent: { code: 'VN', name: hostile }, level: '<b>', in_force_at: '2026-01-01T00:00:00.000Z', parts: 1, reporting: 1, items: [{ code: '"79', name: hostile, value: 5, observed_at: '2023-06-01T00:00:00.000Z', source: 'direct', coverage: 1 }], missing: [] },
+      regions: {
+        parent: { code: 'VN', name: hostile },
+        level: '<b>',
+        in_force_at: '2026-01-01T00:00:00.000Z',
+        parts: 1,
+        reporting: 1,
+        items: [
+          {
+            code: '"79',
+            name: hostile,
+            value: 5,
+            observed_at: '2023-06-01T00:00:00.000Z',
+            source: 'direct',
+            coverage: 1,
+          },
+        ],
+        missing: [],
+      },
     };
     const page = renderTargetPage(detail, undefined, assetUrl);
     expectNoInjectedMarkup(page);
-    expect(page).toContain('<a href="https://example.org/a?b=1&amp;c=" rel="noopener nofollow">example.org/a?b=1&amp;c=</a>&quot;2&quot; javascript:alert(1)');
+    expect(page).toContain(
+      '<a href="https://example.org/a?b=1&amp;c=" rel="noopener nofollow">example.org/a?b=1&amp;c=</a>&quot;2&quot; javascript:alert(1)',
+    );
     expect(page).not.toContain('href="javascript');
     expect(page).toContain('data-region="&quot;79"');
   });

@@ -15,12 +15,18 @@ describe('the heartbeat of a role without HTTP', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pacer-heartbeat-'));
     dirs.push(dir);
     const file = path.join(dir, 'heartbeat');
-    const child = spawn(process.execPath, [pacerBin, 'start', '--roles', 'worker'], { env: childEnv({ PACER_DATA_DIR: path.join(dir, 'data'), PACER_DEMO_DATA: 'false', PACER_HEARTBEAT_FILE: file }), stdio: 'ignore' });
+    const child = spawn(process.execPath, [pacerBin, 'start', '--roles', 'worker'], {
+      env: childEnv({ PACER_DATA_DIR: path.join(dir, 'data'), PACER_DEMO_DATA: 'false', PACER_HEARTBEAT_FILE: file }),
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       let written: Date | undefined;
       for (let i = 0; i < 150 && !written; i++) {
-        written = await stat(file).then((s) => s.mtime, () => undefined);
+        written = await stat(file).then(
+          (s) => s.mtime,
+          () => undefined,
+        );
         if (!written) await new Promise((r) => setTimeout(r, 200));
       }
       expect(written, 'no heartbeat within 30 s').toBeDefined();

@@ -45,7 +45,9 @@ describe('pacer start on the embedded database (no services configured)', () => 
     let feed: { last_run: { trigger: string; status: string; received: number } | null } | undefined;
     for (let i = 0; i < 100 && feed?.last_run?.status !== 'succeeded'; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 200));
-      const feeds = (await (await fetch(`${first.baseUrl}/v1/feeds`)).json()) as { items: { id: string; last_run: { trigger: string; status: string; received: number } | null }[] };
+      const feeds = (await (await fetch(`${first.baseUrl}/v1/feeds`)).json()) as {
+        items: { id: string; last_run: { trigger: string; status: string; received: number } | null }[];
+      };
       feed = feeds.items.find((f) => f.id === 'scheme06-figures');
     }
     expect(feed?.last_run).toMatchObject({ trigger: 'catchup', status: 'succeeded', received: 32 });
@@ -62,8 +64,15 @@ describe('pacer start on the embedded database (no services configured)', () => 
     const database = await createDatabase({ dataDir });
     try {
       // The feed read the same figures after the demo load: all unchanged, and not run again at the second start.
-      const batches = await database.db.selectFrom('ingest_batches').select(['source', 'feed', 'inserted', 'unchanged']).orderBy('id').execute();
-      expect(batches).toEqual([{ source: 'demo', feed: 'scheme06-figures', inserted: 32, unchanged: 0 }, { source: 'feed', feed: 'scheme06-figures', inserted: 0, unchanged: 32 }]);
+      const batches = await database.db
+        .selectFrom('ingest_batches')
+        .select(['source', 'feed', 'inserted', 'unchanged'])
+        .orderBy('id')
+        .execute();
+      expect(batches).toEqual([
+        { source: 'demo', feed: 'scheme06-figures', inserted: 32, unchanged: 0 },
+        { source: 'feed', feed: 'scheme06-figures', inserted: 0, unchanged: 32 },
+      ]);
       expect((await database.db.selectFrom('targets').select('id').execute()).length).toBe(18);
     } finally {
       await database.close();
@@ -93,7 +102,10 @@ describe.runIf(backends.includes('postgres'))('pacer start on PostgreSQL (DATABA
       expect(await running.stop()).toBe(0);
 
       // An api-only process serves the evaluation another process stored.
-      const api = await startPacer({ DATABASE_URL: schemaUrl(schema), PACER_METRICS_REFRESH_SECONDS: '0.2' }, { args: ['--roles', 'api'] });
+      const api = await startPacer(
+        { DATABASE_URL: schemaUrl(schema), PACER_METRICS_REFRESH_SECONDS: '0.2' },
+        { args: ['--roles', 'api'] },
+      );
       let body = '';
       for (let i = 0; i < 300 && !body.includes(kpiMetrics.targetStatus); i++) {
         body = await (await fetch(`${api.baseUrl}/metrics`)).text();
@@ -106,7 +118,9 @@ describe.runIf(backends.includes('postgres'))('pacer start on PostgreSQL (DATABA
       expect(plan).toMatchObject({ code: 0, stdout: 'No changes: the database matches the catalog.\n' });
       const apply = await runPacerCli(['catalog', 'apply'], { DATABASE_URL: schemaUrl(schema) });
       expect(apply).toMatchObject({ code: 0, stdout: 'No changes: the database matches the catalog.\n' });
-      const successors = await runPacerCli(['regions', 'successors', '--level', 'province', '--at', '2025-07-01'], { DATABASE_URL: schemaUrl(schema) });
+      const successors = await runPacerCli(['regions', 'successors', '--level', 'province', '--at', '2025-07-01'], {
+        DATABASE_URL: schemaUrl(schema),
+      });
       expect(successors.code).toBe(0);
       expect(successors.stdout.trim().split('\n')).toHaveLength(63);
       expect(successors.stdout).toContain('74\tTỉnh Bình Dương\t→\t79\tThành phố Hồ Chí Minh\tfull');

@@ -38,7 +38,9 @@ describe.runIf(backends.includes('postgres'))('the read-only role for Grafana', 
   });
 
   it('cannot write, and cannot read what it was not granted', async () => {
-    await expect(asReader((c) => c.query("delete from targets where id = 'vneid-accounts-40m'"))).rejects.toThrow(/permission denied/);
+    await expect(asReader((c) => c.query("delete from targets where id = 'vneid-accounts-40m'"))).rejects.toThrow(
+      /permission denied/,
+    );
     await expect(asReader((c) => c.query('select * from ingest_batches'))).rejects.toThrow(/permission denied/);
     expect((await t.database.db.selectFrom('targets').select('id').execute()).length).toBe(18);
   });

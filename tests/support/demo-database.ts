@@ -14,9 +14,14 @@ const silent = () => createLogger({ level: 'silent', pretty: false });
  * An open Pacer on its own schema (PostgreSQL) or in-memory PGlite, prepared as `pacer start`
  * prepares it: the shipped catalog applied and the Scheme 06 figures loaded.
  */
-export async function openDemoPacer(backend: Backend, prefix: string): Promise<{ services: PacerServices; database: Database; drop(): Promise<void> }> {
+export async function openDemoPacer(
+  backend: Backend,
+  prefix: string,
+): Promise<{ services: PacerServices; database: Database; drop(): Promise<void> }> {
   const t = await openTestDatabase(backend, prefix);
-  const config = loadConfig(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' });
+  const config = loadConfig(
+    backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' },
+  );
   const pacer = await openPacer(config, silent(), { database: t.database });
   await pacer.prepare();
   return {
@@ -33,7 +38,10 @@ export async function openDemoPacer(backend: Backend, prefix: string): Promise<{
  * The same, for child processes: the environment (DATABASE_URL on a fresh schema, or a
  * PACER_DATA_DIR) of a database that `pacer` commands find prepared.
  */
-export async function prepareDemoDatabase(backend: Backend, prefix: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+export async function prepareDemoDatabase(
+  backend: Backend,
+  prefix: string,
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   let env: Record<string, string>;
   let drop: () => Promise<void>;
   if (backend === 'postgres') {

@@ -19,7 +19,11 @@ import { postgresReachable, redisReachable, servicesRequired, testDatabaseUrl, t
  */
 export async function queueServicesAvailable(): Promise<boolean> {
   const [pg, redis] = await Promise.all([postgresReachable(), redisReachable()]);
-  const missing = [!pg && `PostgreSQL at ${testDatabaseUrl}`, !redis && `Redis at ${testRedisUrl}`, !which('redis-server') && 'redis-server on PATH'].filter(Boolean);
+  const missing = [
+    !pg && `PostgreSQL at ${testDatabaseUrl}`,
+    !redis && `Redis at ${testRedisUrl}`,
+    !which('redis-server') && 'redis-server on PATH',
+  ].filter(Boolean);
   if (missing.length === 0) return true;
   if (servicesRequired) throw new Error(`PACER_REQUIRE_SERVICES=1 but missing: ${missing.join(', ')}`);
   return false;
@@ -30,7 +34,12 @@ export const catalogDir = path.resolve('catalog');
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -71,7 +80,10 @@ export interface FeedFile {
 export async function writeFeed(jobsDir: string, feed: FeedFile): Promise<string> {
   const file = path.join(jobsDir, `${feed.id}.yaml`);
   const { expected_every = '1h', indicators = ['vneid_*'], ...rest } = feed;
-  await writeFile(file, JSON.stringify({ apiVersion: 'pacer/v1', kind: 'Feed', expected_every, indicators, ...rest }, null, 2));
+  await writeFile(
+    file,
+    JSON.stringify({ apiVersion: 'pacer/v1', kind: 'Feed', expected_every, indicators, ...rest }, null, 2),
+  );
   return file;
 }
 
@@ -96,7 +108,10 @@ export function sourceRecords(n: number, indicator = 'vneid_accounts_issued', ba
 }
 
 export const ndjsonLines = (records: SourceRecord[]) => records.map((r) => `${JSON.stringify(r)}\n`);
-export const csvLines = (records: SourceRecord[], header = 'observed_on,indicator,region,value') => [`${header}\n`, ...records.map((r) => `${r.observed_at},${r.indicator},${r.region},${r.value}\n`)];
+export const csvLines = (records: SourceRecord[], header = 'observed_on,indicator,region,value') => [
+  `${header}\n`,
+  ...records.map((r) => `${r.observed_at},${r.indicator},${r.region},${r.value}\n`),
+];
 
 export interface SourceHit {
   path: string;
@@ -108,7 +123,11 @@ export interface SourceHit {
   completed: boolean;
 }
 
-export type SourceHandler = (request: http.IncomingMessage, response: http.ServerResponse, hit: SourceHit) => Promise<void> | void;
+export type SourceHandler = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  hit: SourceHit,
+) => Promise<void> | void;
 
 /**
  * The HTTP source of the feeds under test, in the test process: each path answers with a handler
@@ -180,7 +199,10 @@ export class SourceServer {
 }
 
 /** Answers 200 with `lines`, spread over `totalMs` (the run is as slow as the source). Stops if the client goes away. */
-export function streamed(lines: string[], options: { totalMs?: number; contentType?: string; status?: number } = {}): SourceHandler {
+export function streamed(
+  lines: string[],
+  options: { totalMs?: number; contentType?: string; status?: number } = {},
+): SourceHandler {
   return async (_request, response) => {
     response.writeHead(options.status ?? 200, { 'content-type': options.contentType ?? 'application/x-ndjson' });
     const pause = lines.length > 0 ? (options.totalMs ?? 0) / lines.length : 0;
@@ -225,11 +247,19 @@ export function spawnPacer(env: Record<string, string | undefined>, args: string
     output: () => output,
     exited,
     async waitForOutput(pattern, timeoutMs = 30_000) {
-      await waitFor(() => {
-        if (pattern.test(output)) return true;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`pacer ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`);
-        return false;
-      }, `${pattern} from pacer ${args.join(' ')}; output so far:\n${output}`, timeoutMs, 50);
+      await waitFor(
+        () => {
+          if (pattern.test(output)) return true;
+          if (child.exitCode !== null || child.signalCode !== null)
+            throw new Error(
+              `pacer ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`,
+            );
+          return false;
+        },
+        `${pattern} from pacer ${args.join(' ')}; output so far:\n${output}`,
+        timeoutMs,
+        50,
+      );
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
@@ -264,7 +294,18 @@ export class RedisChild {
 
   static async start(options: { policy?: string; dir?: string; appendonly?: boolean } = {}): Promise<RedisChild> {
     const port = await freePort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--maxmemory-policy', options.policy ?? 'noeviction'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      options.appendonly ? 'yes' : 'no',
+      '--maxmemory-policy',
+      options.policy ?? 'noeviction',
+    ];
     if (options.appendonly) args.push('--appendfsync', 'always');
     if (options.dir) args.push('--dir', options.dir);
     const redis = new RedisChild(port, args);
@@ -285,19 +326,23 @@ export class RedisChild {
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited:\n${this.log}`);
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        return (await client.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        client.disconnect();
-      }
-    }, `redis-server on port ${this.port}`, 15_000);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited:\n${this.log}`);
+        const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+          return (await client.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          client.disconnect();
+        }
+      },
+      `redis-server on port ${this.port}`,
+      15_000,
+    );
   }
 
   /** SIGTERM (Redis saves what it persists and exits) and waits for the exit. */
@@ -312,7 +357,10 @@ export class RedisChild {
 }
 
 /** A BullMQ queue on the same Redis, prefix and name ('pacer') as the processes under test. */
-export function openQueue(redisUrl: string, prefix: string): { queue: Queue; redis: Redis; close(obliterate?: boolean): Promise<void> } {
+export function openQueue(
+  redisUrl: string,
+  prefix: string,
+): { queue: Queue; redis: Redis; close(obliterate?: boolean): Promise<void> } {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
   const queue = new Queue('pacer', { connection: redis, prefix });
@@ -328,7 +376,13 @@ export function openQueue(redisUrl: string, prefix: string): { queue: Queue; red
 }
 
 /** The environment of a pacer child under test: PostgreSQL schema, jobs folder, queue prefix, the shipped catalog, no demo data. */
-export function feedEnv(options: { databaseUrl: string; jobsDir: string; prefix: string; redisUrl?: string; extra?: Record<string, string> }): Record<string, string | undefined> {
+export function feedEnv(options: {
+  databaseUrl: string;
+  jobsDir: string;
+  prefix: string;
+  redisUrl?: string;
+  extra?: Record<string, string>;
+}): Record<string, string | undefined> {
   return {
     DATABASE_URL: options.databaseUrl,
     PACER_JOBS_DIR: options.jobsDir,
@@ -351,8 +405,21 @@ export function runsOf(database: Database, feedId: string) {
 }
 
 /** What a feed wrote: its committed batches and the observations of `indicator` in the database. */
-export async function written(database: Database, feedId: string, indicator: string): Promise<{ batches: { status: string; inserted: number; idempotency_key: string | null }[]; observations: number }> {
-  const batches = await database.db.selectFrom('ingest_batches').select(['status', 'inserted', 'idempotency_key']).where('feed', '=', feedId).orderBy('id').execute();
-  const { count } = await database.db.selectFrom('observations').select((eb) => eb.fn.countAll<string>().as('count')).where('indicator_id', '=', indicator).executeTakeFirstOrThrow();
+export async function written(
+  database: Database,
+  feedId: string,
+  indicator: string,
+): Promise<{ batches: { status: string; inserted: number; idempotency_key: string | null }[]; observations: number }> {
+  const batches = await database.db
+    .selectFrom('ingest_batches')
+    .select(['status', 'inserted', 'idempotency_key'])
+    .where('feed', '=', feedId)
+    .orderBy('id')
+    .execute();
+  const { count } = await database.db
+    .selectFrom('observations')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('indicator_id', '=', indicator)
+    .executeTakeFirstOrThrow();
   return { batches: batches.map((b) => ({ ...b, inserted: Number(b.inserted) })), observations: Number(count) };
 }

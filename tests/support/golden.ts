@@ -9,7 +9,8 @@ import { expect } from 'vitest';
  */
 export async function expectGolden(file: string, actual: string): Promise<void> {
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    if (process.env.CI && !existsSync(file)) throw new Error(`golden file ${file} is missing; run UPDATE_GOLDEN=1 npm test and commit it`);
+    if (process.env.CI && !existsSync(file))
+      throw new Error(`golden file ${file} is missing; run UPDATE_GOLDEN=1 npm test and commit it`);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, actual);
   }

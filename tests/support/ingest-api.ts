@@ -36,9 +36,21 @@ export interface PushOptions {
  * free port: PostgreSQL in the test file's own schema, or an in-memory PGlite. The shipped catalog
  * is applied; no demo data.
  */
-export async function startIngestApi(backend: Backend, prefix: string, env: Record<string, string> = {}, roles: RoleName[] = ['api']): Promise<IngestApi> {
+export async function startIngestApi(
+  backend: Backend,
+  prefix: string,
+  env: Record<string, string> = {},
+  roles: RoleName[] = ['api'],
+): Promise<IngestApi> {
   const t = await openTestDatabase(backend, prefix);
-  const config = loadConfig({ ...(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' }), PACER_DEMO_DATA: 'false', PACER_ADMIN_TOKEN: adminToken, HOST: '127.0.0.1', PORT: '0', ...env });
+  const config = loadConfig({
+    ...(backend === 'postgres' ? { DATABASE_URL: testDatabaseUrl } : { PACER_DATA_DIR: 'memory://' }),
+    PACER_DEMO_DATA: 'false',
+    PACER_ADMIN_TOKEN: adminToken,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...env,
+  });
   const logger = createLogger({ level: 'silent', pretty: false });
   // The roles exactly as `pacer start --roles api` builds them: every feature's routes.
   const pacer = await openPacer(config, logger, { roles, database: t.database });
@@ -57,15 +69,24 @@ export async function startIngestApi(backend: Backend, prefix: string, env: Reco
     },
     async push(body, options = {}) {
       const token = options.token === undefined ? (defaultWriter ??= await api.token('writer')) : options.token;
-      const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/x-ndjson', ...options.headers };
+      const headers: Record<string, string> = {
+        'content-type': options.contentType ?? 'application/x-ndjson',
+        ...options.headers,
+      };
       if (token) headers.authorization = `Bearer ${token}`;
       if (options.key) headers['idempotency-key'] = options.key;
-      return fetch(`${baseUrl}/v1/observations${options.mode ? `?mode=${options.mode}` : ''}`, { method: 'POST', headers, body });
+      return fetch(`${baseUrl}/v1/observations${options.mode ? `?mode=${options.mode}` : ''}`, {
+        method: 'POST',
+        headers,
+        body,
+      });
     },
     async fingerprint() {
       const { rows } = await sql<{ observations: number; sum: number; revisions: number; batches: number }>`
         select (select count(*)::int from observations) as observations, (select coalesce(sum(value), 0)::float8 from observations) as sum,
-               (select count(*)::int from observation_revisions) as revisions, (select count(*)::int from ingest_batches) as batches`.execute(t.database.db);
+               (select count(*)::int from observation_revisions) as revisions, (select count(*)::int from ingest_batches) as batches`.execute(
+        t.database.db,
+      );
       return rows[0]!;
     },
     async close() {
@@ -77,7 +98,12 @@ export async function startIngestApi(backend: Backend, prefix: string, env: Reco
 }
 
 /** NDJSON of `n` valid records over current communes and days from 2025-07-01 (keys unique). */
-export async function validNdjson(api: IngestApi, n: number, value: (i: number) => number = (i) => i, indicator = 'vneid_accounts_issued'): Promise<string> {
+export async function validNdjson(
+  api: IngestApi,
+  n: number,
+  value: (i: number) => number = (i) => i,
+  indicator = 'vneid_accounts_issued',
+): Promise<string> {
   const codes = await currentCommunes(api);
   let out = '';
   for (let i = 0; i < n; i++) {
@@ -89,7 +115,15 @@ export async function validNdjson(api: IngestApi, n: number, value: (i: number) 
 
 let communes: string[] | undefined;
 export async function currentCommunes(api: IngestApi): Promise<string[]> {
-  communes ??= (await api.database.db.selectFrom('regions').select('code').where('level', '=', 'commune').where('valid_from', 'is not', null).orderBy('code').execute()).map((r) => r.code);
+  communes ??= (
+    await api.database.db
+      .selectFrom('regions')
+      .select('code')
+      .where('level', '=', 'commune')
+      .where('valid_from', 'is not', null)
+      .orderBy('code')
+      .execute()
+  ).map((r) => r.code);
   return communes;
 }
 

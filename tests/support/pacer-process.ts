@@ -10,11 +10,20 @@ export function childEnv(extra: Record<string, string | undefined>): NodeJS.Proc
 }
 
 /** Runs `pacer ARGS` to completion. */
-export function runPacerCli(args: string[], env: Record<string, string | undefined> = {}, options: { cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runPacerCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [pacerBin, ...args], { env: childEnv(env), cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [pacerBin, ...args],
+      { env: childEnv(env), cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -39,10 +48,17 @@ export interface RunningChild {
 }
 
 /** Starts `pacer start` and waits until `/readyz` answers 200 (or the deadline passes). */
-export async function startPacer(env: Record<string, string | undefined>, options: { args?: string[]; readyWithinMs?: number; cwd?: string } = {}): Promise<RunningChild & { readyAfterMs: number }> {
+export async function startPacer(
+  env: Record<string, string | undefined>,
+  options: { args?: string[]; readyWithinMs?: number; cwd?: string } = {},
+): Promise<RunningChild & { readyAfterMs: number }> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(process.execPath, [pacerBin, 'start', ...(options.args ?? [])], { env: childEnv({ PORT: String(port), HOST: '127.0.0.1', ...env }), cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [pacerBin, 'start', ...(options.args ?? [])], {
+    env: childEnv({ PORT: String(port), HOST: '127.0.0.1', ...env }),
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -51,7 +67,10 @@ export async function startPacer(env: Record<string, string | undefined>, option
   const deadline = started + (options.readyWithinMs ?? 30_000);
   let ready = false;
   while (Date.now() < deadline && child.exitCode === null) {
-    const status = await fetch(`${baseUrl}/readyz`).then((r) => r.status, () => 0);
+    const status = await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) {
       ready = true;
       break;

@@ -35,9 +35,15 @@ export function uniqueSchema(prefix: string): string {
 }
 
 /** A fresh, migrated database in its own schema (PostgreSQL) or its own in-memory instance (PGlite). */
-export async function openTestDatabase(backend: Backend, prefix: string, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function openTestDatabase(
+  backend: Backend,
+  prefix: string,
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const schema = uniqueSchema(prefix);
-  const database = await createDatabase(backend === 'postgres' ? { url: testDatabaseUrl, schema, poolMax: 4 } : { dataDir: 'memory://', schema });
+  const database = await createDatabase(
+    backend === 'postgres' ? { url: testDatabaseUrl, schema, poolMax: 4 } : { dataDir: 'memory://', schema },
+  );
   if (options.migrate !== false) await migrateToLatest(database.db);
   return {
     database,

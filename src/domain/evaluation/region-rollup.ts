@@ -70,7 +70,13 @@ export class RegionTree {
       let result: RolledValue | undefined;
       if (own) result = { ...own, coverage: 1, source: 'direct' };
       else if (rollup !== 'none') {
-        result = combine(rollup, this.children(id).map(value), 'children') ?? combine(rollup, (this.predecessors.get(id) ?? []).map((p) => direct.get(p)), 'predecessors');
+        result =
+          combine(rollup, this.children(id).map(value), 'children') ??
+          combine(
+            rollup,
+            (this.predecessors.get(id) ?? []).map((p) => direct.get(p)),
+            'predecessors',
+          );
       }
       memo.set(id, result ?? null);
       return result;
@@ -79,7 +85,11 @@ export class RegionTree {
   }
 }
 
-function combine(rollup: Rollup, parts: readonly (Point | undefined)[], source: RolledValue['source']): RolledValue | undefined {
+function combine(
+  rollup: Rollup,
+  parts: readonly (Point | undefined)[],
+  source: RolledValue['source'],
+): RolledValue | undefined {
   if (parts.length === 0) return undefined;
   let count = 0;
   let acc = rollup === 'min' ? Infinity : rollup === 'max' ? -Infinity : 0;

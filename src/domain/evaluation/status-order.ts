@@ -5,7 +5,14 @@ import type { TargetStatus } from './target-evaluation.js';
  * those that may, then the ones nobody can tell about, then the ones on course and done. The
  * scorecard, `pacer status` and the API list targets in this order.
  */
-export const statusesWorstFirst: readonly TargetStatus[] = ['missed', 'off_track', 'at_risk', 'no_data', 'on_track', 'achieved'];
+export const statusesWorstFirst: readonly TargetStatus[] = [
+  'missed',
+  'off_track',
+  'at_risk',
+  'no_data',
+  'on_track',
+  'achieved',
+];
 
 const rank = new Map(statusesWorstFirst.map((status, i) => [status, i]));
 

@@ -155,8 +155,15 @@ export function seriesFacts(
 }
 
 /** e(t): straight from (t0, b) to (D, v), or through the milestones; flat outside [t0, D]. */
-export function expectedValue(spec: Pick<TargetSpec, 'baselineValue' | 'baselineAt' | 'targetValue' | 'deadline' | 'milestones'>, at: number): number {
-  const points = [{ at: spec.baselineAt, value: spec.baselineValue }, ...spec.milestones.map((m) => ({ at: m.deadline, value: m.value })), { at: spec.deadline, value: spec.targetValue }];
+export function expectedValue(
+  spec: Pick<TargetSpec, 'baselineValue' | 'baselineAt' | 'targetValue' | 'deadline' | 'milestones'>,
+  at: number,
+): number {
+  const points = [
+    { at: spec.baselineAt, value: spec.baselineValue },
+    ...spec.milestones.map((m) => ({ at: m.deadline, value: m.value })),
+    { at: spec.deadline, value: spec.targetValue },
+  ];
   if (at <= points[0]!.at) return points[0]!.value;
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1]!;
@@ -194,7 +201,11 @@ export function leastSquares(points: readonly { at: number; value: number }[], a
  * The forecast line: the window's least-squares fit when it has at least two points, else the
  * line from the baseline to the latest point, else (latest at the baseline instant) flat.
  */
-export function forecastLine(spec: Pick<TargetSpec, 'baselineValue' | 'baselineAt'>, facts: Pick<TargetFacts, 'latest' | 'fit'>, asOf: number): Line | null {
+export function forecastLine(
+  spec: Pick<TargetSpec, 'baselineValue' | 'baselineAt'>,
+  facts: Pick<TargetFacts, 'latest' | 'fit'>,
+  asOf: number,
+): Line | null {
   if (facts.fit && facts.fit.n >= 2 && facts.fit.line) return facts.fit.line;
   const latest = facts.latest;
   if (!latest) return null;

@@ -61,7 +61,15 @@ export class BatchKeyIndex {
     }
     const e = this.size++;
     const o = e & IN_BLOCK;
-    if (o === 0) this.blocks.push({ indicators: new Uint16Array(BLOCK_SIZE), regions: new Int32Array(BLOCK_SIZE), times: new Float64Array(BLOCK_SIZE), dims: new Int32Array(BLOCK_SIZE), values: new Float64Array(BLOCK_SIZE), lines: new Int32Array(BLOCK_SIZE) });
+    if (o === 0)
+      this.blocks.push({
+        indicators: new Uint16Array(BLOCK_SIZE),
+        regions: new Int32Array(BLOCK_SIZE),
+        times: new Float64Array(BLOCK_SIZE),
+        dims: new Int32Array(BLOCK_SIZE),
+        values: new Float64Array(BLOCK_SIZE),
+        lines: new Int32Array(BLOCK_SIZE),
+      });
     const b = this.blocks[e >>> BLOCK_BITS]!;
     b.indicators[o] = indicator;
     b.regions[o] = region;

@@ -31,7 +31,10 @@ export const scopePattern = /^[a-z0-9_*]{1,100}$/;
 
 /** Splits `vneid_*, chip_id_cards_issued` into entries; returns the invalid ones too. */
 export function parseScope(text: string): { patterns: string[]; invalid: string[] } {
-  const patterns = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const patterns = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { patterns, invalid: patterns.filter((p) => !scopePattern.test(p)) };
 }
 

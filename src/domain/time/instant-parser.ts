@@ -43,7 +43,14 @@ export class InstantParser {
     const year = digits(text, 0, 4);
     const month = digits(text, 5, 2);
     const day = digits(text, 8, 2);
-    const valid = text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= lastDayOfMonth(year, month);
+    const valid =
+      text.charCodeAt(4) === 45 &&
+      text.charCodeAt(7) === 45 &&
+      year >= 1000 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= lastDayOfMonth(year, month);
     const ms = valid ? startOfDay({ year, month, day }, timeZone).getTime() : NaN;
     // Bounded: a batch spanning decades of daily data stays far below this.
     if (++this.cached > 100_000) {
@@ -112,6 +119,16 @@ function parseOffsetDateTime(text: string): number | undefined {
     offsetMinutes = (sign === 45 ? -1 : 1) * (oh * 60 + om);
   } else return undefined;
   // Years before 1000 are rejected rather than shifted (Date.UTC reads 0..99 as 1900..1999).
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > lastDayOfMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
+  if (
+    year < 1000 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > lastDayOfMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  )
+    return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
 }

@@ -53,7 +53,15 @@ export function zonedToInstant(
   timeZone: string,
   time: { hour?: number; minute?: number; second?: number; ms?: number } = {},
 ): Date {
-  const wall = Date.UTC(date.year, date.month - 1, date.day, time.hour ?? 0, time.minute ?? 0, time.second ?? 0, time.ms ?? 0);
+  const wall = Date.UTC(
+    date.year,
+    date.month - 1,
+    date.day,
+    time.hour ?? 0,
+    time.minute ?? 0,
+    time.second ?? 0,
+    time.ms ?? 0,
+  );
   let guess = wall - zoneOffsetMs(wall, timeZone);
   // A second pass settles the offset when the first guess crossed a transition.
   guess = wall - zoneOffsetMs(guess, timeZone);
@@ -96,7 +104,8 @@ export function parseCalendarDate(text: string): CalendarDate | undefined {
   const m = isoDate.exec(text);
   if (!m) return undefined;
   const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-  if (date.month < 1 || date.month > 12 || date.day < 1 || date.day > lastDayOfMonth(date.year, date.month)) return undefined;
+  if (date.month < 1 || date.month > 12 || date.day < 1 || date.day > lastDayOfMonth(date.year, date.month))
+    return undefined;
   return date;
 }
 
@@ -118,7 +127,9 @@ export function parseInstant(text: string, timeZone: string): Date | undefined {
   if (!date || hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = m[5] ? Number(m[5].slice(0, 3).padEnd(3, '0')) : 0;
   if (!m[6]) return zonedToInstant(date, timeZone, { hour, minute, second, ms });
-  const parsed = Date.parse(`${m[1]}T${m[2]}:${m[3]}:${String(second).padStart(2, '0')}.${String(ms).padStart(3, '0')}${normalizeOffset(m[6])}`);
+  const parsed = Date.parse(
+    `${m[1]}T${m[2]}:${m[3]}:${String(second).padStart(2, '0')}.${String(ms).padStart(3, '0')}${normalizeOffset(m[6])}`,
+  );
   return Number.isNaN(parsed) ? undefined : new Date(parsed);
 }
 

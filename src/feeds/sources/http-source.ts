@@ -14,22 +14,42 @@ export function httpSource(feed: FeedDefinition, spec: HttpSpec): FeedSourceRead
     const headers: Record<string, string> = { accept: spec.format === 'csv' ? 'text/csv' : 'application/json' };
     for (const [header, name] of Object.entries(spec.headers_from_env ?? {})) {
       const value = env[name];
-      if (!value) throw new ConfigError(`feed ${feed.id}: environment variable ${name} (header ${header}) is not set`, [{ code: 'missing_env', field: `source.headers_from_env.${header}`, message: `${name} is not set` }]);
+      if (!value)
+        throw new ConfigError(`feed ${feed.id}: environment variable ${name} (header ${header}) is not set`, [
+          { code: 'missing_env', field: `source.headers_from_env.${header}`, message: `${name} is not set` },
+        ]);
       headers[header] = value;
     }
     let response: Response;
     try {
       response = await fetch(spec.url, { headers, signal, redirect: 'follow' });
     } catch (error) {
-      throw new UnavailableError(`feed ${feed.id}: GET ${spec.url} failed: ${describeFetchError(error)}`, { code: 'source_unavailable', cause: error });
+      throw new UnavailableError(`feed ${feed.id}: GET ${spec.url} failed: ${describeFetchError(error)}`, {
+        code: 'source_unavailable',
+        cause: error,
+      });
     }
     if (!response.ok || !response.body) {
       await response.body?.cancel().catch(() => undefined);
-      throw new UnavailableError(`feed ${feed.id}: GET ${spec.url} answered ${response.status} ${response.statusText}`, { code: 'source_unavailable' });
+      throw new UnavailableError(
+        `feed ${feed.id}: GET ${spec.url} answered ${response.status} ${response.statusText}`,
+        { code: 'source_unavailable' },
+      );
     }
     const declared = Number(response.headers.get('content-length') ?? NaN);
-    if (declared > spec.max_bytes) throw new UnavailableError(`feed ${feed.id}: GET ${spec.url} is ${declared} bytes, over max_bytes ${spec.max_bytes}`, { code: 'source_too_large' });
-    yield { name: spec.url, records: sourceRecords(spec.format, limited(response.body, spec.max_bytes, spec.url), { mapping: feed.mapping, recordsPath: spec.records, origin: spec.url }) };
+    if (declared > spec.max_bytes)
+      throw new UnavailableError(
+        `feed ${feed.id}: GET ${spec.url} is ${declared} bytes, over max_bytes ${spec.max_bytes}`,
+        { code: 'source_too_large' },
+      );
+    yield {
+      name: spec.url,
+      records: sourceRecords(spec.format, limited(response.body, spec.max_bytes, spec.url), {
+        mapping: feed.mapping,
+        recordsPath: spec.records,
+        origin: spec.url,
+      }),
+    };
   };
 }
 
@@ -37,7 +57,8 @@ async function* limited(body: ReadableStream<Uint8Array>, max: number, url: stri
   let size = 0;
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > max) throw new UnavailableError(`GET ${url}: response over max_bytes ${max}`, { code: 'source_too_large' });
+    if (size > max)
+      throw new UnavailableError(`GET ${url}: response over max_bytes ${max}`, { code: 'source_too_large' });
     yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
 }

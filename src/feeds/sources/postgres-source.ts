@@ -17,22 +17,49 @@ const FETCH_ROWS = 5_000;
 export function postgresSource(feed: FeedDefinition, spec: PostgresSpec): FeedSourceReader {
   return async function* ({ env, slot, signal }) {
     const url = env[spec.connection_env];
-    if (!url) throw new ConfigError(`feed ${feed.id}: environment variable ${spec.connection_env} is not set`, [{ code: 'missing_env', field: 'source.connection_env', message: `${spec.connection_env} is not set` }]);
-    const client = new pg.Client({ connectionString: url, statement_timeout: feed.timeout, application_name: `pacer feed ${feed.id}` });
+    if (!url)
+      throw new ConfigError(`feed ${feed.id}: environment variable ${spec.connection_env} is not set`, [
+        { code: 'missing_env', field: 'source.connection_env', message: `${spec.connection_env} is not set` },
+      ]);
+    const client = new pg.Client({
+      connectionString: url,
+      statement_timeout: feed.timeout,
+      application_name: `pacer feed ${feed.id}`,
+    });
     const abort = () => void client.end().catch(() => undefined);
     signal.addEventListener('abort', abort, { once: true });
     try {
       await client.connect();
     } catch (error) {
       signal.removeEventListener('abort', abort);
-      throw new UnavailableError(`feed ${feed.id}: cannot connect to ${spec.connection_env}: ${(error as Error).message}`, { code: 'source_unavailable', cause: error });
+      throw new UnavailableError(
+        `feed ${feed.id}: cannot connect to ${spec.connection_env}: ${(error as Error).message}`,
+        { code: 'source_unavailable', cause: error },
+      );
     }
-    yield { name: 'query', records: rows(client, spec.query, slot, feed, () => signal.removeEventListener('abort', abort)) };
+    yield {
+      name: 'query',
+      records: rows(client, spec.query, slot, feed, () => signal.removeEventListener('abort', abort)),
+    };
   };
 }
 
-async function* rows(client: pg.Client, query: string, slot: Date, feed: FeedDefinition, done: () => void): AsyncGenerator<RawObservation> {
-  const map = compileMapping(feed.mapping ?? { indicator: 'indicator', region: 'region', observed_at: 'observed_at', value: 'value', note: 'note' });
+async function* rows(
+  client: pg.Client,
+  query: string,
+  slot: Date,
+  feed: FeedDefinition,
+  done: () => void,
+): AsyncGenerator<RawObservation> {
+  const map = compileMapping(
+    feed.mapping ?? {
+      indicator: 'indicator',
+      region: 'region',
+      observed_at: 'observed_at',
+      value: 'value',
+      note: 'note',
+    },
+  );
   let line = 0;
   try {
     await client.query('BEGIN READ ONLY');
@@ -58,6 +85,11 @@ async function* rows(client: pg.Client, query: string, slot: Date, feed: FeedDef
 function classify(error: unknown, feed: FeedDefinition): Error {
   const code = (error as { code?: unknown }).code;
   const message = `feed ${feed.id}: the query failed: ${(error as Error).message}`;
-  if (typeof code === 'string' && /^(42|25|22|0A)/.test(code)) return new ConfigError(message, [{ code: 'invalid_query', field: 'source.query', message: (error as Error).message }], { cause: error });
+  if (typeof code === 'string' && /^(42|25|22|0A)/.test(code))
+    return new ConfigError(
+      message,
+      [{ code: 'invalid_query', field: 'source.query', message: (error as Error).message }],
+      { cause: error },
+    );
   return new UnavailableError(message, { code: 'source_unavailable', cause: error });
 }

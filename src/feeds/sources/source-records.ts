@@ -16,10 +16,15 @@ const MAX_JSON_BYTES = 256 * 1024 * 1024;
  * With a mapping: CSV rows by column name (the header is checked for every mapped column before any
  * record), NDJSON lines and JSON elements (under `recordsPath`) by path.
  */
-export function sourceRecords(format: RecordFormat, chunks: AsyncIterable<Buffer>, options: { mapping?: FeedMapping; recordsPath?: string; origin: string }): AsyncIterable<RawObservation> {
+export function sourceRecords(
+  format: RecordFormat,
+  chunks: AsyncIterable<Buffer>,
+  options: { mapping?: FeedMapping; recordsPath?: string; origin: string },
+): AsyncIterable<RawObservation> {
   const { mapping } = options;
   if (!mapping) {
-    if (format === 'json' && options.recordsPath) return mappedJson(chunks, undefined, options.recordsPath, options.origin);
+    if (format === 'json' && options.recordsPath)
+      return mappedJson(chunks, undefined, options.recordsPath, options.origin);
     return recordsOf(format, chunks);
   }
   if (format === 'csv') return mappedCsv(chunks, mapping, options.origin);
@@ -27,7 +32,11 @@ export function sourceRecords(format: RecordFormat, chunks: AsyncIterable<Buffer
   return mappedJson(chunks, mapping, options.recordsPath, options.origin);
 }
 
-async function* mappedCsv(chunks: AsyncIterable<Buffer>, mapping: FeedMapping, origin: string): AsyncGenerator<RawObservation> {
+async function* mappedCsv(
+  chunks: AsyncIterable<Buffer>,
+  mapping: FeedMapping,
+  origin: string,
+): AsyncGenerator<RawObservation> {
   const map = compileMapping(mapping);
   const parser = Readable.from(chunks).pipe(
     parseCsv({
@@ -40,7 +49,12 @@ async function* mappedCsv(chunks: AsyncIterable<Buffer>, mapping: FeedMapping, o
         if (missing.length > 0) {
           throw new InputError(
             `${origin}: the CSV header lacks ${missing.map((m) => `"${m.column}"`).join(', ')}`,
-            missing.map((m) => ({ line: 1, field: m.column, code: 'missing_column', message: `column "${m.column}" (mapped to ${m.field}) is not in the header: ${names.join(',')}` })),
+            missing.map((m) => ({
+              line: 1,
+              field: m.column,
+              code: 'missing_column',
+              message: `column "${m.column}" (mapped to ${m.field}) is not in the header: ${names.join(',')}`,
+            })),
             { code: 'invalid_source' },
           );
         }
@@ -55,7 +69,11 @@ async function* mappedCsv(chunks: AsyncIterable<Buffer>, mapping: FeedMapping, o
   } catch (error) {
     if (error instanceof InputError) throw error;
     const line = (error as { lines?: number }).lines;
-    throw new InputError(`${origin}: CSV is malformed: ${(error as Error).message}`, [{ line, field: '', code: 'invalid_csv', message: (error as Error).message }], { code: 'invalid_source', cause: error });
+    throw new InputError(
+      `${origin}: CSV is malformed: ${(error as Error).message}`,
+      [{ line, field: '', code: 'invalid_csv', message: (error as Error).message }],
+      { code: 'invalid_source', cause: error },
+    );
   }
 }
 
@@ -85,12 +103,20 @@ async function* mappedNdjson(chunks: AsyncIterable<Buffer>, mapping: FeedMapping
   if (r) yield r;
 }
 
-async function* mappedJson(chunks: AsyncIterable<Buffer>, mapping: FeedMapping | undefined, recordsPath: string | undefined, origin: string): AsyncGenerator<RawObservation> {
+async function* mappedJson(
+  chunks: AsyncIterable<Buffer>,
+  mapping: FeedMapping | undefined,
+  recordsPath: string | undefined,
+  origin: string,
+): AsyncGenerator<RawObservation> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of chunks) {
     size += chunk.length;
-    if (size > MAX_JSON_BYTES) throw new InputError(`${origin}: JSON document larger than ${MAX_JSON_BYTES} bytes; use NDJSON or CSV`, [], { code: 'invalid_source' });
+    if (size > MAX_JSON_BYTES)
+      throw new InputError(`${origin}: JSON document larger than ${MAX_JSON_BYTES} bytes; use NDJSON or CSV`, [], {
+        code: 'invalid_source',
+      });
     parts.push(chunk);
   }
   const text = Buffer.concat(parts).toString('utf8');
@@ -102,11 +128,26 @@ async function* mappedJson(chunks: AsyncIterable<Buffer>, mapping: FeedMapping |
     const at = /position (\d+)/.exec((error as Error).message);
     const offset = at ? Number(at[1]) : jsonErrorOffset(text);
     const line = offset === undefined ? undefined : text.slice(0, offset).split('\n').length;
-    throw new InputError(`${origin}: not valid JSON: ${(error as Error).message}`, [{ line, field: 'body', code: 'invalid_json', message: (error as Error).message }], { code: 'invalid_source', cause: error });
+    throw new InputError(
+      `${origin}: not valid JSON: ${(error as Error).message}`,
+      [{ line, field: 'body', code: 'invalid_json', message: (error as Error).message }],
+      { code: 'invalid_source', cause: error },
+    );
   }
   const list = recordsPath ? selectPath(document, parsePath(recordsPath)) : document;
   if (!Array.isArray(list)) {
-    throw new InputError(`${origin}: expected an array of records${recordsPath ? ` at ${recordsPath}` : ''}`, [{ line: 1, field: recordsPath ?? 'body', code: 'invalid_json', message: `expected an array, got ${list === null ? 'null' : typeof list}` }], { code: 'invalid_source' });
+    throw new InputError(
+      `${origin}: expected an array of records${recordsPath ? ` at ${recordsPath}` : ''}`,
+      [
+        {
+          line: 1,
+          field: recordsPath ?? 'body',
+          code: 'invalid_json',
+          message: `expected an array, got ${list === null ? 'null' : typeof list}`,
+        },
+      ],
+      { code: 'invalid_source' },
+    );
   }
   const map = mapping ? compileMapping(mapping) : undefined;
   for (let i = 0; i < list.length; i++) {
@@ -114,7 +155,15 @@ async function* mappedJson(chunks: AsyncIterable<Buffer>, mapping: FeedMapping |
     if (map) yield map(element, i + 1);
     else {
       const o = (element ?? {}) as Record<string, unknown>;
-      yield { line: i + 1, indicator: o.indicator, region: o.region, observed_at: o.observed_at, value: o.value, dims: o.dims, note: o.note };
+      yield {
+        line: i + 1,
+        indicator: o.indicator,
+        region: o.region,
+        observed_at: o.observed_at,
+        value: o.value,
+        dims: o.dims,
+        note: o.note,
+      };
     }
   }
 }

@@ -11,7 +11,12 @@ const scope = `${l.directive}="$directive", ${l.owner}=~"$owner"`;
 export function directiveOverviewDashboard(defaultDirective: string | undefined): dashboard.Dashboard {
   const directives = `label_values(${k.targetInfo}, ${l.directive})`;
   const owners = `label_values(${k.targetInfo}{${l.directive}="$directive"}, ${l.owner})`;
-  const d = pacerDashboard('pacer-directive-overview', 'Pacer: directive overview', 'Every target of a directive: how many are on track, and the figures behind each.', { refresh: '1m', from: 'now-6h' })
+  const d = pacerDashboard(
+    'pacer-directive-overview',
+    'Pacer: directive overview',
+    'Every target of a directive: how many are on track, and the figures behind each.',
+    { refresh: '1m', from: 'now-6h' },
+  )
     .withVariable(labelVariable('directive', 'Directive', directives, { current: defaultDirective }))
     .withVariable(labelVariable('owner', 'Owner', owners, { multi: true }));
 
@@ -25,7 +30,11 @@ export function directiveOverviewDashboard(defaultDirective: string | undefined)
         )
         .colorMode(common.BigValueColorMode.Background)
         .graphMode(common.BigValueGraphMode.None)
-        .thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: statusColours[status]! }]))
+        .thresholds(
+          new dashboard.ThresholdsConfigBuilder()
+            .mode(dashboard.ThresholdsMode.Absolute)
+            .steps([{ value: null, color: statusColours[status]! }]),
+        )
         .height(4)
         .span(4),
     );
@@ -45,16 +54,41 @@ export function directiveOverviewDashboard(defaultDirective: string | undefined)
   ] as const;
   const targetsTable = new table.PanelBuilder()
     .title('Targets')
-    .description('Each target with its owner, due date, current value, target, progress against the expected pace, the forecast at the deadline and its status.');
-  for (const [ref, metric] of columns) targetsTable.withTarget(prom(ref, withLabels(metric), { instant: true, table: true }));
+    .description(
+      'Each target with its owner, due date, current value, target, progress against the expected pace, the forecast at the deadline and its status.',
+    );
+  for (const [ref, metric] of columns)
+    targetsTable.withTarget(prom(ref, withLabels(metric), { instant: true, table: true }));
   targetsTable
     .withTransformation({ id: 'merge', options: {} })
     .withTransformation({
       id: 'organize',
       options: {
-        excludeByName: Object.fromEntries(['Time', '__name__', 'job', 'instance', 'indicator', 'directive'].map((n) => [n, true])),
-        renameByName: { target: 'Target', title: 'Title', owner: 'Owner', due: 'Due', region: 'Region', status: 'Status', ...Object.fromEntries(columns.map(([ref, , label]) => [`Value #${ref}`, label])) },
-        indexByName: { status: 0, target: 1, title: 2, owner: 3, due: 4, region: 5, 'Value #A': 6, 'Value #B': 7, 'Value #C': 8, 'Value #D': 9, 'Value #E': 10 },
+        excludeByName: Object.fromEntries(
+          ['Time', '__name__', 'job', 'instance', 'indicator', 'directive'].map((n) => [n, true]),
+        ),
+        renameByName: {
+          target: 'Target',
+          title: 'Title',
+          owner: 'Owner',
+          due: 'Due',
+          region: 'Region',
+          status: 'Status',
+          ...Object.fromEntries(columns.map(([ref, , label]) => [`Value #${ref}`, label])),
+        },
+        indexByName: {
+          status: 0,
+          target: 1,
+          title: 2,
+          owner: 3,
+          due: 4,
+          region: 5,
+          'Value #A': 6,
+          'Value #B': 7,
+          'Value #C': 8,
+          'Value #D': 9,
+          'Value #E': 10,
+        },
       },
     })
     .withTransformation({ id: 'sortBy', options: { sort: [{ field: 'Progress' }] } })
@@ -64,7 +98,9 @@ export function directiveOverviewDashboard(defaultDirective: string | undefined)
     ])
     .overrideByName('Progress', [{ id: 'unit', value: 'percentunit' }])
     .overrideByName('Expected', [{ id: 'unit', value: 'percentunit' }])
-    .overrideByName('Target', [{ id: 'links', value: [{ title: 'Target detail', url: '/d/pacer-target?var-target=${__value.raw}' }] }])
+    .overrideByName('Target', [
+      { id: 'links', value: [{ title: 'Target detail', url: '/d/pacer-target?var-target=${__value.raw}' }] },
+    ])
     .height(14)
     .span(24);
   d.withPanel(targetsTable);

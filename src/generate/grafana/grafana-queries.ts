@@ -9,8 +9,16 @@ export const PROMETHEUS: common.DataSourceRef = { type: 'prometheus', uid: 'pace
 export const POSTGRES: common.DataSourceRef = { type: 'grafana-postgresql-datasource', uid: 'pacer-postgres' };
 
 /** A Prometheus query: instant (tables, stats) or range (graphs). */
-export function prom(refId: string, expr: string, options: { legend?: string; instant?: boolean; table?: boolean } = {}): prometheus.DataqueryBuilder {
-  const q = new prometheus.DataqueryBuilder().datasource(PROMETHEUS).refId(refId).expr(expr).editorMode(prometheus.QueryEditorMode.Code);
+export function prom(
+  refId: string,
+  expr: string,
+  options: { legend?: string; instant?: boolean; table?: boolean } = {},
+): prometheus.DataqueryBuilder {
+  const q = new prometheus.DataqueryBuilder()
+    .datasource(PROMETHEUS)
+    .refId(refId)
+    .expr(expr)
+    .editorMode(prometheus.QueryEditorMode.Code);
   if (options.legend) q.legendFormat(options.legend);
   if (options.instant) q.instant();
   else q.range();
@@ -48,10 +56,16 @@ export class PostgresQueryBuilder implements cog.Builder<cog.Dataquery> {
   }
 }
 
-export const sqlQuery = (refId: string, sql: string, format: 'time_series' | 'table' = 'time_series') => new PostgresQueryBuilder({ refId, sql, format });
+export const sqlQuery = (refId: string, sql: string, format: 'time_series' | 'table' = 'time_series') =>
+  new PostgresQueryBuilder({ refId, sql, format });
 
 /** A variable filled from a Prometheus label. */
-export function labelVariable(name: string, label: string, query: string, options: { multi?: boolean; current?: string } = {}): dashboard.QueryVariableBuilder {
+export function labelVariable(
+  name: string,
+  label: string,
+  query: string,
+  options: { multi?: boolean; current?: string } = {},
+): dashboard.QueryVariableBuilder {
   const v = new dashboard.QueryVariableBuilder(name)
     .label(label)
     .datasource(PROMETHEUS)
@@ -83,7 +97,12 @@ export function statusMappings(): dashboard.ValueMapping[] {
 }
 
 /** A Pacer dashboard: fixed uid, the generated header in its description, read-only, browser time. */
-export function pacerDashboard(uid: string, title: string, description: string, view: { refresh: string; from: string; to?: string }): dashboard.DashboardBuilder {
+export function pacerDashboard(
+  uid: string,
+  title: string,
+  description: string,
+  view: { refresh: string; from: string; to?: string },
+): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(`${description} ${GENERATED_HEADER}`)

@@ -6,7 +6,12 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import { kpiMetrics as k, labels as l, pacerMetrics as p, recordingRuleNames, scrapeJob } from '../../conventions.js';
 import { pacerDashboard, prom } from './grafana-queries.js';
 
-function graph(title: string, description: string, unit: string, ...queries: [expr: string, legend: string][]): timeseries.PanelBuilder {
+function graph(
+  title: string,
+  description: string,
+  unit: string,
+  ...queries: [expr: string, legend: string][]
+): timeseries.PanelBuilder {
   const panel = new timeseries.PanelBuilder().title(title).description(description).unit(unit).height(8).span(12);
   queries.forEach(([expr, legend], i) => panel.withTarget(prom(String.fromCharCode(65 + i), expr, { legend })));
   return panel;
@@ -14,19 +19,45 @@ function graph(title: string, description: string, unit: string, ...queries: [ex
 
 /** Dashboard 4: is the pipeline itself healthy? Feeds, ingestion, evaluation, the exporter. */
 export function pipelineDashboard(): dashboard.Dashboard {
-  return pacerDashboard('pacer-pipeline', 'Pacer: feeds and pipeline', 'Scheduled feeds, ingestion, evaluation and the exporter.', { refresh: '30s', from: 'now-24h' })
+  return pacerDashboard(
+    'pacer-pipeline',
+    'Pacer: feeds and pipeline',
+    'Scheduled feeds, ingestion, evaluation and the exporter.',
+    { refresh: '30s', from: 'now-24h' },
+  )
     .withPanel(
       new table.PanelBuilder()
         .title('Feeds')
-        .description('Per feed: time since the last success, its expected interval and staleness (1 = one interval late).')
+        .description(
+          'Per feed: time since the last success, its expected interval and staleness (1 = one interval late).',
+        )
         .withTarget(prom('A', `time() - ${k.feedLastSuccessTimestampSeconds}`, { instant: true, table: true }))
         .withTarget(prom('B', k.feedExpectedIntervalSeconds, { instant: true, table: true }))
         .withTarget(prom('C', recordingRuleNames.feedStaleness, { instant: true, table: true }))
         .withTransformation({ id: 'merge', options: {} })
-        .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true }, renameByName: { 'Value #A': 'Since last success', 'Value #B': 'Expected every', 'Value #C': 'Staleness' } } })
+        .withTransformation({
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true, __name__: true, job: true, instance: true },
+            renameByName: { 'Value #A': 'Since last success', 'Value #B': 'Expected every', 'Value #C': 'Staleness' },
+          },
+        })
         .overrideByName('Since last success', [{ id: 'unit', value: 's' }])
         .overrideByName('Expected every', [{ id: 'unit', value: 's' }])
-        .overrideByName('Staleness', [{ id: 'custom.cellOptions', value: { type: 'color-background' } }, { id: 'thresholds', value: { mode: 'absolute', steps: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }, { value: 2, color: 'red' }] } }])
+        .overrideByName('Staleness', [
+          { id: 'custom.cellOptions', value: { type: 'color-background' } },
+          {
+            id: 'thresholds',
+            value: {
+              mode: 'absolute',
+              steps: [
+                { value: null, color: 'green' },
+                { value: 1, color: 'orange' },
+                { value: 2, color: 'red' },
+              ],
+            },
+          },
+        ])
         .height(8)
         .span(12),
     )
@@ -84,7 +115,12 @@ export function pipelineDashboard(): dashboard.Dashboard {
         .title('Scrape')
         .description('Whether Prometheus reaches Pacer.')
         .withTarget(prom('A', `up{${l.job}="${scrapeJob}"}`, { instant: true, legend: `{{${l.instance}}}` }))
-        .mappings([{ type: dashboard.MappingType.ValueToText, options: { '0': { text: 'down', color: 'red', index: 0 }, '1': { text: 'up', color: 'green', index: 1 } } }])
+        .mappings([
+          {
+            type: dashboard.MappingType.ValueToText,
+            options: { '0': { text: 'down', color: 'red', index: 0 }, '1': { text: 'up', color: 'green', index: 1 } },
+          },
+        ])
         .colorMode(common.BigValueColorMode.Background)
         .graphMode(common.BigValueGraphMode.None)
         .height(8)

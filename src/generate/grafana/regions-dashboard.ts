@@ -14,12 +14,19 @@ export function regionsDashboard(defaultIndicator: string | undefined, nationCod
   const belowNation = `${l.region}!~"${nationCodes.join('|') || '^$'}"`;
   const provinces = `${l.indicator}="$indicator", ${l.level}="province"`;
   const indicators = `label_values(${k.indicatorValue}{${l.level}="province"}, ${l.indicator})`;
-  return pacerDashboard('pacer-regions', 'Pacer: regions', 'An indicator by province, pre-2025 data rolled up into the 2025 provinces.', { refresh: '5m', from: 'now-6h' })
+  return pacerDashboard(
+    'pacer-regions',
+    'Pacer: regions',
+    'An indicator by province, pre-2025 data rolled up into the 2025 provinces.',
+    { refresh: '5m', from: 'now-6h' },
+  )
     .withVariable(labelVariable('indicator', 'Indicator', indicators, { current: defaultIndicator }))
     .withPanel(
       new bargauge.PanelBuilder()
         .title('$indicator by province')
-        .description('The latest value in each province in force (own figure, or rolled up from its communes and from the provinces merged into it), largest first.')
+        .description(
+          'The latest value in each province in force (own figure, or rolled up from its communes and from the provinces merged into it), largest first.',
+        )
         .withTarget(
           prom('A', `sort_desc(${k.indicatorValue}{${provinces}})`, { instant: true, legend: `{{${l.regionName}}}` }),
         )
@@ -37,7 +44,13 @@ export function regionsDashboard(defaultIndicator: string | undefined, nationCod
           prom('B', `min(${k.indicatorObservedTimestampSeconds}{${provinces}}) * 1000`, { instant: true, table: true }),
         )
         .withTransformation({ id: 'merge', options: {} })
-        .withTransformation({ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { 'Value #A': 'Provinces with a value', 'Value #B': 'Oldest value observed' } } })
+        .withTransformation({
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true },
+            renameByName: { 'Value #A': 'Provinces with a value', 'Value #B': 'Oldest value observed' },
+          },
+        })
         .overrideByName('Oldest value observed', [{ id: 'unit', value: 'dateTimeAsIso' }])
         .height(5)
         .span(10),
@@ -49,8 +62,17 @@ export function regionsDashboard(defaultIndicator: string | undefined, nationCod
         .withTarget(prom('A', `${k.targetProgressRatio}{${belowNation}}`, { instant: true, table: true }))
         .withTarget(prom('B', `${k.targetExpectedProgressRatio}{${belowNation}}`, { instant: true, table: true }))
         .withTransformation({ id: 'merge', options: {} })
-        .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true }, renameByName: { 'Value #A': 'Progress', 'Value #B': 'Expected' } } })
-        .overrideByName('Progress', [{ id: 'unit', value: 'percentunit' }, { id: 'custom.cellOptions', value: { type: 'gauge', mode: 'basic' } }])
+        .withTransformation({
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true, __name__: true, job: true, instance: true },
+            renameByName: { 'Value #A': 'Progress', 'Value #B': 'Expected' },
+          },
+        })
+        .overrideByName('Progress', [
+          { id: 'unit', value: 'percentunit' },
+          { id: 'custom.cellOptions', value: { type: 'gauge', mode: 'basic' } },
+        ])
         .overrideByName('Expected', [{ id: 'unit', value: 'percentunit' }])
         .height(17)
         .span(10),

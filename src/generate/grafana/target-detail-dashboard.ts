@@ -10,7 +10,12 @@ const t = `${l.target}="$target"`;
 const targets = `label_values(${k.targetInfo}, ${l.target})`;
 
 function figure(title: string, expr: string, unit?: string): stat.PanelBuilder {
-  const panel = new stat.PanelBuilder().title(title).withTarget(prom('A', expr, { instant: true })).graphMode(common.BigValueGraphMode.None).height(4).span(4);
+  const panel = new stat.PanelBuilder()
+    .title(title)
+    .withTarget(prom('A', expr, { instant: true }))
+    .graphMode(common.BigValueGraphMode.None)
+    .height(4)
+    .span(4);
   if (unit) panel.unit(unit);
   return panel;
 }
@@ -23,46 +28,97 @@ function figure(title: string, expr: string, unit?: string): stat.PanelBuilder {
 export function targetDetailDashboard(defaultTarget: string | undefined): dashboard.Dashboard {
   const history = new timeseries.PanelBuilder()
     .title('History: observations, target, expected pace and forecast')
-    .description('Observations of the target\'s indicator in its region (from PostgreSQL), the target level from baseline to deadline, the expected pace and the forecast line from the latest evaluation to the deadline.')
-    .withTarget(sqlQuery('A', `select o.observed_at as "time", o.value as "observed"
+    .description(
+      "Observations of the target's indicator in its region (from PostgreSQL), the target level from baseline to deadline, the expected pace and the forecast line from the latest evaluation to the deadline.",
+    )
+    .withTarget(
+      sqlQuery(
+        'A',
+        `select o.observed_at as "time", o.value as "observed"
       from observations o join targets t on t.indicator_id = o.indicator_id and t.region_id = o.region_id
-      where t.id = '$target' and o.dims = '{}'::jsonb and $__timeFilter(o.observed_at) order by 1`))
-    .withTarget(sqlQuery('B', `select baseline_at as "time", target_value as "target" from targets where id = '$target'
-      union all select deadline, target_value from targets where id = '$target' order by 1`))
-    .withTarget(sqlQuery('C', `select baseline_at as "time", baseline_value as "expected pace" from targets where id = '$target'
+      where t.id = '$target' and o.dims = '{}'::jsonb and $__timeFilter(o.observed_at) order by 1`,
+      ),
+    )
+    .withTarget(
+      sqlQuery(
+        'B',
+        `select baseline_at as "time", target_value as "target" from targets where id = '$target'
+      union all select deadline, target_value from targets where id = '$target' order by 1`,
+      ),
+    )
+    .withTarget(
+      sqlQuery(
+        'C',
+        `select baseline_at as "time", baseline_value as "expected pace" from targets where id = '$target'
       union all select deadline, value from target_milestones where target_id = '$target'
-      union all select deadline, target_value from targets where id = '$target' order by 1`))
-    .withTarget(sqlQuery('D', `with latest as (select * from evaluations where target_id = '$target' order by as_of desc, run_id desc limit 1)
+      union all select deadline, target_value from targets where id = '$target' order by 1`,
+      ),
+    )
+    .withTarget(
+      sqlQuery(
+        'D',
+        `with latest as (select * from evaluations where target_id = '$target' order by as_of desc, run_id desc limit 1)
       select as_of as "time", forecast_now_value as "forecast" from latest where forecast_now_value is not null
-      union all select t.deadline, l.projected_value from latest l join targets t on t.id = l.target_id where l.projected_value is not null order by 1`))
+      union all select t.deadline, l.projected_value from latest l join targets t on t.id = l.target_id where l.projected_value is not null order by 1`,
+      ),
+    )
     .showPoints(common.VisibilityMode.Always)
     .spanNulls(true)
-    .overrideByName('observed', [{ id: 'custom.drawStyle', value: 'points' }, { id: 'custom.pointSize', value: 8 }])
-    .overrideByName('target', [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }, { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }])
+    .overrideByName('observed', [
+      { id: 'custom.drawStyle', value: 'points' },
+      { id: 'custom.pointSize', value: 8 },
+    ])
+    .overrideByName('target', [
+      { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+      { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
+    ])
     .overrideByName('expected pace', [{ id: 'color', value: { mode: 'fixed', fixedColor: 'green' } }])
-    .overrideByName('forecast', [{ id: 'custom.lineStyle', value: { fill: 'dot', dash: [2, 6] } }, { id: 'color', value: { mode: 'fixed', fixedColor: 'orange' } }])
+    .overrideByName('forecast', [
+      { id: 'custom.lineStyle', value: { fill: 'dot', dash: [2, 6] } },
+      { id: 'color', value: { mode: 'fixed', fixedColor: 'orange' } },
+    ])
     .height(12)
     .span(24);
 
   const changes = new table.PanelBuilder()
     .title('Status changes')
-    .description('Every change of the target\'s status, as the evaluations saw it.')
-    .withTarget(sqlQuery('A', `select as_of as "time", coalesce(from_status, '-') as "from", to_status as "to" from target_status_changes
-      where target_id = '$target' order by as_of desc limit 100`, 'table'))
-    .overrideByName('to', [{ id: 'mappings', value: statusMappings() }, { id: 'custom.cellOptions', value: { type: 'color-text' } }])
+    .description("Every change of the target's status, as the evaluations saw it.")
+    .withTarget(
+      sqlQuery(
+        'A',
+        `select as_of as "time", coalesce(from_status, '-') as "from", to_status as "to" from target_status_changes
+      where target_id = '$target' order by as_of desc limit 100`,
+        'table',
+      ),
+    )
+    .overrideByName('to', [
+      { id: 'mappings', value: statusMappings() },
+      { id: 'custom.cellOptions', value: { type: 'color-text' } },
+    ])
     .height(8)
     .span(12);
 
   const revisions = new table.PanelBuilder()
     .title('Corrections')
     .description('Observations whose value was overwritten by a later batch: the old value is kept.')
-    .withTarget(sqlQuery('A', `select r.revised_at as "time", r.observed_at as "observed", r.old_value as "old value", r.new_value as "new value", r.new_batch_id as "batch"
+    .withTarget(
+      sqlQuery(
+        'A',
+        `select r.revised_at as "time", r.observed_at as "observed", r.old_value as "old value", r.new_value as "new value", r.new_batch_id as "batch"
       from observation_revisions r join targets t on t.indicator_id = r.indicator_id and t.region_id = r.region_id
-      where t.id = '$target' order by r.revised_at desc limit 100`, 'table'))
+      where t.id = '$target' order by r.revised_at desc limit 100`,
+        'table',
+      ),
+    )
     .height(8)
     .span(12);
 
-  return pacerDashboard('pacer-target', 'Pacer: target detail', 'One target: its figures now (Prometheus) and its history (PostgreSQL).', { refresh: '1m', from: 'now-5y', to: 'now+1y' })
+  return pacerDashboard(
+    'pacer-target',
+    'Pacer: target detail',
+    'One target: its figures now (Prometheus) and its history (PostgreSQL).',
+    { refresh: '1m', from: 'now-5y', to: 'now+1y' },
+  )
     .withVariable(labelVariable('target', 'Target', targets, { current: defaultTarget }))
     .withPanel(
       new stat.PanelBuilder()
@@ -71,7 +127,9 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
         .textMode(common.BigValueTextMode.Name)
         .colorMode(common.BigValueColorMode.Background)
         .graphMode(common.BigValueGraphMode.None)
-        .overrides([{ matcher: { id: 'byFrameRefID', options: 'A' }, properties: [{ id: 'mappings', value: statusMappings() }] }])
+        .overrides([
+          { matcher: { id: 'byFrameRefID', options: 'A' }, properties: [{ id: 'mappings', value: statusMappings() }] },
+        ])
         .height(4)
         .span(4),
     )

@@ -26,7 +26,10 @@ const formatByMediaType = new Map<string, RecordFormat>([
 export function formatOfContentType(contentType: string | undefined): RecordFormat | undefined {
   if (!contentType) return undefined;
   const [type, ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset && charset !== 'utf-8' && charset !== 'utf8') return undefined;
   return formatByMediaType.get(type ?? '');
 }

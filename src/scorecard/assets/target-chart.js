@@ -9,7 +9,15 @@
   if (!el || !source || typeof uPlot === 'undefined') return;
   var d = JSON.parse(source.textContent);
 
-  var colors = { observed: '#1d4ed8', rolled: '#7c3aed', pace: '#4b5563', forecast: '#c2410c', target: '#15803d', deadline: '#b91c1c', asOf: '#1d4ed8' };
+  var colors = {
+    observed: '#1d4ed8',
+    rolled: '#7c3aed',
+    pace: '#4b5563',
+    forecast: '#c2410c',
+    target: '#15803d',
+    deadline: '#b91c1c',
+    asOf: '#1d4ed8',
+  };
   var compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
   function axisValue(v) {
     if (d.kind === 'ratio') return (v * 100).toFixed(0) + '%';
@@ -19,18 +27,34 @@
 
   // uPlot wants one x array shared by every series, with nulls where a series has no point.
   var xs = new Set();
-  function add(points) { points.forEach(function (p) { xs.add(p[0]); }); }
-  add(d.observations); add(d.pace); add(d.forecast);
+  function add(points) {
+    points.forEach(function (p) {
+      xs.add(p[0]);
+    });
+  }
+  add(d.observations);
+  add(d.pace);
+  add(d.forecast);
   if (d.rolledUp) xs.add(d.rolledUp[0]);
-  var x = Array.from(xs).sort(function (a, b) { return a - b; });
+  var x = Array.from(xs).sort(function (a, b) {
+    return a - b;
+  });
   var span = x[x.length - 1] - x[0] || 86400;
   var xMin = x[0] - span * 0.03;
   var xMax = x[x.length - 1] + span * 0.03;
   function column(points) {
-    var at = new Map(points.map(function (p) { return [p[0], p[1]]; }));
-    return x.map(function (t) { return at.has(t) ? at.get(t) : null; });
+    var at = new Map(
+      points.map(function (p) {
+        return [p[0], p[1]];
+      }),
+    );
+    return x.map(function (t) {
+      return at.has(t) ? at.get(t) : null;
+    });
   }
-  var targetColumn = x.map(function (t, i) { return i === 0 || i === x.length - 1 ? d.target : null; });
+  var targetColumn = x.map(function (t, i) {
+    return i === 0 || i === x.length - 1 ? d.target : null;
+  });
 
   function verticalMark(u, at, color, label, dash) {
     if (at < u.scales.x.min || at > u.scales.x.max) return;
@@ -59,23 +83,46 @@
     { label: 'Expected pace', stroke: colors.pace, width: 2, spanGaps: true, points: { show: false } },
     { label: 'Forecast', stroke: colors.forecast, width: 2, dash: [8, 6], spanGaps: true, points: { show: false } },
     { label: 'Target', stroke: colors.target, width: 2, spanGaps: true, points: { show: false } },
-    { label: 'Observed', stroke: colors.observed, paths: function () { return null; }, points: { show: true, size: 9, fill: colors.observed, stroke: colors.observed } },
+    {
+      label: 'Observed',
+      stroke: colors.observed,
+      paths: function () {
+        return null;
+      },
+      points: { show: true, size: 9, fill: colors.observed, stroke: colors.observed },
+    },
   ];
   var data = [x, column(d.pace), column(d.forecast), targetColumn, column(d.observations)];
   if (d.rolledUp) {
-    series.push({ label: 'Current (rolled up)', stroke: colors.rolled, paths: function () { return null; }, points: { show: true, size: 9, fill: '#fff', stroke: colors.rolled } });
+    series.push({
+      label: 'Current (rolled up)',
+      stroke: colors.rolled,
+      paths: function () {
+        return null;
+      },
+      points: { show: true, size: 9, fill: '#fff', stroke: colors.rolled },
+    });
     data.push(column([d.rolledUp]));
   }
 
-  function width() { return Math.max(280, el.clientWidth); }
+  function width() {
+    return Math.max(280, el.clientWidth);
+  }
   var u = new uPlot(
     {
       width: width(),
       height: 340,
       legend: { show: false },
-      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), d.timezone); },
+      tzDate: function (ts) {
+        return uPlot.tzDate(new Date(ts * 1000), d.timezone);
+      },
       scales: {
-        x: { time: true, range: function () { return [xMin, xMax]; } },
+        x: {
+          time: true,
+          range: function () {
+            return [xMin, xMax];
+          },
+        },
         y: {
           range: function (self, min, max) {
             var lo = Math.min(min, d.target);
@@ -85,7 +132,15 @@
           },
         },
       },
-      axes: [{}, { size: 70, values: function (self, splits) { return splits.map(axisValue); } }],
+      axes: [
+        {},
+        {
+          size: 70,
+          values: function (self, splits) {
+            return splits.map(axisValue);
+          },
+        },
+      ],
       series: series,
       hooks: {
         draw: [
@@ -99,7 +154,9 @@
     data,
     el,
   );
-  window.addEventListener('resize', function () { u.setSize({ width: width(), height: 340 }); });
+  window.addEventListener('resize', function () {
+    u.setSize({ width: width(), height: 340 });
+  });
   // Tests (and curious readers in the console) can reach the chart.
   window.pacerChart = u;
   el.setAttribute('data-rendered', 'true');

@@ -36,7 +36,10 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
  * script element, and U+2028/U+2029 so the text stays valid everywhere.
  */
 export function jsonScript(id: string, value: unknown): SafeHtml {
-  const json = JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return new SafeHtml(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
 }
 

@@ -10,11 +10,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['pacer_state', 'catalog_applies', 'evaluations', 'evaluation_runs', 'observation_revisions', 'observations', 'ingest_batches', 'target_milestones', 'targets', 'directives', 'indicators']) {
+  for (const table of [
+    'pacer_state',
+    'catalog_applies',
+    'evaluations',
+    'evaluation_runs',
+    'observation_revisions',
+    'observations',
+    'ingest_batches',
+    'target_milestones',
+    'targets',
+    'directives',
+    'indicators',
+  ]) {
     await sql.raw(`drop table if exists ${table} cascade`).execute(db);
   }
   await sql.raw('drop view if exists region_lineage').execute(db);
-  for (const table of ['region_successors', 'regions', 'region_sets']) await sql.raw(`drop table if exists ${table} cascade`).execute(db);
+  for (const table of ['region_successors', 'regions', 'region_sets'])
+    await sql.raw(`drop table if exists ${table} cascade`).execute(db);
 }
 
 const statements = [

@@ -2,8 +2,19 @@ import { sql, type Kysely } from 'kysely';
 
 /** What the read-only role may read: the catalog, the time series and the evaluations; never tokens. */
 export const readableTables = [
-  'region_sets', 'regions', 'region_successors', 'region_lineage', 'indicators', 'directives', 'targets', 'target_milestones',
-  'observations', 'observation_revisions', 'evaluation_runs', 'evaluations', 'target_status_changes',
+  'region_sets',
+  'regions',
+  'region_successors',
+  'region_lineage',
+  'indicators',
+  'directives',
+  'targets',
+  'target_milestones',
+  'observations',
+  'observation_revisions',
+  'evaluation_runs',
+  'evaluations',
+  'target_status_changes',
 ];
 
 /**
@@ -13,7 +24,9 @@ export const readableTables = [
  * says so and goes on, and an administrator creates the role by hand.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql.raw(`
+  await sql
+    .raw(
+      `
     do $$
     begin
       if not exists (select 1 from pg_roles where rolname = 'pacer_reader') then
@@ -22,14 +35,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     exception
       when insufficient_privilege then raise notice 'pacer: cannot create role pacer_reader (%); create it by hand for Grafana', sqlerrm;
       when duplicate_object or unique_violation then null; -- created at the same moment by another schema's migration
-    end $$`).execute(db);
+    end $$`,
+    )
+    .execute(db);
   await grantRead(db, readableTables);
 }
 
 /** Grants the read-only role SELECT on tables of the current schema, if the role exists. */
 export async function grantRead(db: Kysely<unknown>, tables: string[]): Promise<void> {
   const list = tables.map((t) => `'${t}'`).join(', ');
-  await sql.raw(`
+  await sql
+    .raw(
+      `
     do $$
     declare t text;
     begin
@@ -40,15 +57,21 @@ export async function grantRead(db: Kysely<unknown>, tables: string[]): Promise<
         end loop;
       end if;
     exception when insufficient_privilege then raise notice 'pacer: cannot grant read access to pacer_reader (%)', sqlerrm;
-    end $$`).execute(db);
+    end $$`,
+    )
+    .execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql.raw(`
+  await sql
+    .raw(
+      `
     do $$ begin
       if exists (select 1 from pg_roles where rolname = 'pacer_reader') then
         execute format('revoke all on all tables in schema %I from pacer_reader', current_schema());
         execute format('revoke usage on schema %I from pacer_reader', current_schema());
       end if;
-    end $$`).execute(db);
+    end $$`,
+    )
+    .execute(db);
 }
