@@ -410,12 +410,10 @@ describe.each(backends)('the bad-input corpus on %s', (backend) => {
       (c) => c.code === 'invalid_batch' && !c.contentType && typeof c.body === 'string' && c.issue !== 'duplicate_key',
     );
     // Each case's bad line, moved to a day of its own so that valid lines never collide.
-    const bad = records.map((c, i) =>
-      (c.body as string)
-        .trimEnd()
-        .split('\n')
-        [c.line! - 1]!.replace('2025-08-02', `2025-09-${String((i % 28) + 1).padStart(2, '0')}`),
-    );
+    const bad = records.map((c, i) => {
+      const line = (c.body as string).trimEnd().split('\n')[c.line! - 1]!;
+      return line.replace('2025-08-02', `2025-09-${String((i % 28) + 1).padStart(2, '0')}`);
+    });
     const good = Array.from({ length: 30 }, (_, i) =>
       ok({ region: 'VN', observed_at: `2025-10-${String(i + 1).padStart(2, '0')}`, value: i }),
     );
