@@ -61,6 +61,19 @@ export const envSchema = z.object({
   // Ingestion: push API limits and auth; PACER_URL and PACER_TOKEN are for `pacer push` and `pacer token`.
   PACER_INGEST_MAX_BYTES: byteSize.default(256 * 1024 * 1024),
   PACER_INGEST_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(256).default(4),
+  // Unset: half of PACER_INGEST_CONCURRENCY, at least 1 (derived in loadConfig).
+  PACER_INGEST_TOKEN_CONCURRENCY: z.coerce.number({ message: 'expected a number' }).int().min(1).max(256).optional(),
+  PACER_INGEST_QUEUE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).min(0).max(600).default(10),
+  PACER_INGEST_IDLE_TIMEOUT_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .min(0.1)
+    .max(3600)
+    .default(30),
+  PACER_INGEST_MAX_SECONDS: z.coerce
+    .number({ message: 'expected a number of seconds' })
+    .min(1)
+    .max(86_400)
+    .default(600),
   PACER_READ_AUTH: z.enum(['open', 'token']).default('open'),
   PACER_ADMIN_TOKEN: z.string().min(24, { message: 'use at least 24 characters (openssl rand -hex 24)' }).optional(),
   // Scheduled feeds and workers.
@@ -107,7 +120,20 @@ export interface Config {
   metricsMaxSeries: number;
   metricsRefreshSeconds: number;
   readerPassword: string | undefined;
-  ingest: { maxBodyBytes: number; concurrency: number };
+  /** The push API's limits; times in milliseconds. */
+  ingest: {
+    maxBodyBytes: number;
+    /** Pushes running at once. */
+    concurrency: number;
+    /** Pushes of one token at once, running or waiting for a slot. */
+    perTokenConcurrency: number;
+    /** How long a push waits for a slot when all are taken (0: 429 at once); at most `concurrency` wait. */
+    queueWaitMs: number;
+    /** Longest silence while a body is read (408 past it). */
+    bodyIdleTimeoutMs: number;
+    /** Longest time reading one body may take (408 past it). */
+    bodyMaxMs: number;
+  };
   readAuth: 'open' | 'token';
   adminToken: string | undefined;
   /** Scheduled feeds: where their definitions are, the queue, the workers, the evaluation tick. */
@@ -162,7 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsMaxSeries: e.PACER_METRICS_MAX_SERIES,
     metricsRefreshSeconds: e.PACER_METRICS_REFRESH_SECONDS,
     readerPassword: e.PACER_READER_PASSWORD,
-    ingest: { maxBodyBytes: e.PACER_INGEST_MAX_BYTES, concurrency: e.PACER_INGEST_CONCURRENCY },
+    ingest: {
+      maxBodyBytes: e.PACER_INGEST_MAX_BYTES,
+      concurrency: e.PACER_INGEST_CONCURRENCY,
+      perTokenConcurrency: e.PACER_INGEST_TOKEN_CONCURRENCY ?? Math.max(1, Math.floor(e.PACER_INGEST_CONCURRENCY / 2)),
+      queueWaitMs: e.PACER_INGEST_QUEUE_SECONDS * 1000,
+      bodyIdleTimeoutMs: e.PACER_INGEST_IDLE_TIMEOUT_SECONDS * 1000,
+      bodyMaxMs: e.PACER_INGEST_MAX_SECONDS * 1000,
+    },
     readAuth: e.PACER_READ_AUTH,
     adminToken: e.PACER_ADMIN_TOKEN,
     api: { url: e.PACER_URL, token: e.PACER_TOKEN },

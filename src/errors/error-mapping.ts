@@ -26,6 +26,7 @@ export function exitCodeOf(error: unknown): number {
 
 /** Codes whose HTTP status is more specific than their class's. */
 const statusByCode: Record<string, number> = {
+  body_timeout: 408,
   body_too_large: 413,
   unsupported_media_type: 415,
   idempotency_conflict: 422,

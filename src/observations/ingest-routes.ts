@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
-import { InputError, NotFoundError, UnavailableError } from '../errors/pacer-error.js';
+import { InputError, NotFoundError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
 import { defineRoute, type Route } from '../http/route.js';
@@ -16,6 +16,7 @@ import {
   ingestQuerySchema,
   ingestSchemas,
 } from './ingest-schema.js';
+import { IngestSlots } from './ingest-slots.js';
 import type { Ingestor } from './ingestor.js';
 
 export interface IngestRoutesDeps {
@@ -24,8 +25,16 @@ export interface IngestRoutesDeps {
   openapi: OpenApiRegistry;
   /** Largest body accepted (after decompression), in bytes. */
   maxBodyBytes: number;
-  /** Ingests running at once; past it, 429 with Retry-After. */
+  /** Ingests running at once; past it, a push waits for a slot (see `ingestWait`), then 429 with Retry-After. */
   maxConcurrentIngests: number;
+  /** Ingests of one token at once, running or waiting; past it, 429 at once. */
+  maxIngestsPerToken: number;
+  /** How many pushes may wait for a slot, and for how long (ms; 0: refused at once). */
+  ingestWait: { maxWaiting: number; maxWaitMs: number };
+  /** Longest silence while the body is read; past it, 408 (`body_timeout`) and nothing written. */
+  bodyIdleTimeoutMs: number;
+  /** Longest time reading one body may take, from when the push got its slot; past it, 408 as well. */
+  bodyMaxMs: number;
 }
 
 /** The paths of the ingest API, for its clients (`pacer push`). */
@@ -44,7 +53,11 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
   const schemas = ingestSchemas(deps.openapi);
   const error = errorSchema(deps.openapi);
   const errorResponse = (description: string) => ({ description, content: { 'application/json': error } });
-  let running = 0;
+  const slots = new IngestSlots({
+    slots: deps.maxConcurrentIngests,
+    perToken: deps.maxIngestsPerToken,
+    ...deps.ingestWait,
+  });
   const push = defineRoute({
     method: 'post',
     path: ingestPaths.observations,
@@ -79,12 +92,19 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
       403: errorResponse(
         'A reader token, or indicators outside the token scope (named in the message); nothing written.',
       ),
+      408: errorResponse(
+        'The body stalled (no byte for PACER_INGEST_IDLE_TIMEOUT_SECONDS) ' +
+          'or took longer than PACER_INGEST_MAX_SECONDS; nothing written.',
+      ),
       413: errorResponse('The body is larger than PACER_INGEST_MAX_BYTES.'),
       415: errorResponse(
         'Content-Type is not application/json, application/x-ndjson or text/csv (UTF-8), or Content-Encoding is not gzip.',
       ),
       422: errorResponse('The Idempotency-Key was used for a different request.'),
-      429: errorResponse('Too many ingests at once (PACER_INGEST_CONCURRENCY); retry after Retry-After seconds.'),
+      429: errorResponse(
+        'Too many ingests at once (PACER_INGEST_CONCURRENCY, none free within PACER_INGEST_QUEUE_SECONDS), ' +
+          'or too many of this token (PACER_INGEST_TOKEN_CONCURRENCY); retry after Retry-After seconds.',
+      ),
       503: errorResponse('The database is unreachable; retry after Retry-After seconds.'),
     },
     handler: async ({ query: { mode }, headers, principal, request, reply }) => {
@@ -103,18 +123,14 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
         });
       const declared = Number(request.headers['content-length']);
       if (encoding === 'identity' && declared > deps.maxBodyBytes) throw tooLarge(deps.maxBodyBytes);
-      if (running >= deps.maxConcurrentIngests) {
-        throw new UnavailableError(
-          `${running} ingests are running, the most this server takes at once; retry shortly`,
-          { code: 'too_many_ingests', retryAfterSeconds: 1 },
-        );
-      }
-      running++;
+      const release = await slots.acquire(principal.tokenId === null ? 'admin' : `token:${principal.tokenId}`);
       reply.removeHeader('connection');
       try {
         const hash = createHash('sha256').update(`${format}\n${mode}\n`);
-        const raw = request.raw;
-        const hashed = hashing(raw, hash);
+        const hashed = hashing(
+          bodyChunks(request.raw, { idleMs: deps.bodyIdleTimeoutMs, maxMs: deps.bodyMaxMs, since: Date.now() }),
+          hash,
+        );
         const body = encoding === 'gzip' ? gunzipped(hashed) : hashed;
         const summary = await deps.ingestor.ingest({
           source: 'push',
@@ -130,11 +146,14 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
         return reply.send(summary);
       } catch (error) {
         // The client may still be sending. Closing now would reset the connection and lose this
-        // answer (a 503 the client should retry on); read the rest away first, within bounds.
-        if (!(await drain(request.raw, deps.maxBodyBytes, 10_000))) void reply.header('connection', 'close');
+        // answer (a 503 the client should retry on); read the rest away first, within bounds. A
+        // body that timed out is not waited for again: its answer closes the connection.
+        const timedOut = error instanceof InputError && error.code === 'body_timeout';
+        if (timedOut || !(await drain(request.raw, deps.maxBodyBytes, 10_000)))
+          void reply.header('connection', 'close');
         throw error;
       } finally {
-        running--;
+        release();
       }
     },
   });
@@ -205,13 +224,47 @@ function tooLarge(limit: number): InputError {
   );
 }
 
-async function* hashing(request: IncomingMessage, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
+async function* hashing(source: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+/**
+ * The request body's chunks, as they arrive. A client that sends nothing for `idleMs`, or is
+ * still sending `maxMs` after `since` (epoch ms), gets a `body_timeout` error: a slow or vanished client
+ * must not hold an ingest slot (and its batch's transaction) indefinitely. Only time spent
+ * waiting for the client counts as idle; time the ingestor spends writing does not.
+ */
+async function* bodyChunks(
+  request: IncomingMessage,
+  limits: { idleMs: number; maxMs: number; since: number },
+): AsyncGenerator<Buffer> {
+  // Stopping early (a bad header, a body over the limit) must not destroy the request: that
+  // would close the socket before the error response is sent.
+  const chunks = (request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    // Stopping early (a bad header, a body over the limit) must not destroy the request: that
-    // would close the socket before the error response is sent.
-    for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      yield chunk;
+    for (;;) {
+      const left = limits.since + limits.maxMs - Date.now();
+      if (left <= 0) throw bodyTimeout(`the body took longer than ${limits.maxMs / 1000} s (PACER_INGEST_MAX_SECONDS)`);
+      const expired = new Promise<'expired'>((resolve) => {
+        timer = setTimeout(() => resolve('expired'), Math.min(limits.idleMs, left));
+      });
+      // A read still pending when the time runs out is left behind: the 408 closes the connection,
+      // which ends it.
+      const next = await Promise.race([chunks.next(), expired]);
+      clearTimeout(timer);
+      if (next === 'expired') {
+        throw bodyTimeout(
+          limits.idleMs <= left
+            ? `no part of the body arrived for ${limits.idleMs / 1000} s (PACER_INGEST_IDLE_TIMEOUT_SECONDS)`
+            : `the body took longer than ${limits.maxMs / 1000} s (PACER_INGEST_MAX_SECONDS)`,
+        );
+      }
+      if (next.done) return;
+      yield next.value;
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'ECONNRESET')
@@ -220,7 +273,13 @@ async function* hashing(request: IncomingMessage, hash: ReturnType<typeof create
         cause: error,
       });
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+function bodyTimeout(reason: string): InputError {
+  return new InputError(`${reason}; nothing was written, send the batch again`, [], { code: 'body_timeout' });
 }
 
 async function* limited(source: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {

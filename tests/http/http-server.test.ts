@@ -83,6 +83,7 @@ describe('HTTP errors', () => {
   it.each([
     ['unauthorized', 401, undefined],
     ['forbidden_role', 403, undefined],
+    ['body_timeout', 408, undefined],
     ['body_too_large', 413, undefined],
     ['unsupported_media_type', 415, undefined],
     ['idempotency_conflict', 422, undefined],

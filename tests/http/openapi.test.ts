@@ -14,7 +14,17 @@ function document() {
   for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
   const unused = undefined as never;
   const routes = [
-    ...ingestRoutes({ ingestor: unused, batches: unused, openapi, maxBodyBytes: 1, maxConcurrentIngests: 1 }),
+    ...ingestRoutes({
+      ingestor: unused,
+      batches: unused,
+      openapi,
+      maxBodyBytes: 1,
+      maxConcurrentIngests: 1,
+      maxIngestsPerToken: 1,
+      ingestWait: { maxWaiting: 1, maxWaitMs: 1 },
+      bodyIdleTimeoutMs: 1,
+      bodyMaxMs: 1,
+    }),
     ...observationRoutes({ reader: unused, catalog: unused, openapi }),
     ...tokenRoutes({ tokens: unused, openapi, indicatorIds: unused }),
     ...scorecardRoutes({ scorecard: unused, openapi }),
@@ -43,6 +53,7 @@ describe('the OpenAPI document', () => {
       '400',
       '401',
       '403',
+      '408',
       '413',
       '415',
       '422',
