@@ -32,11 +32,9 @@ const feedId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'expected an id of a-z, 0-9, -, _ and .' })
   .max(100);
-const envName = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/, {
-    message: 'expected the NAME of an environment variable (A-Z, 0-9, _), never the secret itself',
-  });
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
+  message: 'expected the NAME of an environment variable (A-Z, 0-9, _), never the secret itself',
+});
 
 /** A cron expression (5 fields, or 6 with seconds) that cron-parser accepts. */
 const cronText = z.string().superRefine((value, ctx) => {
