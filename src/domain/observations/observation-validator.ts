@@ -5,6 +5,7 @@ import { BatchKeyIndex, KeySeen } from './batch-key-index.js';
 import type { IndicatorScope } from './indicator-scope.js';
 import type { IssueList } from './issue-list.js';
 import type { RawObservation } from './observation.js';
+import { storedTextProblem } from './stored-text.js';
 
 export type IndicatorKind = 'cumulative' | 'level' | 'ratio' | 'milestone';
 
@@ -52,6 +53,8 @@ export const observationIssueCodes = {
   dim_too_long: 'a dims key is longer than 64 characters or a value longer than 200',
   invalid_note: 'note is not a string',
   note_too_long: 'note is longer than 1000 characters',
+  invalid_text: 'note or a dims value holds a NUL character or a lone UTF-16 surrogate, which cannot be stored as text',
+  invalid_utf8: 'a field holds bytes that are not UTF-8 (e.g. Latin-1 or Windows-1252 text): the body must be UTF-8',
 } as const;
 export type ObservationIssueCode = keyof typeof observationIssueCodes;
 
@@ -271,6 +274,8 @@ export class ObservationValidator {
       if (key.length > observationLimits.maxDimKeyLength) return this.issue(line, field, 'dim_too_long', `dims keys are at most ${observationLimits.maxDimKeyLength} characters, got ${key.length}`), undefined;
       if (typeof value !== 'string' || value === '') return this.issue(line, field, 'invalid_dims', `dims values are non-empty strings, got ${describe(value)}`), undefined;
       if (value.length > observationLimits.maxDimValueLength) return this.issue(line, field, 'dim_too_long', `dims values are at most ${observationLimits.maxDimValueLength} characters, got ${value.length}`), undefined;
+      const problem = storedTextProblem(value);
+      if (problem !== undefined) return this.issue(line, field, 'invalid_text', `the dims value ${problem}`), undefined;
       sorted[key] = value;
     }
     return JSON.stringify(sorted);
@@ -279,6 +284,8 @@ export class ObservationValidator {
   private checkNote(line: number, raw: unknown): string | null {
     if (typeof raw !== 'string') return this.issue(line, 'note', 'invalid_note', `expected a string, got ${describe(raw)}`), null;
     if (raw.length > observationLimits.maxNoteLength) return this.issue(line, 'note', 'note_too_long', `at most ${observationLimits.maxNoteLength} characters, got ${raw.length}`), null;
+    const problem = storedTextProblem(raw);
+    if (problem !== undefined) return this.issue(line, 'note', 'invalid_text', `the note ${problem}`), null;
     return raw;
   }
 }
