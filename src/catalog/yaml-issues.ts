@@ -16,15 +16,25 @@ export async function yamlFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-/** The non-empty documents of a YAML text, each with a locator of its paths; syntax errors become issues of `file`. */
+/**
+ * The non-empty documents of a YAML text, each with a locator of its paths. A syntax error is one
+ * issue of `file`, its first: after one mistake the parser reports most later lines too, and those
+ * are not mistakes of their own. Documents with an error are left out.
+ */
 export function yamlDocuments(text: string, file: string, issues: InputIssue[]): { value: unknown; locate: (path: (string | number)[]) => number | undefined }[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   if (!Array.isArray(docs)) return []; // an empty file holds no documents
   const out: { value: unknown; locate: (path: (string | number)[]) => number | undefined }[] = [];
+  let reported = false;
   for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      for (const err of doc.errors) issues.push({ code: 'yaml_syntax', file, line: lineCounter.linePos(err.pos[0]).line, message: err.message.split('\n')[0]! });
+    const err = doc.errors[0];
+    if (err) {
+      if (!reported) {
+        const line = lineCounter.linePos(err.pos[0]).line;
+        issues.push({ code: 'yaml_syntax', file, line, message: err.message.split('\n')[0]! });
+      }
+      reported = true;
       continue;
     }
     const value: unknown = doc.toJS();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/catalog-loader.js';
-import { formatIssue } from '../../src/errors/pacer-error.js';
+import { formatIssue, type InputIssue } from '../../src/errors/pacer-error.js';
 import { expectGolden } from '../support/golden.js';
 
 describe('the shipped Directive 05 catalog', async () => {
@@ -56,6 +56,47 @@ describe('catalog errors', () => {
   it('lists every problem of a broken catalog with file, line and field (golden)', async () => {
     const { issues } = await loadCatalog('tests/fixtures/catalogs/broken');
     await expectGolden('tests/catalog/golden/broken-catalog.txt', issues.map((i) => `${i.code}\t${formatIssue(i)}`).join('\n') + '\n');
+  });
+
+  /** Issues as compared below: where, which field, what. */
+  const listed = (issues: InputIssue[]) =>
+    issues.map(({ file, line, field, message }) => ({ file, line, field, message }));
+
+  it('reports a YAML syntax error once, and nothing about targets naming the indicators of that file', async () => {
+    const dir = 'tests/fixtures/catalogs/yaml-typo';
+    const { issues } = await loadCatalog(dir);
+    expect(listed(issues)).toEqual([
+      {
+        file: path.join(dir, 'indicators.yaml'),
+        line: 7,
+        field: undefined,
+        message: 'Tabs are not allowed as indentation',
+      },
+    ]);
+  });
+
+  it('reports every independent error of a target, and nothing about a target whose indicator is invalid', async () => {
+    const dir = 'tests/fixtures/catalogs/target-errors';
+    const file = path.join(dir, 'catalog.yaml');
+    const { issues } = await loadCatalog(dir);
+    expect(listed(issues)).toEqual([
+      {
+        file,
+        line: 5,
+        field: 'indicators[1].kind',
+        message: 'expected one of cumulative, level, ratio, milestone; got "cumulativ"',
+      },
+      { file, line: 23, field: 'targets[0].due', message: 'expected a date or YYYY-MM, got "Juen 2024"' },
+      { file, line: 32, field: 'targets[1].due', message: 'expected a date or YYYY-MM, got "2024-13"' },
+      {
+        file,
+        line: 22,
+        field: 'targets[0].target',
+        message: 'connected_share is a ratio: expected a value in 0..1, got 70',
+      },
+      { file, line: 26, field: 'targets[1].indicator', message: 'unknown indicator "conected_share"' },
+      { file, line: 27, field: 'targets[1].region', message: 'unknown region "TH-77"' },
+    ]);
   });
 
   const work: string[] = [];
