@@ -73,7 +73,7 @@ export function flagNotUtf8(record: RawObservation): RawObservation {
   const flag = (field: string, text: string): string => {
     const shown = text.replaceAll(NOT_UTF8, '\ufffd');
     const excerpt = shown.length > 80 ? `${shown.slice(0, 80)}…` : shown;
-    const message = `not UTF-8 ("${excerpt}", bytes shown as \ufffd): send the body as UTF-8, not Latin-1 or Windows-1252`;
+    const message = `not UTF-8 ("${excerpt}", bad bytes shown as \ufffd): send UTF-8, not Latin-1 or Windows-1252`;
     (problems ??= [...(record.problems ?? [])]).push({ field, code: 'invalid_utf8', message });
     return shown;
   };
