@@ -3,7 +3,12 @@ import { BatchKeyIndex, KeySeen } from '../../src/domain/observations/batch-key-
 import { IndicatorScope, parseScope } from '../../src/domain/observations/indicator-scope.js';
 import { IssueList } from '../../src/domain/observations/issue-list.js';
 import type { RawObservation } from '../../src/domain/observations/observation.js';
-import { IngestCatalog, ObservationValidator, observationIssueCodes, type CatalogRegion } from '../../src/domain/observations/observation-validator.js';
+import {
+  IngestCatalog,
+  ObservationValidator,
+  observationIssueCodes,
+  type CatalogRegion,
+} from '../../src/domain/observations/observation-validator.js';
 import { InstantParser } from '../../src/domain/time/instant-parser.js';
 import { parseInstant } from '../../src/domain/time/zoned-time.js';
 
@@ -29,7 +34,10 @@ const now = new Date('2026-01-01T00:00:00Z');
 
 function check(records: Omit<RawObservation, 'line'>[], scope?: string[]) {
   const issues = new IssueList();
-  const validator = new ObservationValidator(catalog, issues, { now, scope: scope ? new IndicatorScope(scope) : undefined });
+  const validator = new ObservationValidator(catalog, issues, {
+    now,
+    scope: scope ? new IndicatorScope(scope) : undefined,
+  });
   const valid = records.map((r, i) => {
     const v = validator.validate({ line: i + 1, ...r });
     return v ? { ...v } : undefined;
@@ -47,7 +55,12 @@ describe('observation validation', () => {
   });
 
   it('resolves a code to the unit it named on the date', () => {
-    const { valid } = check([base, { ...base, observed_at: '2025-06-30' }, { ...base, observed_at: '2025-06-30T23:59:59+07:00' }, { ...base, observed_at: '2025-07-01T00:00:00+07:00' }]);
+    const { valid } = check([
+      base,
+      { ...base, observed_at: '2025-06-30' },
+      { ...base, observed_at: '2025-06-30T23:59:59+07:00' },
+      { ...base, observed_at: '2025-07-01T00:00:00+07:00' },
+    ]);
     expect(valid.map((v) => v!.regionId)).toEqual([3, 2, 2, 3]);
   });
 
@@ -94,7 +107,10 @@ describe('observation validation', () => {
   });
 
   it('canonicalises dims so key order does not make a new series', () => {
-    const { valid } = check([{ ...base, dims: { b: '1', a: '2' } }, { ...base, dims: { a: '2', b: '1' } }]);
+    const { valid } = check([
+      { ...base, dims: { b: '1', a: '2' } },
+      { ...base, dims: { a: '2', b: '1' } },
+    ]);
     expect(valid[0]!.dims).toBe('{"a":"2","b":"1"}');
     expect(valid[1]).toMatchObject({ repeat: true });
   });
@@ -110,12 +126,22 @@ describe('observation validation', () => {
 
   it('lists every problem of a record and counts the record once', () => {
     const { issues } = check([{ indicator: 'nope', region: 'XX', observed_at: 'soon', value: 'x' }]);
-    expect(issues.kept.map((i) => i.code)).toEqual(['unknown_indicator', 'unknown_region', 'invalid_timestamp', 'invalid_value']);
+    expect(issues.kept.map((i) => i.code)).toEqual([
+      'unknown_indicator',
+      'unknown_region',
+      'invalid_timestamp',
+      'invalid_value',
+    ]);
     expect(issues.rejected).toBe(1);
   });
 
   it('rejects a key repeated with another value, naming the first line, and passes an identical repeat', () => {
-    const { valid, issues } = check([base, { ...base, value: 10 }, { ...base, value: 11 }, { ...base, observed_at: '2025-07-31T17:00:00Z', value: 12 }]);
+    const { valid, issues } = check([
+      base,
+      { ...base, value: 10 },
+      { ...base, value: 11 },
+      { ...base, observed_at: '2025-07-31T17:00:00Z', value: 12 },
+    ]);
     expect(valid[1]).toMatchObject({ repeat: true });
     expect(valid[2]).toBeUndefined();
     expect(issues.kept.map((i) => [i.line, i.code])).toEqual([
@@ -142,7 +168,11 @@ describe('observation validation', () => {
 describe('indicator scopes', () => {
   it('matches ids and * patterns, and nothing else', () => {
     const scope = new IndicatorScope(['vneid_*', 'chip_id_cards_issued', '*_ratio']);
-    expect(['vneid_accounts_issued', 'chip_id_cards_issued', 'ehealth_records_integrated_ratio'].every((id) => scope.allows(id))).toBe(true);
+    expect(
+      ['vneid_accounts_issued', 'chip_id_cards_issued', 'ehealth_records_integrated_ratio'].every((id) =>
+        scope.allows(id),
+      ),
+    ).toBe(true);
     expect(scope.allows('chip_id_applications_received')).toBe(false);
     expect(new IndicatorScope(['a.b']).allows('axb')).toBe(false);
     expect(new IndicatorScope(undefined).allows('anything')).toBe(true);
@@ -154,7 +184,10 @@ describe('the batch key index', () => {
   it('finds every repeated key among 200,000 and no false ones', () => {
     const index = new BatchKeyIndex();
     const t0 = Date.UTC(2025, 0, 1);
-    for (let i = 0; i < 200_000; i++) expect(index.add(i % 7, i % 3321, t0 + i * 60_000, i % 11 === 0 ? '{"a":"1"}' : '{}', i, i + 1)).toBe(KeySeen.first);
+    for (let i = 0; i < 200_000; i++)
+      expect(index.add(i % 7, i % 3321, t0 + i * 60_000, i % 11 === 0 ? '{"a":"1"}' : '{}', i, i + 1)).toBe(
+        KeySeen.first,
+      );
     expect(index.add(3, 17, t0 + 17 * 60_000 + 1, '{}', 0, 0)).toBe(KeySeen.first);
     expect(index.add(17 % 7, 17, t0 + 17 * 60_000, '{}', 17, 999)).toBe(KeySeen.sameValue);
     expect(index.firstLine).toBe(18);

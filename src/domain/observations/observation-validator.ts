@@ -91,7 +91,11 @@ export class IngestCatalog {
     for (const region of regions) {
       let code = this.codes.get(region.code);
       if (!code) this.codes.set(region.code, (code = { timezone: region.timezone, spans: [] }));
-      code.spans.push({ id: region.id, fromMs: region.validFrom?.getTime() ?? -Infinity, toMs: region.validTo?.getTime() ?? Infinity });
+      code.spans.push({
+        id: region.id,
+        fromMs: region.validFrom?.getTime() ?? -Infinity,
+        toMs: region.validTo?.getTime() ?? Infinity,
+      });
     }
     const all = new Set(regions.map((r) => r.timezone));
     this.defaultTimezone = all.size === 1 ? [...all][0]! : 'UTC';
@@ -147,7 +151,17 @@ export class ObservationValidator {
   private readonly instants = new InstantParser();
   private readonly latestMs: number;
   private readonly scopeAllowed: boolean[];
-  private readonly result: ValidObservation = { line: 0, indicator: 0, indicatorId: '', regionId: 0, observedAtMs: 0, dims: EMPTY_DIMS, value: 0, note: null, repeat: false };
+  private readonly result: ValidObservation = {
+    line: 0,
+    indicator: 0,
+    indicatorId: '',
+    regionId: 0,
+    observedAtMs: 0,
+    dims: EMPTY_DIMS,
+    value: 0,
+    note: null,
+    repeat: false,
+  };
   /** Indicators the records asked for that the scope does not allow. */
   readonly outOfScope = new Set<string>();
 
@@ -184,7 +198,12 @@ export class ObservationValidator {
     r.note = note!;
     const seen = this.keys.add(indicator, r.regionId, r.observedAtMs, r.dims, value, line);
     if (seen === KeySeen.otherValue) {
-      this.issue(line, 'value', 'duplicate_key', `line ${this.keys.firstLine} has the same indicator, region, observed_at and dims with value ${this.keys.firstValue}; this line has ${value}`);
+      this.issue(
+        line,
+        'value',
+        'duplicate_key',
+        `line ${this.keys.firstLine} has the same indicator, region, observed_at and dims with value ${this.keys.firstValue}; this line has ${value}`,
+      );
       return undefined;
     }
     r.repeat = seen === KeySeen.sameValue;
@@ -196,13 +215,23 @@ export class ObservationValidator {
   }
 
   private checkIndicator(line: number, id: unknown): number {
-    if (id === undefined || id === null || id === '') return this.issue(line, 'indicator', 'missing_field', 'missing indicator'), -1;
-    if (typeof id !== 'string') return this.issue(line, 'indicator', 'invalid_type', `expected an indicator id string, got ${describe(id)}`), -1;
+    if (id === undefined || id === null || id === '')
+      return (this.issue(line, 'indicator', 'missing_field', 'missing indicator'), -1);
+    if (typeof id !== 'string')
+      return (
+        this.issue(line, 'indicator', 'invalid_type', `expected an indicator id string, got ${describe(id)}`),
+        -1
+      );
     const at = this.catalog.indicatorAt(id);
-    if (at < 0) return this.issue(line, 'indicator', 'unknown_indicator', `unknown indicator "${clip(id)}"`), -1;
+    if (at < 0) return (this.issue(line, 'indicator', 'unknown_indicator', `unknown indicator "${clip(id)}"`), -1);
     if (!this.scopeAllowed[at]) {
       this.outOfScope.add(id);
-      this.issue(line, 'indicator', 'indicator_out_of_scope', `the token may not write indicator ${id} (allowed: ${this.options.scope?.describe()})`);
+      this.issue(
+        line,
+        'indicator',
+        'indicator_out_of_scope',
+        `the token may not write indicator ${id} (allowed: ${this.options.scope?.describe()})`,
+      );
     }
     return at;
   }
@@ -212,15 +241,46 @@ export class ObservationValidator {
   private checkTime(line: number, code: unknown, observedAt: unknown): { regionId: number; ms: number } {
     const out = this.resolved;
     let region: RegionCode | undefined;
-    if (code === undefined || code === null || code === '') this.issue(line, 'region', 'missing_field', 'missing region');
-    else if (typeof code !== 'string') this.issue(line, 'region', 'invalid_type', `expected a region code string such as "01", got ${describe(code)}`);
-    else if ((region = this.catalog.region(code)) === undefined) this.issue(line, 'region', 'unknown_region', `unknown region "${clip(code)}"`);
+    if (code === undefined || code === null || code === '')
+      this.issue(line, 'region', 'missing_field', 'missing region');
+    else if (typeof code !== 'string')
+      this.issue(line, 'region', 'invalid_type', `expected a region code string such as "01", got ${describe(code)}`);
+    else if ((region = this.catalog.region(code)) === undefined)
+      this.issue(line, 'region', 'unknown_region', `unknown region "${clip(code)}"`);
 
-    if (observedAt === undefined || observedAt === null || observedAt === '') return this.issue(line, 'observed_at', 'missing_field', 'missing observed_at'), out;
-    if (typeof observedAt !== 'string') return this.issue(line, 'observed_at', 'invalid_type', `expected an ISO date or date-time string, got ${describe(observedAt)}`), out;
+    if (observedAt === undefined || observedAt === null || observedAt === '')
+      return (this.issue(line, 'observed_at', 'missing_field', 'missing observed_at'), out);
+    if (typeof observedAt !== 'string')
+      return (
+        this.issue(
+          line,
+          'observed_at',
+          'invalid_type',
+          `expected an ISO date or date-time string, got ${describe(observedAt)}`,
+        ),
+        out
+      );
     const ms = this.instants.parse(observedAt, region?.timezone ?? this.catalog.defaultTimezone);
-    if (Number.isNaN(ms)) return this.issue(line, 'observed_at', 'invalid_timestamp', `expected an ISO date (2025-07-01) or date-time (2025-07-01T08:00:00+07:00), got "${clip(observedAt)}"`), out;
-    if (ms > this.latestMs) return this.issue(line, 'observed_at', 'future_timestamp', `${new Date(ms).toISOString()} is in the future (more than 5 minutes after ${new Date(this.options.now).toISOString()})`), out;
+    if (Number.isNaN(ms))
+      return (
+        this.issue(
+          line,
+          'observed_at',
+          'invalid_timestamp',
+          `expected an ISO date (2025-07-01) or date-time (2025-07-01T08:00:00+07:00), got "${clip(observedAt)}"`,
+        ),
+        out
+      );
+    if (ms > this.latestMs)
+      return (
+        this.issue(
+          line,
+          'observed_at',
+          'future_timestamp',
+          `${new Date(ms).toISOString()} is in the future (more than 5 minutes after ${new Date(this.options.now).toISOString()})`,
+        ),
+        out
+      );
     if (region === undefined) return out;
     for (const span of region.spans) {
       if (span.fromMs <= ms && ms < span.toMs) {
@@ -235,57 +295,130 @@ export class ObservationValidator {
 
   private notValidMessage(code: string, ms: number, zone: string): string {
     const day = (d: Date) => formatCalendarDate(calendarDateOf(d, zone));
-    const spans = this.catalog.regions.history(code).map((u) => `${u.name} ${u.validFrom ? `from ${day(u.validFrom)}` : ''}${u.validFrom && u.validTo ? ' ' : ''}${u.validTo ? `until ${day(new Date(u.validTo.getTime() - 1))}` : ''}`.trim());
+    const spans = this.catalog.regions
+      .history(code)
+      .map((u) =>
+        `${u.name} ${u.validFrom ? `from ${day(u.validFrom)}` : ''}${u.validFrom && u.validTo ? ' ' : ''}${u.validTo ? `until ${day(new Date(u.validTo.getTime() - 1))}` : ''}`.trim(),
+      );
     return `region ${code} names no unit on ${day(new Date(ms))} (${spans.join('; ')})`;
   }
 
   private checkValue(line: number, raw: unknown, indicator: number): number {
     let value: number;
     if (typeof raw === 'number') value = raw;
-    else if (raw === undefined || raw === null || raw === '') return this.issue(line, 'value', 'missing_field', 'missing value'), NaN;
-    else if (typeof raw !== 'string') return this.issue(line, 'value', 'invalid_value', `expected a number, got ${describe(raw)}`), NaN;
+    else if (raw === undefined || raw === null || raw === '')
+      return (this.issue(line, 'value', 'missing_field', 'missing value'), NaN);
+    else if (typeof raw !== 'string')
+      return (this.issue(line, 'value', 'invalid_value', `expected a number, got ${describe(raw)}`), NaN);
     else {
       const text = raw.trim();
-      if (nonFinite.test(text)) return this.issue(line, 'value', 'non_finite_value', `value must be a finite number, got "${clip(raw)}"`), NaN;
-      if (!decimal.test(text)) return this.issue(line, 'value', 'invalid_value', `expected a number, got "${clip(raw)}"`), NaN;
+      if (nonFinite.test(text))
+        return (
+          this.issue(line, 'value', 'non_finite_value', `value must be a finite number, got "${clip(raw)}"`),
+          NaN
+        );
+      if (!decimal.test(text))
+        return (this.issue(line, 'value', 'invalid_value', `expected a number, got "${clip(raw)}"`), NaN);
       value = Number(text);
     }
-    if (!Number.isFinite(value)) return this.issue(line, 'value', 'non_finite_value', `value must be a finite number, got ${typeof raw === 'string' ? `"${clip(raw)}"` : String(value)}`), NaN;
+    if (!Number.isFinite(value))
+      return (
+        this.issue(
+          line,
+          'value',
+          'non_finite_value',
+          `value must be a finite number, got ${typeof raw === 'string' ? `"${clip(raw)}"` : String(value)}`,
+        ),
+        NaN
+      );
     if (indicator < 0) return value;
     const { id, kind } = this.catalog.indicators[indicator]!;
-    if (kind === 'ratio' && (value < 0 || value > 1)) this.issue(line, 'value', 'ratio_out_of_range', `ratio indicator ${id} takes values in 0..1, got ${value}`);
-    else if (kind === 'milestone' && value !== 0 && value !== 1) this.issue(line, 'value', 'invalid_milestone', `milestone indicator ${id} takes 0 (not done) or 1 (done), got ${value}`);
-    else if (kind === 'cumulative' && value < 0) this.issue(line, 'value', 'negative_count', `cumulative indicator ${id} cannot be negative, got ${value}`);
+    if (kind === 'ratio' && (value < 0 || value > 1))
+      this.issue(line, 'value', 'ratio_out_of_range', `ratio indicator ${id} takes values in 0..1, got ${value}`);
+    else if (kind === 'milestone' && value !== 0 && value !== 1)
+      this.issue(
+        line,
+        'value',
+        'invalid_milestone',
+        `milestone indicator ${id} takes 0 (not done) or 1 (done), got ${value}`,
+      );
+    else if (kind === 'cumulative' && value < 0)
+      this.issue(line, 'value', 'negative_count', `cumulative indicator ${id} cannot be negative, got ${value}`);
     return value;
   }
 
   private checkDims(line: number, raw: unknown): string | undefined {
-    if (typeof raw !== 'object' || Array.isArray(raw)) return this.issue(line, 'dims', 'invalid_dims', `expected an object of strings, got ${describe(raw)}`), undefined;
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      return (
+        this.issue(line, 'dims', 'invalid_dims', `expected an object of strings, got ${describe(raw)}`),
+        undefined
+      );
     const dims = raw as Record<string, unknown>;
     const keys = Object.keys(dims);
     if (keys.length === 0) return EMPTY_DIMS;
-    if (keys.length > observationLimits.maxDims) return this.issue(line, 'dims', 'too_many_dims', `at most ${observationLimits.maxDims} dims, got ${keys.length}`), undefined;
+    if (keys.length > observationLimits.maxDims)
+      return (
+        this.issue(line, 'dims', 'too_many_dims', `at most ${observationLimits.maxDims} dims, got ${keys.length}`),
+        undefined
+      );
     keys.sort();
     const sorted: Record<string, string> = {};
     for (const key of keys) {
       const value = dims[key];
       const field = `dims.${clip(key, 64)}`;
-      if (!dimKey.test(key)) return this.issue(line, field, 'invalid_dims', `dims keys are letters, digits, _, - and .; got "${clip(key)}"`), undefined;
-      if (key.length > observationLimits.maxDimKeyLength) return this.issue(line, field, 'dim_too_long', `dims keys are at most ${observationLimits.maxDimKeyLength} characters, got ${key.length}`), undefined;
-      if (typeof value !== 'string' || value === '') return this.issue(line, field, 'invalid_dims', `dims values are non-empty strings, got ${describe(value)}`), undefined;
-      if (value.length > observationLimits.maxDimValueLength) return this.issue(line, field, 'dim_too_long', `dims values are at most ${observationLimits.maxDimValueLength} characters, got ${value.length}`), undefined;
+      if (!dimKey.test(key))
+        return (
+          this.issue(line, field, 'invalid_dims', `dims keys are letters, digits, _, - and .; got "${clip(key)}"`),
+          undefined
+        );
+      if (key.length > observationLimits.maxDimKeyLength)
+        return (
+          this.issue(
+            line,
+            field,
+            'dim_too_long',
+            `dims keys are at most ${observationLimits.maxDimKeyLength} characters, got ${key.length}`,
+          ),
+          undefined
+        );
+      if (typeof value !== 'string' || value === '')
+        return (
+          this.issue(line, field, 'invalid_dims', `dims values are non-empty strings, got ${describe(value)}`),
+          undefined
+        );
+      if (value.length > observationLimits.maxDimValueLength)
+        return (
+          this.issue(
+            line,
+            field,
+            'dim_too_long',
+            `dims values are at most ${observationLimits.maxDimValueLength} characters, got ${value.length}`,
+          ),
+          undefined
+        );
       const problem = storedTextProblem(value);
-      if (problem !== undefined) return this.issue(line, field, 'invalid_text', `the dims value ${problem}`), undefined;
+      if (problem !== undefined)
+        return (this.issue(line, field, 'invalid_text', `the dims value ${problem}`), undefined);
       sorted[key] = value;
     }
     return JSON.stringify(sorted);
   }
 
   private checkNote(line: number, raw: unknown): string | null {
-    if (typeof raw !== 'string') return this.issue(line, 'note', 'invalid_note', `expected a string, got ${describe(raw)}`), null;
-    if (raw.length > observationLimits.maxNoteLength) return this.issue(line, 'note', 'note_too_long', `at most ${observationLimits.maxNoteLength} characters, got ${raw.length}`), null;
+    if (typeof raw !== 'string')
+      return (this.issue(line, 'note', 'invalid_note', `expected a string, got ${describe(raw)}`), null);
+    if (raw.length > observationLimits.maxNoteLength)
+      return (
+        this.issue(
+          line,
+          'note',
+          'note_too_long',
+          `at most ${observationLimits.maxNoteLength} characters, got ${raw.length}`,
+        ),
+        null
+      );
     const problem = storedTextProblem(raw);
-    if (problem !== undefined) return this.issue(line, 'note', 'invalid_text', `the note ${problem}`), null;
+    if (problem !== undefined) return (this.issue(line, 'note', 'invalid_text', `the note ${problem}`), null);
     return raw;
   }
 }

@@ -51,7 +51,12 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator
       if (record) yield decoder.sawInvalid ? flagNotUtf8(record) : record;
     }
     text = pos > 0 ? text.slice(pos) : text;
-    if (text.length > MAX_ROW_CHARS) throw new InputError('a CSV row is longer than 1 MB', [{ line: line + 1, field: '', code: 'invalid_csv', message: 'row longer than 1 MB (an unclosed quote?)' }], { code: 'invalid_csv' });
+    if (text.length > MAX_ROW_CHARS)
+      throw new InputError(
+        'a CSV row is longer than 1 MB',
+        [{ line: line + 1, field: '', code: 'invalid_csv', message: 'row longer than 1 MB (an unclosed quote?)' }],
+        { code: 'invalid_csv' },
+      );
   }
   text += decoder.end();
   let pos = 0;
@@ -78,7 +83,15 @@ function parseHeader(fields: string[]): Header {
   if (names.some((name) => name.includes(NOT_UTF8))) {
     fail('invalid_utf8', '', 'the header is not UTF-8: send the body as UTF-8');
   }
-  const header: Header = { width: names.length, indicator: -1, region: -1, observedAt: -1, value: -1, note: -1, dims: [] };
+  const header: Header = {
+    width: names.length,
+    indicator: -1,
+    region: -1,
+    observedAt: -1,
+    value: -1,
+    note: -1,
+    dims: [],
+  };
   const seen = new Set<string>();
   names.forEach((name, at) => {
     if (seen.has(name)) fail('duplicate_column', name, `column "${name}" appears twice`);
@@ -88,11 +101,22 @@ function parseHeader(fields: string[]): Header {
     else if (name === 'observed_at') header.observedAt = at;
     else if (name === 'value') header.value = at;
     else if (name === 'note') header.note = at;
-    else if (name.startsWith(DIM_PREFIX) && name.length > DIM_PREFIX.length) header.dims.push({ name: name.slice(DIM_PREFIX.length), at });
-    else fail('unknown_column', name.slice(0, 64), `unknown column "${name.slice(0, 64)}": the header is ${required.join(',')} plus optional note and dim.<name> columns`);
+    else if (name.startsWith(DIM_PREFIX) && name.length > DIM_PREFIX.length)
+      header.dims.push({ name: name.slice(DIM_PREFIX.length), at });
+    else
+      fail(
+        'unknown_column',
+        name.slice(0, 64),
+        `unknown column "${name.slice(0, 64)}": the header is ${required.join(',')} plus optional note and dim.<name> columns`,
+      );
   });
   const missing = required.filter((name) => !seen.has(name));
-  if (missing.length > 0) fail('missing_column', missing[0]!, `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${names.join(',').slice(0, 200)})`);
+  if (missing.length > 0)
+    fail(
+      'missing_column',
+      missing[0]!,
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (header: ${names.join(',').slice(0, 200)})`,
+    );
   return header;
 }
 
@@ -100,7 +124,8 @@ function toRecord(h: Header, row: Row, line: number): RawObservation | undefined
   const f = row.fields;
   if (f.length === 1 && f[0] === '' && !row.quoted) return undefined; // a blank line
   if (row.problem) return brokenRecord(line, 'invalid_csv', row.problem);
-  if (f.length !== h.width) return brokenRecord(line, 'wrong_field_count', `expected ${h.width} fields as in the header, got ${f.length}`);
+  if (f.length !== h.width)
+    return brokenRecord(line, 'wrong_field_count', `expected ${h.width} fields as in the header, got ${f.length}`);
   let dims: Record<string, string> | undefined;
   for (const d of h.dims) {
     const v = f[d.at]!;
@@ -158,7 +183,11 @@ class RowReader {
           const q = text.indexOf('"', from);
           if (q === -1) {
             if (!final) return undefined;
-            throw new InputError('the CSV body ends inside a quoted field', [{ line, field: '', code: 'invalid_csv', message: 'a quoted field opened on this line is never closed' }], { code: 'invalid_csv' });
+            throw new InputError(
+              'the CSV body ends inside a quoted field',
+              [{ line, field: '', code: 'invalid_csv', message: 'a quoted field opened on this line is never closed' }],
+              { code: 'invalid_csv' },
+            );
           }
           value += text.slice(from, q);
           if (text.charCodeAt(q + 1) === 34) {

@@ -32,7 +32,11 @@ export async function* jsonArrayRecords(chunks: AsyncIterable<Buffer>): AsyncGen
   let tooLong = false;
 
   const fail = (at: number, message: string): never => {
-    throw new InputError(`the body is not a JSON array of records: ${message}`, [{ line: element || 1, field: '', code: 'invalid_json', message: `${message} (byte ${at + 1})` }], { code: 'invalid_json' });
+    throw new InputError(
+      `the body is not a JSON array of records: ${message}`,
+      [{ line: element || 1, field: '', code: 'invalid_json', message: `${message} (byte ${at + 1})` }],
+      { code: 'invalid_json' },
+    );
   };
   const finish = (buf: Buffer, start: number, end: number): RawObservation => {
     element++;

@@ -31,7 +31,8 @@ export async function* ndjsonRecords(chunks: AsyncIterable<Buffer>): AsyncGenera
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       line++;
       if (overlong) overlong = false;
-      else if (nl - start > MAX_LINE_BYTES) yield brokenRecord(line, 'invalid_json', `line longer than ${MAX_LINE_BYTES} bytes`);
+      else if (nl - start > MAX_LINE_BYTES)
+        yield brokenRecord(line, 'invalid_json', `line longer than ${MAX_LINE_BYTES} bytes`);
       else {
         const record = parseLine(buf, start, nl, line);
         if (record) yield record;

@@ -18,7 +18,7 @@ export function decodeUtf8(bytes: Buffer, start = 0, end = bytes.length): string
   if (!text.includes('\ufffd') || isUtf8(bytes.subarray(start, end))) return text;
   let out = '';
   let from = start;
-  for (let i = start; i < end; ) {
+  for (let i = start; i < end;) {
     const n = sequenceLength(bytes, i, end);
     if (n > 0) {
       i += n;
