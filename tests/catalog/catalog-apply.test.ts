@@ -59,7 +59,9 @@ describe.each(backends)('catalog apply on %s', (backend) => {
 
   it('stores the nation, 34 + 63 provinces with successors, and every commune', async () => {
     const rows = await sql<{ level: string; era: string; n: number; with_successor: number }>`
-      select level, case when valid_from is not null then 'from-2025' when valid_to is not null then 'until-2025' else 'always' end as era,
+      select level,
+             case when valid_from is not null then 'from-2025' when valid_to is not null then 'until-2025'
+                  else 'always' end as era,
              count(*)::int as n, count(s.predecessor_id)::int as with_successor
       from regions r left join (select distinct predecessor_id from region_successors) s on s.predecessor_id = r.id
       group by 1, 2 order by 1, 2`.execute(t.database.db);
@@ -102,7 +104,10 @@ describe.each(backends)('catalog apply on %s', (backend) => {
     const text = (await readFile(file, 'utf8')).replace('target: 40000000', 'target: 45000000');
     await writeFile(
       file,
-      `${text}\n  - id: extra-target\n    title: An extra target\n    indicator: chip_id_cards_issued\n    owner: Ministry of Public Security\n    source: Section 3\n    baseline: { value: 67910130, date: 2022-08-05 }\n    target: 90000000\n    due: December 2023\n`,
+      `${text}\n  - id: extra-target\n    title: An extra target\n` +
+        `    indicator: chip_id_cards_issued\n    owner: Ministry of Public Security\n` +
+        `    source: Section 3\n    baseline: { value: 67910130, date: 2022-08-05 }\n` +
+        `    target: 90000000\n    due: December 2023\n`,
     );
     const { plan } = await planCatalogChanges(store, dir);
     expect(planCounts(plan)).toMatchObject({
