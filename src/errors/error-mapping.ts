@@ -26,10 +26,12 @@ export function exitCodeOf(error: unknown): number {
 
 /** Codes whose HTTP status is more specific than their class's. */
 const statusByCode: Record<string, number> = {
+  request_timeout: 408,
   body_too_large: 413,
   unsupported_media_type: 415,
   idempotency_conflict: 422,
   too_many_ingests: 429,
+  headers_too_large: 431,
 };
 
 /** Seconds a client should wait before retrying when the database is unreachable. */

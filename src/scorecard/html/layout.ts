@@ -70,10 +70,32 @@ ${extra}
 </form>`;
 }
 
-export function errorPage(status: number, code: string, message: string, assetUrl: AssetUrl): string {
+/**
+ * The page of a failed request, with the API's code and message. A failure worth retrying (a
+ * database that cannot be read right now) says so, and when.
+ */
+export function errorPage(
+  status: number,
+  code: string,
+  message: string,
+  assetUrl: AssetUrl,
+  retryAfterSeconds?: number,
+): string {
+  const heading =
+    status === 404 ? 'Not found' : status === 503 ? 'The data cannot be read right now' : 'Cannot show this page';
+  const retry =
+    retryAfterSeconds === undefined
+      ? undefined
+      : html`<p>Please retry in ${String(retryAfterSeconds)} seconds: reload this page.</p>`;
   return layout({
     title: `Error ${status}`,
     assetUrl,
-    body: html`<div class="card error" role="alert"><h1>${status === 404 ? 'Not found' : 'Cannot show this page'}</h1><p>${message}</p><p class="note">Code: <code>${code}</code></p><p><a href="/">Back to the scorecard</a></p></div>`,
+    body: html`<div class="card error" role="alert">
+      <h1>${heading}</h1>
+      <p>${message}</p>
+      ${retry}
+      <p class="note">Code: <code>${code}</code></p>
+      <p><a href="/">Back to the scorecard</a></p>
+    </div>`,
   });
 }
