@@ -34,11 +34,18 @@ export function renderDirectivePage(list: TargetList, query: TargetListQuery, as
     >
     ${filtered ? html`<a href="/${queryString({ at })}">Clear filters</a>` : ''}`;
 
+  const directiveLink = webAddress(single?.url)
+    ? html` · <a href="${webAddress(single?.url)}" rel="noopener">directive text</a>`
+    : '';
+  const shown =
+    list.targets.length === list.total
+      ? `All ${list.total} targets`
+      : `${list.targets.length} of ${list.total} targets`;
   const body = html`<h1>${single ? single.title : 'Directive targets'}</h1>
     <p class="sub">
       ${single ? html`${single.issuer} · issued ${single.issued} · ` : ''}${list.total} targets · as of
       <time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>,
-      ${list.timezone}${webAddress(single?.url) ? html` · <a href="${webAddress(single?.url)}" rel="noopener">directive text</a>` : ''}
+      ${list.timezone}${directiveLink}
     </p>
     ${asOfForm('/', day, filters)}
     <ul class="counts" aria-label="Targets by status">
@@ -47,8 +54,8 @@ export function renderDirectivePage(list: TargetList, query: TargetListQuery, as
       )}
     </ul>
     <p class="note">
-      ${list.targets.length === list.total ? `All ${list.total} targets` : `${list.targets.length} of ${list.total} targets`},
-      worst first. The bar shows progress from baseline to target; the black mark is where the expected pace is today.
+      ${shown}, worst first. The bar shows progress from baseline to target; the black mark is where the expected pace
+      is today.
     </p>
     <div class="table-wrap">
       <table id="targets">
@@ -78,6 +85,12 @@ export function renderDirectivePage(list: TargetList, query: TargetListQuery, as
 function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHtml {
   const milestone = t.kind === 'milestone';
   const currentDay = t.current_observed_at ? dayOf(t.current_observed_at, timezone) : null;
+  const current = t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`;
+  const currentDate = currentDay && !milestone ? html`<br /><small>${currentDay}</small>` : '';
+  const projected =
+    t.projected === null || milestone
+      ? '—'
+      : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`;
   return html`<tr data-target="${t.target}" data-status="${t.status}">
     <td>${statusBadge(t.status)}${t.achieved_late ? html`<br /><small>met after the deadline</small>` : ''}</td>
     <td>
@@ -86,14 +99,10 @@ function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHt
     </td>
     <td>${t.owner}</td>
     <td>${t.due}</td>
-    <td class="num">
-      ${t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`}${currentDay && !milestone ? html`<br /><small>${currentDay}</small>` : ''}
-    </td>
+    <td class="num">${current}${currentDate}</td>
     <td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${formatValue(t.target_value, t.kind)}</td>
     <td>${progressBar(t)}</td>
-    <td class="num">
-      ${t.projected === null || milestone ? '—' : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`}
-    </td>
+    <td class="num">${projected}</td>
     <td class="day">
       ${milestone ? '—' : (t.projected_completion ?? html`<span class="note">not at this pace</span>`)}
     </td>
@@ -102,7 +111,8 @@ function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHt
 
 export function progressBar(t: Pick<TargetSummary, 'progress' | 'expected_progress' | 'status'>): SafeHtml {
   const progress = t.progress;
-  const text = `${progress === null ? 'no value' : formatPercent(progress)} · expected ${formatPercent(t.expected_progress)}`;
+  const text =
+    `${progress === null ? 'no value' : formatPercent(progress)} · expected ` + `${formatPercent(t.expected_progress)}`;
   return html`<div class="progress" role="img" aria-label="Progress ${text}">
       <span class="fill s-${t.status}" style="width:${clampPercent(progress ?? 0).toFixed(1)}%"></span
       ><span class="pace" style="left:${clampPercent(t.expected_progress).toFixed(1)}%"></span>

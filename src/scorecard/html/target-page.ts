@@ -23,13 +23,26 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
   const on = (instant: string) => dayOf(instant, tz);
   const value = (x: number) => formatValue(x, t.kind);
   const milestone = t.kind === 'milestone';
+  const coverage = t.coverage !== null && t.coverage < 1 ? `, ${formatPercent(t.coverage)} of parts reporting` : '';
+  const currentNote = t.current_observed_at
+    ? html`${sources[t.current_source ?? 'direct']} ${on(t.current_observed_at)}${coverage}`
+    : 'no value yet';
+  const projected =
+    t.projected === null || milestone
+      ? '—'
+      : html`<data id="projected" value="${t.projected}">${value(t.projected)}</data>`;
+  const completionNote = milestone
+    ? 'a dated task'
+    : t.projected_completion
+      ? 'where the forecast reaches the target'
+      : 'not at this pace';
 
   const figures = html`<dl class="figures">
     <div>
       <dt>Current</dt>
       <dd>
         ${t.current === null ? '—' : html`<data id="current" value="${t.current}">${value(t.current)}</data>`}<small
-          >${t.current_observed_at ? html`${sources[t.current_source ?? 'direct']} ${on(t.current_observed_at)}${t.coverage !== null && t.coverage < 1 ? `, ${formatPercent(t.coverage)} of parts reporting` : ''}` : 'no value yet'}</small
+          >${currentNote}</small
         >
       </dd>
     </div>
@@ -47,19 +60,11 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
     </div>
     <div>
       <dt>Projected at the deadline</dt>
-      <dd>
-        ${t.projected === null || milestone ? '—' : html`<data id="projected" value="${t.projected}">${value(t.projected)}</data>`}<small
-          >target ${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}</small
-        >
-      </dd>
+      <dd>${projected}<small>target ${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}</small></dd>
     </div>
     <div>
       <dt>Projected completion</dt>
-      <dd>
-        ${milestone ? '—' : (t.projected_completion ?? '—')}<small
-          >${milestone ? 'a dated task' : t.projected_completion ? 'where the forecast reaches the target' : 'not at this pace'}</small
-        >
-      </dd>
+      <dd>${milestone ? '—' : (t.projected_completion ?? '—')}<small>${completionNote}</small></dd>
     </div>
     <div>
       <dt>Deadline</dt>
@@ -115,13 +120,20 @@ function chart(detail: TargetDetail): SafeHtml {
     forecast: detail.forecast.map((p) => [sec(p.at), p.value]),
   };
   const value = (x: number) => formatValue(x, t.kind);
+  const through =
+    t.milestones.length > 0 ? `, through ${t.milestones.length} milestone${t.milestones.length === 1 ? '' : 's'}` : '';
+  const reaching = t.projected_completion
+    ? `, reaching the target on ${t.projected_completion}`
+    : ', never reaching the target at this pace';
   const words = [
     observations.length === 0
       ? 'No observation of this target’s own series up to this date.'
-      : `${observations.length} observation${observations.length === 1 ? '' : 's'} up to this date, the latest ${value(latest!.value)} on ${dayOf(latest!.observed_at, detail.timezone)}.`,
-    `Expected pace: from ${value(t.baseline)} on ${dayOf(t.baseline_at, detail.timezone)} to ${value(t.target_value)} by ${t.due}${t.milestones.length > 0 ? `, through ${t.milestones.length} milestone${t.milestones.length === 1 ? '' : 's'}` : ''}.`,
+      : `${observations.length} observation${observations.length === 1 ? '' : 's'} up to this date, the latest ` +
+        `${value(latest!.value)} on ${dayOf(latest!.observed_at, detail.timezone)}.`,
+    `Expected pace: from ${value(t.baseline)} on ${dayOf(t.baseline_at, detail.timezone)} to ` +
+      `${value(t.target_value)} by ${t.due}${through}.`,
     detail.forecast.length === 2 && t.kind !== 'milestone'
-      ? `Forecast: ${value(detail.forecast[1]!.value)} at the deadline${t.projected_completion ? `, reaching the target on ${t.projected_completion}` : ', never reaching the target at this pace'}.`
+      ? `Forecast: ${value(detail.forecast[1]!.value)} at the deadline${reaching}.`
       : '',
   ];
   return html`<figure class="chart">
@@ -145,12 +157,15 @@ function observationsTable(
   value: (x: number) => string,
 ): SafeHtml {
   const rows = [...detail.observations].reverse();
+  const revision = (r: TargetDetail['observations'][number]['revisions'][number]) =>
+    html`<li>${value(r.old_value)} → ${value(r.new_value)} on ${on(r.revised_at)}</li>`;
   const omitted = [
     detail.earlier_observations > 0
       ? `${formatNumber(detail.earlier_observations)} earlier observations are not listed.`
       : '',
     detail.later_observations > 0
-      ? `${formatNumber(detail.later_observations)} observation${detail.later_observations === 1 ? ' is' : 's are'} dated after this date.`
+      ? `${formatNumber(detail.later_observations)} observation${detail.later_observations === 1 ? ' is' : 's are'} ` +
+        `dated after this date.`
       : '',
   ].filter(Boolean);
   return html`<h2>Observations</h2>
@@ -187,7 +202,7 @@ function observationsTable(
                           o.revisions.length === 0
                             ? '—'
                             : html`<ul class="revisions">
-                                ${o.revisions.map((r) => html`<li>${value(r.old_value)} → ${value(r.new_value)} on ${on(r.revised_at)}</li>`)}
+                                ${o.revisions.map(revision)}
                               </ul>`
                         }
                       </td>
@@ -239,7 +254,8 @@ function noteWithLinks(note: string | null): SafeHtml {
     return bare.length > 48 ? `${bare.slice(0, 47)}…` : bare;
   };
   // Only http(s) addresses become links: the regex cannot match a javascript: URL.
-  return html`${note.split(/(https?:\/\/[^\s<>"]+)/).map((part, i) => (i % 2 === 1 ? html`<a href="${part}" rel="noopener nofollow">${shorten(part)}</a>` : part))}`;
+  const link = (url: string) => html`<a href="${url}" rel="noopener nofollow">${shorten(url)}</a>`;
+  return html`${note.split(/(https?:\/\/[^\s<>"]+)/).map((part, i) => (i % 2 === 1 ? link(part) : part))}`;
 }
 
 const statusLabelWithBadge = (s: keyof typeof statusLabels) =>
@@ -250,6 +266,10 @@ function regionsSection(detail: TargetDetail, day: string, value: (x: number) =>
   const level = r.level ?? 'part';
   const plural = r.parts === 1 ? level : `${level}s`;
   const max = Math.max(...r.items.map((i) => Math.abs(i.value)), 0);
+  const regionSource = (i: TargetDetail['regions']['items'][number]) =>
+    i.source !== 'direct'
+      ? html` <small>${sources[i.source]}${i.coverage < 1 ? `, ${formatPercent(i.coverage)} reporting` : ''}</small>`
+      : '';
   return html`<h2>By ${level}</h2>
     <p class="note">
       ${r.reporting} of ${r.parts} ${plural} of <span lang="vi">${r.parent.name}</span> in force on
@@ -268,10 +288,7 @@ function regionsSection(detail: TargetDetail, day: string, value: (x: number) =>
                     class="bar"
                     style="width:${max > 0 ? ((Math.abs(i.value) / max) * 100).toFixed(1) : '0'}%"
                   ></span
-                  ><span class="v"
-                    ><data value="${i.value}">${value(i.value)}</data
-                    >${i.source !== 'direct' ? html` <small>${sources[i.source]}${i.coverage < 1 ? `, ${formatPercent(i.coverage)} reporting` : ''}</small>` : ''}</span
-                  >
+                  ><span class="v"><data value="${i.value}">${value(i.value)}</data>${regionSource(i)}</span>
                 </li>`,
             )}
           </ul>`
