@@ -342,7 +342,8 @@ async function apiRoutes(s: PacerServices, kpi: KpiExposition, feedMetrics: Feed
     description: 'Push indicator observations, read them and the evaluated targets back, manage API tokens.',
   });
   const authorize = requestAuthorizer(s.tokens, config.readAuth);
-  // The scorecard's components first, its routes (which add Error) after the others: the published document keeps its order.
+  // The scorecard's components first, its routes (which add Error) after the others: the published document keeps its
+  // order.
   for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
   const routes = [
     ...ingestRoutes({

@@ -232,23 +232,29 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
   let ids = await regionIds(db);
   const deletedSuccessors = plan.successors.deleted;
   if (deletedSuccessors.length > 0) {
-    await sql`delete from region_successors s using unnest(${deletedSuccessors.map((r) => ids.get(r.fromKey))}::int[], ${deletedSuccessors.map((r) => ids.get(r.toKey))}::int[]) d(p, s2)
+    await sql`delete from region_successors s
+              using unnest(${deletedSuccessors.map((r) => ids.get(r.fromKey))}::int[],
+                           ${deletedSuccessors.map((r) => ids.get(r.toKey))}::int[]) d(p, s2)
               where s.predecessor_id = d.p and s.successor_id = d.s2`.execute(db);
   }
 
   const created = plan.regions.created;
   if (created.length > 0) {
     await sql`insert into regions (region_set_id, code, name, level, depth, valid_from, valid_to)
-              select * from unnest(${created.map((r) => r.setId)}::text[], ${created.map((r) => r.code)}::text[], ${created.map((r) => r.name)}::text[],
-                                   ${created.map((r) => r.level)}::text[], ${created.map((r) => r.depth)}::int[], ${created.map((r) => r.validFrom)}::timestamptz[], ${created.map((r) => r.validTo)}::timestamptz[])`.execute(
-      db,
-    );
+              select * from unnest(${created.map((r) => r.setId)}::text[], ${created.map((r) => r.code)}::text[],
+                                   ${created.map((r) => r.name)}::text[], ${created.map((r) => r.level)}::text[],
+                                   ${created.map((r) => r.depth)}::int[],
+                                   ${created.map((r) => r.validFrom)}::timestamptz[],
+                                   ${created.map((r) => r.validTo)}::timestamptz[])`.execute(db);
   }
   const updated = plan.regions.updated.map((u) => u.after);
   if (updated.length > 0) {
-    await sql`update regions r set region_set_id = u.set_id, name = u.name, level = u.level, depth = u.depth, valid_to = u.valid_to
-              from unnest(${updated.map((r) => ids.get(r.key))}::int[], ${updated.map((r) => r.setId)}::text[], ${updated.map((r) => r.name)}::text[],
-                          ${updated.map((r) => r.level)}::text[], ${updated.map((r) => r.depth)}::int[], ${updated.map((r) => r.validTo)}::timestamptz[]) u(id, set_id, name, level, depth, valid_to)
+    await sql`update regions r
+              set region_set_id = u.set_id, name = u.name, level = u.level, depth = u.depth, valid_to = u.valid_to
+              from unnest(${updated.map((r) => ids.get(r.key))}::int[], ${updated.map((r) => r.setId)}::text[],
+                          ${updated.map((r) => r.name)}::text[], ${updated.map((r) => r.level)}::text[],
+                          ${updated.map((r) => r.depth)}::int[], ${updated.map((r) => r.validTo)}::timestamptz[])
+                   u(id, set_id, name, level, depth, valid_to)
               where r.id = u.id`.execute(db);
   }
   if (created.length > 0) ids = await regionIds(db);
@@ -258,17 +264,20 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
   ];
   if (reparent.length > 0) {
     await sql`update regions r set parent_id = u.parent_id
-              from unnest(${reparent.map((r) => ids.get(r.key))}::int[], ${reparent.map((r) => (r.parentKey ? ids.get(r.parentKey) : null))}::int[]) u(id, parent_id)
+              from unnest(${reparent.map((r) => ids.get(r.key))}::int[],
+                          ${reparent.map((r) => (r.parentKey ? ids.get(r.parentKey) : null))}::int[]) u(id, parent_id)
               where r.id = u.id`.execute(db);
   }
 
   const successors = [...plan.successors.created, ...plan.successors.updated.map((u) => u.after)];
   if (successors.length > 0) {
     await sql`insert into region_successors (predecessor_id, successor_id, kind, effective_at)
-              select * from unnest(${successors.map((s) => ids.get(s.fromKey))}::int[], ${successors.map((s) => ids.get(s.toKey))}::int[], ${successors.map((s) => s.kind)}::text[], ${successors.map((s) => s.effective)}::timestamptz[])
-              on conflict (predecessor_id, successor_id) do update set kind = excluded.kind, effective_at = excluded.effective_at`.execute(
-      db,
-    );
+              select * from unnest(${successors.map((s) => ids.get(s.fromKey))}::int[],
+                                   ${successors.map((s) => ids.get(s.toKey))}::int[],
+                                   ${successors.map((s) => s.kind)}::text[],
+                                   ${successors.map((s) => s.effective)}::timestamptz[])
+              on conflict (predecessor_id, successor_id)
+              do update set kind = excluded.kind, effective_at = excluded.effective_at`.execute(db);
   }
 
   for (const i of [...plan.indicators.created, ...plan.indicators.updated.map((u) => u.after)]) {

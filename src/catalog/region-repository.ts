@@ -79,7 +79,8 @@ export class RegionRepository implements RegionStore {
       with_successor: number;
     }>`
       select r.region_set_id, r.level, r.depth, r.valid_from, r.valid_to, count(*)::int as units,
-             count(*) filter (where exists (select 1 from region_successors s where s.predecessor_id = r.id))::int as with_successor
+             count(*) filter (where exists (select 1 from region_successors s where s.predecessor_id = r.id))::int
+               as with_successor
       from regions r
       group by 1, 2, 3, 4, 5
       order by 1, 3, 4 nulls first`.execute(this.db);

@@ -85,8 +85,11 @@ const connectionErrnos = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-const connectionMessages =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|terminating connection/i;
+const connectionMessages = new RegExp(
+  'Connection terminated|connection timeout|timeout exceeded when trying to connect|' +
+    'Client has encountered a connection error|Connection closed|terminating connection',
+  'i',
+);
 
 /**
  * Whether an error from a database driver means "cannot reach the database" (retry later) rather

@@ -81,7 +81,9 @@ const httpSourceSchema = z.strictObject({
     .string()
     .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }),
   format: formatSchema.default('json'),
-  /** Request headers whose values are read from environment variables at run time: `{ Authorization: MPS_API_TOKEN }`. */
+  /**
+   * Request headers whose values are read from environment variables at run time: `{ Authorization: MPS_API_TOKEN }`.
+   */
   headers_from_env: z
     .record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'expected an HTTP header name' }), envName)
     .optional(),

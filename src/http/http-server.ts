@@ -38,7 +38,8 @@ export interface HttpServerDeps {
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    // Per-request logs would drown the useful ones (Prometheus scrapes every few seconds); HTTP metrics count requests instead.
+    // Per-request logs would drown the useful ones (Prometheus scrapes every few seconds); HTTP metrics count requests
+    // instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes ?? 1_048_576,
     return503OnClosing: true,

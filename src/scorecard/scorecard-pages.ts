@@ -15,7 +15,8 @@ import type { ScorecardService } from './scorecard-service.js';
  * chart data is an inert JSON block, so no inline script ever runs.
  */
 const contentSecurityPolicy =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src " +
+  "'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const acceptsGzip = (request: FastifyRequest) => /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
 

@@ -106,7 +106,10 @@ export const targetSchema = z.strictObject({
   target: finiteNumber.optional(),
   due: dueDate,
   direction: oneOf(directions).default('at_least'),
-  /** How far short of the target the projection may fall and still be `at_risk` rather than `off_track`, as a fraction of |target − baseline|. */
+  /**
+   * How far short of the target the projection may fall and still be `at_risk` rather than `off_track`, as a fraction
+   * of |target − baseline|.
+   */
   tolerance: z.number().min(0).max(1).optional(),
   milestones: z.array(milestoneSchema).optional(),
   note: z.string().optional(),
