@@ -7,7 +7,7 @@ import { loadDemoData } from '../../src/demo/load-demo-data.js';
 import { RegionIndex } from '../../src/domain/regions/region-registry.js';
 import { EvaluationService } from '../../src/evaluation/evaluation-service.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { demoDataFile } from '../../src/main.js';
+import { demoDataFile } from '../../src/project-root.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import { EvaluationRepository } from '../../src/evaluation/evaluation-repository.js';
 import { RegionRepository } from '../../src/catalog/region-repository.js';
