@@ -3,13 +3,7 @@
  * the use cases and roles, once, in dependency order. Nothing else constructs a database, a queue
  * runtime or a metrics registry, and nothing is re-wired after construction.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { FastifyPluginAsync } from 'fastify';
-import { requestAuthorizer } from './auth/request-auth.js';
 import { TokenRepository } from './auth/token-repository.js';
-import { tokenRoutes } from './auth/token-routes.js';
 import { TokenService } from './auth/token-service.js';
 import { applyCatalog, type ApplyResult } from './catalog/apply-catalog.js';
 import { CatalogRepository } from './catalog/catalog-repository.js';
@@ -22,41 +16,29 @@ import { EvaluationService } from './evaluation/evaluation-service.js';
 import { FeedMetrics } from './feeds/feed-metrics.js';
 import { FeedRegistry } from './feeds/feed-registry.js';
 import { FeedRunRepository } from './feeds/feed-run-repository.js';
-import { feedRoutes } from './feeds/feed-routes.js';
 import { FeedRunner } from './feeds/feed-runner.js';
 import { buildHttpServer, type Readiness } from './http/http-server.js';
-import { OpenApiRegistry, openApiRoute } from './http/openapi-registry.js';
-import { routesPlugin } from './http/route.js';
-import { runbookRoutes } from './http/runbook-routes.js';
 import type { Logger } from './logging/logger.js';
+import { demoDataFile } from './project-root.js';
+import { apiRoutes } from './roles/api-routes.js';
 import { KpiExposition } from './metrics/kpi-exposition.js';
 import { KpiRefresher } from './metrics/kpi-refresher.js';
-import { metricsRoutes } from './metrics/metrics-routes.js';
 import { createPipelineMetrics, type PipelineMetrics } from './metrics/pipeline-metrics.js';
 import { BatchIngestor } from './observations/batch-ingestor.js';
 import { IngestCatalogCache } from './observations/ingest-catalog-cache.js';
 import { IngestRepository } from './observations/ingest-repository.js';
-import { ingestRoutes } from './observations/ingest-routes.js';
 import type { Ingestor } from './observations/ingestor.js';
 import { BatchRepository } from './observations/batch-repository.js';
 import { ObservationQueryRepository } from './observations/observation-query-repository.js';
-import { observationRoutes } from './observations/observation-routes.js';
 import type { JobRuntime } from './queue/job-runtime.js';
 import { ApiRole } from './roles/api-role.js';
 import { Heartbeat } from './roles/heartbeat.js';
 import type { Role, RoleName } from './roles/role.js';
-import { scorecardPages } from './scorecard/scorecard-pages.js';
 import { ScorecardRepository } from './scorecard/scorecard-repository.js';
-import { scorecardRoutes } from './scorecard/scorecard-routes.js';
-import { scorecardComponents } from './scorecard/scorecard-schema.js';
 import { ScorecardService } from './scorecard/scorecard-service.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
 import { migrateToLatest } from './storage/migrator.js';
 import { enableReaderLogin } from './storage/reader-role.js';
-
-/** The project's root folder, where the shipped data lives. */
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const demoDataFile = path.join(projectRoot, 'data', 'scheme06', 'figures.csv');
 
 /** The use cases over one database: what the roles serve and what one-shot commands call. */
 export interface PacerServices {
@@ -327,49 +309,6 @@ function loadDemo(ingestor: Ingestor, state: StateRepository): Promise<DemoLoadR
     },
     demoDataFile,
   );
-}
-
-/**
- * Every route the api role serves, each declared once (path, access, schemas, handler): one plugin
- * that registers them with their access checks, and their operations described in one OpenAPI
- * document, which it also serves at `GET /openapi.json`.
- */
-async function apiRoutes(s: PacerServices, kpi: KpiExposition, feedMetrics: FeedMetrics): Promise<FastifyPluginAsync> {
-  const { config } = s;
-  const openapi = new OpenApiRegistry({
-    title: 'Pacer API',
-    version: packageVersion(),
-    description: 'Push indicator observations, read them and the evaluated targets back, manage API tokens.',
-  });
-  const authorize = requestAuthorizer(s.tokens, config.readAuth);
-  // The scorecard's components first, its routes (which add Error) after the others: the published document keeps its order.
-  for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);
-  const routes = [
-    ...ingestRoutes({
-      ingestor: s.ingestor,
-      batches: s.observations.batches,
-      openapi,
-      maxBodyBytes: config.ingest.maxBodyBytes,
-      maxConcurrentIngests: config.ingest.concurrency,
-      maxIngestsPerToken: config.ingest.perTokenConcurrency,
-      ingestWait: { maxWaiting: config.ingest.concurrency, maxWaitMs: config.ingest.queueWaitMs },
-      bodyIdleTimeoutMs: config.ingest.bodyIdleTimeoutMs,
-      bodyMaxMs: config.ingest.bodyMaxMs,
-    }),
-    ...observationRoutes({ reader: s.observations.reader, catalog: s.ingestCatalog, openapi }),
-    ...tokenRoutes({ tokens: s.tokens, openapi, indicatorIds: () => s.catalog.indicatorIds() }),
-    ...feedRoutes({ feeds: s.feeds.registry, store: s.feeds.store, openapi }),
-    ...scorecardRoutes({ scorecard: s.scorecard, openapi }),
-    ...(await scorecardPages(s.scorecard)),
-    ...metricsRoutes(s.metrics, kpi, [() => feedMetrics.render()]),
-    ...runbookRoutes(),
-    openApiRoute(openapi),
-  ];
-  return routesPlugin(routes, { authorize, openapi });
-}
-
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**

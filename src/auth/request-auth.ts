@@ -1,6 +1,9 @@
 import type { Access, Principal, TokenService } from './token-service.js';
 
-/** Whether reads (the routes declared with access `read`) need a token: `open` (the default) or `token` (reader or better). */
+/**
+ * Whether reads (the routes declared with access `read`) need a token: `open` (the default) or `token` (reader or
+ * better).
+ */
 export type ReadAuth = 'open' | 'token';
 
 /** Checks a request's `Authorization` header for an operation; undefined for an open read. */

@@ -108,7 +108,9 @@ export class TokenService {
     const principal = await this.authenticate(authorization);
     if (rank[principal.role] < rank[needs[access]]) {
       throw new ForbiddenError(
-        `a ${principal.role} token cannot ${access === 'write' ? 'write observations' : access === 'admin' ? 'manage tokens' : 'read'}; this needs a ${needs[access]}${needs[access] === 'admin' ? '' : ' or admin'} token`,
+        `a ${principal.role} token cannot ` +
+          `${access === 'write' ? 'write observations' : access === 'admin' ? 'manage tokens' : 'read'}; this needs ` +
+          `a ${needs[access]}${needs[access] === 'admin' ? '' : ' or admin'} token`,
         { code: 'forbidden_role' },
       );
     }

@@ -9,13 +9,18 @@ export async function loadValidCatalog(dir: string): Promise<LoadedCatalog> {
   const loaded = await loadCatalog(dir);
   if (loaded.issues.length > 0) {
     const head = loaded.issues.slice(0, 20).map(formatIssue).join('\n');
-    throw new InputError(`catalog ${dir} has ${loaded.issues.length} error(s):\n${head}`, loaded.issues, { code: 'invalid_catalog' });
+    throw new InputError(`catalog ${dir} has ${loaded.issues.length} error(s):\n${head}`, loaded.issues, {
+      code: 'invalid_catalog',
+    });
   }
   return loaded;
 }
 
 /** What `catalog plan` shows: the changes an apply would make now. */
-export async function planCatalogChanges(store: CatalogStore, dir: string): Promise<{ plan: CatalogPlan; loaded: LoadedCatalog }> {
+export async function planCatalogChanges(
+  store: CatalogStore,
+  dir: string,
+): Promise<{ plan: CatalogPlan; loaded: LoadedCatalog }> {
   const loaded = await loadValidCatalog(dir);
   return { plan: planCatalog(catalogRows(loaded.catalog), await store.read()), loaded };
 }
@@ -31,14 +36,19 @@ export interface ApplyResult {
  * nothing to change and writes nothing. Removing a target, indicator or region that has data is
  * refused unless `prune` is set.
  */
-export async function applyCatalog(store: CatalogStore, dir: string, options: { prune?: boolean } = {}): Promise<ApplyResult> {
+export async function applyCatalog(
+  store: CatalogStore,
+  dir: string,
+  options: { prune?: boolean } = {},
+): Promise<ApplyResult> {
   const loaded = await loadValidCatalog(dir);
   const desired = catalogRows(loaded.catalog);
   return store.withLock(async (tx) => {
     const plan = planCatalog(desired, await tx.read());
     if (isEmptyPlan(plan)) return { plan, changed: false, hash: loaded.hash };
     const holders = await tx.dataHeldBy(plan);
-    if (!options.prune && hasHolders(holders)) throw new ConflictError(pruneMessage(holders), { code: 'prune_required' });
+    if (!options.prune && hasHolders(holders))
+      throw new ConflictError(pruneMessage(holders), { code: 'prune_required' });
     await tx.write(plan, { prune: options.prune ?? false });
     await tx.recordApply(loaded.hash, planCounts(plan));
     return { plan, changed: true, hash: loaded.hash };
@@ -51,7 +61,10 @@ function hasHolders(h: DataHolders): boolean {
 
 function pruneMessage(h: DataHolders): string {
   const lines = [
-    ...h.targets.map((t) => `target ${t.id} (${t.evaluations} evaluations, ${t.observations} observations of its indicator and region)`),
+    ...h.targets.map(
+      (t) =>
+        `target ${t.id} (${t.evaluations} evaluations, ${t.observations} observations of its indicator and region)`,
+    ),
     ...h.indicators.map((i) => `indicator ${i.id} (${i.observations} observations)`),
     ...h.regions.slice(0, 10).map((r) => `region ${r.key} (${r.observations} observations)`),
   ];

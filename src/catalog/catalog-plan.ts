@@ -41,14 +41,22 @@ export function isEmptyPlan(plan: CatalogPlan): boolean {
   return entityNames.every((n) => plan[n].created.length + plan[n].updated.length + plan[n].deleted.length === 0);
 }
 
-export function planCounts(plan: CatalogPlan): Record<EntityName, { created: number; updated: number; deleted: number }> {
-  return Object.fromEntries(entityNames.map((n) => [n, { created: plan[n].created.length, updated: plan[n].updated.length, deleted: plan[n].deleted.length }])) as Record<EntityName, { created: number; updated: number; deleted: number }>;
+export function planCounts(
+  plan: CatalogPlan,
+): Record<EntityName, { created: number; updated: number; deleted: number }> {
+  return Object.fromEntries(
+    entityNames.map((n) => [
+      n,
+      { created: plan[n].created.length, updated: plan[n].updated.length, deleted: plan[n].deleted.length },
+    ]),
+  ) as Record<EntityName, { created: number; updated: number; deleted: number }>;
 }
 
 function changedFields(a: object, b: object): string[] {
   const out: string[] = [];
   for (const key of Object.keys(b)) {
-    if (JSON.stringify((a as Record<string, unknown>)[key]) !== JSON.stringify((b as Record<string, unknown>)[key])) out.push(key);
+    if (JSON.stringify((a as Record<string, unknown>)[key]) !== JSON.stringify((b as Record<string, unknown>)[key]))
+      out.push(key);
   }
   return out;
 }

@@ -29,7 +29,12 @@ export class CatalogRepository implements CatalogStore {
   }
 
   async lastApply(): Promise<AppliedCatalog | undefined> {
-    const row = await this.db.selectFrom('catalog_applies').select(['catalog_hash', 'applied_at']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('catalog_applies')
+      .select(['catalog_hash', 'applied_at'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row ? { hash: row.catalog_hash, appliedAt: row.applied_at } : undefined;
   }
 
@@ -41,7 +46,10 @@ export class CatalogRepository implements CatalogStore {
         dataHeldBy: (plan) => dataHeldBy(trx, plan),
         write: (plan, options) => writePlan(trx, plan, options),
         recordApply: async (hash, counts) => {
-          await trx.insertInto('catalog_applies').values({ catalog_hash: hash, changes: JSON.stringify(counts) }).execute();
+          await trx
+            .insertInto('catalog_applies')
+            .values({ catalog_hash: hash, changes: JSON.stringify(counts) })
+            .execute();
         },
       });
     });
@@ -49,12 +57,25 @@ export class CatalogRepository implements CatalogStore {
 }
 
 async function readRows(db: Executor): Promise<CatalogRows> {
-  const regionRecords = await db.selectFrom('regions').select(['id', 'region_set_id', 'code', 'name', 'level', 'depth', 'parent_id', 'valid_from', 'valid_to']).execute();
+  const regionRecords = await db
+    .selectFrom('regions')
+    .select(['id', 'region_set_id', 'code', 'name', 'level', 'depth', 'parent_id', 'valid_from', 'valid_to'])
+    .execute();
   const keyById = new Map(regionRecords.map((r) => [r.id, regionKey(r.code, r.valid_from)]));
   const regions = new Map<string, RegionRow>();
   for (const r of regionRecords) {
     const key = keyById.get(r.id)!;
-    regions.set(key, { key, setId: r.region_set_id, code: r.code, name: r.name, level: r.level, depth: r.depth, parentKey: r.parent_id === null ? null : (keyById.get(r.parent_id) ?? null), validFrom: iso(r.valid_from), validTo: iso(r.valid_to) });
+    regions.set(key, {
+      key,
+      setId: r.region_set_id,
+      code: r.code,
+      name: r.name,
+      level: r.level,
+      depth: r.depth,
+      parentKey: r.parent_id === null ? null : (keyById.get(r.parent_id) ?? null),
+      validFrom: iso(r.valid_from),
+      validTo: iso(r.valid_to),
+    });
   }
 
   const successors = new Map();
@@ -66,7 +87,12 @@ async function readRows(db: Executor): Promise<CatalogRows> {
   }
 
   const milestones = new Map<string, TargetRow['milestones']>();
-  for (const m of await db.selectFrom('target_milestones').selectAll().orderBy('target_id').orderBy('deadline').execute()) {
+  for (const m of await db
+    .selectFrom('target_milestones')
+    .selectAll()
+    .orderBy('target_id')
+    .orderBy('deadline')
+    .execute()) {
     const list = milestones.get(m.target_id) ?? [];
     list.push({ dueDate: m.due_date, deadline: m.deadline.toISOString(), value: m.value });
     milestones.set(m.target_id, list);
@@ -99,13 +125,42 @@ async function readRows(db: Executor): Promise<CatalogRows> {
   }
 
   return {
-    regionSets: new Map((await db.selectFrom('region_sets').selectAll().execute()).map((s) => [s.id, { id: s.id, name: s.name, timezone: s.timezone, levels: s.levels }])),
+    regionSets: new Map(
+      (await db.selectFrom('region_sets').selectAll().execute()).map((s) => [
+        s.id,
+        { id: s.id, name: s.name, timezone: s.timezone, levels: s.levels },
+      ]),
+    ),
     regions,
     successors,
     indicators: new Map(
-      (await db.selectFrom('indicators').selectAll().execute()).map((i) => [i.id, { id: i.id, name: i.name, description: i.description, unit: i.unit, kind: i.kind, rollup: i.rollup, updateIntervalSeconds: i.update_interval_seconds }]),
+      (await db.selectFrom('indicators').selectAll().execute()).map((i) => [
+        i.id,
+        {
+          id: i.id,
+          name: i.name,
+          description: i.description,
+          unit: i.unit,
+          kind: i.kind,
+          rollup: i.rollup,
+          updateIntervalSeconds: i.update_interval_seconds,
+        },
+      ]),
     ),
-    directives: new Map((await db.selectFrom('directives').selectAll().execute()).map((d) => [d.id, { id: d.id, title: d.title, issuer: d.issuer, issued: d.issued, timezone: d.timezone, url: d.url, description: d.description }])),
+    directives: new Map(
+      (await db.selectFrom('directives').selectAll().execute()).map((d) => [
+        d.id,
+        {
+          id: d.id,
+          title: d.title,
+          issuer: d.issuer,
+          issued: d.issued,
+          timezone: d.timezone,
+          url: d.url,
+          description: d.description,
+        },
+      ]),
+    ),
     targets,
   };
 }
@@ -119,21 +174,43 @@ async function dataHeldBy(db: Executor, plan: CatalogPlan): Promise<DataHolders>
   const ids = await regionIds(db);
   const targets: DataHolders['targets'] = [];
   for (const t of plan.targets.deleted) {
-    const evaluations = await db.selectFrom('evaluations').select(sql<number>`count(*)::int`.as('n')).where('target_id', '=', t.id).executeTakeFirstOrThrow();
-    const observations = await db.selectFrom('observations').select(sql<number>`count(*)::int`.as('n')).where('indicator_id', '=', t.indicatorId).where('region_id', '=', ids.get(t.regionKey) ?? -1).executeTakeFirstOrThrow();
-    if (evaluations.n + observations.n > 0) targets.push({ id: t.id, evaluations: evaluations.n, observations: observations.n });
+    const evaluations = await db
+      .selectFrom('evaluations')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('target_id', '=', t.id)
+      .executeTakeFirstOrThrow();
+    const observations = await db
+      .selectFrom('observations')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('indicator_id', '=', t.indicatorId)
+      .where('region_id', '=', ids.get(t.regionKey) ?? -1)
+      .executeTakeFirstOrThrow();
+    if (evaluations.n + observations.n > 0)
+      targets.push({ id: t.id, evaluations: evaluations.n, observations: observations.n });
   }
   const indicators: DataHolders['indicators'] = [];
   const deletedIndicators = plan.indicators.deleted.map((i) => i.id);
   if (deletedIndicators.length > 0) {
-    const rows = await db.selectFrom('observations').select(['indicator_id', sql<number>`count(*)::int`.as('n')]).where('indicator_id', 'in', deletedIndicators).groupBy('indicator_id').execute();
+    const rows = await db
+      .selectFrom('observations')
+      .select(['indicator_id', sql<number>`count(*)::int`.as('n')])
+      .where('indicator_id', 'in', deletedIndicators)
+      .groupBy('indicator_id')
+      .execute();
     for (const r of rows) indicators.push({ id: r.indicator_id, observations: r.n });
   }
   const regions: DataHolders['regions'] = [];
-  const deletedRegionIds = plan.regions.deleted.map((r) => ids.get(r.key)).filter((id): id is number => id !== undefined);
+  const deletedRegionIds = plan.regions.deleted
+    .map((r) => ids.get(r.key))
+    .filter((id): id is number => id !== undefined);
   if (deletedRegionIds.length > 0) {
     const keyById = new Map([...ids].map(([k, v]) => [v, k]));
-    const rows = await db.selectFrom('observations').select(['region_id', sql<number>`count(*)::int`.as('n')]).where('region_id', 'in', deletedRegionIds).groupBy('region_id').execute();
+    const rows = await db
+      .selectFrom('observations')
+      .select(['region_id', sql<number>`count(*)::int`.as('n')])
+      .where('region_id', 'in', deletedRegionIds)
+      .groupBy('region_id')
+      .execute();
     for (const r of rows) regions.push({ key: keyById.get(r.region_id)!, observations: r.n });
   }
   return { targets, indicators, regions };
@@ -141,7 +218,11 @@ async function dataHeldBy(db: Executor, plan: CatalogPlan): Promise<DataHolders>
 
 async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prune: boolean }): Promise<void> {
   for (const s of [...plan.regionSets.created, ...plan.regionSets.updated.map((u) => u.after)]) {
-    await db.insertInto('region_sets').values(s).onConflict((oc) => oc.column('id').doUpdateSet({ name: s.name, timezone: s.timezone, levels: s.levels })).execute();
+    await db
+      .insertInto('region_sets')
+      .values(s)
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: s.name, timezone: s.timezone, levels: s.levels }))
+      .execute();
   }
 
   // Targets go first: they reference regions, indicators and directives that may be deleted below.
@@ -151,44 +232,76 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
   let ids = await regionIds(db);
   const deletedSuccessors = plan.successors.deleted;
   if (deletedSuccessors.length > 0) {
-    await sql`delete from region_successors s using unnest(${deletedSuccessors.map((r) => ids.get(r.fromKey))}::int[], ${deletedSuccessors.map((r) => ids.get(r.toKey))}::int[]) d(p, s2)
+    await sql`delete from region_successors s
+              using unnest(${deletedSuccessors.map((r) => ids.get(r.fromKey))}::int[],
+                           ${deletedSuccessors.map((r) => ids.get(r.toKey))}::int[]) d(p, s2)
               where s.predecessor_id = d.p and s.successor_id = d.s2`.execute(db);
   }
 
   const created = plan.regions.created;
   if (created.length > 0) {
     await sql`insert into regions (region_set_id, code, name, level, depth, valid_from, valid_to)
-              select * from unnest(${created.map((r) => r.setId)}::text[], ${created.map((r) => r.code)}::text[], ${created.map((r) => r.name)}::text[],
-                                   ${created.map((r) => r.level)}::text[], ${created.map((r) => r.depth)}::int[], ${created.map((r) => r.validFrom)}::timestamptz[], ${created.map((r) => r.validTo)}::timestamptz[])`.execute(db);
+              select * from unnest(${created.map((r) => r.setId)}::text[], ${created.map((r) => r.code)}::text[],
+                                   ${created.map((r) => r.name)}::text[], ${created.map((r) => r.level)}::text[],
+                                   ${created.map((r) => r.depth)}::int[],
+                                   ${created.map((r) => r.validFrom)}::timestamptz[],
+                                   ${created.map((r) => r.validTo)}::timestamptz[])`.execute(db);
   }
   const updated = plan.regions.updated.map((u) => u.after);
   if (updated.length > 0) {
-    await sql`update regions r set region_set_id = u.set_id, name = u.name, level = u.level, depth = u.depth, valid_to = u.valid_to
-              from unnest(${updated.map((r) => ids.get(r.key))}::int[], ${updated.map((r) => r.setId)}::text[], ${updated.map((r) => r.name)}::text[],
-                          ${updated.map((r) => r.level)}::text[], ${updated.map((r) => r.depth)}::int[], ${updated.map((r) => r.validTo)}::timestamptz[]) u(id, set_id, name, level, depth, valid_to)
+    await sql`update regions r
+              set region_set_id = u.set_id, name = u.name, level = u.level, depth = u.depth, valid_to = u.valid_to
+              from unnest(${updated.map((r) => ids.get(r.key))}::int[], ${updated.map((r) => r.setId)}::text[],
+                          ${updated.map((r) => r.name)}::text[], ${updated.map((r) => r.level)}::text[],
+                          ${updated.map((r) => r.depth)}::int[], ${updated.map((r) => r.validTo)}::timestamptz[])
+                   u(id, set_id, name, level, depth, valid_to)
               where r.id = u.id`.execute(db);
   }
   if (created.length > 0) ids = await regionIds(db);
-  const reparent = [...created, ...plan.regions.updated.filter((u) => u.fields.includes('parentKey')).map((u) => u.after)];
+  const reparent = [
+    ...created,
+    ...plan.regions.updated.filter((u) => u.fields.includes('parentKey')).map((u) => u.after),
+  ];
   if (reparent.length > 0) {
     await sql`update regions r set parent_id = u.parent_id
-              from unnest(${reparent.map((r) => ids.get(r.key))}::int[], ${reparent.map((r) => (r.parentKey ? ids.get(r.parentKey) : null))}::int[]) u(id, parent_id)
+              from unnest(${reparent.map((r) => ids.get(r.key))}::int[],
+                          ${reparent.map((r) => (r.parentKey ? ids.get(r.parentKey) : null))}::int[]) u(id, parent_id)
               where r.id = u.id`.execute(db);
   }
 
   const successors = [...plan.successors.created, ...plan.successors.updated.map((u) => u.after)];
   if (successors.length > 0) {
     await sql`insert into region_successors (predecessor_id, successor_id, kind, effective_at)
-              select * from unnest(${successors.map((s) => ids.get(s.fromKey))}::int[], ${successors.map((s) => ids.get(s.toKey))}::int[], ${successors.map((s) => s.kind)}::text[], ${successors.map((s) => s.effective)}::timestamptz[])
-              on conflict (predecessor_id, successor_id) do update set kind = excluded.kind, effective_at = excluded.effective_at`.execute(db);
+              select * from unnest(${successors.map((s) => ids.get(s.fromKey))}::int[],
+                                   ${successors.map((s) => ids.get(s.toKey))}::int[],
+                                   ${successors.map((s) => s.kind)}::text[],
+                                   ${successors.map((s) => s.effective)}::timestamptz[])
+              on conflict (predecessor_id, successor_id)
+              do update set kind = excluded.kind, effective_at = excluded.effective_at`.execute(db);
   }
 
   for (const i of [...plan.indicators.created, ...plan.indicators.updated.map((u) => u.after)]) {
-    const row = { id: i.id, name: i.name, description: i.description, unit: i.unit, kind: i.kind as DB['indicators']['kind'], rollup: i.rollup as DB['indicators']['rollup'], update_interval_seconds: i.updateIntervalSeconds };
-    await db.insertInto('indicators').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+    const row = {
+      id: i.id,
+      name: i.name,
+      description: i.description,
+      unit: i.unit,
+      kind: i.kind as DB['indicators']['kind'],
+      rollup: i.rollup as DB['indicators']['rollup'],
+      update_interval_seconds: i.updateIntervalSeconds,
+    };
+    await db
+      .insertInto('indicators')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
   }
   for (const d of [...plan.directives.created, ...plan.directives.updated.map((u) => u.after)]) {
-    await db.insertInto('directives').values(d).onConflict((oc) => oc.column('id').doUpdateSet(d)).execute();
+    await db
+      .insertInto('directives')
+      .values(d)
+      .onConflict((oc) => oc.column('id').doUpdateSet(d))
+      .execute();
   }
 
   for (const t of [...plan.targets.created, ...plan.targets.updated.map((u) => u.after)]) {
@@ -213,10 +326,19 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       tolerance: t.tolerance,
       note: t.note,
     };
-    await db.insertInto('targets').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+    await db
+      .insertInto('targets')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
     await db.deleteFrom('target_milestones').where('target_id', '=', t.id).execute();
     if (t.milestones.length > 0) {
-      await db.insertInto('target_milestones').values(t.milestones.map((m) => ({ target_id: t.id, due_date: m.dueDate, deadline: m.deadline, value: m.value }))).execute();
+      await db
+        .insertInto('target_milestones')
+        .values(
+          t.milestones.map((m) => ({ target_id: t.id, due_date: m.dueDate, deadline: m.deadline, value: m.value })),
+        )
+        .execute();
     }
   }
 

@@ -6,12 +6,53 @@ import { RegionIndex, regionKey, type RegionUnit } from '../domain/regions/regio
  * database side can produce: plan compares the two, apply writes the difference. Instants are ISO
  * strings so that equal values compare equal.
  */
-export interface RegionSetRow { id: string; name: string; timezone: string; levels: string[] }
-export interface RegionRow { key: string; setId: string; code: string; name: string; level: string; depth: number; parentKey: string | null; validFrom: string | null; validTo: string | null }
-export interface SuccessorRow { key: string; fromKey: string; toKey: string; kind: 'full' | 'partial'; effective: string }
-export interface IndicatorRow { id: string; name: string; description: string | null; unit: string; kind: string; rollup: string; updateIntervalSeconds: number }
-export interface DirectiveRow { id: string; title: string; issuer: string; issued: string; timezone: string; url: string | null; description: string | null }
-export interface MilestoneRow { dueDate: string; deadline: string; value: number }
+export interface RegionSetRow {
+  id: string;
+  name: string;
+  timezone: string;
+  levels: string[];
+}
+export interface RegionRow {
+  key: string;
+  setId: string;
+  code: string;
+  name: string;
+  level: string;
+  depth: number;
+  parentKey: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+}
+export interface SuccessorRow {
+  key: string;
+  fromKey: string;
+  toKey: string;
+  kind: 'full' | 'partial';
+  effective: string;
+}
+export interface IndicatorRow {
+  id: string;
+  name: string;
+  description: string | null;
+  unit: string;
+  kind: string;
+  rollup: string;
+  updateIntervalSeconds: number;
+}
+export interface DirectiveRow {
+  id: string;
+  title: string;
+  issuer: string;
+  issued: string;
+  timezone: string;
+  url: string | null;
+  description: string | null;
+}
+export interface MilestoneRow {
+  dueDate: string;
+  deadline: string;
+  value: number;
+}
 export interface TargetRow {
   id: string;
   directiveId: string;
@@ -58,13 +99,24 @@ export function catalogRows(catalog: Catalog): CatalogRows {
   const units = catalog.regionSets.flatMap((s) => s.units);
   const index = new RegionIndex(units);
   const keyOf = (unit: RegionUnit) => regionKey(unit.code, unit.validFrom);
-  const anchor = (unit: RegionUnit) => unit.validFrom ?? (unit.validTo ? new Date(unit.validTo.getTime() - 1) : new Date(0));
+  const anchor = (unit: RegionUnit) =>
+    unit.validFrom ?? (unit.validTo ? new Date(unit.validTo.getTime() - 1) : new Date(0));
 
   const regions = new Map<string, RegionRow>();
   for (const unit of units) {
     const parent = unit.parentCode === null ? undefined : index.resolve(unit.parentCode, anchor(unit));
     const key = keyOf(unit);
-    regions.set(key, { key, setId: unit.setId, code: unit.code, name: unit.name, level: unit.level, depth: unit.depth, parentKey: parent ? keyOf(parent) : null, validFrom: iso(unit.validFrom), validTo: iso(unit.validTo) });
+    regions.set(key, {
+      key,
+      setId: unit.setId,
+      code: unit.code,
+      name: unit.name,
+      level: unit.level,
+      depth: unit.depth,
+      parentKey: parent ? keyOf(parent) : null,
+      validFrom: iso(unit.validFrom),
+      validTo: iso(unit.validTo),
+    });
   }
 
   const successors = new Map<string, SuccessorRow>();
@@ -109,10 +161,25 @@ export function catalogRows(catalog: Catalog): CatalogRows {
   }
 
   return {
-    regionSets: new Map(catalog.regionSets.map((s) => [s.id, { id: s.id, name: s.name, timezone: s.timezone, levels: s.levels }])),
+    regionSets: new Map(
+      catalog.regionSets.map((s) => [s.id, { id: s.id, name: s.name, timezone: s.timezone, levels: s.levels }]),
+    ),
     regions,
     successors,
-    indicators: new Map(catalog.indicators.map((i) => [i.id, { id: i.id, name: i.name, description: i.description, unit: i.unit, kind: i.kind, rollup: i.rollup, updateIntervalSeconds: i.updateIntervalSeconds }])),
+    indicators: new Map(
+      catalog.indicators.map((i) => [
+        i.id,
+        {
+          id: i.id,
+          name: i.name,
+          description: i.description,
+          unit: i.unit,
+          kind: i.kind,
+          rollup: i.rollup,
+          updateIntervalSeconds: i.updateIntervalSeconds,
+        },
+      ]),
+    ),
     directives: new Map(catalog.directives.map((d) => [d.id, { ...d }])),
     targets,
   };

@@ -31,5 +31,8 @@ export interface CatalogTransaction {
   dataHeldBy(plan: CatalogPlan): Promise<DataHolders>;
   /** Writes the plan; with `prune`, deletes the observations of removed indicators and regions. */
   write(plan: CatalogPlan, options: { prune: boolean }): Promise<void>;
-  recordApply(hash: string, counts: Record<string, { created: number; updated: number; deleted: number }>): Promise<void>;
+  recordApply(
+    hash: string,
+    counts: Record<string, { created: number; updated: number; deleted: number }>,
+  ): Promise<void>;
 }

@@ -27,5 +27,14 @@ export interface RegionStore {
    */
   successorsAt(at: Date, level?: string): Promise<SuccessorMapping[]>;
   /** Unit counts by level and validity, for `pacer regions summary` and readiness checks. */
-  summary(): Promise<{ setId: string; level: string; validFrom: Date | null; validTo: Date | null; units: number; withSuccessor: number }[]>;
+  summary(): Promise<
+    {
+      setId: string;
+      level: string;
+      validFrom: Date | null;
+      validTo: Date | null;
+      units: number;
+      withSuccessor: number;
+    }[]
+  >;
 }

@@ -16,15 +16,29 @@ export async function yamlFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-/** The non-empty documents of a YAML text, each with a locator of its paths; syntax errors become issues of `file`. */
-export function yamlDocuments(text: string, file: string, issues: InputIssue[]): { value: unknown; locate: (path: (string | number)[]) => number | undefined }[] {
+/**
+ * The non-empty documents of a YAML text, each with a locator of its paths. A syntax error is one
+ * issue of `file`, its first: after one mistake the parser reports most later lines too, and those
+ * are not mistakes of their own. Documents with an error are left out.
+ */
+export function yamlDocuments(
+  text: string,
+  file: string,
+  issues: InputIssue[],
+): { value: unknown; locate: (path: (string | number)[]) => number | undefined }[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   if (!Array.isArray(docs)) return []; // an empty file holds no documents
   const out: { value: unknown; locate: (path: (string | number)[]) => number | undefined }[] = [];
+  let reported = false;
   for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      for (const err of doc.errors) issues.push({ code: 'yaml_syntax', file, line: lineCounter.linePos(err.pos[0]).line, message: err.message.split('\n')[0]! });
+    const err = doc.errors[0];
+    if (err) {
+      if (!reported) {
+        const line = lineCounter.linePos(err.pos[0]).line;
+        issues.push({ code: 'yaml_syntax', file, line, message: err.message.split('\n')[0]! });
+      }
+      reported = true;
       continue;
     }
     const value: unknown = doc.toJS();
@@ -45,7 +59,14 @@ export function locator(doc: Document, lineCounter: LineCounter) {
   };
 }
 
-export function schemaIssue(zi: z.core.$ZodIssue, prefix: (string | number)[], value: unknown, file: string, locate: (path: (string | number)[]) => number | undefined, kinds: readonly string[]): InputIssue {
+export function schemaIssue(
+  zi: z.core.$ZodIssue,
+  prefix: (string | number)[],
+  value: unknown,
+  file: string,
+  locate: (path: (string | number)[]) => number | undefined,
+  kinds: readonly string[],
+): InputIssue {
   const zpath = [...prefix, ...zi.path.filter((k): k is string | number => typeof k !== 'symbol')];
   const field = formatPath(zpath);
   let message = zi.message;
@@ -54,7 +75,13 @@ export function schemaIssue(zi: z.core.$ZodIssue, prefix: (string | number)[], v
     message = `expected kind ${kinds.join(', ')}; got ${JSON.stringify(top?.kind)}`;
   } else if (zi.code === 'unrecognized_keys') {
     message = `unknown field${zi.keys.length > 1 ? 's' : ''} ${zi.keys.map((k) => `"${k}"`).join(', ')}`;
-    return { code: 'unknown_field', file, line: locate([...zpath, zi.keys[0]!]), field: formatPath([...zpath, zi.keys[0]!]), message };
+    return {
+      code: 'unknown_field',
+      file,
+      line: locate([...zpath, zi.keys[0]!]),
+      field: formatPath([...zpath, zi.keys[0]!]),
+      message,
+    };
   } else if (zi.code === 'invalid_type' && getIn(value, zpath) === undefined) {
     message = 'required';
   }

@@ -39,7 +39,9 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
           const units = c.regionSets.reduce((n, s) => n + s.units.length, 0);
           const links = c.regionSets.reduce((n, s) => n + s.successors.length, 0);
           io.out(
-            `${target}: valid — ${c.directives.length} directive(s), ${c.targets.length} targets, ${c.indicators.length} indicators, ${c.regionSets.length} region set(s) with ${units} units and ${links} successor links`,
+            `${target}: valid — ${c.directives.length} directive(s), ${c.targets.length} targets, ` +
+              `${c.indicators.length} indicators, ${c.regionSets.length} region set(s) with ${units} units and ` +
+              `${links} successor links`,
           );
         }),
       );

@@ -12,7 +12,8 @@ import { commandSetup, runCommand, type CliIo } from './cli-context.js';
 export function generateCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('generate')
     .description(
-      'write the Prometheus rules, Grafana dashboards and provisioning under dashboards/ from the catalog (deterministic)',
+      'write the Prometheus rules, Grafana dashboards and provisioning under dashboards/ from the catalog ' +
+        '(deterministic)',
     )
     .option('--catalog <dir>', 'catalog directory (default: PACER_CATALOG_DIR or ./catalog)')
     .option('--out <dir>', 'output directory', 'dashboards')
@@ -70,7 +71,8 @@ export function generateCommand(io: CliIo, setExitCode: (code: number) => void):
               return;
             }
             io.out(
-              `${differing.length === 0 ? 'no changes' : `wrote ${differing.join(', ')}`} (${files.size} files in ${options.out}/)`,
+              `${differing.length === 0 ? 'no changes' : `wrote ${differing.join(', ')}`} (${files.size} files in ` +
+                `${options.out}/)`,
             );
           }),
         );

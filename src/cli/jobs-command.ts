@@ -14,7 +14,8 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
   jobs
     .command('validate')
     .description(
-      'check every feed definition against its schema and the catalog; list all errors with file and line (exit 1 on any)',
+      'check every feed definition against its schema and the catalog; list all errors with file and line (exit 1 ' +
+        'on any)',
     )
     .argument('[dir]', 'jobs directory (default: PACER_JOBS_DIR or ./jobs)')
     .action(async (dir?: string) => {
@@ -50,7 +51,8 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
   jobs
     .command('run')
     .description(
-      'run one feed now (a manual slot) and print the ingest summary; exit 1 when its data is rejected, 2 when the source is unreachable',
+      'run one feed now (a manual slot) and print the ingest summary; exit 1 when its data is rejected, 2 when the ' +
+        'source is unreachable',
     )
     .argument('<id>', 'feed id')
     .option('--json', 'print the run result as JSON')
@@ -70,7 +72,9 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
                 const c = result.counts;
                 if (!options.json)
                   io.out(
-                    `${id}: run ${result.runId} succeeded in ${Math.round(result.durationMs)} ms — received ${c.received}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, rejected ${c.rejected} (batch ${result.batchIds.join(', ') || '-'})`,
+                    `${id}: run ${result.runId} succeeded in ${Math.round(result.durationMs)} ms — received ` +
+                      `${c.received}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, ` +
+                      `rejected ${c.rejected} (batch ${result.batchIds.join(', ') || '-'})`,
                   );
                 return ExitCode.ok;
               }

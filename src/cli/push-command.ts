@@ -33,7 +33,8 @@ interface PushOptions {
 export function pushCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('push')
     .description(
-      'stream a CSV, NDJSON or JSON file of observations to a running Pacer (POST /v1/observations); exit 1 if any record was rejected',
+      'stream a CSV, NDJSON or JSON file of observations to a running Pacer (POST /v1/observations); exit 1 if any ' +
+        'record was rejected',
     )
     .argument('<file>', 'the file; .gz files are sent gzip-compressed')
     .addOption(new Option('--format <format>', 'body format (default: from the file extension)').choices(recordFormats))
@@ -115,8 +116,10 @@ async function push(io: CliIo, file: string, options: PushOptions): Promise<numb
   const seconds = (performance.now() - started) / 1000;
   const n = (x: number) => x.toLocaleString('en-US');
   io.out(
-    `${file}: batch ${summary.batch_id} — received ${n(summary.received)}, inserted ${n(summary.inserted)}, updated ${n(summary.updated)}, unchanged ${n(summary.unchanged)}, rejected ${n(summary.rejected)}` +
-      ` in ${seconds.toFixed(1)} s${summary.replayed ? ' (a replay: this key was sent before, nothing written again)' : ''}`,
+    `${file}: batch ${summary.batch_id} — received ${n(summary.received)}, inserted ${n(summary.inserted)}, updated ` +
+      `${n(summary.updated)}, unchanged ${n(summary.unchanged)}, rejected ${n(summary.rejected)}` +
+      ` in ${seconds.toFixed(1)} ` +
+      `s${summary.replayed ? ' (a replay: this key was sent before, nothing written again)' : ''}`,
   );
   if (summary.rejected === 0) return ExitCode.ok;
   for (const issue of summary.errors) io.err(formatIssue({ ...issue, file }));
@@ -190,7 +193,9 @@ class Progress {
     const mb = (b: number) => (b / 1_048_576).toFixed(1);
     const rows =
       this.rowOffset === undefined ? '' : ` ${Math.max(0, this.rows + this.rowOffset).toLocaleString('en-US')} rows`;
-    const line = `[${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ${mb(this.bytes)}/${mb(this.total)} MB${rows} ${((performance.now() - this.started) / 1000).toFixed(1)} s ${state}`;
+    const line =
+      `[${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ${mb(this.bytes)}/${mb(this.total)} MB${rows} ` +
+      `${((performance.now() - this.started) / 1000).toFixed(1)} s ${state}`;
     if (this.tty) {
       process.stderr.write(`\r${line}\x1b[K`);
       this.drawn = true;

@@ -18,7 +18,8 @@ export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): 
               const from = row.validFrom ? row.validFrom.toISOString() : '-∞';
               const to = row.validTo ? row.validTo.toISOString() : '∞';
               io.out(
-                `${row.setId}\t${row.level}\t${from} .. ${to}\t${row.units} units\t${row.withSuccessor} with successors`,
+                `${row.setId}\t${row.level}\t${from} .. ${to}\t${row.units} units\t${row.withSuccessor} with ` +
+                  `successors`,
               );
             }
           }),

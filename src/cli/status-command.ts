@@ -44,7 +44,8 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
     ])
     .option(
       '--url <url>',
-      'read from the Pacer API at this URL instead of the database (automatic when a running `pacer start` holds the embedded database)',
+      'read from the Pacer API at this URL instead of the database (automatic when a running `pacer start` holds ' +
+        'the embedded database)',
     )
     .action(async (options: StatusOptions) => {
       setExitCode(
@@ -131,7 +132,8 @@ export async function fetchTargetList(base: string, query: TargetListQuery, lock
   const list = targetListSchema.safeParse(body);
   if (!list.success)
     throw new UnavailableError(
-      `${url.href} did not answer with a target list (is it a Pacer of this version?): ${list.error.issues[0]?.message}`,
+      `${url.href} did not answer with a target list (is it a Pacer of this version?): ` +
+        `${list.error.issues[0]?.message}`,
       { code: 'api_unavailable' },
     );
   return list.data;
@@ -157,7 +159,8 @@ export function useColor(io: CliIo): boolean {
 function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
   const title = list.directives.length === 1 ? list.directives[0]!.title : `${list.directives.length} directives`;
   io.out(
-    `${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} targets as of ${list.as_of} (${list.timezone}), worst first`,
+    `${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} ` +
+      `targets as of ${list.as_of} (${list.timezone}), worst first`,
   );
   const header = [
     'STATUS',

@@ -62,7 +62,8 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
         for (const pattern of created.unmatched)
           io.err(`warning: --indicators pattern "${pattern}" matches no indicator in the catalog`);
         io.err(
-          `token ${created.info.id} for feed ${created.info.feed} (${describe(created.info)}); store it now, it is not shown again:`,
+          `token ${created.info.id} for feed ${created.info.feed} (${describe(created.info)}); store it now, it is ` +
+            `not shown again:`,
         );
         io.out(created.token);
       }),
@@ -133,7 +134,8 @@ async function viaApiOrDatabase<T>(
   } catch (error) {
     if (error instanceof UnavailableError && error.code === 'database_locked') {
       throw new UnavailableError(
-        `${error.message}; or manage tokens through it: set PACER_ADMIN_TOKEN for the server and run pacer token ... --url http://127.0.0.1:${config.port} --token <that admin token>`,
+        `${error.message}; or manage tokens through it: set PACER_ADMIN_TOKEN for the server and run pacer token ... ` +
+          `--url http://127.0.0.1:${config.port} --token <that admin token>`,
         { code: error.code, cause: error },
       );
     }

@@ -27,10 +27,12 @@ export function exitCodeOf(error: unknown): number {
 /** Codes whose HTTP status is more specific than their class's. */
 const statusByCode: Record<string, number> = {
   body_timeout: 408,
+  request_timeout: 408,
   body_too_large: 413,
   unsupported_media_type: 415,
   idempotency_conflict: 422,
   too_many_ingests: 429,
+  headers_too_large: 431,
 };
 
 /** Seconds a client should wait before retrying when the database is unreachable. */
@@ -84,8 +86,11 @@ const connectionErrnos = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-const connectionMessages =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|terminating connection/i;
+const connectionMessages = new RegExp(
+  'Connection terminated|connection timeout|timeout exceeded when trying to connect|' +
+    'Client has encountered a connection error|Connection closed|terminating connection',
+  'i',
+);
 
 /**
  * Whether an error from a database driver means "cannot reach the database" (retry later) rather

@@ -96,9 +96,10 @@ export class EvaluationRepository implements EvaluationStore {
 
   async fullPredecessors(): Promise<Map<number, number[]>> {
     const rows = await sql<{ successor_id: number; ids: number[] }>`
-      select successor_id, array_agg(region_id order by region_id) as ids from region_lineage where kind = 'full' group by successor_id`.execute(
-      this.db,
-    );
+      select successor_id, array_agg(region_id order by region_id) as ids
+      from region_lineage
+      where kind = 'full'
+      group by successor_id`.execute(this.db);
     return new Map(rows.rows.map((r) => [r.successor_id, r.ids]));
   }
 
@@ -123,7 +124,8 @@ export class EvaluationRepository implements EvaluationStore {
       from series s
       cross join lateral (
         select observed_at, value from observations
-        where indicator_id = s.indicator_id and region_id = s.region_id and dims = '{}'::jsonb and observed_at <= ${asOf}
+        where indicator_id = s.indicator_id and region_id = s.region_id and dims = '{}'::jsonb
+          and observed_at <= ${asOf}
         order by observed_at desc limit 1
       ) l
       order by s.indicator_id, s.region_id`.execute(this.db);
@@ -212,18 +214,24 @@ export class EvaluationRepository implements EvaluationStore {
       const col = <T>(f: (x: TargetResult) => T) => r.map(f);
       const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
       await sql`
-        insert into evaluations (run_id, target_id, as_of, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
-                                 progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio)
-        select ${runId}::bigint, target_id, ${run.asOf}::timestamptz, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
-               progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio
-        from unnest(${col((x) => x.target.id)}::text[], ${col((x) => x.status)}::text[], ${col((x) => x.achievedLate)}::bool[], ${col((x) => iso(x.achievedAt))}::timestamptz[],
-                    ${col((x) => x.current)}::float8[], ${col((x) => iso(x.currentAt))}::timestamptz[], ${col((x) => x.currentSource)}::text[], ${col((x) => x.expected)}::float8[],
-                    ${col((x) => x.progress)}::float8[], ${col((x) => x.expectedProgress)}::float8[], ${col((x) => x.projected)}::float8[], ${col((x) => x.forecastNow)}::float8[],
+        insert into evaluations (run_id, target_id, as_of, status, achieved_late, achieved_at, current_value,
+                                 current_observed_at, current_source, expected_value,
+                                 progress_ratio, expected_progress_ratio, projected_value, forecast_now_value,
+                                 projected_completion_at, coverage_ratio)
+        select ${runId}::bigint, target_id, ${run.asOf}::timestamptz, status, achieved_late, achieved_at, current_value,
+               current_observed_at, current_source, expected_value,
+               progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at,
+               coverage_ratio
+        from unnest(${col((x) => x.target.id)}::text[], ${col((x) => x.status)}::text[],
+                    ${col((x) => x.achievedLate)}::bool[], ${col((x) => iso(x.achievedAt))}::timestamptz[],
+                    ${col((x) => x.current)}::float8[], ${col((x) => iso(x.currentAt))}::timestamptz[],
+                    ${col((x) => x.currentSource)}::text[], ${col((x) => x.expected)}::float8[],
+                    ${col((x) => x.progress)}::float8[], ${col((x) => x.expectedProgress)}::float8[],
+                    ${col((x) => x.projected)}::float8[], ${col((x) => x.forecastNow)}::float8[],
                     ${col((x) => iso(x.projectedCompletionAt))}::timestamptz[], ${col((x) => x.coverage)}::float8[])
-          as u(target_id, status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value,
-               progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, coverage_ratio)`.execute(
-        trx,
-      );
+          as u(target_id, status, achieved_late, achieved_at, current_value, current_observed_at, current_source,
+               expected_value, progress_ratio, expected_progress_ratio, projected_value, forecast_now_value,
+               projected_completion_at, coverage_ratio)`.execute(trx);
 
       // A run back in time (pacer evaluate --at ... --save) is a snapshot, not a change of status.
       let statusChanges = 0;
@@ -237,7 +245,8 @@ export class EvaluationRepository implements EvaluationStore {
         statusChanges = Number(changes.numAffectedRows ?? 0);
       }
       if (this.options.retentionDays) {
-        await sql`delete from evaluation_runs where as_of < ${run.asOf}::timestamptz - make_interval(days => ${this.options.retentionDays}::int)
+        await sql`delete from evaluation_runs
+                  where as_of < ${run.asOf}::timestamptz - make_interval(days => ${this.options.retentionDays}::int)
                   and id not in (select distinct run_id from target_status_changes)`.execute(trx);
       }
       return { runId, statusChanges };

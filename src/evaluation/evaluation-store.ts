@@ -72,7 +72,9 @@ export interface EvaluationStore {
   latestPerSeries(asOf: Date): Promise<Map<string, Map<number, Point>>>;
   /** Achievement and the trailing-window fit of every target's own series, in one set-based query. */
   directFacts(asOf: Date, windowStart: Date): Promise<Map<string, DirectFacts>>;
-  /** Stores a run, its snapshot rows and the status changes since the previous run; returns the run id and change count. */
+  /**
+   * Stores a run, its snapshot rows and the status changes since the previous run; returns the run id and change count.
+   */
   saveRun(run: {
     asOf: Date;
     startedAt: Date;

@@ -92,7 +92,8 @@ export class FeedRunner {
           scope: feed.indicators,
           mode: feed.mode,
           idempotencyKey: partKey,
-          // The key alone identifies the content: a retry after a committed attempt replays it even if the source changed since.
+          // The key alone identifies the content: a retry after a committed attempt replays it even if the source
+          // changed since.
           requestHash: partKey,
           records: abortable(part.records, signal),
         });

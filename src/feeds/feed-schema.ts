@@ -32,11 +32,9 @@ const feedId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'expected an id of a-z, 0-9, -, _ and .' })
   .max(100);
-const envName = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/, {
-    message: 'expected the NAME of an environment variable (A-Z, 0-9, _), never the secret itself',
-  });
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
+  message: 'expected the NAME of an environment variable (A-Z, 0-9, _), never the secret itself',
+});
 
 /** A cron expression (5 fields, or 6 with seconds) that cron-parser accepts. */
 const cronText = z.string().superRefine((value, ctx) => {
@@ -83,7 +81,9 @@ const httpSourceSchema = z.strictObject({
     .string()
     .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' }),
   format: formatSchema.default('json'),
-  /** Request headers whose values are read from environment variables at run time: `{ Authorization: MPS_API_TOKEN }`. */
+  /**
+   * Request headers whose values are read from environment variables at run time: `{ Authorization: MPS_API_TOKEN }`.
+   */
   headers_from_env: z
     .record(z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'expected an HTTP header name' }), envName)
     .optional(),

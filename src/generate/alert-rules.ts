@@ -69,11 +69,14 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       for: o.targetAlertFor,
       severity: 'critical',
       summary: 'Target {{ $labels.target }} is off track: {{ $labels.title }}',
-      description: `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target by more than the tolerance. ${figures}`,
+      description:
+        `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target by more than the ` +
+        `tolerance. ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
         meaning:
-          "The least-squares forecast of the target's indicator, at the deadline, falls short of the target by more than the tolerance (default 10% of |target − baseline|).",
+          "The least-squares forecast of the target's indicator, at the deadline, falls short of the target by " +
+          'more than the tolerance (default 10% of |target − baseline|).',
         check: [
           'Open the target dashboard: are the latest observations real, or is a feed lagging?',
           'Is the baseline right, and the indicator the one the directive measures?',
@@ -91,11 +94,14 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       for: o.targetAlertFor,
       severity: 'warning',
       summary: 'Target {{ $labels.target }} is at risk: {{ $labels.title }}',
-      description: `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target, by no more than the tolerance. ${figures}`,
+      description:
+        `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target, by no more than ` +
+        `the tolerance. ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
         meaning:
-          'The forecast at the deadline misses the target, but by no more than the tolerance; milestone tasks are at risk in their last 14 days.',
+          'The forecast at the deadline misses the target, but by no more than the tolerance; milestone tasks are ' +
+          'at risk in their last 14 days.',
         check: ['Compare progress with expected progress on the target dashboard.'],
         fix: ['Warn the owner early; an at-risk target usually becomes off track without action.'],
       },
@@ -108,12 +114,17 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       for: '0m',
       severity: 'critical',
       summary: 'Target {{ $labels.target }} was missed: {{ $labels.title }}',
-      description: `{{ $labels.owner }} ({{ $labels.directive }}): the deadline passed without the target being met. ${figures}`,
+      description:
+        `{{ $labels.owner }} ({{ $labels.directive }}): the deadline passed without the target being met. ` +
+        `${figures}`,
       dashboard: 'pacer-target',
       runbook: {
-        meaning: `The deadline has passed and no observation at or before it met the target. The alert stays for ${o.missedAlertDays} days after the deadline, then goes quiet; the status stays missed.`,
+        meaning:
+          `The deadline has passed and no observation at or before it met the target. The alert stays for ` +
+          `${o.missedAlertDays} days after the deadline, then goes quiet; the status stays missed.`,
         check: [
-          'If the target was met but not reported, push the observation dated on or before the deadline: the status becomes achieved.',
+          'If the target was met but not reported, push the observation dated on or before the deadline: the ' +
+            'status becomes achieved.',
         ],
         fix: [
           "Report the miss to the directive's issuer; agree a new target (a new catalog entry) if the work continues.",
@@ -136,7 +147,9 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
         `against an expected ${targetValue(k.targetExpectedProgressRatio, 'humanizePercentage')}. ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
-        meaning: `The deadline is less than ${o.deadlineHorizonDays} days away and progress is below the straight (or milestone) pace.`,
+        meaning:
+          `The deadline is less than ${o.deadlineHorizonDays} days away and progress is below the straight ` +
+          `(or milestone) pace.`,
         check: ['Is the latest figure recent enough to judge by?'],
         fix: ['Ask the owner for the latest figure and a plan for the remaining days.'],
       },
@@ -148,17 +161,21 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       severity: 'warning',
       summary: 'No recent data for target {{ $labels.target }}: {{ $labels.title }}',
       description:
-        '{{ $labels.owner }} ({{ $labels.directive }}): the indicator {{ $labels.indicator }} has no value in region {{ $labels.region }}, or its latest is older than three update intervals, so the target cannot be judged.',
+        '{{ $labels.owner }} ({{ $labels.directive }}): the indicator {{ $labels.indicator }} has no value in ' +
+        'region {{ $labels.region }}, or its latest is older than three update intervals, so the target cannot be ' +
+        'judged.',
       dashboard: 'pacer-target',
       runbook: {
         meaning:
-          "There is no observation for the target's indicator and region, or the newest is older than 3 × the indicator's update_interval.",
+          "There is no observation for the target's indicator and region, or the newest is older than 3 × the " +
+          "indicator's update_interval.",
         check: [
           'GET /v1/observations?indicator=…&region=… shows what arrived.',
           'Check the feed that should bring it (pipeline dashboard).',
         ],
         fix: [
-          'Push the missing figures, or fix the feed; if the indicator is published less often, raise its update_interval in the catalog.',
+          'Push the missing figures, or fix the feed; if the indicator is published less often, raise its ' +
+            'update_interval in the catalog.',
         ],
       },
     },
@@ -176,7 +193,8 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       dashboard: 'pacer-pipeline',
       runbook: {
         meaning:
-          'A scheduled feed has gone quiet: no successful run for longer than its expected interval allows (a deadman check, no per-feed rule needed).',
+          'A scheduled feed has gone quiet: no successful run for longer than its expected interval allows (a ' +
+          'deadman check, no per-feed rule needed).',
         check: [
           'GET /v1/feeds/{id}/runs: failing runs, or no runs at all (scheduler or workers down)?',
           'Is the source reachable from the workers?',
@@ -212,7 +230,8 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       dashboard: 'pacer-pipeline',
       runbook: {
         meaning:
-          'Pushes or feeds sent rows that failed validation (unknown indicator or region, value out of range, bad timestamp, ...).',
+          'Pushes or feeds sent rows that failed validation (unknown indicator or region, value out of range, bad ' +
+          'timestamp, ...).',
         check: ['GET /v1/batches/{id} lists the first errors with line, field and code.'],
         fix: ['Tell the data team which lines and fields; they re-send the corrected rows (idempotent).'],
       },

@@ -1,6 +1,14 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  LogController,
+  type ConnectionError,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from 'fastify';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { errorBodyOf, httpStatusOf, retryAfterOf } from '../errors/error-mapping.js';
-import { PacerError } from '../errors/pacer-error.js';
+import { InputError, PacerError } from '../errors/pacer-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { defineRoute, routesPlugin, type Route, type RouteAuthorizer } from './route.js';
@@ -30,10 +38,12 @@ export interface HttpServerDeps {
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    // Per-request logs would drown the useful ones (Prometheus scrapes every few seconds); HTTP metrics count requests instead.
+    // Per-request logs would drown the useful ones (Prometheus scrapes every few seconds); HTTP metrics count requests
+    // instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes ?? 1_048_576,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -95,6 +105,41 @@ function probeRoutes(readiness: () => Promise<Readiness>): Route[] {
       },
     }),
   ];
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (a bad chunk size, both
+ * Content-Length and Transfer-Encoding, oversized headers, a timeout) get Pacer's error body too,
+ * written on the socket, which is then closed: after a framing error nothing more on it can be read.
+ */
+function answerClientError(this: FastifyInstance, error: ConnectionError, socket: Socket): void {
+  // A reset connection has no one to answer; a response already started cannot get a second head.
+  const started = (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent === true;
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable || started) {
+    socket.destroy();
+    return;
+  }
+  this.log.debug({ err: error }, 'malformed request refused');
+  const refusal = clientErrorOf(error);
+  const status = httpStatusOf(refusal);
+  const body = JSON.stringify(errorBodyOf(refusal));
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+}
+
+/** What a refusal of Node's HTTP parser means for the client, as a Pacer error with a stable code. */
+function clientErrorOf(error: ConnectionError & { reason?: string }): InputError {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return new InputError('the request was not received in time', [], { code: 'request_timeout', cause: error });
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return new InputError('the request headers are too large', [], { code: 'headers_too_large', cause: error });
+  const reason = error.reason ?? error.message;
+  return new InputError(`malformed HTTP request: ${reason}`, [], { code: 'bad_request', cause: error });
 }
 
 function fastifyCode(error: unknown): string {

@@ -60,11 +60,14 @@ export class OpenApiRegistry {
         ...this.parameters(op.query, 'query'),
         ...this.parameters(op.headers, 'header'),
       ];
+      const pathWords = op.path
+        .replace(/[{}]/g, '')
+        .replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''));
       (paths[op.path] ??= {})[op.method] = {
         summary: op.summary,
         ...(op.description ? { description: op.description } : {}),
         tags: op.tags,
-        operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+        operationId: `${op.method}${pathWords}`,
         ...(op.access === 'open'
           ? { security: [] }
           : op.access === 'read'
@@ -150,7 +153,9 @@ export class OpenApiRegistry {
     );
   }
 
-  /** A schema as JSON Schema, with named ones (except the root of a component itself) as references to the components. */
+  /**
+   * A schema as JSON Schema, with named ones (except the root of a component itself) as references to the components.
+   */
   private json(schema: z.ZodType, io: 'input' | 'output', isComponent = false): Record<string, unknown> {
     const name = this.components.get(schema);
     if (name && !isComponent) return { $ref: `#/components/schemas/${name}` };

@@ -96,12 +96,29 @@ export function fillPath(path: string, values: Record<string, string | number>):
   });
 }
 
-/** Parses a request part with its zod schema; a mismatch is a 400 (`invalid_request`) naming each parameter. */
+/**
+ * Parses a request part with its zod schema; a mismatch is a 400 (`invalid_request`) naming each
+ * parameter. So is any string in it holding a NUL or a lone UTF-16 surrogate, whatever the schema:
+ * PostgreSQL refuses NUL in text and such a string is no Unicode text, so no route could store,
+ * look up or echo it.
+ */
 export function parseRequestPart<S extends z.ZodType>(
   schema: S,
   value: unknown,
   where: 'query' | 'path' | 'header' | 'body',
 ): z.output<S> {
+  const unusable = [...new Set(unusableText(value))];
+  if (unusable.length > 0) {
+    const issues = unusable.slice(0, maxTextIssues).map((name) => ({
+      code: 'invalid_request',
+      field: name || where,
+      message: `${[where, name].filter(Boolean).join(' ')}: contains a NUL character or a lone UTF-16 surrogate`,
+    }));
+    throw new InputError(issues.map((i) => i.message).join('; '), issues, {
+      code: 'invalid_request',
+      issuesTotal: unusable.length,
+    });
+  }
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
@@ -111,6 +128,24 @@ export function parseRequestPart<S extends z.ZodType>(
     return { code: 'invalid_request', field: name || where, message };
   });
   throw new InputError(issues.map((i) => i.message).join('; '), issues, { code: 'invalid_request' });
+}
+
+const maxTextIssues = 20;
+// With the `u` flag a valid surrogate pair is one code point, so `\p{Cs}` matches only lone halves.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const unusableCharacter = /\u0000|\p{Cs}/u;
+
+/** The names of the string values in a request part that hold a NUL or a lone surrogate. */
+function unusableText(value: unknown, path: readonly (string | number)[] = [], found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    // Array positions (a repeated query parameter) are not part of the parameter's name.
+    if (unusableCharacter.test(value)) found.push(path.filter((p) => typeof p === 'string').join('.'));
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => unusableText(item, [...path, i], found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) unusableText(item, [...path, key], found);
+  }
+  return found;
 }
 
 export interface RoutesPluginOptions {

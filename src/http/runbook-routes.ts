@@ -13,10 +13,18 @@ export function runbookRoutes(): Route[] {
   const sections = alertDefinitions(generateOptionsSchema.parse({}))
     .map((a) => {
       const list = (items: string[]) => `<ul>${items.map((i) => `<li>${escape(i)}</li>`).join('')}</ul>`;
-      return `<section id="${a.alert.toLowerCase()}"><h2>${a.alert} <small>(${a.severity})</small></h2><p>${escape(a.runbook.meaning)}</p><h3>Check</h3>${list(a.runbook.check)}<h3>Fix</h3>${list(a.runbook.fix)}<p><code>${escape(a.expr)}</code></p></section>`;
+      return (
+        `<section id="${a.alert.toLowerCase()}"><h2>${a.alert} <small>(${a.severity})</small></h2>` +
+        `<p>${escape(a.runbook.meaning)}</p><h3>Check</h3>${list(a.runbook.check)}` +
+        `<h3>Fix</h3>${list(a.runbook.fix)}<p><code>${escape(a.expr)}</code></p></section>`
+      );
     })
     .join('\n');
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pacer runbooks</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}code{font-size:.85em;word-break:break-all}small{color:#666}</style></head><body><h1>Pacer runbooks</h1>\n${sections}\n</body></html>`;
+  const page =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pacer runbooks</title>` +
+    `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}` +
+    `code{font-size:.85em;word-break:break-all}small{color:#666}</style></head>` +
+    `<body><h1>Pacer runbooks</h1>\n${sections}\n</body></html>`;
   const runbooks = defineRoute({
     method: 'get',
     path: '/runbooks',

@@ -10,8 +10,8 @@ const gzip = promisify(gzipCallback);
 /**
  * `GET /metrics`: the cached KPI exposition followed by prom-client's pipeline metrics. With
  * `Accept-Encoding: gzip`, the KPI part's cached gzip member is sent as is, followed by a small
- * gzip member for the pipeline part and the extra families (the feeds') (a multi-member gzip stream, which HTTP clients and
- * Prometheus read as one body).
+ * gzip member for the pipeline part and the extra families (the feeds') (a multi-member gzip stream, which HTTP
+ * clients and Prometheus read as one body).
  */
 export function metricsRoutes(
   metrics: PipelineMetrics,

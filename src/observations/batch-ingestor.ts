@@ -194,7 +194,8 @@ export class BatchIngestor implements Ingestor {
       if (validator.outOfScope.size > 0) {
         const names = [...validator.outOfScope].sort();
         throw new ForbiddenError(
-          `this token may not write ${names.length === 1 ? 'indicator' : 'indicators'} ${names.join(', ')} (its scope: ${request.scope?.join(', ')}); nothing was written`,
+          `this token may not write ${names.length === 1 ? 'indicator' : 'indicators'} ${names.join(', ')} (its ` +
+            `scope: ${request.scope?.join(', ')}); nothing was written`,
           { code: 'indicator_out_of_scope' },
         );
       }
@@ -244,7 +245,8 @@ async function replay(
   const hash = typeof request.requestHash === 'function' ? request.requestHash() : (request.requestHash ?? null);
   if (stored.requestHash !== hash || !stored.response) {
     throw new ConflictError(
-      `Idempotency-Key "${request.idempotencyKey}" was used by batch ${stored.id} for a different request; use a new key for new data`,
+      `Idempotency-Key "${request.idempotencyKey}" was used by batch ${stored.id} for a different request; use a new ` +
+        `key for new data`,
       { code: 'idempotency_conflict' },
     );
   }

@@ -104,7 +104,8 @@ export class IngestRepository implements IngestStore {
       let batchId: number;
       try {
         [{ id: batchId }] = await session.query<{ id: number }>(
-          `insert into ingest_batches (source, feed, token_id, idempotency_key, mode, status, started_at) values ($1, $2, $3, $4, $5, 'running', $6) returning id`,
+          `insert into ingest_batches (source, feed, token_id, idempotency_key, mode, status, started_at)
+           values ($1, $2, $3, $4, $5, 'running', $6) returning id`,
           [start.source, start.feed, start.tokenId, start.idempotencyKey, start.mode, start.startedAt],
         );
       } catch (error) {
@@ -297,7 +298,8 @@ class BatchTransaction implements IngestTransaction {
   async commit(summary: IngestSummary, requestHash: string | null): Promise<void> {
     try {
       await this.session.query(
-        `update ingest_batches set status = 'committed', received = $2, inserted = $3, updated = $4, unchanged = $5, rejected = $6, request_hash = $7, response = $8, finished_at = clock_timestamp() where id = $1`,
+        `update ingest_batches set status = 'committed', received = $2, inserted = $3, updated = $4, unchanged = $5,
+           rejected = $6, request_hash = $7, response = $8, finished_at = clock_timestamp() where id = $1`,
         [
           this.batchId,
           summary.received,

@@ -63,8 +63,10 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
     path: ingestPaths.observations,
     summary: 'Push observations (JSON array, NDJSON or CSV)',
     description:
-      'Validates and writes a batch of observations in one transaction. Same key and value again: unchanged (not rewritten). Changed value: updated, the old value kept as a revision. ' +
-      'CSV: header indicator,region,observed_at,value plus optional note and dim.<name> columns. Bodies may be gzip-compressed (Content-Encoding: gzip).',
+      'Validates and writes a batch of observations in one transaction. Same key and value again: unchanged (not ' +
+      'rewritten). Changed value: updated, the old value kept as a revision. ' +
+      'CSV: header indicator,region,observed_at,value plus optional note and dim.<name> columns. Bodies may be ' +
+      'gzip-compressed (Content-Encoding: gzip).',
     tags: ['ingest'],
     access: 'write',
     // Refusals before the body is read close the connection rather than read a body nobody wants.
@@ -86,7 +88,8 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
         headers: { 'Idempotent-Replayed': 'true when this answers an earlier request with the same Idempotency-Key' },
       },
       400: errorResponse(
-        'Invalid records (mode=atomic: nothing written; error.issues lists them with line, field and code), a broken body, or an empty one.',
+        'Invalid records (mode=atomic: nothing written; error.issues lists them with line, field and code), a ' +
+          'broken body, or an empty one.',
       ),
       401: errorResponse('No token, an unknown one or a revoked one.'),
       403: errorResponse(
@@ -98,7 +101,8 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
       ),
       413: errorResponse('The body is larger than PACER_INGEST_MAX_BYTES.'),
       415: errorResponse(
-        'Content-Type is not application/json, application/x-ndjson or text/csv (UTF-8), or Content-Encoding is not gzip.',
+        'Content-Type is not application/json, application/x-ndjson or text/csv (UTF-8), or Content-Encoding is ' +
+          'not gzip.',
       ),
       422: errorResponse('The Idempotency-Key was used for a different request.'),
       429: errorResponse(
@@ -111,7 +115,8 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
       const format = formatOfContentType(request.headers['content-type']);
       if (!format) {
         throw new InputError(
-          `Content-Type must be ${Object.values(mediaTypes).join(', ')} (UTF-8); got ${request.headers['content-type'] ?? 'none'}`,
+          `Content-Type must be ${Object.values(mediaTypes).join(', ')} (UTF-8); got ` +
+            `${request.headers['content-type'] ?? 'none'}`,
           [],
           { code: 'unsupported_media_type' },
         );

@@ -79,7 +79,8 @@ export const ingestQuerySchema = z.object({
     .enum(ingestModes)
     .default('atomic')
     .describe(
-      'atomic: any invalid record rejects the batch (400), nothing written. partial: valid records are written, invalid ones reported.',
+      'atomic: any invalid record rejects the batch (400), nothing written. partial: valid records are written, ' +
+        'invalid ones reported.',
     ),
 });
 
@@ -91,7 +92,8 @@ export const ingestHeadersSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, { message: 'printable ASCII without spaces' })
     .optional()
     .describe(
-      'A retry with the same key and body returns the first answer without writing again; the same key with another body is a 422.',
+      'A retry with the same key and body returns the first answer without writing again; the same key with ' +
+        'another body is a 422.',
     ),
 });
 

@@ -37,7 +37,8 @@ export class ObservationQueryRepository implements ObservationReader {
     const a = filter.after;
     if (a) {
       query = query.where(
-        sql<boolean>`(o.indicator_id, o.region_id, o.observed_at, o.dims) > (${a.indicator}, ${a.regionId}::int, 'epoch'::timestamptz + ${a.observedAtMicros}::bigint * interval '1 microsecond', ${a.dims}::jsonb)`,
+        sql<boolean>`(o.indicator_id, o.region_id, o.observed_at, o.dims) > (${a.indicator}, ${a.regionId}::int,
+          'epoch'::timestamptz + ${a.observedAtMicros}::bigint * interval '1 microsecond', ${a.dims}::jsonb)`,
       );
     }
     const rows = await query.execute();

@@ -95,7 +95,8 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
     responses: {
       200: {
         description:
-          'A page of observations in (indicator, region, observed_at, dims) order. CSV columns: indicator,region,observed_at,value,dims,note,batch_id (dims as JSON).',
+          'A page of observations in (indicator, region, observed_at, dims) order. CSV columns: ' +
+          'indicator,region,observed_at,value,dims,note,batch_id (dims as JSON).',
         content: {
           'application/json': z.object({ items: z.array(observation), next_cursor: z.string().nullable() }),
           'text/csv': null,
@@ -229,7 +230,9 @@ async function* csvBody(rows: AsyncIterable<StoredObservation>): AsyncGenerator<
   let out = 'indicator,region,observed_at,value,dims,note,batch_id\n';
   let count = 0;
   for await (const r of rows) {
-    out += `${r.indicator},${csvCell(r.region)},${r.observed_at.toISOString()},${r.value},${csvCell(JSON.stringify(r.dims))},${r.note === null ? '' : csvCell(r.note)},${r.batch_id ?? ''}\n`;
+    out +=
+      `${r.indicator},${csvCell(r.region)},${r.observed_at.toISOString()},${r.value},` +
+      `${csvCell(JSON.stringify(r.dims))},${r.note === null ? '' : csvCell(r.note)},${r.batch_id ?? ''}\n`;
     if (++count % 500 === 0) {
       yield out;
       out = '';

@@ -16,41 +16,54 @@ import type { ObservationChunk } from './observation-chunk.js';
 export function upsertSql(input: string): string {
   return `with input as (${input}),
     classified as materialized (
-      select i.indicator_id, i.region_id, i.observed_at, i.dims, i.value, i.note, o.value as old_value, o.batch_id as old_batch_id
+      select i.indicator_id, i.region_id, i.observed_at, i.dims, i.value, i.note,
+             o.value as old_value, o.batch_id as old_batch_id
       from input i left join observations o
-        on o.indicator_id = i.indicator_id and o.region_id = i.region_id and o.observed_at = i.observed_at and o.dims = i.dims
+        on o.indicator_id = i.indicator_id and o.region_id = i.region_id and o.observed_at = i.observed_at
+       and o.dims = i.dims
     ),
     revised as (
-      insert into observation_revisions (indicator_id, region_id, observed_at, dims, old_value, new_value, old_batch_id, new_batch_id)
-      select indicator_id, region_id, observed_at, dims, old_value, value, old_batch_id, $1::bigint from classified where old_value <> value
+      insert into observation_revisions
+        (indicator_id, region_id, observed_at, dims, old_value, new_value, old_batch_id, new_batch_id)
+      select indicator_id, region_id, observed_at, dims, old_value, value, old_batch_id, $1::bigint
+      from classified where old_value <> value
     ),
     written as (
       insert into observations as o (indicator_id, region_id, observed_at, dims, value, note, batch_id)
-      select indicator_id, region_id, observed_at, dims, value, note, $1::bigint from classified where old_value is null or old_value <> value
+      select indicator_id, region_id, observed_at, dims, value, note, $1::bigint
+      from classified where old_value is null or old_value <> value
       on conflict (indicator_id, region_id, observed_at, dims)
       do update set value = excluded.value, note = excluded.note, batch_id = excluded.batch_id, recorded_at = now()
       where o.value is distinct from excluded.value
       returning (xmax = 0) as inserted
     )
-    select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated from written`;
+    select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated
+    from written`;
 }
 
 /** observed_at travels as epoch milliseconds (cheap to print and to parse) and becomes a timestamptz here. */
 const fromEpochMs = (column: string) => `'epoch'::timestamptz + ${column} * interval '1 millisecond'`;
 
 /** Input for {@link upsertSql}: a chunk as six arrays ($2..$7): six bind parameters whatever the row count. */
-export const unnestInput = `select indicator_id, region_id, ${fromEpochMs('observed_ms')} as observed_at, dims, value, note
-  from unnest($2::text[], $3::int[], $4::float8[], $5::jsonb[], $6::float8[], $7::text[]) as t(indicator_id, region_id, observed_ms, dims, value, note)`;
+export const unnestInput = `select indicator_id, region_id, ${fromEpochMs('observed_ms')} as observed_at,
+    dims, value, note
+  from unnest($2::text[], $3::int[], $4::float8[], $5::jsonb[], $6::float8[], $7::text[])
+    as t(indicator_id, region_id, observed_ms, dims, value, note)`;
 
 /** The session's staging table for chunks too big for arrays; filled by COPY, emptied after each chunk. */
 export const stagingTable = 'pacer_ingest_chunk';
-export const createStagingSql = `create temp table ${stagingTable} (indicator_id text, region_id int, observed_ms float8, dims jsonb, value float8, note text) on commit drop`;
-export const stagingInput = `select indicator_id, region_id, ${fromEpochMs('observed_ms')} as observed_at, dims, value, note from ${stagingTable}`;
+export const createStagingSql = `create temp table ${stagingTable}
+  (indicator_id text, region_id int, observed_ms float8, dims jsonb, value float8, note text) on commit drop`;
+export const stagingInput = `select indicator_id, region_id, ${fromEpochMs('observed_ms')} as observed_at,
+    dims, value, note
+  from ${stagingTable}`;
 
 /** Whether any of the sampled keys ($1..$4) is already stored. */
 export const probeSql = `select exists (
-    select 1 from unnest($1::text[], $2::int[], $3::float8[], $4::jsonb[]) as s(indicator_id, region_id, observed_ms, dims)
-    join observations o on o.indicator_id = s.indicator_id and o.region_id = s.region_id and o.observed_at = ${fromEpochMs('s.observed_ms')} and o.dims = s.dims
+    select 1 from unnest($1::text[], $2::int[], $3::float8[], $4::jsonb[])
+      as s(indicator_id, region_id, observed_ms, dims)
+    join observations o on o.indicator_id = s.indicator_id and o.region_id = s.region_id
+     and o.observed_at = ${fromEpochMs('s.observed_ms')} and o.dims = s.dims
   ) as hit`;
 
 /** The chunk's rows `from..to` as the six arrays of {@link unnestInput}. */
@@ -89,13 +102,18 @@ export function* stagingCopyText(chunk: ObservationChunk): Generator<string> {
     let text = '';
     for (let i = from; i < to; i++) {
       const note = chunk.notes[i];
-      text += `${chunk.indicators[i]}\t${chunk.regionIds[i]}\t${chunk.times[i]}\t${copyText(chunk.dims[i]!)}\t${chunk.values[i]}\t${note === null ? '\\N' : copyText(note!)}\n`;
+      text +=
+        `${chunk.indicators[i]}\t${chunk.regionIds[i]}\t${chunk.times[i]}\t${copyText(chunk.dims[i]!)}\t` +
+        `${chunk.values[i]}\t${note === null ? '\\N' : copyText(note!)}\n`;
     }
     yield text;
   }
 }
 
-/** The chunk as COPY text straight into observations (indicator_id, region_id, observed_at, dims, value, note, batch_id). */
+/**
+ * The chunk as COPY text straight into observations (indicator_id, region_id, observed_at, dims, value, note,
+ * batch_id).
+ */
 export function* observationCopyText(chunk: ObservationChunk, batchId: number): Generator<string> {
   const iso = new IsoTimes();
   const tail = `\t${batchId}\n`;
@@ -104,7 +122,9 @@ export function* observationCopyText(chunk: ObservationChunk, batchId: number): 
     let text = '';
     for (let i = from; i < to; i++) {
       const note = chunk.notes[i];
-      text += `${chunk.indicators[i]}\t${chunk.regionIds[i]}\t${iso.of(chunk.times[i]!)}\t${copyText(chunk.dims[i]!)}\t${chunk.values[i]}\t${note === null ? '\\N' : copyText(note!)}${tail}`;
+      text +=
+        `${chunk.indicators[i]}\t${chunk.regionIds[i]}\t${iso.of(chunk.times[i]!)}\t${copyText(chunk.dims[i]!)}\t` +
+        `${chunk.values[i]}\t${note === null ? '\\N' : copyText(note!)}${tail}`;
     }
     yield text;
   }

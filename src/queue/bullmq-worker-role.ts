@@ -9,7 +9,10 @@ import { assertNoEviction } from './redis-connection.js';
 
 export interface WorkerSettings {
   concurrency: number;
-  /** How long a job's lock lasts without renewal; the worker renews it every half. A worker that dies loses it and the job is retried elsewhere. */
+  /**
+   * How long a job's lock lasts without renewal; the worker renews it every half. A worker that dies loses it and the
+   * job is retried elsewhere.
+   */
   lockDurationMs: number;
   /** How long stop() waits for jobs in flight before handing them back. */
   shutdownGraceMs: number;
@@ -83,7 +86,10 @@ export class BullmqWorkerRole implements Role {
     }
   }
 
-  /** Stops taking jobs, waits up to the grace period for those in flight, then aborts them (their locks lapse and another worker retries them). */
+  /**
+   * Stops taking jobs, waits up to the grace period for those in flight, then aborts them (their locks lapse and
+   * another worker retries them).
+   */
   async stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;

@@ -59,9 +59,12 @@ export async function runFeedJob(
   });
   if (result.outcome === 'failed') {
     const where = result.error.issues[0]
-      ? ` (line ${result.error.issues[0].line}, field ${result.error.issues[0].field || '-'}: ${result.error.issues[0].message})`
+      ? ` (line ${result.error.issues[0].line}, field ${result.error.issues[0].field || '-'}: ` +
+        `${result.error.issues[0].message})`
       : '';
-    const message = `feed ${job.feedId} run ${job.slot.toISOString()} failed: ${result.error.code}: ${result.error.message}${where}`;
+    const message =
+      `feed ${job.feedId} run ${job.slot.toISOString()} failed: ${result.error.code}: ` +
+      `${result.error.message}${where}`;
     throw result.retryable ? new RetryableRunError(message) : new PermanentRunError(message);
   }
   return result;

@@ -47,7 +47,9 @@ export async function assertNoEviction(redis: Redis): Promise<void> {
   const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
   if (policy !== 'noeviction') {
     throw new ConfigError(
-      `Redis maxmemory-policy is "${policy ?? 'unknown'}": BullMQ needs "noeviction", or Redis may evict queued jobs and locks under memory pressure and feeds would silently stop. Run CONFIG SET maxmemory-policy noeviction (and set it in redis.conf).`,
+      `Redis maxmemory-policy is "${policy ?? 'unknown'}": BullMQ needs "noeviction", or Redis may evict queued jobs ` +
+        `and locks under memory pressure and feeds would silently stop. Run CONFIG SET maxmemory-policy noeviction ` +
+        `(and set it in redis.conf).`,
       [
         {
           code: 'redis_eviction_policy',

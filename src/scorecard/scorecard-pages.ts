@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { errorBodyOf, httpStatusOf } from '../errors/error-mapping.js';
-import { PacerError } from '../errors/pacer-error.js';
+import { errorBodyOf, httpStatusOf, retryAfterOf } from '../errors/error-mapping.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { renderDirectivePage } from './html/directive-page.js';
 import { errorPage } from './html/layout.js';
@@ -16,7 +15,8 @@ import type { ScorecardService } from './scorecard-service.js';
  * chart data is an inert JSON block, so no inline script ever runs.
  */
 const contentSecurityPolicy =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src " +
+  "'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const acceptsGzip = (request: FastifyRequest) => /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
 
@@ -46,12 +46,15 @@ export async function scorecardPages(scorecard: ScorecardService): Promise<Route
     document: false,
     responses: { 200: { description: 'An HTML page.' } },
   };
-  // A bad date or an unknown target is shown as a page, with the status and code the API would give.
+  // Every failure is shown as a page (a browser asked for HTML), with the status, code and
+  // Retry-After the API would give: a bad date, an unknown target, a database that cannot be read.
   const onError = async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    if (!(error instanceof PacerError) || httpStatusOf(error) >= 500) return undefined;
     const status = httpStatusOf(error);
+    if (status >= 500) request.log[status === 503 ? 'warn' : 'error']({ err: error }, 'page failed');
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     const { code, message } = errorBodyOf(error).error;
-    return sendHtml(request, reply, status, errorPage(status, code, message, assetUrl));
+    return sendHtml(request, reply, status, errorPage(status, code, message, assetUrl, retryAfter));
   };
   const directive = defineRoute({
     ...page,

@@ -10,7 +10,10 @@ import type {
 } from './scorecard-service.js';
 import type { DB } from '../storage/database-schema.js';
 
-/** {@link ScorecardStore}: per-target reads, each one indexed query (the observations' primary key, the revisions' and status changes' indexes). */
+/**
+ * {@link ScorecardStore}: per-target reads, each one indexed query (the observations' primary key, the revisions' and
+ * status changes' indexes).
+ */
 export class ScorecardRepository implements ScorecardStore {
   constructor(private readonly db: Kysely<DB>) {}
 

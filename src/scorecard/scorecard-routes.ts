@@ -27,7 +27,8 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
     path: scorecardPaths.targets,
     summary: 'Every target evaluated as of a date, worst first',
     description:
-      'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as `pacer evaluate --at`.',
+      'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as ' +
+      '`pacer evaluate --at`.',
     tags: ['scorecard'],
     access: 'read',
     query: targetListQuerySchema,
@@ -44,7 +45,8 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
     method: 'get',
     path: scorecardPaths.target,
     summary:
-      'One target evaluated as of a date, with its series, pace and forecast lines, status history and regional breakdown',
+      'One target evaluated as of a date, with its series, pace and forecast lines, status history and regional ' +
+      'breakdown',
     description: 'The data of the target page `/targets/{id}`.',
     tags: ['scorecard'],
     access: 'read',

@@ -31,7 +31,8 @@ const atParam = z
   .max(64)
   .optional()
   .describe(
-    'Evaluate as of this date: YYYY-MM-DD means the end of that day in the directive time zone (as `pacer evaluate --at`); an ISO date-time is that instant. Default: now.',
+    'Evaluate as of this date: YYYY-MM-DD means the end of that day in the directive time zone (as `pacer evaluate ' +
+      '--at`); an ISO date-time is that instant. Default: now.',
   );
 
 export const targetListQuerySchema = z.object({
@@ -112,7 +113,8 @@ export const targetListSchema = z.object({
   targets: z
     .array(targetSummarySchema)
     .describe(
-      'Worst first: missed, off_track, at_risk, no_data, on_track, achieved; then furthest behind the expected pace, then nearest deadline.',
+      'Worst first: missed, off_track, at_risk, no_data, on_track, achieved; then furthest behind the expected ' +
+        'pace, then nearest deadline.',
     ),
 });
 export type TargetList = z.infer<typeof targetListSchema>;
@@ -159,7 +161,8 @@ export const targetDetailSchema = z.object({
   forecast: z
     .array(pointSchema)
     .describe(
-      'The forecast line from the latest value to the deadline (empty without data or once the deadline is past the latest value).',
+      'The forecast line from the latest value to the deadline (empty without data or once the deadline is past ' +
+        'the latest value).',
     ),
   status_history: z
     .array(
@@ -170,7 +173,8 @@ export const targetDetailSchema = z.object({
     parent: z.object({ code: z.string(), name: z.string() }),
     level: z.string().nullable().describe('Level of the parts, e.g. province.'),
     in_force_at: instant.describe(
-      'The parts are the units in force at this instant: now, or as_of when later. Values of units merged since count toward their successor.',
+      'The parts are the units in force at this instant: now, or as_of when later. Values of units merged since ' +
+        'count toward their successor.',
     ),
     parts: z.number().int(),
     reporting: z.number().int(),

@@ -163,7 +163,8 @@ async function takeLock(lockFile: string, dataDir: string): Promise<void> {
   const pid = held ? Number(held.trim()) : NaN;
   if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
     throw new UnavailableError(
-      `the embedded database in ${dataDir} is in use by process ${pid}; stop it first, or set DATABASE_URL to share a PostgreSQL`,
+      `the embedded database in ${dataDir} is in use by process ${pid}; stop it first, or set DATABASE_URL to share ` +
+        `a PostgreSQL`,
       { code: 'database_locked' },
     );
   }

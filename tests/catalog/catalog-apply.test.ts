@@ -43,7 +43,13 @@ describe.each(backends)('catalog apply on %s', (backend) => {
   it('applies the shipped catalog, then a second apply reports no changes', async () => {
     const first = await applyCatalog(store, 'catalog');
     expect(first.changed).toBe(true);
-    expect(planCounts(first.plan)).toMatchObject({ regions: { created: 13_471 }, successors: { created: 10_667 }, indicators: { created: 27 }, targets: { created: 18 }, directives: { created: 1 } });
+    expect(planCounts(first.plan)).toMatchObject({
+      regions: { created: 13_471 },
+      successors: { created: 10_667 },
+      indicators: { created: 27 },
+      targets: { created: 18 },
+      directives: { created: 1 },
+    });
     const second = await applyCatalog(store, 'catalog');
     expect(second.changed).toBe(false);
     expect(isEmptyPlan(second.plan)).toBe(true);
@@ -53,7 +59,9 @@ describe.each(backends)('catalog apply on %s', (backend) => {
 
   it('stores the nation, 34 + 63 provinces with successors, and every commune', async () => {
     const rows = await sql<{ level: string; era: string; n: number; with_successor: number }>`
-      select level, case when valid_from is not null then 'from-2025' when valid_to is not null then 'until-2025' else 'always' end as era,
+      select level,
+             case when valid_from is not null then 'from-2025' when valid_to is not null then 'until-2025'
+                  else 'always' end as era,
              count(*)::int as n, count(s.predecessor_id)::int as with_successor
       from regions r left join (select distinct predecessor_id from region_successors) s on s.predecessor_id = r.id
       group by 1, 2 order by 1, 2`.execute(t.database.db);
@@ -82,7 +90,9 @@ describe.each(backends)('catalog apply on %s', (backend) => {
 
   it('resolves a code by date: 79 before 2025-07-01 is the old unit, after it the new one', async () => {
     const units = await new RegionRepository(t.database.db).loadAll();
-    const seventyNine = units.filter((u) => u.code === '79').sort((a, b) => (a.validTo ? -1 : 1) - (b.validTo ? -1 : 1));
+    const seventyNine = units
+      .filter((u) => u.code === '79')
+      .sort((a, b) => (a.validTo ? -1 : 1) - (b.validTo ? -1 : 1));
     expect(seventyNine).toHaveLength(2);
     expect(seventyNine[0]!.validTo?.toISOString()).toBe('2025-06-30T17:00:00.000Z');
     expect(seventyNine[1]!.validFrom?.toISOString()).toBe('2025-06-30T17:00:00.000Z');
@@ -92,27 +102,71 @@ describe.each(backends)('catalog apply on %s', (backend) => {
     const dir = await copyOfCatalog();
     const file = path.join(dir, 'ct-05-2023.yaml');
     const text = (await readFile(file, 'utf8')).replace('target: 40000000', 'target: 45000000');
-    await writeFile(file, `${text}\n  - id: extra-target\n    title: An extra target\n    indicator: chip_id_cards_issued\n    owner: Ministry of Public Security\n    source: Section 3\n    baseline: { value: 67910130, date: 2022-08-05 }\n    target: 90000000\n    due: December 2023\n`);
+    await writeFile(
+      file,
+      `${text}\n  - id: extra-target\n    title: An extra target\n` +
+        `    indicator: chip_id_cards_issued\n    owner: Ministry of Public Security\n` +
+        `    source: Section 3\n    baseline: { value: 67910130, date: 2022-08-05 }\n` +
+        `    target: 90000000\n    due: December 2023\n`,
+    );
     const { plan } = await planCatalogChanges(store, dir);
-    expect(planCounts(plan)).toMatchObject({ targets: { created: 1, updated: 1, deleted: 0 }, regions: { created: 0, updated: 0, deleted: 0 } });
+    expect(planCounts(plan)).toMatchObject({
+      targets: { created: 1, updated: 1, deleted: 0 },
+      regions: { created: 0, updated: 0, deleted: 0 },
+    });
     expect(plan.targets.updated[0]).toMatchObject({ fields: ['targetValue'] });
     await applyCatalog(store, dir);
-    const stored = await t.database.db.selectFrom('targets').select(['id', 'target_value']).where('id', 'in', ['vneid-accounts-40m', 'extra-target']).orderBy('id').execute();
-    expect(stored).toEqual([{ id: 'extra-target', target_value: 90_000_000 }, { id: 'vneid-accounts-40m', target_value: 45_000_000 }]);
+    const stored = await t.database.db
+      .selectFrom('targets')
+      .select(['id', 'target_value'])
+      .where('id', 'in', ['vneid-accounts-40m', 'extra-target'])
+      .orderBy('id')
+      .execute();
+    expect(stored).toEqual([
+      { id: 'extra-target', target_value: 90_000_000 },
+      { id: 'vneid-accounts-40m', target_value: 45_000_000 },
+    ]);
   });
 
   it('refuses to remove a target that has data unless --prune, and then removes it', async () => {
-    const run = await t.database.db.insertInto('evaluation_runs').values({ as_of: new Date() }).returning('id').executeTakeFirstOrThrow();
-    await t.database.db.insertInto('evaluations').values({ run_id: run.id, target_id: 'extra-target', as_of: new Date(), status: 'on_track', achieved_late: false }).execute();
-    const before = await t.database.db.selectFrom('catalog_applies').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const run = await t.database.db
+      .insertInto('evaluation_runs')
+      .values({ as_of: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.database.db
+      .insertInto('evaluations')
+      .values({
+        run_id: run.id,
+        target_id: 'extra-target',
+        as_of: new Date(),
+        status: 'on_track',
+        achieved_late: false,
+      })
+      .execute();
+    const before = await t.database.db
+      .selectFrom('catalog_applies')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
 
     const error = await applyCatalog(store, 'catalog').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).code).toBe('prune_required');
     expect((error as Error).message).toContain('target extra-target (1 evaluations');
     // Nothing changed: the transaction rolled back, the extra target and the 45M value are still there.
-    expect(await t.database.db.selectFrom('targets').select('target_value').where('id', '=', 'vneid-accounts-40m').executeTakeFirstOrThrow()).toEqual({ target_value: 45_000_000 });
-    expect(await t.database.db.selectFrom('catalog_applies').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).toEqual(before);
+    expect(
+      await t.database.db
+        .selectFrom('targets')
+        .select('target_value')
+        .where('id', '=', 'vneid-accounts-40m')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ target_value: 45_000_000 });
+    expect(
+      await t.database.db
+        .selectFrom('catalog_applies')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(before);
 
     const pruned = await applyCatalog(store, 'catalog', { prune: true });
     expect(planCounts(pruned.plan).targets).toEqual({ created: 0, updated: 1, deleted: 1 });
@@ -124,6 +178,10 @@ describe.each(backends)('catalog apply on %s', (backend) => {
     const error = await applyCatalog(store, 'tests/fixtures/catalogs/broken').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).issues.length).toBeGreaterThan(10);
-    expect((await planCatalogChanges(store, 'catalog')).plan.targets).toEqual({ created: [], updated: [], deleted: [] });
+    expect((await planCatalogChanges(store, 'catalog')).plan.targets).toEqual({
+      created: [],
+      updated: [],
+      deleted: [],
+    });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/catalog-loader.js';
-import { formatIssue } from '../../src/errors/pacer-error.js';
+import { formatIssue, type InputIssue } from '../../src/errors/pacer-error.js';
 import { expectGolden } from '../support/golden.js';
 
 describe('the shipped Directive 05 catalog', async () => {
@@ -26,24 +26,46 @@ describe('the shipped Directive 05 catalog', async () => {
 
   it('sets the 40-million target from the published figures, due at the end of June 2023 in Viet Nam', () => {
     const t = catalog.targets.find((x) => x.id === 'vneid-accounts-40m')!;
-    expect(t).toMatchObject({ indicatorId: 'vneid_accounts_issued', regionCode: 'VN', baselineValue: 11_100_000, baselineDate: '2022-10-20', targetValue: 40_000_000, direction: 'at_least', dueDate: '2023-06-30' });
+    expect(t).toMatchObject({
+      indicatorId: 'vneid_accounts_issued',
+      regionCode: 'VN',
+      baselineValue: 11_100_000,
+      baselineDate: '2022-10-20',
+      targetValue: 40_000_000,
+      direction: 'at_least',
+      dueDate: '2023-06-30',
+    });
     expect(t.baselineSource).toContain('figures.csv');
     expect(t.deadline.toISOString()).toBe('2023-06-30T17:00:00.000Z');
   });
 
   it('says where every numeric baseline comes from', () => {
-    const numeric = catalog.targets.filter((t) => !catalog.indicators.find((i) => i.id === t.indicatorId && i.kind === 'milestone'));
-    expect(numeric.map((t) => t.id).sort()).toEqual(['ehealth-records-integrated-70pct', 'ehealth-records-on-vneid-30m', 'villages-mobile-coverage-266', 'vneid-accounts-40m']);
+    const numeric = catalog.targets.filter(
+      (t) => !catalog.indicators.find((i) => i.id === t.indicatorId && i.kind === 'milestone'),
+    );
+    expect(numeric.map((t) => t.id).sort()).toEqual([
+      'ehealth-records-integrated-70pct',
+      'ehealth-records-on-vneid-30m',
+      'villages-mobile-coverage-266',
+      'vneid-accounts-40m',
+    ]);
     for (const t of numeric) expect(t.baselineSource).toMatch(/figures\.csv|assumption/);
   });
 
   it('tracks the 266 villages as an at_most target falling to zero', () => {
-    expect(catalog.targets.find((t) => t.id === 'villages-mobile-coverage-266')).toMatchObject({ baselineValue: 266, targetValue: 0, direction: 'at_most', dueDate: '2023-12-31' });
+    expect(catalog.targets.find((t) => t.id === 'villages-mobile-coverage-266')).toMatchObject({
+      baselineValue: 266,
+      targetValue: 0,
+      direction: 'at_most',
+      dueDate: '2023-12-31',
+    });
   });
 
   it('loads the nation, 34 + 63 provinces and 3,321 + 10,052 communes with their successors', () => {
     const vn = catalog.regionSets.find((s) => s.id === 'vn')!;
-    const count = (level: string, when: 'after' | 'before') => vn.units.filter((u) => u.level === level && (when === 'after' ? u.validFrom !== null : u.validTo !== null)).length;
+    const count = (level: string, when: 'after' | 'before') =>
+      vn.units.filter((u) => u.level === level && (when === 'after' ? u.validFrom !== null : u.validTo !== null))
+        .length;
     expect(vn.units.filter((u) => u.level === 'nation')).toHaveLength(1);
     expect([count('province', 'after'), count('province', 'before')]).toEqual([34, 63]);
     expect([count('commune', 'after'), count('commune', 'before')]).toEqual([3321, 10052]);
@@ -55,7 +77,51 @@ describe('the shipped Directive 05 catalog', async () => {
 describe('catalog errors', () => {
   it('lists every problem of a broken catalog with file, line and field (golden)', async () => {
     const { issues } = await loadCatalog('tests/fixtures/catalogs/broken');
-    await expectGolden('tests/catalog/golden/broken-catalog.txt', issues.map((i) => `${i.code}\t${formatIssue(i)}`).join('\n') + '\n');
+    await expectGolden(
+      'tests/catalog/golden/broken-catalog.txt',
+      issues.map((i) => `${i.code}\t${formatIssue(i)}`).join('\n') + '\n',
+    );
+  });
+
+  /** Issues as compared below: where, which field, what. */
+  const listed = (issues: InputIssue[]) =>
+    issues.map(({ file, line, field, message }) => ({ file, line, field, message }));
+
+  it('reports a YAML syntax error once, and nothing about targets naming the indicators of that file', async () => {
+    const dir = 'tests/fixtures/catalogs/yaml-typo';
+    const { issues } = await loadCatalog(dir);
+    expect(listed(issues)).toEqual([
+      {
+        file: path.join(dir, 'indicators.yaml'),
+        line: 7,
+        field: undefined,
+        message: 'Tabs are not allowed as indentation',
+      },
+    ]);
+  });
+
+  it('reports every independent error of a target, and nothing about a target whose indicator is invalid', async () => {
+    const dir = 'tests/fixtures/catalogs/target-errors';
+    const file = path.join(dir, 'catalog.yaml');
+    const { issues } = await loadCatalog(dir);
+    expect(listed(issues)).toEqual([
+      {
+        file,
+        line: 5,
+        field: 'indicators[1].kind',
+        message: 'expected one of cumulative, level, ratio, milestone; got "cumulativ"',
+      },
+      { file, line: 23, field: 'targets[0].due', message: 'expected a date or YYYY-MM, got "Juen 2024"' },
+      { file, line: 32, field: 'targets[1].due', message: 'expected a date or YYYY-MM, got "2024-13"' },
+      {
+        file,
+        line: 22,
+        field: 'targets[0].target',
+        message: 'connected_share is a ratio: expected a value in 0..1, got 70',
+      },
+      { file, line: 26, field: 'targets[1].indicator', message: 'unknown indicator "conected_share"' },
+      { file, line: 27, field: 'targets[1].region', message: 'unknown region "TH-77"' },
+    ]);
   });
 
   const work: string[] = [];
@@ -75,10 +141,16 @@ describe('catalog errors', () => {
 
     const { issues } = await loadCatalog(dir);
     const lines = issues.map(formatIssue);
-    expect(lines).toContain(`${file}:${lineOf('Juen 2023')} targets[0].due: expected a date or YYYY-MM, got "Juen 2023"`);
-    expect(lines).toContain(`${file}:${lineOf('ehealth_records_on_vneidd')} targets[2].indicator: unknown indicator "ehealth_records_on_vneidd"`);
+    expect(lines).toContain(
+      `${file}:${lineOf('Juen 2023')} targets[0].due: expected a date or YYYY-MM, got "Juen 2023"`,
+    );
+    expect(lines).toContain(
+      `${file}:${lineOf('ehealth_records_on_vneidd')} targets[2].indicator: unknown indicator "ehealth_records_on_vneidd"`,
+    );
     const duplicate = issues.find((i) => i.code === 'duplicate_id')!;
-    expect(duplicate.line).toBe(text.split('\n').findLastIndex((l) => l.includes('- id: mic-telecom-subscriber-databases')) + 1);
+    expect(duplicate.line).toBe(
+      text.split('\n').findLastIndex((l) => l.includes('- id: mic-telecom-subscriber-databases')) + 1,
+    );
     expect(issues).toHaveLength(3);
   });
 });
@@ -90,7 +162,11 @@ describe('region sets from generic CSV', () => {
     const th = catalog.regionSets[0]!;
     expect(th.units.map((u) => u.code)).toEqual(['TH', 'TH-10', 'TH-98', 'TH-99']);
     expect(th.units.find((u) => u.code === 'TH-98')?.validTo?.toISOString()).toBe('2023-12-31T17:00:00.000Z');
-    expect(th.successors).toEqual([{ fromCode: 'TH-98', toCode: 'TH-99', kind: 'full', effective: new Date('2023-12-31T17:00:00.000Z') }]);
-    expect(catalog.targets[0]!.milestones).toEqual([{ dueDate: '2024-06-30', deadline: new Date('2024-06-30T17:00:00.000Z'), value: 500000 }]);
+    expect(th.successors).toEqual([
+      { fromCode: 'TH-98', toCode: 'TH-99', kind: 'full', effective: new Date('2023-12-31T17:00:00.000Z') },
+    ]);
+    expect(catalog.targets[0]!.milestones).toEqual([
+      { dueDate: '2024-06-30', deadline: new Date('2024-06-30T17:00:00.000Z'), value: 500000 },
+    ]);
   });
 });

@@ -24,7 +24,8 @@ async function csvFile(name: string, n: number, bad: number[] = []): Promise<str
   const lines = ['indicator,region,observed_at,value'];
   for (let i = 0; i < n; i++)
     lines.push(
-      `chip_id_cards_issued,${communes[i % communes.length]},${new Date(Date.UTC(2025, 6, 1 + Math.floor(i / communes.length))).toISOString().slice(0, 10)},${i}`,
+      `chip_id_cards_issued,${communes[i % communes.length]},` +
+        `${new Date(Date.UTC(2025, 6, 1 + Math.floor(i / communes.length))).toISOString().slice(0, 10)},${i}`,
     );
   for (const at of bad) lines.splice(at - 1, 0, `chip_id_cards_issued,XX${at},2025-07-01,1`);
   const file = path.join(dir, name);
@@ -50,49 +51,58 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
     await dropSchema(schema);
   });
 
-  it('creates a token printed once on stdout, lists it by prefix only, pushes a 200,000-row CSV with progress, and revokes it', async () => {
-    const created = await runPacerCli(
-      ['token', 'create', '--feed', 'gso', '--role', 'writer', '--indicators', 'chip_id_*,bogus_*'],
-      env,
-    );
-    expect(created.code).toBe(0);
-    const token = created.stdout.trim();
-    expect(token).toMatch(/^pcr_[A-Za-z0-9_-]{43}$/);
-    expect(created.stderr).toContain('warning: --indicators pattern "bogus_*" matches no indicator');
-    expect(created.stderr).toContain('it is not shown again');
+  it(
+    'creates a token printed once on stdout, lists it by prefix only, ' +
+      'pushes a 200,000-row CSV with progress, and revokes it',
+    async () => {
+      const created = await runPacerCli(
+        ['token', 'create', '--feed', 'gso', '--role', 'writer', '--indicators', 'chip_id_*,bogus_*'],
+        env,
+      );
+      expect(created.code).toBe(0);
+      const token = created.stdout.trim();
+      expect(token).toMatch(/^pcr_[A-Za-z0-9_-]{43}$/);
+      expect(created.stderr).toContain('warning: --indicators pattern "bogus_*" matches no indicator');
+      expect(created.stderr).toContain('it is not shown again');
 
-    const list = await runPacerCli(['token', 'list'], env);
-    expect(list.code).toBe(0);
-    expect(list.stdout).toContain(`gso\twriter of chip_id_*,bogus_*\t${token.slice(0, 12)}…`);
-    expect(list.stdout).not.toContain(token);
+      const list = await runPacerCli(['token', 'list'], env);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain(`gso\twriter of chip_id_*,bogus_*\t${token.slice(0, 12)}…`);
+      expect(list.stdout).not.toContain(token);
 
-    const file = await csvFile('big.csv', 200_000);
-    const pushed = await runPacerCli(
-      ['push', file, '--url', api.baseUrl, '--token', token, '--progress'],
-      {},
-      { timeoutMs: 120_000 },
-    );
-    expect(pushed.stderr).toMatch(/\[#+\.*\] +\d+% [\d.]+\/[\d.]+ MB [\d,]+ rows/);
-    expect(pushed.stderr).toMatch(/\[#{30}\] 100% .* 200,000 rows .*sent, waiting for the summary/);
-    expect(pushed.stdout).toMatch(
-      new RegExp(
-        `^${file}: batch \\d+ — received 200,000, inserted 200,000, updated 0, unchanged 0, rejected 0 in [\\d.]+ s\\n$`,
-      ),
-    );
-    expect(pushed.code).toBe(0);
+      const file = await csvFile('big.csv', 200_000);
+      const pushed = await runPacerCli(
+        ['push', file, '--url', api.baseUrl, '--token', token, '--progress'],
+        {},
+        { timeoutMs: 120_000 },
+      );
+      expect(pushed.stderr).toMatch(/\[#+\.*\] +\d+% [\d.]+\/[\d.]+ MB [\d,]+ rows/);
+      expect(pushed.stderr).toMatch(/\[#{30}\] 100% .* 200,000 rows .*sent, waiting for the summary/);
+      expect(pushed.stdout).toMatch(
+        new RegExp(
+          `^${file}: batch \\d+ — received 200,000, inserted 200,000, ` +
+            `updated 0, unchanged 0, rejected 0 in [\\d.]+ s\\n$`,
+        ),
+      );
+      expect(pushed.code).toBe(0);
 
-    const again = await runPacerCli(['push', file, '--url', api.baseUrl, '--token', token], {}, { timeoutMs: 120_000 });
-    expect(again.stdout).toContain('received 200,000, inserted 0, updated 0, unchanged 200,000, rejected 0');
-    expect(again.code).toBe(0);
+      const again = await runPacerCli(
+        ['push', file, '--url', api.baseUrl, '--token', token],
+        {},
+        { timeoutMs: 120_000 },
+      );
+      expect(again.stdout).toContain('received 200,000, inserted 0, updated 0, unchanged 200,000, rejected 0');
+      expect(again.code).toBe(0);
 
-    const id = /^(\d+)\t/.exec(list.stdout)![1]!;
-    const revoked = await runPacerCli(['token', 'revoke', id, '--url', api.baseUrl, '--token', admin], {});
-    expect(revoked.code).toBe(0);
-    expect(revoked.stdout).toContain(`token ${id} (gso, ${token.slice(0, 12)}…) revoked at`);
-    const refused = await runPacerCli(['push', file, '--url', api.baseUrl, '--token', token], {});
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('was revoked');
-  });
+      const id = /^(\d+)\t/.exec(list.stdout)![1]!;
+      const revoked = await runPacerCli(['token', 'revoke', id, '--url', api.baseUrl, '--token', admin], {});
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toContain(`token ${id} (gso, ${token.slice(0, 12)}…) revoked at`);
+      const refused = await runPacerCli(['push', file, '--url', api.baseUrl, '--token', token], {});
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('was revoked');
+    },
+  );
 
   it('exits 1 and prints file:line field: message for rejected records, in both modes', async () => {
     const token = (await runPacerCli(['token', 'create', '--feed', 'gso2', '--role', 'writer'], env)).stdout.trim();
@@ -125,26 +135,29 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
 });
 
 describe('pacer token beside npm start on the embedded database', () => {
-  it('points at the running server when the database is locked, and works through it with the admin token', async () => {
-    const dataDir = await mkdtemp(path.join(dir, 'pglite-'));
-    const api = await startPacer({ PACER_DATA_DIR: dataDir, PACER_ADMIN_TOKEN: admin, PACER_DEMO_DATA: 'false' });
-    try {
-      const locked = await runPacerCli(['token', 'create', '--feed', 'ops'], { PACER_DATA_DIR: dataDir });
-      expect(locked.code).toBe(2);
-      expect(locked.stderr).toContain('--url http://127.0.0.1:');
+  it(
+    'points at the running server when the database is locked, ' + 'and works through it with the admin token',
+    async () => {
+      const dataDir = await mkdtemp(path.join(dir, 'pglite-'));
+      const api = await startPacer({ PACER_DATA_DIR: dataDir, PACER_ADMIN_TOKEN: admin, PACER_DEMO_DATA: 'false' });
+      try {
+        const locked = await runPacerCli(['token', 'create', '--feed', 'ops'], { PACER_DATA_DIR: dataDir });
+        expect(locked.code).toBe(2);
+        expect(locked.stderr).toContain('--url http://127.0.0.1:');
 
-      const created = await runPacerCli(['token', 'create', '--feed', 'ops', '--role', 'writer'], {
-        PACER_URL: api.baseUrl,
-        PACER_TOKEN: admin,
-      });
-      expect(created.code).toBe(0);
-      const token = created.stdout.trim();
-      const file = await csvFile('pglite.csv', 1_000);
-      const pushed = await runPacerCli(['push', file], { PACER_URL: api.baseUrl, PACER_TOKEN: token });
-      expect(pushed.stdout).toContain('received 1,000, inserted 1,000');
-      expect(pushed.code).toBe(0);
-    } finally {
-      expect(await api.stop()).toBe(0);
-    }
-  });
+        const created = await runPacerCli(['token', 'create', '--feed', 'ops', '--role', 'writer'], {
+          PACER_URL: api.baseUrl,
+          PACER_TOKEN: admin,
+        });
+        expect(created.code).toBe(0);
+        const token = created.stdout.trim();
+        const file = await csvFile('pglite.csv', 1_000);
+        const pushed = await runPacerCli(['push', file], { PACER_URL: api.baseUrl, PACER_TOKEN: token });
+        expect(pushed.stdout).toContain('received 1,000, inserted 1,000');
+        expect(pushed.code).toBe(0);
+      } finally {
+        expect(await api.stop()).toBe(0);
+      }
+    },
+  );
 });

@@ -88,6 +88,12 @@ describe('observation validation', () => {
     [{ dims: ['a'] }, 'dims', 'invalid_dims'],
     [{ note: 'x'.repeat(1000) }, undefined, undefined],
     [{ note: 'x'.repeat(1001) }, 'note', 'note_too_long'],
+    [{ note: 'a\u0000b' }, 'note', 'invalid_text'],
+    [{ note: 'x\ud800' }, 'note', 'invalid_text'],
+    [{ note: '\udc00x' }, 'note', 'invalid_text'],
+    [{ note: 'flag 🇻🇳, replacement \ufffd' }, undefined, undefined],
+    [{ dims: { a: '\u0000' } }, 'dims.a', 'invalid_text'],
+    [{ dims: { a: 'x\udbff' } }, 'dims.a', 'invalid_text'],
   ] as const)('checks %j: %s %s', (change, field, code) => {
     const { valid, issues } = check([{ ...base, ...change }]);
     if (code === undefined) {
@@ -107,6 +113,15 @@ describe('observation validation', () => {
     ]);
     expect(valid[0]!.dims).toBe('{"a":"2","b":"1"}');
     expect(valid[1]).toMatchObject({ repeat: true });
+  });
+
+  it('escapes NUL characters and lone surrogates in the issues it keeps, which are stored with the batch', () => {
+    const { issues } = check([{ ...base, indicator: 'a\u0000b\ud800🇻🇳' }]);
+    expect(issues.kept[0]).toMatchObject({
+      field: 'indicator',
+      code: 'unknown_indicator',
+      message: 'unknown indicator "a\\u0000b\\ud800🇻🇳"',
+    });
   });
 
   it('lists every problem of a record and counts the record once', () => {

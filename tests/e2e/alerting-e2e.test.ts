@@ -59,7 +59,9 @@ describe.skipIf(!runnable && !servicesRequired)(
       dirs.push(catalogDir);
       await cp('catalog', catalogDir, { recursive: true });
       const target = (id: string, indicator: string, region: string, value: number) =>
-        `  - { id: ${id}, title: "E2E ${id}", indicator: ${indicator}, region: "${region}", owner: E2E owner, source: e2e, baseline: { value: 0, date: ${day(-100)} }, target: ${value}, due: ${day(100)} }`;
+        `  - { id: ${id}, title: "E2E ${id}", indicator: ${indicator}, region: "${region}", ` +
+        `owner: E2E owner, source: e2e, baseline: { value: 0, date: ${day(-100)} }, ` +
+        `target: ${value}, due: ${day(100)} }`;
       await writeFile(
         path.join(catalogDir, 'e2e.yaml'),
         `apiVersion: pacer/v1\nkind: TargetSet\ndirective: ct-05-2023\ntargets:\n${[
@@ -74,7 +76,8 @@ describe.skipIf(!runnable && !servicesRequired)(
       const jobsDir = await mkdtemp(path.join(tmpdir(), 'pacer-e2e-jobs-'));
       dirs.push(jobsDir);
       const feed = (id: string, file: string) =>
-        `apiVersion: pacer/v1\nkind: Feed\nid: ${id}\nschedule: "0 0 1 1 *"\nexpected_every: 2s\nretries: { attempts: 0 }\nindicators: ["vneid_*"]\nsource: { type: file, path: ${file} }\n`;
+        `apiVersion: pacer/v1\nkind: Feed\nid: ${id}\nschedule: "0 0 1 1 *"\nexpected_every: 2s\n` +
+        `retries: { attempts: 0 }\nindicators: ["vneid_*"]\nsource: { type: file, path: ${file} }\n`;
       await writeFile(
         path.join(jobsDir, 'fresh.csv'),
         `indicator,region,observed_at,value\nvneid_accounts_issued,VN,${day(-3)},1000\n`,
@@ -195,29 +198,38 @@ describe.skipIf(!runnable && !servicesRequired)(
       });
       expect(alert!.annotations.summary).toBe('Target e2e-off-track is off track: E2E e2e-off-track');
       expect(alert!.annotations.description).toMatch(
-        /^E2E owner \(ct-05-2023\): the forecast misses the target by more than the tolerance\. Current 4\.1k, expected by now \d+(\.\d+)?k, projected at the deadline [\d.]+k against a target of 1M; deadline \d{4}-\d{2}-\d{2} 17:00:00 \+0000 UTC\.$/,
+        new RegExp(
+          '^E2E owner \\(ct-05-2023\\): the forecast misses the target by more than the tolerance\\. ' +
+            'Current 4\\.1k, expected by now \\d+(\\.\\d+)?k, ' +
+            'projected at the deadline [\\d.]+k against a target of 1M; ' +
+            'deadline \\d{4}-\\d{2}-\\d{2} 17:00:00 \\+0000 UTC\\.$',
+        ),
       );
       expect(alert!.annotations.runbook_url).toBe('http://localhost:8080/runbooks#kpitargetofftrack');
       expect(alert!.annotations.dashboard_url).toBe('http://localhost:3000/d/pacer-target?var-target=e2e-off-track');
     });
 
-    it('sends KpiFeedStale for the feed gone quiet and KpiFeedFailing for the one whose last run failed, from no per-feed rule', async () => {
-      const [stale] = await waitFor<Alert[]>(
-        'KpiFeedStale for e2e-stale at the webhook',
-        async () => (received(alertNames.feedStale).length > 0 ? received(alertNames.feedStale) : undefined),
-        90_000,
-      );
-      expect(stale!.labels).toMatchObject({ alertname: alertNames.feedStale, feed: 'e2e-stale' });
-      expect(stale!.annotations.description).toMatch(/expected every 2s/);
-      const [failing] = await waitFor<Alert[]>(
-        'KpiFeedFailing for e2e-failing at the webhook',
-        async () => (received(alertNames.feedFailing).length > 0 ? received(alertNames.feedFailing) : undefined),
-        60_000,
-      );
-      expect(failing!.labels).toMatchObject({ alertname: alertNames.feedFailing, feed: 'e2e-failing' });
-      expect(received(alertNames.feedStale).map((a) => a.labels.feed)).not.toContain('e2e-failing');
-      expect(received(alertNames.feedFailing).map((a) => a.labels.feed)).not.toContain('e2e-stale');
-    });
+    it(
+      'sends KpiFeedStale for the feed gone quiet and KpiFeedFailing ' +
+        'for the one whose last run failed, from no per-feed rule',
+      async () => {
+        const [stale] = await waitFor<Alert[]>(
+          'KpiFeedStale for e2e-stale at the webhook',
+          async () => (received(alertNames.feedStale).length > 0 ? received(alertNames.feedStale) : undefined),
+          90_000,
+        );
+        expect(stale!.labels).toMatchObject({ alertname: alertNames.feedStale, feed: 'e2e-stale' });
+        expect(stale!.annotations.description).toMatch(/expected every 2s/);
+        const [failing] = await waitFor<Alert[]>(
+          'KpiFeedFailing for e2e-failing at the webhook',
+          async () => (received(alertNames.feedFailing).length > 0 ? received(alertNames.feedFailing) : undefined),
+          60_000,
+        );
+        expect(failing!.labels).toMatchObject({ alertname: alertNames.feedFailing, feed: 'e2e-failing' });
+        expect(received(alertNames.feedStale).map((a) => a.labels.feed)).not.toContain('e2e-failing');
+        expect(received(alertNames.feedFailing).map((a) => a.labels.feed)).not.toContain('e2e-stale');
+      },
+    );
 
     it('leaves the healthy targets quiet', async () => {
       const healthy = await promQuery(

@@ -7,7 +7,7 @@ import { loadDemoData } from '../../src/demo/load-demo-data.js';
 import { RegionIndex } from '../../src/domain/regions/region-registry.js';
 import { EvaluationService } from '../../src/evaluation/evaluation-service.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { demoDataFile } from '../../src/main.js';
+import { demoDataFile } from '../../src/project-root.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import { EvaluationRepository } from '../../src/evaluation/evaluation-repository.js';
 import { RegionRepository } from '../../src/catalog/region-repository.js';
@@ -126,7 +126,8 @@ targets:
     expect(status['mps-population-db-sharing']).toBe('missed'); // due March 2023, no completion reported
     expect(status['mps-residency-services-online']).toBe('at_risk'); // due that very day
     expect(status['mic-egov-architecture']).toBe('on_track'); // due September 2023
-    expect(status['villages-mobile-coverage-266']).toBe('no_data'); // the last count, 2022-09-30, is 273 days old: over 3 × 90 days
+    // the last count, 2022-09-30, is 273 days old: over 3 × 90 days
+    expect(status['villages-mobile-coverage-266']).toBe('no_data');
   });
 
   it('counts a 2024 value of old province 74 toward 2025 province 79', async () => {

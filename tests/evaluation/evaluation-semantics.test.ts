@@ -322,7 +322,9 @@ successors:
   );
   await writeFile(
     path.join(dir, 'regions', 'provinces.csv'),
-    'code,name,valid_from,valid_to\nP1,Province One,,\nP2,Province Two,,\nO1,Old One,,2025-06-30\nO2,Old Two,,2025-06-30\nN1,New One,2025-07-01,\n',
+    'code,name,valid_from,valid_to\nP1,Province One,,\nP2,Province Two,,\n' +
+      'O1,Old One,,2025-06-30\nO2,Old Two,,2025-06-30\n' +
+      'N1,New One,2025-07-01,\n',
   );
   await writeFile(
     path.join(dir, 'regions', 'districts.csv'),
@@ -331,7 +333,8 @@ successors:
   await writeFile(path.join(dir, 'regions', 'successors.csv'), 'from,to,kind\nO1,N1,full\nO2,N1,full\n');
   const indicators = cases.map(
     (c, i) =>
-      `  - { id: c${i}, name: "case ${i}", unit: things, kind: ${c.kind ?? 'cumulative'}, update_interval: ${c.interval ?? '90d'}${c.rollup ? `, rollup: ${c.rollup}` : ''} }`,
+      `  - { id: c${i}, name: "case ${i}", unit: things, kind: ${c.kind ?? 'cumulative'}, ` +
+      `update_interval: ${c.interval ?? '90d'}${c.rollup ? `, rollup: ${c.rollup}` : ''} }`,
   );
   const targets = cases.map((c, i) => {
     const t: Record<string, unknown> = {
@@ -351,7 +354,9 @@ successors:
   });
   await writeFile(
     path.join(dir, 'catalog.yaml'),
-    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\napiVersion: pacer/v1\nkind: Directive\nid: test\ntitle: Test directive\nissuer: Test\nissued: 2023-01-01\ntimezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`,
+    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n` +
+      `---\napiVersion: pacer/v1\nkind: Directive\nid: test\ntitle: Test directive\n` +
+      `issuer: Test\nissued: 2023-01-01\ntimezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`,
   );
 }
 

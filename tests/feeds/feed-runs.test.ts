@@ -100,7 +100,10 @@ describe.each(backends)('feed runs on %s', (backend) => {
       path.join(jobs, 'partner.yaml'),
       feedYaml(
         'partner',
-        `source:\n  type: http\n  url: ${source.url}/partner.json\n  records: data.items\n  headers_from_env: { Authorization: PACER_TEST_PARTNER_TOKEN }\nmapping:\n  indicator: { const: vneid_accounts_issued }\n  region: province\n  observed_at: as_of\n  value: count\n`,
+        `source:\n  type: http\n  url: ${source.url}/partner.json\n  records: data.items\n` +
+          `  headers_from_env: { Authorization: PACER_TEST_PARTNER_TOKEN }\n` +
+          `mapping:\n  indicator: { const: vneid_accounts_issued }\n  region: province\n` +
+          `  observed_at: as_of\n  value: count\n`,
       ),
     );
     await writeFile(
@@ -123,59 +126,71 @@ describe.each(backends)('feed runs on %s', (backend) => {
     await source.close();
   });
 
-  it('writes a file feed once: a second delivery of the slot is a recorded no-op, a later slot finds every row unchanged', async () => {
-    const first = await run('figures');
-    expect(first).toMatchObject({
-      outcome: 'succeeded',
-      attempts: 1,
-      counts: { received: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0 },
-    });
-    expect(await observations()).toBe(3);
-    const batches = await api.database.db
-      .selectFrom('ingest_batches')
-      .select(['source', 'feed', 'idempotency_key'])
-      .where('feed', '=', 'figures')
-      .execute();
-    expect(batches).toEqual([
-      { source: 'feed', feed: 'figures', idempotency_key: `feed/figures/${slot.toISOString()}` },
-    ]);
+  it(
+    'writes a file feed once: a second delivery of the slot is a recorded no-op, ' +
+      'a later slot finds every row unchanged',
+    async () => {
+      const first = await run('figures');
+      expect(first).toMatchObject({
+        outcome: 'succeeded',
+        attempts: 1,
+        counts: { received: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0 },
+      });
+      expect(await observations()).toBe(3);
+      const batches = await api.database.db
+        .selectFrom('ingest_batches')
+        .select(['source', 'feed', 'idempotency_key'])
+        .where('feed', '=', 'figures')
+        .execute();
+      expect(batches).toEqual([
+        { source: 'feed', feed: 'figures', idempotency_key: `feed/figures/${slot.toISOString()}` },
+      ]);
 
-    expect(await run('figures')).toEqual({ outcome: 'duplicate' });
-    const [row] = await api.database.db.selectFrom('feed_runs').selectAll().where('feed_id', '=', 'figures').execute();
-    expect(row).toMatchObject({ status: 'succeeded', attempts: 1, duplicates: 1, inserted: 3 });
+      expect(await run('figures')).toEqual({ outcome: 'duplicate' });
+      const [row] = await api.database.db
+        .selectFrom('feed_runs')
+        .selectAll()
+        .where('feed_id', '=', 'figures')
+        .execute();
+      expect(row).toMatchObject({ status: 'succeeded', attempts: 1, duplicates: 1, inserted: 3 });
 
-    const later = await run('figures', new Date(slot.getTime() + 86_400_000));
-    expect(later).toMatchObject({ outcome: 'succeeded', counts: { received: 3, inserted: 0, unchanged: 3 } });
-    expect(await observations()).toBe(3);
-  });
+      const later = await run('figures', new Date(slot.getTime() + 86_400_000));
+      expect(later).toMatchObject({ outcome: 'succeeded', counts: { received: 3, inserted: 0, unchanged: 3 } });
+      expect(await observations()).toBe(3);
+    },
+  );
 
-  it('retries an http source that answered 500 and succeeds on the same slot, sending the header from the environment', async () => {
-    const body = JSON.stringify({
-      data: {
-        items: [
-          { province: 'VN', as_of: '2023-05-01', count: 27000000 },
-          { province: '01', as_of: '2023-05-01', count: 2100000 },
-        ],
-      },
-    });
-    source.answers.set('/partner.json', [
-      { status: 500, type: 'text/plain', body: 'down' },
-      { status: 200, type: 'application/json', body },
-    ]);
-    const failed = await run('partner');
-    expect(failed).toMatchObject({
-      outcome: 'failed',
-      attempts: 1,
-      retryable: true,
-      error: { code: 'source_unavailable', message: expect.stringContaining('answered 500') },
-    });
-    const retried = await run('partner');
-    expect(retried).toMatchObject({ outcome: 'succeeded', attempts: 2, counts: { received: 2, inserted: 2 } });
-    expect(source.hits.filter((h) => h.startsWith('/partner.json'))).toEqual([
-      '/partner.json Bearer partner-secret',
-      '/partner.json Bearer partner-secret',
-    ]);
-  });
+  it(
+    'retries an http source that answered 500 and succeeds on the same slot, ' +
+      'sending the header from the environment',
+    async () => {
+      const body = JSON.stringify({
+        data: {
+          items: [
+            { province: 'VN', as_of: '2023-05-01', count: 27000000 },
+            { province: '01', as_of: '2023-05-01', count: 2100000 },
+          ],
+        },
+      });
+      source.answers.set('/partner.json', [
+        { status: 500, type: 'text/plain', body: 'down' },
+        { status: 200, type: 'application/json', body },
+      ]);
+      const failed = await run('partner');
+      expect(failed).toMatchObject({
+        outcome: 'failed',
+        attempts: 1,
+        retryable: true,
+        error: { code: 'source_unavailable', message: expect.stringContaining('answered 500') },
+      });
+      const retried = await run('partner');
+      expect(retried).toMatchObject({ outcome: 'succeeded', attempts: 2, counts: { received: 2, inserted: 2 } });
+      expect(source.hits.filter((h) => h.startsWith('/partner.json'))).toEqual([
+        '/partner.json Bearer partner-secret',
+        '/partner.json Bearer partner-secret',
+      ]);
+    },
+  );
 
   it('fails a run on malformed JSON with the line and field, writes nothing and does not retry', async () => {
     const before = await observations();
@@ -213,17 +228,23 @@ describe.each(backends)('feed runs on %s', (backend) => {
     ]);
   });
 
-  it('in partial mode writes the valid records and reports the rejected ones; in atomic mode rejects the batch', async () => {
-    source.answers.set('/lenient.ndjson', [
-      {
-        status: 200,
-        type: 'application/x-ndjson',
-        body: '{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2023-07-01","value":30000000}\n{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2023-07-02","value":-5}\nnot json\n',
-      },
-    ]);
-    const result = await run('lenient');
-    expect(result).toMatchObject({ outcome: 'succeeded', counts: { received: 3, inserted: 1, rejected: 2 } });
-  });
+  it(
+    'in partial mode writes the valid records and reports the rejected ones; ' + 'in atomic mode rejects the batch',
+    async () => {
+      source.answers.set('/lenient.ndjson', [
+        {
+          status: 200,
+          type: 'application/x-ndjson',
+          body:
+            '{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2023-07-01","value":30000000}\n' +
+            '{"indicator":"vneid_accounts_issued","region":"VN","observed_at":"2023-07-02","value":-5}\n' +
+            'not json\n',
+        },
+      ]);
+      const result = await run('lenient');
+      expect(result).toMatchObject({ outcome: 'succeeded', counts: { received: 3, inserted: 1, rejected: 2 } });
+    },
+  );
 
   it('refuses to write indicators outside the feed scope', async () => {
     source.answers.set('/lenient.ndjson', [
@@ -256,7 +277,10 @@ describe.each(backends)('feed runs on %s', (backend) => {
         path.join(jobs, 'report.yaml'),
         feedYaml(
           'report',
-          `source:\n  type: postgres\n  connection_env: PACER_TEST_REPORT_DB\n  query: select code, day::text as day, n, level from ${schema}.report where day < $1\nmapping:\n  indicator: { const: vneid_accounts_issued }\n  region: code\n  observed_at: day\n  value: n\n  dims: { level: level }\n`,
+          `source:\n  type: postgres\n  connection_env: PACER_TEST_REPORT_DB\n` +
+            `  query: select code, day::text as day, n, level from ${schema}.report where day < $1\n` +
+            `mapping:\n  indicator: { const: vneid_accounts_issued }\n  region: code\n` +
+            `  observed_at: day\n  value: n\n  dims: { level: level }\n`,
         ),
       );
       process.env.PACER_TEST_REPORT_DB = testDatabaseUrl;
@@ -275,7 +299,9 @@ describe.each(backends)('feed runs on %s', (backend) => {
         path.join(jobs, 'report.yaml'),
         feedYaml(
           'report',
-          `source:\n  type: postgres\n  connection_env: PACER_TEST_REPORT_DB\n  query: select 'vneid_accounts_issued' as indicator, 'VN' as region, '2023-09-01' as observed_at, nextval('${schema}.s') as value\n`,
+          `source:\n  type: postgres\n  connection_env: PACER_TEST_REPORT_DB\n` +
+            `  query: select 'vneid_accounts_issued' as indicator, 'VN' as region, ` +
+            `'2023-09-01' as observed_at, nextval('${schema}.s') as value\n`,
         ),
       );
       await api.services.feeds.registry.load();

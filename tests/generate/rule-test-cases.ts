@@ -5,7 +5,8 @@
  */
 import { alertNames, kpiMetrics, pacerMetrics, targetStatuses } from '../../src/conventions.js';
 const base = (target: string) =>
-  `target="${target}",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Ministry of Public Security"`;
+  `target="${target}",indicator="vneid_accounts_issued",region="VN",` +
+  `directive="ct-05-2023",owner="Ministry of Public Security"`;
 const labels = (target: string) => ({
   target,
   indicator: 'vneid_accounts_issued',
@@ -36,7 +37,9 @@ function target(
       values: `${s === status ? 1 : 0}x180`,
     })),
     {
-      series: `${kpiMetrics.targetInfo}{${b},title="Title of ${id}",unit="accounts",direction="at_least",due="2023-06-30"}`,
+      series:
+        `${kpiMetrics.targetInfo}{${b},title="Title of ${id}",` +
+        `unit="accounts",direction="at_least",due="2023-06-30"}`,
       values: '1x180',
     },
   ];
@@ -54,7 +57,8 @@ function target(
 
 /** The humanized figures of `full` below, as the description shows them. */
 const figures =
-  'Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-31 00:00:00 +0000 UTC.';
+  'Current 12.5M, expected by now 30M, ' +
+  'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-31 00:00:00 +0000 UTC.';
 const targetAnnotations = (id: string, summary: string, lead: string) => ({
   summary,
   description: `Ministry of Public Security (ct-05-2023): ${lead} ${figures}`,
@@ -136,7 +140,9 @@ export const ruleTests = [
             exp_annotations: {
               summary: 'No recent data for target nodata: Title of nodata',
               description:
-                'Ministry of Public Security (ct-05-2023): the indicator vneid_accounts_issued has no value in region VN, or its latest is older than three update intervals, so the target cannot be judged.',
+                'Ministry of Public Security (ct-05-2023): the indicator vneid_accounts_issued ' +
+                'has no value in region VN, or its latest is older than three update intervals, ' +
+                'so the target cannot be judged.',
               runbook_url: 'http://localhost:8080/runbooks#kpitargetnodata',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=nodata',
             },
@@ -170,7 +176,9 @@ export const ruleTests = [
                 alertNames.targetMissed,
               ),
               description:
-                'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.',
+                'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. ' +
+                'Current 12.5M, expected by now 30M, ' +
+                'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.',
             },
           },
         ],
@@ -195,7 +203,9 @@ export const ruleTests = [
             exp_annotations: {
               summary: 'Deadline of behind within 30 days, progress behind pace',
               description:
-                'Ministry of Public Security (ct-05-2023): progress 40% against an expected 80%. Current 12.5M, expected by now 30M, projected at the deadline 30.86M against a target of 40M; deadline 1970-01-11 00:00:00 +0000 UTC.',
+                'Ministry of Public Security (ct-05-2023): progress 40% against an expected 80%. ' +
+                'Current 12.5M, expected by now 30M, ' +
+                'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-11 00:00:00 +0000 UTC.',
               runbook_url: 'http://localhost:8080/runbooks#kpideadlineapproaching',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=behind',
             },
@@ -311,7 +321,8 @@ export const ruleTests = [
             exp_annotations: {
               summary: 'Prometheus cannot scrape Pacer',
               description:
-                'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.',
+                'The pacer job is down or absent: no target status reaches Prometheus, ' +
+                'and no other Pacer alert can fire.',
               runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown',
               dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
             },
@@ -350,7 +361,8 @@ export const ruleTests = [
             exp_annotations: {
               summary: 'Prometheus cannot scrape Pacer',
               description:
-                'The pacer job is down or absent: no target status reaches Prometheus, and no other Pacer alert can fire.',
+                'The pacer job is down or absent: no target status reaches Prometheus, ' +
+                'and no other Pacer alert can fire.',
               runbook_url: 'http://localhost:8080/runbooks#pacerexporterdown',
               dashboard_url: 'http://localhost:3000/d/pacer-pipeline',
             },

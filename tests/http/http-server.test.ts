@@ -84,10 +84,12 @@ describe('HTTP errors', () => {
     ['unauthorized', 401, undefined],
     ['forbidden_role', 403, undefined],
     ['body_timeout', 408, undefined],
+    ['request_timeout', 408, undefined],
     ['body_too_large', 413, undefined],
     ['unsupported_media_type', 415, undefined],
     ['idempotency_conflict', 422, undefined],
     ['too_many_ingests', 429, '1'],
+    ['headers_too_large', 431, undefined],
     ['connection', 503, '5'],
   ])('maps %s to %i, with Retry-After %s when it is worth retrying', async (code, status, retryAfter) => {
     const { app } = await server();

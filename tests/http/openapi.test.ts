@@ -8,7 +8,10 @@ import { scorecardRoutes } from '../../src/scorecard/scorecard-routes.js';
 import { scorecardComponents } from '../../src/scorecard/scorecard-schema.js';
 import { expectGolden } from '../support/golden.js';
 
-/** The document main.ts builds from the ingest, read, token and scorecard route declarations (their handlers' dependencies are not needed for it). */
+/**
+ * The document main.ts builds from the ingest, read, token and scorecard route declarations (their handlers'
+ * dependencies are not needed for it).
+ */
 function document() {
   const openapi = new OpenApiRegistry({ title: 'Pacer API', version: 'golden' });
   for (const [name, schema] of Object.entries(scorecardComponents)) openapi.component(name, schema);

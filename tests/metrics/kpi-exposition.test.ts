@@ -118,7 +118,8 @@ describe('the KPI exposition', () => {
     // A missing projection is left out, not exported as NaN.
     expect(text).not.toContain(`${kpiMetrics.targetProjectedValue}{target="t2"`);
     expect(text).toContain(
-      `${kpiMetrics.targetDeadlineTimestampSeconds}{target="t1",indicator="vneid_accounts_issued",region="VN",directive="ct-05-2023",owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"} 1688144400`,
+      `${kpiMetrics.targetDeadlineTimestampSeconds}{target="t1",indicator="vneid_accounts_issued",region="VN",` +
+        `directive="ct-05-2023",owner="Bộ Công an \\"C06\\"\\\\ Cục Cảnh sát\\nQLHC"} 1688144400`,
     );
     expect(text).toContain(`${kpiMetrics.evaluationTimestampSeconds} 1688144400\n`);
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#')))

@@ -50,6 +50,24 @@ const csv = (text: string) => ({ body: text, contentType: 'text/csv' });
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
 const nineDims = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`d${i}`, 'x']));
 
+/** "Hà Nôi" as Latin-1 bytes (0xe0 and 0xf4 are not UTF-8): {@link encode} sends text between U+FFFF marks so. */
+const latin1 = '\uffffH\u00e0 N\u00f4i\uffff';
+/** A body as bytes: UTF-8, except the parts between U+FFFF marks, which are Latin-1. */
+const encode = (body: string | Buffer): string | Buffer => {
+  if (typeof body !== 'string' || !body.includes('\uffff')) return body;
+  return Buffer.concat(body.split('\uffff').map((part, i) => Buffer.from(part, i % 2 === 1 ? 'latin1' : 'utf8')));
+};
+/** A 400 invalid_batch whose first issue is on `line`, with `issue` for `field`. */
+const rejects = (line: number, issue: string, field: string) => ({
+  status: 400,
+  code: 'invalid_batch',
+  line,
+  issue,
+  field,
+});
+/** A CSV header with a note column and one valid row (line 2). */
+const csvNoted = 'indicator,region,observed_at,value,note\nvneid_accounts_issued,79,2025-08-01,1,ok\n';
+
 const cases: BadCase[] = [
   invalid('an unknown indicator', second({ indicator: 'vneid_acounts_issued' }), 2, 'unknown_indicator', 'indicator'),
   invalid('an unknown region code', second({ region: '99999' }), 2, 'unknown_region', 'region'),
@@ -174,6 +192,19 @@ const cases: BadCase[] = [
     'unknown_region',
     'region',
   ),
+  invalid('a NUL character in a note', second({ note: 'before\u0000after' }), 2, 'invalid_text', 'note'),
+  invalid('a NUL character in a dims value', second({ dims: { level: '2\u0000' } }), 2, 'invalid_text', 'dims.level'),
+  invalid('a lone surrogate in a dims value', second({ dims: { level: 'x\ud800' } }), 2, 'invalid_text', 'dims.level'),
+  invalid('a lone surrogate in a note', second({ note: 'x\udc00y' }), 2, 'invalid_text', 'note'),
+  invalid('a NUL character in an indicator id', second({ indicator: 'vneid\u0000' }), 2, 'unknown_indicator'),
+  invalid(
+    'a lone surrogate in a field name',
+    second(`{"indicator":"vneid_accounts_issued","region":"79","observed_at":"2025-08-02","value":1,"\\ud800":1}`),
+    2,
+    'unknown_field',
+  ),
+  invalid('Latin-1 bytes in an NDJSON note', second({ note: latin1 }), 2, 'invalid_utf8', 'note'),
+  invalid('Latin-1 bytes in NDJSON dims', second({ dims: { place: latin1 } }), 2, 'invalid_utf8', 'dims.place'),
   {
     name: 'a CSV without the value column',
     ...csv('indicator,region,observed_at\nvneid_accounts_issued,79,2025-08-01\n'),
@@ -262,6 +293,32 @@ const cases: BadCase[] = [
     code: 'invalid_batch',
     line: 4,
     issue: 'unknown_region',
+  },
+  {
+    name: 'a NUL byte in a CSV note',
+    ...csv(`${csvNoted}vneid_accounts_issued,79,2025-08-02,1,a\u0000b\n`),
+    ...rejects(3, 'invalid_text', 'note'),
+  },
+  {
+    name: 'a NUL byte in a CSV dims value',
+    ...csv('indicator,region,observed_at,value,dim.level\nvneid_accounts_issued,79,2025-08-02,1,\u00002\n'),
+    ...rejects(2, 'invalid_text', 'dims.level'),
+  },
+  {
+    name: 'Latin-1 bytes in a CSV note',
+    ...csv(`${csvNoted}vneid_accounts_issued,79,2025-08-02,1,${latin1}\n`),
+    ...rejects(3, 'invalid_utf8', 'note'),
+  },
+  {
+    name: 'Latin-1 bytes in a quoted CSV dims value',
+    ...csv(`indicator,region,observed_at,value,dim.place\nvneid_accounts_issued,79,2025-08-02,1,"${latin1}, VN"\n`),
+    ...rejects(2, 'invalid_utf8', 'dims.place'),
+  },
+  {
+    name: 'Latin-1 bytes in a JSON array element',
+    body: `[${ok()},${ok({ observed_at: '2025-08-02', note: latin1 })}]`,
+    contentType: 'application/json',
+    ...rejects(2, 'invalid_utf8', 'note'),
   },
   {
     name: 'a JSON body that is an object, not an array',
@@ -390,12 +447,9 @@ describe.each(backends)('the bad-input corpus on %s', (backend) => {
 
   it.each(cases)('refuses $name with $status $code, naming the line, and leaves the table unchanged', async (c) => {
     const before = await api.fingerprint();
-    const response = await api.push(c.body, {
-      token: tokens[c.token ?? 'writer'],
-      contentType: c.contentType,
-      mode: c.mode,
-      headers: c.headers,
-    });
+    const token = tokens[c.token ?? 'writer'];
+    const { contentType, mode, headers } = c;
+    const response = await api.push(encode(c.body), { token, contentType, mode, headers });
     const body = await readJson(response);
     expect({ status: response.status, code: body.error?.code }).toEqual({ status: c.status, code: c.code });
     expect(body.error.message).toEqual(expect.any(String));
@@ -419,7 +473,7 @@ describe.each(backends)('the bad-input corpus on %s', (backend) => {
     );
     const lines = bad.flatMap((b, i) => (good[i] ? [good[i]!, b] : [b]));
     const before = await api.fingerprint();
-    const response = await api.push(`${lines.join('\n')}\n`, { token: tokens.writer, mode: 'partial' });
+    const response = await api.push(encode(`${lines.join('\n')}\n`), { token: tokens.writer, mode: 'partial' });
     expect(response.status).toBe(200);
     const summary = await readJson(response);
     expect(summary).toMatchObject({ received: lines.length, inserted: good.length, rejected: bad.length });
@@ -432,5 +486,45 @@ describe.each(backends)('the bad-input corpus on %s', (backend) => {
       .execute();
     expect(stored.map((r) => r.value)).toEqual(good.map((_, i) => i));
     expect((await api.fingerprint()).observations).toBe(before.observations + good.length);
+  });
+
+  it('writes exactly the valid CSV rows in partial mode despite NUL and non-UTF-8 bytes, keeping U+FFFD', async () => {
+    const kept = 'Hồ Chí Minh \ufffd (a replacement character the source really sent)';
+    const row = (day: number, value: number, note: string, level = '') =>
+      `vneid_accounts_issued,VN,2025-11-0${day},${value},${note},${level}\n`;
+    const body = encode(
+      'indicator,region,observed_at,value,note,dim.level\n' +
+        row(1, 0, 'ok') +
+        row(2, 100, 'a\u0000b') +
+        row(3, 1, kept) +
+        row(4, 100, 'ok', latin1) +
+        row(5, 2, 'ok', '2') +
+        row(6, 100, '\uffff\u00ed\u00a0\u0080\uffff') + // a UTF-16 surrogate encoded as if UTF-8 (CESU-8): not UTF-8
+        row(7, 3, 'ok'),
+    );
+    const before = await api.fingerprint();
+    const response = await api.push(body, { token: tokens.writer, contentType: 'text/csv', mode: 'partial' });
+    const summary = await readJson(response);
+    expect(response.status).toBe(200);
+    expect(summary).toMatchObject({ received: 7, inserted: 4, rejected: 3 });
+    const where = (e: { line: number; field: string; code: string }) => [e.line, e.field, e.code];
+    expect(summary.errors.map(where)).toEqual([
+      [3, 'note', 'invalid_text'],
+      [5, 'dims.level', 'invalid_utf8'],
+      [7, 'note', 'invalid_utf8'],
+    ]);
+    const stored = await api.database.db
+      .selectFrom('observations')
+      .select(['value', 'note'])
+      .where('batch_id', '=', summary.batch_id)
+      .orderBy('value')
+      .execute();
+    expect(stored).toEqual([
+      { value: 0, note: 'ok' },
+      { value: 1, note: kept },
+      { value: 2, note: 'ok' },
+      { value: 3, note: 'ok' },
+    ]);
+    expect((await api.fingerprint()).observations).toBe(before.observations + 4);
   });
 });

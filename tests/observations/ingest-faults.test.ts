@@ -22,7 +22,9 @@ function ndjson(n: number, indicator = 'vneid_accounts_issued'): Buffer[] {
   let text = '';
   for (let i = 0; i < n; i++) {
     const day = new Date(Date.UTC(2025, 6, 1 + Math.floor(i / communes.length))).toISOString().slice(0, 10);
-    text += `{"indicator":"${indicator}","region":"${communes[i % communes.length]}","observed_at":"${day}","value":${i}}\n`;
+    text +=
+      `{"indicator":"${indicator}","region":"${communes[i % communes.length]}",` +
+      `"observed_at":"${day}","value":${i}}\n`;
     if (text.length > 1_000_000) {
       pieces.push(Buffer.from(text));
       text = '';
@@ -109,137 +111,148 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
     await dropSchema(schema);
   });
 
-  it('leaves nothing of a 200,000-row atomic batch when the API is killed -9 mid-write, and takes the retry with the same Idempotency-Key whole', async () => {
-    const application = `pacer_kill_${randomBytes(4).toString('hex')}`;
-    const first = await start(namedUrl(schema, application));
-    const token = await writerToken(first);
-    const pieces = ndjson(200_000);
-    const key = 'kill-test-200k';
-    // A transaction with an id has written something: the batch row, and the first chunk by COPY.
-    const inTransaction = () =>
-      count(`select count(*) as n from pg_stat_activity where application_name = $1 and backend_xid is not null`, [
-        application,
-      ]);
-
-    // Send 60% of the body, wait until the server is writing it in its open transaction, then kill it.
-    const sent = push(
-      first,
-      token,
-      gatedBody(pieces, Math.floor(pieces.length * 0.6), () =>
-        waitFor(async () => (await inTransaction()) > 0, 'writes in the batch transaction'),
-      ),
-      key,
-    );
-    await waitFor(async () => (await inTransaction()) > 0, 'the batch transaction');
-    first.child.kill('SIGKILL');
-    await expect(sent).rejects.toThrow();
-    // PostgreSQL rolls the transaction back when the dead client's connection closes.
-    await waitFor(
-      async () =>
-        (await count('select count(*) as n from pg_stat_activity where application_name = $1', [application])) === 0,
-      'the killed server’s connections to close',
-    );
-    expect(await count('select count(*) as n from observations')).toBe(0);
-    expect(await count('select count(*) as n from ingest_batches where idempotency_key = $1', [key])).toBe(0);
-
-    const second = await start(namedUrl(schema, application));
-    const retry = await push(second, token, Buffer.concat(pieces), key);
-    expect(retry.status).toBe(200);
-    const summary = await readJson(retry);
-    expect(summary).toMatchObject({ received: 200_000, inserted: 200_000, updated: 0, unchanged: 0, rejected: 0 });
-    expect(await count('select count(*) as n from observations')).toBe(200_000);
-    expect(
-      await count('select count(distinct (indicator_id, region_id, observed_at, dims)) as n from observations'),
-    ).toBe(200_000);
-    expect(
-      await count(
-        `select count(*) as n from ingest_batches where idempotency_key = $1 and status = 'committed' and received = 200000`,
-        [key],
-      ),
-    ).toBe(1);
-
-    const replay = await push(second, token, Buffer.concat(pieces), key);
-    expect(await readJson(replay)).toEqual({ ...summary, replayed: true });
-    expect(await count('select count(*) as n from observations')).toBe(200_000);
-  });
-
-  it('answers 503 with Retry-After while PostgreSQL is unreachable, and recovers by itself when it is back', async () => {
-    // A TCP proxy in front of the shared PostgreSQL: cutting it makes the database unreachable for this API only.
-    const upstream = new URL(testDatabaseUrl);
-    const sockets = new Set<net.Socket>();
-    const proxy = net.createServer((downstream) => {
-      const up = net.connect(Number(upstream.port || 5432), upstream.hostname);
-      sockets.add(downstream).add(up);
-      const drop = () => {
-        downstream.destroy();
-        up.destroy();
-      };
-      downstream.on('error', drop).on('close', drop).pipe(up);
-      up.on('error', drop).on('close', drop).pipe(downstream);
-    });
-    const port = await freePort();
-    const listen = () => new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', () => resolve()));
-    const cut = async () => {
-      await new Promise<void>((resolve) => {
-        proxy.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        sockets.clear();
-      });
-    };
-    await listen();
-    const application = `pacer_cut_${randomBytes(4).toString('hex')}`;
-    const api = await start(namedUrl(schema, application, port));
-    try {
-      const token = await writerToken(api);
-      const pieces = ndjson(120_000, 'chip_id_cards_issued');
-      const key = 'outage-test';
-      const writing = () =>
+  it(
+    'leaves nothing of a 200,000-row atomic batch when the API is killed -9 mid-write, ' +
+      'and takes the retry with the same Idempotency-Key whole',
+    async () => {
+      const application = `pacer_kill_${randomBytes(4).toString('hex')}`;
+      const first = await start(namedUrl(schema, application));
+      const token = await writerToken(first);
+      const pieces = ndjson(200_000);
+      const key = 'kill-test-200k';
+      // A transaction with an id has written something: the batch row, and the first chunk by COPY.
+      const inTransaction = () =>
         count(`select count(*) as n from pg_stat_activity where application_name = $1 and backend_xid is not null`, [
           application,
         ]);
 
-      // Cut while a batch is being written: that batch fails with 503 and leaves nothing.
-      const inFlight = push(
-        api,
+      // Send 60% of the body, wait until the server is writing it in its open transaction, then kill it.
+      const sent = push(
+        first,
         token,
-        gatedBody(pieces, Math.floor(pieces.length * 0.7), async () => {
-          await waitFor(async () => (await writing()) > 0, 'the batch transaction');
-          await cut();
-        }),
+        gatedBody(pieces, Math.floor(pieces.length * 0.6), () =>
+          waitFor(async () => (await inTransaction()) > 0, 'writes in the batch transaction'),
+        ),
         key,
       );
-      const failed = await inFlight;
-      expect(failed.status).toBe(503);
-      expect(Number(failed.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await readJson(failed)).error.code).toBe('database_unavailable');
-
-      // While cut: every push is a 503 with Retry-After; the process stays up and says it is not ready.
-      const during = await push(api, token, Buffer.concat(pieces.slice(0, 1)));
-      expect(during.status).toBe(503);
-      expect(during.headers.get('retry-after')).toBe('5');
-      expect((await readJson(during)).error.code).toBe('database_unavailable');
-      expect((await fetch(`${api.baseUrl}/readyz`)).status).toBe(503);
-      expect((await fetch(`${api.baseUrl}/healthz`)).status).toBe(200);
+      await waitFor(async () => (await inTransaction()) > 0, 'the batch transaction');
+      first.child.kill('SIGKILL');
+      await expect(sent).rejects.toThrow();
+      // PostgreSQL rolls the transaction back when the dead client's connection closes.
       await waitFor(
         async () =>
           (await count('select count(*) as n from pg_stat_activity where application_name = $1', [application])) === 0,
-        'the cut connections to end',
+        'the killed server’s connections to close',
       );
-      expect(await count(`select count(*) as n from observations where indicator_id = 'chip_id_cards_issued'`)).toBe(0);
-      expect(await count(`select count(*) as n from ingest_batches where idempotency_key = $1`, [key])).toBe(0);
+      expect(await count('select count(*) as n from observations')).toBe(0);
+      expect(await count('select count(*) as n from ingest_batches where idempotency_key = $1', [key])).toBe(0);
 
-      // Back: the same process recovers without a restart, and the retry is written whole.
-      await listen();
-      await waitFor(async () => (await fetch(`${api.baseUrl}/readyz`)).status === 200, 'readiness after recovery');
-      const retry = await push(api, token, Buffer.concat(pieces), key);
+      const second = await start(namedUrl(schema, application));
+      const retry = await push(second, token, Buffer.concat(pieces), key);
       expect(retry.status).toBe(200);
-      expect(await readJson(retry)).toMatchObject({ received: 120_000, inserted: 120_000, rejected: 0 });
-      expect(await count(`select count(*) as n from observations where indicator_id = 'chip_id_cards_issued'`)).toBe(
-        120_000,
-      );
-      expect(api.child.exitCode).toBeNull();
-    } finally {
-      await cut().catch(() => undefined);
-    }
-  });
+      const summary = await readJson(retry);
+      expect(summary).toMatchObject({ received: 200_000, inserted: 200_000, updated: 0, unchanged: 0, rejected: 0 });
+      expect(await count('select count(*) as n from observations')).toBe(200_000);
+      expect(
+        await count('select count(distinct (indicator_id, region_id, observed_at, dims)) as n from observations'),
+      ).toBe(200_000);
+      expect(
+        await count(
+          `select count(*) as n from ingest_batches where idempotency_key = $1 ` +
+            `and status = 'committed' and received = 200000`,
+          [key],
+        ),
+      ).toBe(1);
+
+      const replay = await push(second, token, Buffer.concat(pieces), key);
+      expect(await readJson(replay)).toEqual({ ...summary, replayed: true });
+      expect(await count('select count(*) as n from observations')).toBe(200_000);
+    },
+  );
+
+  it(
+    'answers 503 with Retry-After while PostgreSQL is unreachable, ' + 'and recovers by itself when it is back',
+    async () => {
+      // A TCP proxy in front of the shared PostgreSQL: cutting it makes the database unreachable for this API only.
+      const upstream = new URL(testDatabaseUrl);
+      const sockets = new Set<net.Socket>();
+      const proxy = net.createServer((downstream) => {
+        const up = net.connect(Number(upstream.port || 5432), upstream.hostname);
+        sockets.add(downstream).add(up);
+        const drop = () => {
+          downstream.destroy();
+          up.destroy();
+        };
+        downstream.on('error', drop).on('close', drop).pipe(up);
+        up.on('error', drop).on('close', drop).pipe(downstream);
+      });
+      const port = await freePort();
+      const listen = () => new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', () => resolve()));
+      const cut = async () => {
+        await new Promise<void>((resolve) => {
+          proxy.close(() => resolve());
+          for (const s of sockets) s.destroy();
+          sockets.clear();
+        });
+      };
+      await listen();
+      const application = `pacer_cut_${randomBytes(4).toString('hex')}`;
+      const api = await start(namedUrl(schema, application, port));
+      try {
+        const token = await writerToken(api);
+        const pieces = ndjson(120_000, 'chip_id_cards_issued');
+        const key = 'outage-test';
+        const writing = () =>
+          count(`select count(*) as n from pg_stat_activity where application_name = $1 and backend_xid is not null`, [
+            application,
+          ]);
+
+        // Cut while a batch is being written: that batch fails with 503 and leaves nothing.
+        const inFlight = push(
+          api,
+          token,
+          gatedBody(pieces, Math.floor(pieces.length * 0.7), async () => {
+            await waitFor(async () => (await writing()) > 0, 'the batch transaction');
+            await cut();
+          }),
+          key,
+        );
+        const failed = await inFlight;
+        expect(failed.status).toBe(503);
+        expect(Number(failed.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect((await readJson(failed)).error.code).toBe('database_unavailable');
+
+        // While cut: every push is a 503 with Retry-After; the process stays up and says it is not ready.
+        const during = await push(api, token, Buffer.concat(pieces.slice(0, 1)));
+        expect(during.status).toBe(503);
+        expect(during.headers.get('retry-after')).toBe('5');
+        expect((await readJson(during)).error.code).toBe('database_unavailable');
+        expect((await fetch(`${api.baseUrl}/readyz`)).status).toBe(503);
+        expect((await fetch(`${api.baseUrl}/healthz`)).status).toBe(200);
+        await waitFor(
+          async () =>
+            (await count('select count(*) as n from pg_stat_activity where application_name = $1', [application])) ===
+            0,
+          'the cut connections to end',
+        );
+        expect(await count(`select count(*) as n from observations where indicator_id = 'chip_id_cards_issued'`)).toBe(
+          0,
+        );
+        expect(await count(`select count(*) as n from ingest_batches where idempotency_key = $1`, [key])).toBe(0);
+
+        // Back: the same process recovers without a restart, and the retry is written whole.
+        await listen();
+        await waitFor(async () => (await fetch(`${api.baseUrl}/readyz`)).status === 200, 'readiness after recovery');
+        const retry = await push(api, token, Buffer.concat(pieces), key);
+        expect(retry.status).toBe(200);
+        expect(await readJson(retry)).toMatchObject({ received: 120_000, inserted: 120_000, rejected: 0 });
+        expect(await count(`select count(*) as n from observations where indicator_id = 'chip_id_cards_issued'`)).toBe(
+          120_000,
+        );
+        expect(api.child.exitCode).toBeNull();
+      } finally {
+        await cut().catch(() => undefined);
+      }
+    },
+  );
 });

@@ -71,26 +71,29 @@ describe.each(backends)('observation upserts on %s', (backend) => {
 
   // The ingestor refuses what the old array writer collapsed silently (last value winning): two
   // values for one key in one batch are a contradiction the sender has to resolve.
-  it('rejects a key repeated within one batch with another value as an error on the later line, writing nothing', async () => {
-    const key = {
-      indicator: 'vneid_accounts_activated',
-      region: records[0]!.region,
-      observed_at: '2025-01-01T00:00:00Z',
-    };
-    const refused = await seedObservations(t.database, [
-      { ...key, value: 1 },
-      { ...key, value: 2 },
-    ]).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(InputError);
-    expect((refused as InputError).issues).toMatchObject([{ line: 2, field: 'value', code: 'duplicate_key' }]);
-    const stored = () =>
-      t.database.db
-        .selectFrom('observations')
-        .select('value')
-        .where('observed_at', '=', new Date(key.observed_at))
-        .execute();
-    expect(await stored()).toEqual([]);
-  });
+  it(
+    'rejects a key repeated within one batch with another ' + 'value as an error on the later line, writing nothing',
+    async () => {
+      const key = {
+        indicator: 'vneid_accounts_activated',
+        region: records[0]!.region,
+        observed_at: '2025-01-01T00:00:00Z',
+      };
+      const refused = await seedObservations(t.database, [
+        { ...key, value: 1 },
+        { ...key, value: 2 },
+      ]).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InputError);
+      expect((refused as InputError).issues).toMatchObject([{ line: 2, field: 'value', code: 'duplicate_key' }]);
+      const stored = () =>
+        t.database.db
+          .selectFrom('observations')
+          .select('value')
+          .where('observed_at', '=', new Date(key.observed_at))
+          .execute();
+      expect(await stored()).toEqual([]);
+    },
+  );
 
   it('counts a key repeated within one batch with the same value once, the repeat as unchanged', async () => {
     const key = {

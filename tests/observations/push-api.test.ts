@@ -42,9 +42,8 @@ describe.each(backends)('the push API on %s', (backend) => {
       (
         await sql<{
           x: string;
-        }>`select string_agg(xmin::text, ',' order by indicator_id, region_id, observed_at) as x from observations`.execute(
-          api.database.db,
-        )
+        }>`select string_agg(xmin::text, ',' order by indicator_id, region_id, observed_at) as x
+            from observations`.execute(api.database.db)
       ).rows[0]!.x;
     const before = await versions();
     const second = await readJson(await api.push(body, { token: writer }));
@@ -80,49 +79,57 @@ describe.each(backends)('the push API on %s', (backend) => {
     expect(typeof batch.token_id).toBe('number');
   });
 
-  it('accepts the same rows as a JSON array, as CSV and gzip-compressed, reading a bare date in the region set time zone', async () => {
-    const codes = await currentCommunes(api);
-    const json = JSON.stringify([
-      { indicator: 'chip_id_cards_issued', region: codes[0], observed_at: '2025-09-01', value: 10 },
-      {
-        indicator: 'chip_id_cards_issued',
-        region: codes[1],
-        observed_at: '2025-09-01T08:30:00+07:00',
-        value: 11,
-        dims: { level: '2' },
-        note: 'from the JSON array',
-      },
-    ]);
-    expect(await readJson(await api.push(json, { token: writer, contentType: 'application/json' }))).toMatchObject({
-      inserted: 2,
-      rejected: 0,
-    });
-    const csv = `indicator,region,observed_at,value,dim.level,note\nchip_id_cards_issued,${codes[2]},2025-09-01,12,,\r\nchip_id_cards_issued,${codes[3]},2025-09-01,13,2,"a note, with a comma"\n`;
-    expect(
-      await readJson(await api.push(csv, { token: writer, contentType: 'text/csv; charset=utf-8' })),
-    ).toMatchObject({ inserted: 2, rejected: 0 });
-    const ndjson = `{"indicator":"chip_id_cards_issued","region":"${codes[4]}","observed_at":"2025-09-01","value":14}\n`;
-    expect(
-      await readJson(await api.push(gzipSync(ndjson), { token: writer, headers: { 'content-encoding': 'gzip' } })),
-    ).toMatchObject({ inserted: 1 });
+  it(
+    'accepts the same rows as a JSON array, as CSV and gzip-compressed, ' +
+      'reading a bare date in the region set time zone',
+    async () => {
+      const codes = await currentCommunes(api);
+      const json = JSON.stringify([
+        { indicator: 'chip_id_cards_issued', region: codes[0], observed_at: '2025-09-01', value: 10 },
+        {
+          indicator: 'chip_id_cards_issued',
+          region: codes[1],
+          observed_at: '2025-09-01T08:30:00+07:00',
+          value: 11,
+          dims: { level: '2' },
+          note: 'from the JSON array',
+        },
+      ]);
+      expect(await readJson(await api.push(json, { token: writer, contentType: 'application/json' }))).toMatchObject({
+        inserted: 2,
+        rejected: 0,
+      });
+      const csv =
+        `indicator,region,observed_at,value,dim.level,note\n` +
+        `chip_id_cards_issued,${codes[2]},2025-09-01,12,,\r\n` +
+        `chip_id_cards_issued,${codes[3]},2025-09-01,13,2,"a note, with a comma"\n`;
+      expect(
+        await readJson(await api.push(csv, { token: writer, contentType: 'text/csv; charset=utf-8' })),
+      ).toMatchObject({ inserted: 2, rejected: 0 });
+      const ndjson =
+        `{"indicator":"chip_id_cards_issued","region":"${codes[4]}",` + `"observed_at":"2025-09-01","value":14}\n`;
+      expect(
+        await readJson(await api.push(gzipSync(ndjson), { token: writer, headers: { 'content-encoding': 'gzip' } })),
+      ).toMatchObject({ inserted: 1 });
 
-    const rows = await api.database.db
-      .selectFrom('observations')
-      .select(['observed_at', 'dims', 'note', 'value'])
-      .where('indicator_id', '=', 'chip_id_cards_issued')
-      .orderBy('value')
-      .execute();
-    // 2025-09-01 in Asia/Ho_Chi_Minh starts at 17:00 UTC the day before.
-    expect(rows.map((r) => r.observed_at.toISOString())).toEqual([
-      '2025-08-31T17:00:00.000Z',
-      '2025-09-01T01:30:00.000Z',
-      '2025-08-31T17:00:00.000Z',
-      '2025-08-31T17:00:00.000Z',
-      '2025-08-31T17:00:00.000Z',
-    ]);
-    expect(rows[1]).toMatchObject({ dims: { level: '2' }, note: 'from the JSON array' });
-    expect(rows[3]).toMatchObject({ dims: { level: '2' }, note: 'a note, with a comma' });
-  });
+      const rows = await api.database.db
+        .selectFrom('observations')
+        .select(['observed_at', 'dims', 'note', 'value'])
+        .where('indicator_id', '=', 'chip_id_cards_issued')
+        .orderBy('value')
+        .execute();
+      // 2025-09-01 in Asia/Ho_Chi_Minh starts at 17:00 UTC the day before.
+      expect(rows.map((r) => r.observed_at.toISOString())).toEqual([
+        '2025-08-31T17:00:00.000Z',
+        '2025-09-01T01:30:00.000Z',
+        '2025-08-31T17:00:00.000Z',
+        '2025-08-31T17:00:00.000Z',
+        '2025-08-31T17:00:00.000Z',
+      ]);
+      expect(rows[1]).toMatchObject({ dims: { level: '2' }, note: 'from the JSON array' });
+      expect(rows[3]).toMatchObject({ dims: { level: '2' }, note: 'a note, with a comma' });
+    },
+  );
 
   it('writes exactly the valid lines in partial mode and reports the others by line', async () => {
     const codes = await currentCommunes(api);
@@ -156,23 +163,27 @@ describe.each(backends)('the push API on %s', (backend) => {
     expect((await api.fingerprint()).batches).toBe(before.batches + 1);
   });
 
-  it('returns the first answer to a retry with the same Idempotency-Key, and 422 for the same key with another body', async () => {
-    const body = await validNdjson(api, 50, (i) => i * 2, 'vneid_applications_received');
-    const first = await api.push(body, { token: writer, key: 'retry-test-1' });
-    const s1 = await readJson(first);
-    expect(s1).toMatchObject({ inserted: 50 });
-    const before = await api.fingerprint();
-    const again = await api.push(body, { token: writer, key: 'retry-test-1' });
-    expect(again.status).toBe(200);
-    expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(await readJson(again)).toEqual({ ...s1, replayed: true });
-    expect(await api.fingerprint()).toEqual(before);
+  it(
+    'returns the first answer to a retry with the same Idempotency-Key, ' +
+      'and 422 for the same key with another body',
+    async () => {
+      const body = await validNdjson(api, 50, (i) => i * 2, 'vneid_applications_received');
+      const first = await api.push(body, { token: writer, key: 'retry-test-1' });
+      const s1 = await readJson(first);
+      expect(s1).toMatchObject({ inserted: 50 });
+      const before = await api.fingerprint();
+      const again = await api.push(body, { token: writer, key: 'retry-test-1' });
+      expect(again.status).toBe(200);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await readJson(again)).toEqual({ ...s1, replayed: true });
+      expect(await api.fingerprint()).toEqual(before);
 
-    const other = await api.push(body.replace('"value":0', '"value":1'), { token: writer, key: 'retry-test-1' });
-    expect(other.status).toBe(422);
-    expect((await readJson(other)).error.code).toBe('idempotency_conflict');
-    expect(await api.fingerprint()).toEqual(before);
-  });
+      const other = await api.push(body.replace('"value":0', '"value":1'), { token: writer, key: 'retry-test-1' });
+      expect(other.status).toBe(422);
+      expect((await readJson(other)).error.code).toBe('idempotency_conflict');
+      expect(await api.fingerprint()).toEqual(before);
+    },
+  );
 
   it('answers 429 with Retry-After past the concurrent ingest limit', async () => {
     const limited = await startIngestApi(backend, 'push_limit', { PACER_INGEST_CONCURRENCY: '1' });
@@ -248,7 +259,8 @@ describe.each(backends)('the push API on %s', (backend) => {
     do {
       const page: { items: unknown[]; next_cursor: string | null } = await readJson(
         await fetch(
-          `${api.baseUrl}/v1/observations?indicator=vneid_accounts_issued&limit=3000${cursor ? `&cursor=${cursor}` : ''}`,
+          `${api.baseUrl}/v1/observations?indicator=vneid_accounts_issued` +
+            `&limit=3000${cursor ? `&cursor=${cursor}` : ''}`,
         ),
       );
       all.push(...page.items);
@@ -259,7 +271,8 @@ describe.each(backends)('the push API on %s', (backend) => {
 
     const codes = await currentCommunes(api);
     const csv = await fetch(
-      `${api.baseUrl}/v1/observations?indicator=vneid_accounts_issued&region=${codes[0]}&from=2025-07-01&to=2025-07-02&limit=1`,
+      `${api.baseUrl}/v1/observations?indicator=vneid_accounts_issued` +
+        `&region=${codes[0]}&from=2025-07-01&to=2025-07-02&limit=1`,
       { headers: { accept: 'text/csv' } },
     );
     expect(csv.headers.get('content-type')).toContain('text/csv');
@@ -286,30 +299,33 @@ describe.each(backends)('the push API on %s', (backend) => {
     });
   });
 
-  it('asks for an evaluation after a batch that changed data when the process is a worker, and not otherwise', async () => {
-    // Evaluations attempted, whatever their outcome: what the ingestor controls is the request.
-    const attempts = async (of: IngestApi) =>
-      (await of.services.metrics.evaluationRuns.get()).values.reduce((n, v) => n + v.value, 0);
-    const before = await attempts(api);
-    expect(
-      (await api.push(await validNdjson(api, 5, (i) => i, 'ehealth_records_on_vneid'), { token: writer })).status,
-    ).toBe(200);
-    await new Promise((r) => setTimeout(r, 2_500)); // past the trigger's 2 s debounce
-    expect(await attempts(api)).toBe(before);
-
-    // The same push to a process that also plays the worker role, as `pacer start --roles api,worker` wires it.
-    const worker = await startIngestApi(backend, 'push_worker', {}, ['api', 'worker']);
-    try {
-      const started = await attempts(worker); // the worker evaluates once at start
-      const token = await worker.token('writer');
+  it(
+    'asks for an evaluation after a batch that changed ' + 'data when the process is a worker, and not otherwise',
+    async () => {
+      // Evaluations attempted, whatever their outcome: what the ingestor controls is the request.
+      const attempts = async (of: IngestApi) =>
+        (await of.services.metrics.evaluationRuns.get()).values.reduce((n, v) => n + v.value, 0);
+      const before = await attempts(api);
       expect(
-        (await worker.push(await validNdjson(worker, 5, (i) => i + 1, 'ehealth_records_on_vneid'), { token })).status,
+        (await api.push(await validNdjson(api, 5, (i) => i, 'ehealth_records_on_vneid'), { token: writer })).status,
       ).toBe(200);
-      await waitFor(async () => (await attempts(worker)) > started, 15_000);
-    } finally {
-      await worker.close();
-    }
-  });
+      await new Promise((r) => setTimeout(r, 2_500)); // past the trigger's 2 s debounce
+      expect(await attempts(api)).toBe(before);
+
+      // The same push to a process that also plays the worker role, as `pacer start --roles api,worker` wires it.
+      const worker = await startIngestApi(backend, 'push_worker', {}, ['api', 'worker']);
+      try {
+        const started = await attempts(worker); // the worker evaluates once at start
+        const token = await worker.token('writer');
+        expect(
+          (await worker.push(await validNdjson(worker, 5, (i) => i + 1, 'ehealth_records_on_vneid'), { token })).status,
+        ).toBe(200);
+        await waitFor(async () => (await attempts(worker)) > started, 15_000);
+      } finally {
+        await worker.close();
+      }
+    },
+  );
 
   it('counts rows and batches in the pipeline metrics', async () => {
     const text = await (await fetch(`${api.baseUrl}/metrics`)).text();

@@ -21,8 +21,8 @@ async function parse(format: RecordFormat, pieces: Buffer[]): Promise<RawObserva
 }
 
 /** Every way of cutting the body in two, plus one byte at a time: the records must not depend on where chunks end. */
-async function expectChunkingInvariant(format: RecordFormat, text: string): Promise<RawObservation[]> {
-  const body = Buffer.from(text);
+async function expectChunkingInvariant(format: RecordFormat, text: string | Buffer): Promise<RawObservation[]> {
+  const body = typeof text === 'string' ? Buffer.from(text) : text;
   const whole = await parse(format, [body]);
   for (let cut = 1; cut < body.length; cut++)
     expect(await parse(format, [body.subarray(0, cut), body.subarray(cut)])).toEqual(whole);
@@ -176,6 +176,62 @@ describe('CSV records', () => {
     );
     expect((error as InputError).code).toBe('invalid_csv');
     expect((error as InputError).issues[0]!.line).toBe(2);
+  });
+});
+
+describe('text that is not UTF-8', () => {
+  /** "Hà Nôi" in Latin-1, a surrogate encoded as if it were UTF-8, and a character cut off by the body's end. */
+  const latin1 = Buffer.from('H\u00e0 N\u00f4i', 'latin1');
+  const surrogate = Buffer.from([0xed, 0xa0, 0x80]);
+  /** Real characters of 2, 3 and 4 bytes, U+FFFD among them: whole whatever the chunks. */
+  const real = 'Hồ Chí Minh \ufffd 🇻🇳';
+  const bytes = (...parts: (string | Buffer | (string | Buffer)[])[]) =>
+    Buffer.concat(parts.flat().map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+  const flagged = (records: RawObservation[]) =>
+    records.map((r) => [r.line, r.problems?.map((p) => `${p.field} ${p.code}`) ?? []]);
+
+  it('flags the CSV fields holding non-UTF-8 bytes wherever the chunks end, and keeps real characters', async () => {
+    const body = bytes(
+      'indicator,region,observed_at,value,note,dim.place\n',
+      `a,79,2025-08-01,1,${real},x\n`,
+      ['a,79,2025-08-02,1,', latin1, ',x\n'],
+      ['a,79,2025-08-03,1,ok,"', surrogate, '"\n'],
+      'a,79,2025-08-04,1,ok,x\n',
+    );
+    const records = await expectChunkingInvariant('csv', body);
+    expect(flagged(records)).toEqual([
+      [2, []],
+      [3, ['note invalid_utf8']],
+      [4, ['dims.place invalid_utf8']],
+      [5, []],
+    ]);
+    expect(records[0]!.note).toBe(real);
+    expect(records[1]!.note).toBe('H\ufffd N\ufffdi');
+  });
+
+  it('flags a character cut off by the end of a CSV body', async () => {
+    const cut = Buffer.from('ồ').subarray(0, 2);
+    const body = bytes('indicator,region,observed_at,value,note\na,79,2025-08-01,1,', cut);
+    const records = await expectChunkingInvariant('csv', body);
+    expect(flagged(records)).toEqual([[2, ['note invalid_utf8']]]);
+  });
+
+  it('flags NDJSON and JSON array fields with non-UTF-8 bytes wherever the chunks end, keeping real text', async () => {
+    const lines = [
+      bytes(`{"value":1,"note":"${real}"}`),
+      bytes('{"value":2,"note":"', latin1, '"}'),
+      bytes('{"value":3,"dims":{"p":"', surrogate, '"}}'),
+    ];
+    const ndjson = await expectChunkingInvariant('ndjson', bytes(...lines.flatMap((l) => [l, '\n'])));
+    const json = await expectChunkingInvariant('json', bytes('[', lines[0]!, ',', lines[1]!, ',', lines[2]!, ']'));
+    for (const records of [ndjson, json]) {
+      expect(flagged(records)).toEqual([
+        [1, []],
+        [2, ['note invalid_utf8']],
+        [3, ['dims.p invalid_utf8']],
+      ]);
+      expect(records[0]!.note).toBe(real);
+    }
   });
 });
 

@@ -89,7 +89,8 @@ describe.runIf(available)('Redis restarted under a scheduler and a worker', () =
     await redis.up();
     const upAt = Date.now();
 
-    // The worker takes the schedule's jobs again (the one due while Redis was down runs late): a slot after the restart runs.
+    // The worker takes the schedule's jobs again (the one due while Redis was down runs late): a slot after the
+    // restart runs.
     await waitFor(
       async () =>
         (await runsOf(db.database, 'ticker')).some((r) => r.status === 'succeeded' && r.slot.getTime() >= upAt),

@@ -56,25 +56,28 @@ async function feedState() {
 }
 
 describe.runIf(available)('BullMQ scheduler start', () => {
-  it('four schedulers started at once leave exactly one job scheduler and one delayed job per enabled feed', async () => {
-    const env = feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl });
-    const schedulers = Array.from({ length: 4 }, () => spawnPacer(env, ['start', '--roles', 'scheduler']));
-    await Promise.all(schedulers.map((s) => s.waitForOutput(/feed schedules upserted/, 45_000)));
+  it(
+    'four schedulers started at once leave exactly one ' + 'job scheduler and one delayed job per enabled feed',
+    async () => {
+      const env = feedEnv({ databaseUrl: db.url!, jobsDir, prefix, redisUrl: testRedisUrl });
+      const schedulers = Array.from({ length: 4 }, () => spawnPacer(env, ['start', '--roles', 'scheduler']));
+      await Promise.all(schedulers.map((s) => s.waitForOutput(/feed schedules upserted/, 45_000)));
 
-    const state = await feedState();
-    expect(state.schedulers).toEqual(['evaluation', 'feed:alpha', 'feed:beta']);
-    expect(state.delayedBy('feed:alpha')).toBe(1);
-    expect(state.delayedBy('feed:beta')).toBe(1);
-    expect(state.delayedBy('evaluation')).toBe(1);
-    expect(state.delayed).toHaveLength(3);
-    // Each feed's missed previous slot is enqueued once, whichever scheduler got there first.
-    expect(state.waiting).toHaveLength(2);
-    expect(state.waiting[0]).toMatch(/^catchup:alpha:\d+$/);
-    expect(state.waiting[1]).toMatch(/^catchup:beta:\d+$/);
+      const state = await feedState();
+      expect(state.schedulers).toEqual(['evaluation', 'feed:alpha', 'feed:beta']);
+      expect(state.delayedBy('feed:alpha')).toBe(1);
+      expect(state.delayedBy('feed:beta')).toBe(1);
+      expect(state.delayedBy('evaluation')).toBe(1);
+      expect(state.delayed).toHaveLength(3);
+      // Each feed's missed previous slot is enqueued once, whichever scheduler got there first.
+      expect(state.waiting).toHaveLength(2);
+      expect(state.waiting[0]).toMatch(/^catchup:alpha:\d+$/);
+      expect(state.waiting[1]).toMatch(/^catchup:beta:\d+$/);
 
-    for (const s of schedulers) expect(await s.stop('SIGTERM')).toBe(0);
-    for (const s of schedulers) expect(s.output()).not.toMatch(/"level":(50|60)/);
-  });
+      for (const s of schedulers) expect(await s.stop('SIGTERM')).toBe(0);
+      for (const s of schedulers) expect(s.output()).not.toMatch(/"level":(50|60)/);
+    },
+  );
 
   it('a feed removed from jobs/ loses its scheduler and its delayed job at the next scheduler start', async () => {
     expect((await feedState()).schedulers).toContain('feed:beta');

@@ -152,76 +152,89 @@ describe.runIf(available)('an http source that fails', () => {
     expect((await written(db.database, 'flaky', 'vneid_accounts_activated')).observations).toBe(7);
   });
 
-  it('answering malformed JSON: the run fails with the line and field, nothing is written, is not retried, and the next slot still runs', async () => {
-    await waitFor(
-      async () => (await runsOf(db.database, 'bad-json')).filter((r) => r.status === 'failed').length >= 2,
-      'two failed slots of bad-json',
-    );
-    const failed = (await apiRuns('bad-json')).filter((r) => r.status === 'failed');
-    for (const run of failed) {
-      expect(run).toMatchObject({ attempts: 1, error_code: 'invalid_source', inserted: 0 });
-      expect(run.error).toContain('not valid JSON');
-      expect(run.issues).toMatchObject([{ line: 3, field: 'body', code: 'invalid_json' }]);
-    }
-    // Bad data fails the same way every time: the job is failed for good, with the line and field in its reason.
-    // The run row is written inside the processor; BullMQ moves the job to failed only after it throws.
-    const failedJobs = async () =>
-      (await queue.getFailed()).filter((j) => (j.data as { feedId: string }).feedId === 'bad-json');
-    await waitFor(async () => (await failedJobs()).length >= 2, 'BullMQ to mark two bad-json jobs failed');
-    const jobs = await failedJobs();
-    for (const job of jobs) {
-      expect(job.attemptsMade).toBe(1);
-      expect(job.failedReason).toMatch(/\(line 3, field body: /);
-    }
-    expect(await written(db.database, 'bad-json', 'vneid_accounts_issued')).toEqual({ batches: [], observations: 0 });
+  it(
+    'answering malformed JSON: the run fails with the line and field, ' +
+      'nothing is written, is not retried, and the next slot still runs',
+    async () => {
+      await waitFor(
+        async () => (await runsOf(db.database, 'bad-json')).filter((r) => r.status === 'failed').length >= 2,
+        'two failed slots of bad-json',
+      );
+      const failed = (await apiRuns('bad-json')).filter((r) => r.status === 'failed');
+      for (const run of failed) {
+        expect(run).toMatchObject({ attempts: 1, error_code: 'invalid_source', inserted: 0 });
+        expect(run.error).toContain('not valid JSON');
+        expect(run.issues).toMatchObject([{ line: 3, field: 'body', code: 'invalid_json' }]);
+      }
+      // Bad data fails the same way every time: the job is failed for good, with the line and field in its reason.
+      // The run row is written inside the processor; BullMQ moves the job to failed only after it throws.
+      const failedJobs = async () =>
+        (await queue.getFailed()).filter((j) => (j.data as { feedId: string }).feedId === 'bad-json');
+      await waitFor(async () => (await failedJobs()).length >= 2, 'BullMQ to mark two bad-json jobs failed');
+      const jobs = await failedJobs();
+      for (const job of jobs) {
+        expect(job.attemptsMade).toBe(1);
+        expect(job.failedReason).toMatch(/\(line 3, field body: /);
+      }
+      expect(await written(db.database, 'bad-json', 'vneid_accounts_issued')).toEqual({ batches: [], observations: 0 });
 
-    // The source is fixed: a later slot runs and writes.
-    const lastFailed = Math.max(...failed.map((r) => Date.parse(r.slot)));
-    server.on('/bad-json', streamed(goodJson, { contentType: 'application/json' }));
-    await waitFor(
-      async () =>
-        (await runsOf(db.database, 'bad-json')).some((r) => r.status === 'succeeded' && r.slot.getTime() > lastFailed),
-      'a later slot of bad-json to succeed',
-    );
-    expect((await written(db.database, 'bad-json', 'vneid_accounts_issued')).observations).toBe(5);
-  });
+      // The source is fixed: a later slot runs and writes.
+      const lastFailed = Math.max(...failed.map((r) => Date.parse(r.slot)));
+      server.on('/bad-json', streamed(goodJson, { contentType: 'application/json' }));
+      await waitFor(
+        async () =>
+          (await runsOf(db.database, 'bad-json')).some(
+            (r) => r.status === 'succeeded' && r.slot.getTime() > lastFailed,
+          ),
+        'a later slot of bad-json to succeed',
+      );
+      expect((await written(db.database, 'bad-json', 'vneid_accounts_issued')).observations).toBe(5);
+    },
+  );
 
-  it('answering an HTML page instead of JSON: the run fails at line 1 of the body, and nothing is written', async () => {
-    await waitFor(
-      async () => (await runsOf(db.database, 'html-page'))[0]?.status === 'failed',
-      'the html-page run to fail',
-    );
-    const [run, ...others] = await apiRuns('html-page');
-    expect(others).toEqual([]);
-    expect(run).toMatchObject({ status: 'failed', attempts: 1, error_code: 'invalid_source', inserted: 0 });
-    expect(run!.error).toContain("not valid JSON: Unexpected token '<'");
-    expect(run!.issues).toMatchObject([{ line: 1, field: 'body', code: 'invalid_json' }]);
-    expect(server.hitsOf('/html-page')).toHaveLength(1);
-  });
+  it(
+    'answering an HTML page instead of JSON: ' + 'the run fails at line 1 of the body, and nothing is written',
+    async () => {
+      await waitFor(
+        async () => (await runsOf(db.database, 'html-page'))[0]?.status === 'failed',
+        'the html-page run to fail',
+      );
+      const [run, ...others] = await apiRuns('html-page');
+      expect(others).toEqual([]);
+      expect(run).toMatchObject({ status: 'failed', attempts: 1, error_code: 'invalid_source', inserted: 0 });
+      expect(run!.error).toContain("not valid JSON: Unexpected token '<'");
+      expect(run!.issues).toMatchObject([{ line: 1, field: 'body', code: 'invalid_json' }]);
+      expect(server.hitsOf('/html-page')).toHaveLength(1);
+    },
+  );
 
-  it('answering a CSV without a mapped column: the run fails naming line 1 and the column, nothing is written, and the next slot still runs', async () => {
-    await waitFor(
-      async () => (await runsOf(db.database, 'bad-csv')).filter((r) => r.status === 'failed').length >= 2,
-      'two failed slots of bad-csv',
-    );
-    const failed = (await apiRuns('bad-csv')).filter((r) => r.status === 'failed');
-    for (const run of failed) {
-      expect(run).toMatchObject({ attempts: 1, error_code: 'invalid_source', inserted: 0 });
-      expect(run.error).toContain('the CSV header lacks "observed_on"');
-      expect(run.issues).toMatchObject([{ line: 1, field: 'observed_on', code: 'missing_column' }]);
-    }
-    expect(await written(db.database, 'bad-csv', 'vneid_applications_received')).toEqual({
-      batches: [],
-      observations: 0,
-    });
+  it(
+    'answering a CSV without a mapped column: the run fails naming line 1 and the column, ' +
+      'nothing is written, and the next slot still runs',
+    async () => {
+      await waitFor(
+        async () => (await runsOf(db.database, 'bad-csv')).filter((r) => r.status === 'failed').length >= 2,
+        'two failed slots of bad-csv',
+      );
+      const failed = (await apiRuns('bad-csv')).filter((r) => r.status === 'failed');
+      for (const run of failed) {
+        expect(run).toMatchObject({ attempts: 1, error_code: 'invalid_source', inserted: 0 });
+        expect(run.error).toContain('the CSV header lacks "observed_on"');
+        expect(run.issues).toMatchObject([{ line: 1, field: 'observed_on', code: 'missing_column' }]);
+      }
+      expect(await written(db.database, 'bad-csv', 'vneid_applications_received')).toEqual({
+        batches: [],
+        observations: 0,
+      });
 
-    const lastFailed = Math.max(...failed.map((r) => Date.parse(r.slot)));
-    server.on('/bad-csv', streamed(csvLines(csvRecords), { contentType: 'text/csv' }));
-    await waitFor(
-      async () =>
-        (await runsOf(db.database, 'bad-csv')).some((r) => r.status === 'succeeded' && r.slot.getTime() > lastFailed),
-      'a later slot of bad-csv to succeed',
-    );
-    expect((await written(db.database, 'bad-csv', 'vneid_applications_received')).observations).toBe(6);
-  });
+      const lastFailed = Math.max(...failed.map((r) => Date.parse(r.slot)));
+      server.on('/bad-csv', streamed(csvLines(csvRecords), { contentType: 'text/csv' }));
+      await waitFor(
+        async () =>
+          (await runsOf(db.database, 'bad-csv')).some((r) => r.status === 'succeeded' && r.slot.getTime() > lastFailed),
+        'a later slot of bad-csv to succeed',
+      );
+      expect((await written(db.database, 'bad-csv', 'vneid_applications_received')).observations).toBe(6);
+    },
+  );
 });

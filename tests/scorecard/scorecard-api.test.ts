@@ -135,61 +135,65 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     expect(missing.json()).toEqual({ error: { code: 'not_found', message: 'no target "no-such-target"' } });
   });
 
-  it('gives one target with its series, pace and forecast lines, and the provinces of today with 2023 data rolled up', async () => {
-    const response = await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' });
-    expect(response.statusCode).toBe(200);
-    const d = targetDetailSchema.parse(response.json());
-    expect(d.target).toMatchObject({
-      target: 'vneid-accounts-40m',
-      region_name: 'Việt Nam',
-      source: 'Section 3',
-      tolerance: 0.1,
-      milestones: [],
-    });
-    expect(d.observations.map((o) => [o.observed_at, o.value])).toEqual([
-      ['2022-10-19T17:00:00.000Z', 11_100_000],
-      ['2022-11-06T17:00:00.000Z', 12_500_000],
-    ]);
-    expect(d.observations[1]!.note).toContain('12.1M level 2');
-    expect(d).toMatchObject({ earlier_observations: 0, later_observations: 0 });
-    expect(d.pace).toEqual([
-      { at: '2022-10-19T17:00:00.000Z', value: 11_100_000 },
-      { at: deadline, value: 40_000_000 },
-    ]);
-    // The forecast runs from the latest value to the deadline, on the line the projection came from.
-    expect(d.forecast).toHaveLength(2);
-    expect(d.forecast[0]).toEqual({ at: '2022-11-06T17:00:00.000Z', value: expect.closeTo(12_500_000, 4) });
-    expect(d.forecast[1]!.at).toBe(deadline);
-    expect(d.forecast[1]!.value).toBe(d.target.projected);
-    expect(d.forecast[1]!.value).toBeCloseTo(projected40m, 4);
+  it(
+    'gives one target with its series, pace and forecast lines, ' +
+      'and the provinces of today with 2023 data rolled up',
+    async () => {
+      const response = await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' });
+      expect(response.statusCode).toBe(200);
+      const d = targetDetailSchema.parse(response.json());
+      expect(d.target).toMatchObject({
+        target: 'vneid-accounts-40m',
+        region_name: 'Việt Nam',
+        source: 'Section 3',
+        tolerance: 0.1,
+        milestones: [],
+      });
+      expect(d.observations.map((o) => [o.observed_at, o.value])).toEqual([
+        ['2022-10-19T17:00:00.000Z', 11_100_000],
+        ['2022-11-06T17:00:00.000Z', 12_500_000],
+      ]);
+      expect(d.observations[1]!.note).toContain('12.1M level 2');
+      expect(d).toMatchObject({ earlier_observations: 0, later_observations: 0 });
+      expect(d.pace).toEqual([
+        { at: '2022-10-19T17:00:00.000Z', value: 11_100_000 },
+        { at: deadline, value: 40_000_000 },
+      ]);
+      // The forecast runs from the latest value to the deadline, on the line the projection came from.
+      expect(d.forecast).toHaveLength(2);
+      expect(d.forecast[0]).toEqual({ at: '2022-11-06T17:00:00.000Z', value: expect.closeTo(12_500_000, 4) });
+      expect(d.forecast[1]!.at).toBe(deadline);
+      expect(d.forecast[1]!.value).toBe(d.target.projected);
+      expect(d.forecast[1]!.value).toBeCloseTo(projected40m, 4);
 
-    // Today's map (34 provinces since 2025-07-01): Ho Chi Minh City's 2023 figure, reported under
-    // its old code 79, counts toward the new 79 that absorbed 74 and 77 (1 of 3 parts reporting).
-    expect(d.regions).toMatchObject({
-      parent: { code: 'VN', name: 'Việt Nam' },
-      level: 'province',
-      parts: 34,
-      reporting: 1,
-    });
-    expect(Date.parse(d.regions.in_force_at)).toBeGreaterThanOrEqual(Date.parse('2025-07-01T00:00:00+07:00'));
-    expect(d.regions.items).toEqual([
-      {
-        code: '79',
-        name: 'Thành phố Hồ Chí Minh',
-        value: 1_497_360,
-        observed_at: '2023-02-28T17:00:00.000Z',
-        source: 'predecessors',
-        coverage: expect.closeTo(1 / 3, 10),
-      },
-    ]);
-    expect(d.regions.missing).toHaveLength(33);
+      // Today's map (34 provinces since 2025-07-01): Ho Chi Minh City's 2023 figure, reported under
+      // its old code 79, counts toward the new 79 that absorbed 74 and 77 (1 of 3 parts reporting).
+      expect(d.regions).toMatchObject({
+        parent: { code: 'VN', name: 'Việt Nam' },
+        level: 'province',
+        parts: 34,
+        reporting: 1,
+      });
+      expect(Date.parse(d.regions.in_force_at)).toBeGreaterThanOrEqual(Date.parse('2025-07-01T00:00:00+07:00'));
+      expect(d.regions.items).toEqual([
+        {
+          code: '79',
+          name: 'Thành phố Hồ Chí Minh',
+          value: 1_497_360,
+          observed_at: '2023-02-28T17:00:00.000Z',
+          source: 'predecessors',
+          coverage: expect.closeTo(1 / 3, 10),
+        },
+      ]);
+      expect(d.regions.missing).toHaveLength(33);
 
-    // Before the city's figure was published, no province had one.
-    const before = targetDetailSchema.parse(
-      (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-02-01' })).json(),
-    );
-    expect(before.regions).toMatchObject({ parts: 34, reporting: 0, items: [] });
-  });
+      // Before the city's figure was published, no province had one.
+      const before = targetDetailSchema.parse(
+        (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-02-01' })).json(),
+      );
+      expect(before.regions).toMatchObject({ parts: 34, reporting: 0, items: [] });
+    },
+  );
 
   it('shows the status changes of stored evaluations up to the date asked for', async () => {
     const evaluatedAt = new Date(deadline);
@@ -205,83 +209,98 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     expect((await detail('2023-06-01')).status_history).toEqual([]);
   });
 
-  it('renders the directive page: every target with its status text, in UTF-8, under 300 KB with its assets', async () => {
-    const response = await app.inject({ url: '/?at=2023-06-30' });
-    expect(response.statusCode).toBe(200);
-    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
-    const page = response.body;
-    expect(page).toMatch(/^<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">/);
-    const api = await list('?at=2023-06-30');
-    const rows = [
-      ...page.matchAll(
-        /<tr data-target="([^"]+)" data-status="([^"]+)">\n<td><span class="badge s-\2" data-status="\2">([^<]+)<\/span>/g,
-      ),
-    ].map((m) => [m[1], m[2], m[3]]);
-    expect(rows).toEqual(
-      api.targets.map((t) => [
-        t.target,
-        t.status,
-        {
-          missed: 'Missed',
-          off_track: 'Off track',
-          at_risk: 'At risk',
-          no_data: 'No data',
-          on_track: 'On track',
-          achieved: 'Achieved',
-        }[t.status],
-      ]),
-    );
-    expect(page).toContain(
-      `<data class="projected" value="${api.targets.find((t) => t.target === 'vneid-accounts-40m')!.projected}">30,855,556</data>`,
-    );
-    // The date picker shows the day asked for; links keep it.
-    expect(page).toContain('<input type="date" name="at" value="2023-06-30" required>');
-    expect(page).toContain('href="/targets/vneid-accounts-40m?at=2023-06-30"');
+  it(
+    'renders the directive page: every target with its status text, ' + 'in UTF-8, under 300 KB with its assets',
+    async () => {
+      const response = await app.inject({ url: '/?at=2023-06-30' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+      const page = response.body;
+      expect(page).toMatch(/^<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">/);
+      const api = await list('?at=2023-06-30');
+      const rows = [
+        ...page.matchAll(
+          new RegExp(
+            '<tr data-target="([^"]+)" data-status="([^"]+)">\\n' +
+              '<td><span class="badge s-\\2" data-status="\\2">([^<]+)<\\/span>',
+            'g',
+          ),
+        ),
+      ].map((m) => [m[1], m[2], m[3]]);
+      expect(rows).toEqual(
+        api.targets.map((t) => [
+          t.target,
+          t.status,
+          {
+            missed: 'Missed',
+            off_track: 'Off track',
+            at_risk: 'At risk',
+            no_data: 'No data',
+            on_track: 'On track',
+            achieved: 'Achieved',
+          }[t.status],
+        ]),
+      );
+      expect(page).toContain(
+        `<data class="projected" ` +
+          `value="${api.targets.find((t) => t.target === 'vneid-accounts-40m')!.projected}">30,855,556</data>`,
+      );
+      // The date picker shows the day asked for; links keep it.
+      expect(page).toContain('<input type="date" name="at" value="2023-06-30" required>');
+      expect(page).toContain('href="/targets/vneid-accounts-40m?at=2023-06-30"');
 
-    const filtered = await app.inject({ url: '/?at=2023-06-30&status=off_track' });
-    expect([...filtered.body.matchAll(/<tr data-target="([^"]+)"/g)].map((m) => m[1])).toEqual(['vneid-accounts-40m']);
-    expect(filtered.body).toContain('<input type="checkbox" name="status" value="off_track" checked>');
+      const filtered = await app.inject({ url: '/?at=2023-06-30&status=off_track' });
+      expect([...filtered.body.matchAll(/<tr data-target="([^"]+)"/g)].map((m) => m[1])).toEqual([
+        'vneid-accounts-40m',
+      ]);
+      expect(filtered.body).toContain('<input type="checkbox" name="status" value="off_track" checked>');
 
-    const weight = await pageWeight(app, '/');
-    expect(weight.assets).toEqual([expect.stringMatching(/^\/assets\/scorecard\.css\?v=[0-9a-f]{12}$/)]);
-    expect(weight.total).toBeLessThan(300 * 1024);
-  });
+      const weight = await pageWeight(app, '/');
+      expect(weight.assets).toEqual([expect.stringMatching(/^\/assets\/scorecard\.css\?v=[0-9a-f]{12}$/)]);
+      expect(weight.total).toBeLessThan(300 * 1024);
+    },
+  );
 
-  it('renders the target page with its figures, the chart data, the Vietnamese region names and uPlot from this server', async () => {
-    const response = await app.inject({ url: '/targets/vneid-accounts-40m?at=2023-06-30' });
-    expect(response.statusCode).toBe(200);
-    const page = response.body;
-    const api = targetDetailSchema.parse(
-      (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json(),
-    );
-    expect(page).toContain(
-      `<data id="projected" value="${api.target.projected}">${formatValue(api.target.projected!, 'cumulative')}</data>`,
-    );
-    expect(page).toContain('<span class="badge s-off_track" data-status="off_track">Off track</span>');
-    expect(page).toContain('<li data-region="79"><span lang="vi">Thành phố Hồ Chí Minh</span>');
-    const chart = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(page)![1]!);
-    expect(chart).toMatchObject({
-      target: 40_000_000,
-      deadline: Date.parse(deadline) / 1000,
-      observations: [
-        [Date.parse('2022-10-19T17:00:00Z') / 1000, 11_100_000],
-        [Date.parse('2022-11-06T17:00:00Z') / 1000, 12_500_000],
-      ],
-    });
-    expect(chart.forecast[1]).toEqual([Date.parse(deadline) / 1000, api.target.projected]);
-    // Readers without JavaScript get the chart in words.
-    expect(page).toContain('Forecast: 30,855,556 at the deadline, reaching the target on 2023-10-26.');
+  it(
+    'renders the target page with its figures, the chart data, ' +
+      'the Vietnamese region names and uPlot from this server',
+    async () => {
+      const response = await app.inject({ url: '/targets/vneid-accounts-40m?at=2023-06-30' });
+      expect(response.statusCode).toBe(200);
+      const page = response.body;
+      const api = targetDetailSchema.parse(
+        (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json(),
+      );
+      expect(page).toContain(
+        `<data id="projected" value="${api.target.projected}">` +
+          `${formatValue(api.target.projected!, 'cumulative')}</data>`,
+      );
+      expect(page).toContain('<span class="badge s-off_track" data-status="off_track">Off track</span>');
+      expect(page).toContain('<li data-region="79"><span lang="vi">Thành phố Hồ Chí Minh</span>');
+      const chart = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(page)![1]!);
+      expect(chart).toMatchObject({
+        target: 40_000_000,
+        deadline: Date.parse(deadline) / 1000,
+        observations: [
+          [Date.parse('2022-10-19T17:00:00Z') / 1000, 11_100_000],
+          [Date.parse('2022-11-06T17:00:00Z') / 1000, 12_500_000],
+        ],
+      });
+      expect(chart.forecast[1]).toEqual([Date.parse(deadline) / 1000, api.target.projected]);
+      // Readers without JavaScript get the chart in words.
+      expect(page).toContain('Forecast: 30,855,556 at the deadline, reaching the target on 2023-10-26.');
 
-    const weight = await pageWeight(app, '/targets/vneid-accounts-40m?at=2023-06-30');
-    expect(weight.assets.map((a) => a.split('?')[0])).toEqual([
-      '/assets/scorecard.css',
-      '/assets/uplot.min.css',
-      '/assets/uplot.min.js',
-      '/assets/target-chart.js',
-    ]);
-    expect(weight.total).toBeLessThan(300 * 1024);
-  });
+      const weight = await pageWeight(app, '/targets/vneid-accounts-40m?at=2023-06-30');
+      expect(weight.assets.map((a) => a.split('?')[0])).toEqual([
+        '/assets/scorecard.css',
+        '/assets/uplot.min.css',
+        '/assets/uplot.min.js',
+        '/assets/target-chart.js',
+      ]);
+      expect(weight.total).toBeLessThan(300 * 1024);
+    },
+  );
 
   it('answers an unknown target or a bad date with an error page and the API’s status', async () => {
     const missing = await app.inject({ url: '/targets/no-such-target' });

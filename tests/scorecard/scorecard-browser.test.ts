@@ -11,7 +11,10 @@ import { startPacer, type RunningChild } from '../support/pacer-process.js';
 import { servicesRequired } from '../support/services.js';
 import { createSchema, defaultBackend, dropSchema, schemaUrl, uniqueSchema } from '../support/test-database.js';
 
-/** Debian's chromium (`apt-get install chromium`; `.ci/run` installs it): playwright-core drives it, nothing is downloaded. */
+/**
+ * Debian's chromium (`apt-get install chromium`; `.ci/run` installs it): playwright-core drives it, nothing is
+ * downloaded.
+ */
 const chromiumPath = '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
 const artifacts = path.resolve('test-artifacts');
@@ -138,49 +141,54 @@ describe.skipIf(!hasChromium && !servicesRequired)(
       await page.context().close();
     });
 
-    it('charts the 40-million target (observations, pace, forecast, target level, deadline) and shows the projection the API gives', async () => {
-      const detail = targetDetailSchema.parse(await api('/v1/targets/vneid-accounts-40m?at=2023-06-30'));
-      const { page } = await open('/targets/vneid-accounts-40m?at=2023-06-30');
-      await page.locator('#target-chart[data-rendered="true"] canvas').waitFor();
-      const labels = await page.evaluate(() =>
-        (globalThis as unknown as { pacerChart: Chart }).pacerChart.series.map((s) => s.label),
-      );
-      expect(labels.slice(1)).toEqual(['Expected pace', 'Forecast', 'Target', 'Observed']);
+    it(
+      'charts the 40-million target (observations, pace, forecast, ' +
+        'target level, deadline) and shows the projection the API gives',
+      async () => {
+        const detail = targetDetailSchema.parse(await api('/v1/targets/vneid-accounts-40m?at=2023-06-30'));
+        const { page } = await open('/targets/vneid-accounts-40m?at=2023-06-30');
+        await page.locator('#target-chart[data-rendered="true"] canvas').waitFor();
+        const labels = await page.evaluate(() =>
+          (globalThis as unknown as { pacerChart: Chart }).pacerChart.series.map((s) => s.label),
+        );
+        expect(labels.slice(1)).toEqual(['Expected pace', 'Forecast', 'Target', 'Observed']);
 
-      // The drawn canvas itself: a green line at 40 million, a red line at the deadline, blue dots at the observations.
-      const target = await colourHits(page, { value: 40_000_000, axis: 'y', colour: rgb.target });
-      expect(target.hits).toBeGreaterThanOrEqual(target.samples - 1);
-      const deadline = await colourHits(page, {
-        value: Date.parse(detail.target.deadline) / 1000,
-        axis: 'x',
-        colour: rgb.deadline,
-      });
-      expect(deadline.hits).toBeGreaterThanOrEqual(deadline.samples - 1);
-      const dot = await page.evaluate(
-        ({ at, value }) => {
-          const u = (globalThis as unknown as { pacerChart: Chart }).pacerChart;
-          return Array.from(
-            u.ctx.getImageData(Math.round(u.valToPos(at, 'x', true)), Math.round(u.valToPos(value, 'y', true)), 1, 1)
-              .data,
-          ).slice(0, 3);
-        },
-        { at: Date.parse(detail.observations[1]!.observed_at) / 1000, value: detail.observations[1]!.value },
-      );
-      expect(
-        dot.every((c, i) => Math.abs(c - rgb.observed[i]!) < 40),
-        `observation dot colour ${dot}`,
-      ).toBe(true);
+        // The drawn canvas itself: a green line at 40 million, a red line at the deadline, blue dots at the
+        // observations.
+        const target = await colourHits(page, { value: 40_000_000, axis: 'y', colour: rgb.target });
+        expect(target.hits).toBeGreaterThanOrEqual(target.samples - 1);
+        const deadline = await colourHits(page, {
+          value: Date.parse(detail.target.deadline) / 1000,
+          axis: 'x',
+          colour: rgb.deadline,
+        });
+        expect(deadline.hits).toBeGreaterThanOrEqual(deadline.samples - 1);
+        const dot = await page.evaluate(
+          ({ at, value }) => {
+            const u = (globalThis as unknown as { pacerChart: Chart }).pacerChart;
+            return Array.from(
+              u.ctx.getImageData(Math.round(u.valToPos(at, 'x', true)), Math.round(u.valToPos(value, 'y', true)), 1, 1)
+                .data,
+            ).slice(0, 3);
+          },
+          { at: Date.parse(detail.observations[1]!.observed_at) / 1000, value: detail.observations[1]!.value },
+        );
+        expect(
+          dot.every((c, i) => Math.abs(c - rgb.observed[i]!) < 40),
+          `observation dot colour ${dot}`,
+        ).toBe(true);
 
-      const projected = page.locator('#projected');
-      expect(Number(await projected.getAttribute('value'))).toBe(detail.target.projected);
-      expect(await projected.textContent()).toBe('30,855,556');
-      expect(await page.locator('.sub .badge').textContent()).toBe('Off track');
-      expect(await page.locator('#regions li[data-region="79"] span[lang="vi"]').textContent()).toBe(
-        'Thành phố Hồ Chí Minh',
-      );
-      await page.screenshot({ path: path.join(artifacts, 'scorecard-target-40m-2023-06-30.png'), fullPage: true });
-      await page.context().close();
-    });
+        const projected = page.locator('#projected');
+        expect(Number(await projected.getAttribute('value'))).toBe(detail.target.projected);
+        expect(await projected.textContent()).toBe('30,855,556');
+        expect(await page.locator('.sub .badge').textContent()).toBe('Off track');
+        expect(await page.locator('#regions li[data-region="79"] span[lang="vi"]').textContent()).toBe(
+          'Thành phố Hồ Chí Minh',
+        );
+        await page.screenshot({ path: path.join(artifacts, 'scorecard-target-40m-2023-06-30.png'), fullPage: true });
+        await page.context().close();
+      },
+    );
 
     it('re-evaluates at the date picked: off_track at the end of 30 June 2023, missed today', async () => {
       const { page } = await open('/targets/vneid-accounts-40m');

@@ -154,7 +154,8 @@ describe('HTML output', () => {
     const page = renderTargetPage(detail, undefined, assetUrl);
     expectNoInjectedMarkup(page);
     expect(page).toContain(
-      '<a href="https://example.org/a?b=1&amp;c=" rel="noopener nofollow">example.org/a?b=1&amp;c=</a>&quot;2&quot; javascript:alert(1)',
+      '<a href="https://example.org/a?b=1&amp;c=" rel="noopener nofollow">' +
+        'example.org/a?b=1&amp;c=</a>&quot;2&quot; javascript:alert(1)',
     );
     expect(page).not.toContain('href="javascript');
     expect(page).toContain('data-region="&quot;79"');

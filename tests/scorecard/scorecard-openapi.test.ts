@@ -14,28 +14,31 @@ const scorecardOperations = scorecardRoutes({
  * documented route): every schema must convert to JSON Schema, as zod's own `z.toJSONSchema` does it.
  */
 describe('the scorecard operations for OpenAPI', () => {
-  it('describes GET /v1/targets and GET /v1/targets/{id} with parameters and responses that convert to JSON Schema', () => {
-    expect(scorecardOperations.map((op) => `${op.method} ${op.path}`)).toEqual([
-      'get /v1/targets',
-      'get /v1/targets/{id}',
-    ]);
-    for (const op of scorecardOperations) {
-      for (const part of [op.params, op.query]) {
-        if (!part) continue;
-        const json = z.toJSONSchema(part, { io: 'input' }) as { properties: Record<string, unknown> };
-        expect(Object.keys(json.properties).length).toBeGreaterThan(0);
+  it(
+    'describes GET /v1/targets and GET /v1/targets/{id} with ' + 'parameters and responses that convert to JSON Schema',
+    () => {
+      expect(scorecardOperations.map((op) => `${op.method} ${op.path}`)).toEqual([
+        'get /v1/targets',
+        'get /v1/targets/{id}',
+      ]);
+      for (const op of scorecardOperations) {
+        for (const part of [op.params, op.query]) {
+          if (!part) continue;
+          const json = z.toJSONSchema(part, { io: 'input' }) as { properties: Record<string, unknown> };
+          expect(Object.keys(json.properties).length).toBeGreaterThan(0);
+        }
+        for (const [status, response] of Object.entries(op.responses)) {
+          expect(Number(status)).toBeGreaterThanOrEqual(200);
+          for (const schema of Object.values(response.content ?? {}))
+            expect(() => z.toJSONSchema(schema!, { io: 'output' })).not.toThrow();
+        }
       }
-      for (const [status, response] of Object.entries(op.responses)) {
-        expect(Number(status)).toBeGreaterThanOrEqual(200);
-        for (const schema of Object.values(response.content ?? {}))
-          expect(() => z.toJSONSchema(schema!, { io: 'output' })).not.toThrow();
-      }
-    }
-    const query = z.toJSONSchema(scorecardOperations[0]!.query!, { io: 'input' }) as {
-      properties: Record<string, { description?: string }>;
-    };
-    expect(Object.keys(query.properties)).toEqual(['at', 'status', 'owner', 'directive']);
-    expect(query.properties.at!.description).toContain('end of that day');
-    expect(Object.keys(scorecardComponents)).toEqual(['TargetSummary', 'TargetList', 'TargetDetail']);
-  });
+      const query = z.toJSONSchema(scorecardOperations[0]!.query!, { io: 'input' }) as {
+        properties: Record<string, { description?: string }>;
+      };
+      expect(Object.keys(query.properties)).toEqual(['at', 'status', 'owner', 'directive']);
+      expect(query.properties.at!.description).toContain('end of that day');
+      expect(Object.keys(scorecardComponents)).toEqual(['TargetSummary', 'TargetList', 'TargetDetail']);
+    },
+  );
 });

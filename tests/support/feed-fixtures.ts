@@ -198,7 +198,10 @@ export class SourceServer {
   }
 }
 
-/** Answers 200 with `lines`, spread over `totalMs` (the run is as slow as the source). Stops if the client goes away. */
+/**
+ * Answers 200 with `lines`, spread over `totalMs` (the run is as slow as the source). Stops if the client goes
+ * away.
+ */
 export function streamed(
   lines: string[],
   options: { totalMs?: number; contentType?: string; status?: number } = {},
@@ -252,7 +255,8 @@ export function spawnPacer(env: Record<string, string | undefined>, args: string
           if (pattern.test(output)) return true;
           if (child.exitCode !== null || child.signalCode !== null)
             throw new Error(
-              `pacer ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`,
+              `pacer ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) ` +
+                `before printing ${pattern}:\n${output}`,
             );
           return false;
         },
@@ -375,7 +379,10 @@ export function openQueue(
   };
 }
 
-/** The environment of a pacer child under test: PostgreSQL schema, jobs folder, queue prefix, the shipped catalog, no demo data. */
+/**
+ * The environment of a pacer child under test: PostgreSQL schema, jobs folder, queue prefix, the shipped catalog,
+ * no demo data.
+ */
 export function feedEnv(options: {
   databaseUrl: string;
   jobsDir: string;

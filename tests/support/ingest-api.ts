@@ -83,10 +83,10 @@ export async function startIngestApi(
     },
     async fingerprint() {
       const { rows } = await sql<{ observations: number; sum: number; revisions: number; batches: number }>`
-        select (select count(*)::int from observations) as observations, (select coalesce(sum(value), 0)::float8 from observations) as sum,
-               (select count(*)::int from observation_revisions) as revisions, (select count(*)::int from ingest_batches) as batches`.execute(
-        t.database.db,
-      );
+        select (select count(*)::int from observations) as observations,
+               (select coalesce(sum(value), 0)::float8 from observations) as sum,
+               (select count(*)::int from observation_revisions) as revisions,
+               (select count(*)::int from ingest_batches) as batches`.execute(t.database.db);
       return rows[0]!;
     },
     async close() {

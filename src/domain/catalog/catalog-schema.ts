@@ -15,14 +15,21 @@ import { parseCalendarDate, isValidTimeZone } from '../time/zoned-time.js';
 
 export const API_VERSION = 'pacer/v1';
 
-const snakeId = z.string().regex(/^[a-z][a-z0-9_]*$/, { message: 'expected a snake_case id (a-z, 0-9, _)' }).max(100);
-const slugId = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'expected an id of a-z, 0-9, -, _ and .' }).max(100);
+const snakeId = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { message: 'expected a snake_case id (a-z, 0-9, _)' })
+  .max(100);
+const slugId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'expected an id of a-z, 0-9, -, _ and .' })
+  .max(100);
 
 /** YAML may hand us a number (`2023`) or a string; both are judged as text. */
 const scalarText = z.union([z.string(), z.number()]).transform((v) => String(v));
 
 const calendarDate = scalarText.superRefine((value, ctx) => {
-  if (!parseCalendarDate(value)) ctx.addIssue({ code: 'custom', message: `expected a date YYYY-MM-DD, got "${value}"` });
+  if (!parseCalendarDate(value))
+    ctx.addIssue({ code: 'custom', message: `expected a date YYYY-MM-DD, got "${value}"` });
 });
 
 const dueDate = scalarText.superRefine((value, ctx) => {
@@ -33,10 +40,14 @@ const timeZone = z.string().refine(isValidTimeZone, { message: 'expected an IANA
 
 /** An enum whose error names the allowed values and what it got. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: (issue) => `expected one of ${values.join(', ')}; got ${JSON.stringify(issue.input)}` });
+  return z.enum(values, {
+    error: (issue) => `expected one of ${values.join(', ')}; got ${JSON.stringify(issue.input)}`,
+  });
 }
 
-const finiteNumber = z.number({ message: 'expected a number' }).refine(Number.isFinite, { message: 'expected a finite number' });
+const finiteNumber = z
+  .number({ message: 'expected a number' })
+  .refine(Number.isFinite, { message: 'expected a finite number' });
 
 /** `90d`, `12h`, `30m`, `2w`: how often an indicator is expected to get a new value. */
 export const durationText = z
@@ -95,7 +106,10 @@ export const targetSchema = z.strictObject({
   target: finiteNumber.optional(),
   due: dueDate,
   direction: oneOf(directions).default('at_least'),
-  /** How far short of the target the projection may fall and still be `at_risk` rather than `off_track`, as a fraction of |target − baseline|. */
+  /**
+   * How far short of the target the projection may fall and still be `at_risk` rather than `off_track`, as a fraction
+   * of |target − baseline|.
+   */
   tolerance: z.number().min(0).max(1).optional(),
   milestones: z.array(milestoneSchema).optional(),
   note: z.string().optional(),
@@ -175,7 +189,12 @@ export const regionSetSchema = z.strictObject({
   successors: z.array(regionSuccessorFileSchema).default([]),
 });
 
-export const catalogDocumentSchema = z.discriminatedUnion('kind', [directiveSchema, targetSetSchema, indicatorSetSchema, regionSetSchema]);
+export const catalogDocumentSchema = z.discriminatedUnion('kind', [
+  directiveSchema,
+  targetSetSchema,
+  indicatorSetSchema,
+  regionSetSchema,
+]);
 
 /**
  * Documents with their lists left unchecked, so that one bad target does not hide the checks of

@@ -1,6 +1,19 @@
 import { endOfDay, lastDayOfMonth, parseCalendarDate, type CalendarDate } from '../time/zoned-time.js';
 
-const months = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const months = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** How a due date was written: a day, or a month (meaning its last day). */
 export interface DueDate {
@@ -25,7 +38,9 @@ export function parseDueDate(text: string): DueDate | undefined {
   const named = /^([A-Za-z]+)\.?\s+(\d{4})$/.exec(trimmed);
   if (named) {
     const word = named[1]!.toLowerCase();
-    const index = months.findIndex((m) => m === word || m.slice(0, 3) === word || (word === 'sept' && m === 'september'));
+    const index = months.findIndex(
+      (m) => m === word || m.slice(0, 3) === word || (word === 'sept' && m === 'september'),
+    );
     if (index >= 0) return monthEnd(Number(named[2]), index + 1);
   }
   return undefined;

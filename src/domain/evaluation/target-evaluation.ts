@@ -84,7 +84,10 @@ export interface TargetEvaluation {
   forecastNow: number | null;
   projectedCompletionAt: number | null;
   coverage: number | null;
-  /** The forecast line itself: its slope is known even as of the deadline, where `forecastNow` and `projected` coincide. Absent in stored runs. */
+  /**
+   * The forecast line itself: its slope is known even as of the deadline, where `forecastNow` and `projected` coincide.
+   * Absent in stored runs.
+   */
   forecast?: Line | null;
 }
 

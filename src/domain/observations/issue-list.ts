@@ -1,4 +1,5 @@
 import type { ObservationIssue } from './observation.js';
+import { storableText } from './stored-text.js';
 
 /**
  * The issues of one batch: every one is counted, the first `keep` are kept for the response. A
@@ -19,6 +20,9 @@ export class IssueList {
       this.rejected++;
       this.lastLine = line;
     }
-    if (this.kept.length < this.keep) this.kept.push({ line, field, code, message });
+    // Issues echo client text, and the kept ones are stored with the batch: no NUL or lone surrogate may pass.
+    if (this.kept.length < this.keep) {
+      this.kept.push({ line, field: storableText(field), code, message: storableText(message) });
+    }
   }
 }

@@ -5,6 +5,7 @@ import { BatchKeyIndex, KeySeen } from './batch-key-index.js';
 import type { IndicatorScope } from './indicator-scope.js';
 import type { IssueList } from './issue-list.js';
 import type { RawObservation } from './observation.js';
+import { storedTextProblem } from './stored-text.js';
 
 export type IndicatorKind = 'cumulative' | 'level' | 'ratio' | 'milestone';
 
@@ -52,6 +53,8 @@ export const observationIssueCodes = {
   dim_too_long: 'a dims key is longer than 64 characters or a value longer than 200',
   invalid_note: 'note is not a string',
   note_too_long: 'note is longer than 1000 characters',
+  invalid_text: 'note or a dims value holds a NUL character or a lone UTF-16 surrogate, which cannot be stored as text',
+  invalid_utf8: 'a field holds bytes that are not UTF-8 (e.g. Latin-1 or Windows-1252 text): the body must be UTF-8',
 } as const;
 export type ObservationIssueCode = keyof typeof observationIssueCodes;
 
@@ -393,6 +396,9 @@ export class ObservationValidator {
           ),
           undefined
         );
+      const problem = storedTextProblem(value);
+      if (problem !== undefined)
+        return (this.issue(line, field, 'invalid_text', `the dims value ${problem}`), undefined);
       sorted[key] = value;
     }
     return JSON.stringify(sorted);
@@ -411,6 +417,8 @@ export class ObservationValidator {
         ),
         null
       );
+    const problem = storedTextProblem(raw);
+    if (problem !== undefined) return (this.issue(line, 'note', 'invalid_text', `the note ${problem}`), null);
     return raw;
   }
 }

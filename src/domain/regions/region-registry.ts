@@ -205,7 +205,9 @@ export function buildRegionSet(
         code: 'unknown_parent',
         ...origin.get(unit)!,
         field: 'parent',
-        message: `${unit.level} ${unit.code} (${unit.name}): parent ${unit.parentCode} does not exist at the time of the unit`,
+        message:
+          `${unit.level} ${unit.code} (${unit.name}): parent ${unit.parentCode} does not exist at the time of ` +
+          `the unit`,
       });
     else if (parent.depth >= unit.depth)
       issues.push({

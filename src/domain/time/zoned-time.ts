@@ -94,7 +94,10 @@ export function calendarDateOf(instant: Date, timeZone: string): CalendarDate {
 }
 
 export function formatCalendarDate(date: CalendarDate): string {
-  return `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+  return (
+    `${String(date.year).padStart(4, '0')}-` +
+    `${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`
+  );
 }
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;

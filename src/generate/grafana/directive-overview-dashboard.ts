@@ -55,7 +55,8 @@ export function directiveOverviewDashboard(defaultDirective: string | undefined)
   const targetsTable = new table.PanelBuilder()
     .title('Targets')
     .description(
-      'Each target with its owner, due date, current value, target, progress against the expected pace, the forecast at the deadline and its status.',
+      'Each target with its owner, due date, current value, target, progress against the expected pace, the ' +
+        'forecast at the deadline and its status.',
     );
   for (const [ref, metric] of columns)
     targetsTable.withTarget(prom(ref, withLabels(metric), { instant: true, table: true }));

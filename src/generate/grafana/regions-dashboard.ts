@@ -25,7 +25,8 @@ export function regionsDashboard(defaultIndicator: string | undefined, nationCod
       new bargauge.PanelBuilder()
         .title('$indicator by province')
         .description(
-          'The latest value in each province in force (own figure, or rolled up from its communes and from the provinces merged into it), largest first.',
+          'The latest value in each province in force (own figure, or rolled up from its communes and from the ' +
+            'provinces merged into it), largest first.',
         )
         .withTarget(
           prom('A', `sort_desc(${k.indicatorValue}{${provinces}})`, { instant: true, legend: `{{${l.regionName}}}` }),

@@ -29,7 +29,8 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
   const history = new timeseries.PanelBuilder()
     .title('History: observations, target, expected pace and forecast')
     .description(
-      "Observations of the target's indicator in its region (from PostgreSQL), the target level from baseline to deadline, the expected pace and the forecast line from the latest evaluation to the deadline.",
+      "Observations of the target's indicator in its region (from PostgreSQL), the target level from baseline to " +
+        'deadline, the expected pace and the forecast line from the latest evaluation to the deadline.',
     )
     .withTarget(
       sqlQuery(
@@ -59,7 +60,8 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
         'D',
         `with latest as (select * from evaluations where target_id = '$target' order by as_of desc, run_id desc limit 1)
       select as_of as "time", forecast_now_value as "forecast" from latest where forecast_now_value is not null
-      union all select t.deadline, l.projected_value from latest l join targets t on t.id = l.target_id where l.projected_value is not null order by 1`,
+      union all select t.deadline, l.projected_value from latest l join targets t on t.id = l.target_id where ` +
+          `l.projected_value is not null order by 1`,
       ),
     )
     .showPoints(common.VisibilityMode.Always)
@@ -104,7 +106,8 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
     .withTarget(
       sqlQuery(
         'A',
-        `select r.revised_at as "time", r.observed_at as "observed", r.old_value as "old value", r.new_value as "new value", r.new_batch_id as "batch"
+        `select r.revised_at as "time", r.observed_at as "observed", r.old_value as "old value", ` +
+          `r.new_value as "new value", r.new_batch_id as "batch"
       from observation_revisions r join targets t on t.indicator_id = r.indicator_id and t.region_id = r.region_id
       where t.id = '$target' order by r.revised_at desc limit 100`,
         'table',

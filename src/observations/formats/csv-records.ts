@@ -1,7 +1,7 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { RawObservation } from '../../domain/observations/observation.js';
 import { InputError } from '../../errors/pacer-error.js';
 import { brokenRecord } from './record-fields.js';
+import { flagNotUtf8, NOT_UTF8, Utf8Stream } from './utf8-text.js';
 
 const required = ['indicator', 'region', 'observed_at', 'value'] as const;
 const DIM_PREFIX = 'dim.';
@@ -22,10 +22,11 @@ interface Header {
  * Records from a CSV body (RFC 4180: `,` separated, `"` quoted, `""` inside quotes, LF or CRLF),
  * parsed as the bytes arrive. The header names the columns: `indicator,region,observed_at,value`
  * in any order, optionally `note` and `dim.<name>` columns. Line numbers are physical lines with
- * the header as line 1; an empty cell means the field is absent.
+ * the header as line 1; an empty cell means the field is absent. A field with bytes that are not
+ * UTF-8 is an `invalid_utf8` problem of its record.
  */
 export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawObservation> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new Utf8Stream();
   let text = '';
   let line = 0; // physical lines consumed
   let header: Header | undefined;
@@ -47,7 +48,7 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator
         continue;
       }
       const record = toRecord(header, row, at);
-      if (record) yield record;
+      if (record) yield decoder.sawInvalid ? flagNotUtf8(record) : record;
     }
     text = pos > 0 ? text.slice(pos) : text;
     if (text.length > MAX_ROW_CHARS)
@@ -70,7 +71,7 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator
       continue;
     }
     const record = toRecord(header, row, at);
-    if (record) yield record;
+    if (record) yield decoder.sawInvalid ? flagNotUtf8(record) : record;
   }
 }
 
@@ -79,6 +80,9 @@ function parseHeader(fields: string[]): Header {
   const fail = (code: string, field: string, message: string): never => {
     throw new InputError(`the CSV header is wrong: ${message}`, [{ line: 1, field, code, message }], { code });
   };
+  if (names.some((name) => name.includes(NOT_UTF8))) {
+    fail('invalid_utf8', '', 'the header is not UTF-8: send the body as UTF-8');
+  }
   const header: Header = {
     width: names.length,
     indicator: -1,

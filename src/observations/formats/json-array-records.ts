@@ -1,6 +1,7 @@
 import type { RawObservation } from '../../domain/observations/observation.js';
 import { InputError } from '../../errors/pacer-error.js';
 import { brokenRecord, jsonRecord } from './record-fields.js';
+import { decodeUtf8, flagNotUtf8, NOT_UTF8 } from './utf8-text.js';
 
 const MAX_ELEMENT_BYTES = 1 << 20;
 
@@ -50,13 +51,15 @@ export async function* jsonArrayRecords(chunks: AsyncIterable<Buffer>): AsyncGen
       tooLong = false;
       return brokenRecord(element, 'invalid_json', `element longer than ${MAX_ELEMENT_BYTES} bytes`);
     }
+    const text = decodeUtf8(bytes);
     let value: unknown;
     try {
-      value = JSON.parse(bytes.toString('utf8'));
+      value = JSON.parse(text);
     } catch (error) {
       return brokenRecord(element, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
     }
-    return jsonRecord(value, element);
+    const record = jsonRecord(value, element);
+    return text.includes(NOT_UTF8) ? flagNotUtf8(record) : record;
   };
 
   for await (const buf of chunks) {

@@ -1,5 +1,6 @@
 import type { RawObservation } from '../../domain/observations/observation.js';
 import { brokenRecord, jsonRecord } from './record-fields.js';
+import { decodeUtf8, flagNotUtf8, NOT_UTF8 } from './utf8-text.js';
 
 /** Longest line accepted; a record is a few hundred bytes, so a longer line is not a record. */
 const MAX_LINE_BYTES = 1 << 20;
@@ -7,7 +8,8 @@ const MAX_LINE_BYTES = 1 << 20;
 /**
  * Records from an NDJSON body (one JSON object per line), parsed as the bytes arrive: only the
  * current chunk and an unfinished line are in memory. Blank lines are skipped; a line that is not
- * JSON is a rejected record (`invalid_json`), not the end of the batch.
+ * JSON is a rejected record (`invalid_json`), not the end of the batch; so is a field with bytes
+ * that are not UTF-8 (`invalid_utf8`).
  */
 export async function* ndjsonRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawObservation> {
   let carry: Buffer | undefined;
@@ -60,12 +62,13 @@ function parseLine(buf: Buffer, start: number, end: number, line: number): RawOb
   let s = start;
   while (s < end && (buf[s] === 32 || buf[s] === 9)) s++;
   if (s === end) return undefined;
-  const text = buf.toString('utf8', s, end);
+  const text = decodeUtf8(buf, s, end);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return brokenRecord(line, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
   }
-  return jsonRecord(value, line);
+  const record = jsonRecord(value, line);
+  return text.includes(NOT_UTF8) ? flagNotUtf8(record) : record;
 }

@@ -15,62 +15,27 @@ export function renderDirectivePage(list: TargetList, query: TargetListQuery, as
   const ownerFilter = query.owner?.[0] ?? '';
   const filtered = statusFilter.size > 0 || (query.owner?.length ?? 0) > 0 || (query.directive?.length ?? 0) > 0;
 
-  const filters = html`<fieldset>
-      <legend>Status</legend>
-      ${statusesWorstFirst.map(
-        (s) =>
-          html`<label
-            ><input type="checkbox" name="status" value="${s}" ${statusFilter.has(s) ? html` checked` : ''} />
-            ${statusLabels[s]}</label
-          >`,
-      )}
-    </fieldset>
-    <label
-      >Owner
-      <select name="owner">
-        <option value="">All owners</option>
-        ${list.owners.map((o) => html`<option${o === ownerFilter ? html` selected` : ''}>${o}</option>`)}
-      </select></label
-    >
-    ${filtered ? html`<a href="/${queryString({ at })}">Clear filters</a>` : ''}`;
+  const filters = html`<fieldset><legend>Status</legend>${statusesWorstFirst.map(
+    (s) =>
+      html`<label><input type="checkbox" name="status" value="${s}"${statusFilter.has(s) ? html` checked` : ''}> ${statusLabels[s]}</label>`,
+  )}</fieldset>
+<label>Owner <select name="owner"><option value="">All owners</option>${list.owners.map((o) => html`<option${o === ownerFilter ? html` selected` : ''}>${o}</option>`)}</select></label>
+${filtered ? html`<a href="/${queryString({ at })}">Clear filters</a>` : ''}`;
 
   const body = html`<h1>${single ? single.title : 'Directive targets'}</h1>
-    <p class="sub">
-      ${single ? html`${single.issuer} · issued ${single.issued} · ` : ''}${list.total} targets · as of
-      <time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>,
-      ${list.timezone}${webAddress(single?.url) ? html` · <a href="${webAddress(single?.url)}" rel="noopener">directive text</a>` : ''}
-    </p>
-    ${asOfForm('/', day, filters)}
-    <ul class="counts" aria-label="Targets by status">
-      ${statusesWorstFirst.map(
-        (s) => html`<li><a href="/${queryString({ at, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,
-      )}
-    </ul>
-    <p class="note">
-      ${list.targets.length === list.total ? `All ${list.total} targets` : `${list.targets.length} of ${list.total} targets`},
-      worst first. The bar shows progress from baseline to target; the black mark is where the expected pace is today.
-    </p>
-    <div class="table-wrap">
-      <table id="targets">
-        <thead>
-          <tr>
-            <th>Status</th>
-            <th>Target</th>
-            <th>Owner</th>
-            <th>Due</th>
-            <th class="num">Current</th>
-            <th class="num">Target</th>
-            <th>Progress vs expected pace</th>
-            <th class="num">Projected at deadline</th>
-            <th>Projected completion</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${list.targets.map((t) => row(t, at, list.timezone))}
-        </tbody>
-      </table>
-    </div>
-    ${list.targets.length === 0 ? html`<p>No target matches these filters.</p>` : ''}`;
+<p class="sub">${single ? html`${single.issuer} · issued ${single.issued} · ` : ''}${list.total} targets · as of <time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>, ${list.timezone}${webAddress(single?.url) ? html` · <a href="${webAddress(single?.url)}" rel="noopener">directive text</a>` : ''}</p>
+${asOfForm('/', day, filters)}
+<ul class="counts" aria-label="Targets by status">${statusesWorstFirst.map(
+    (s) => html`<li><a href="/${queryString({ at, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,
+  )}</ul>
+<p class="note">${list.targets.length === list.total ? `All ${list.total} targets` : `${list.targets.length} of ${list.total} targets`}, worst first. The bar shows progress from baseline to target; the black mark is where the expected pace is today.</p>
+<div class="table-wrap"><table id="targets">
+<thead><tr><th>Status</th><th>Target</th><th>Owner</th><th>Due</th><th class="num">Current</th><th class="num">Target</th><th>Progress vs expected pace</th><th class="num">Projected at deadline</th><th>Projected completion</th></tr></thead>
+<tbody>
+${list.targets.map((t) => row(t, at, list.timezone))}
+</tbody>
+</table></div>
+${list.targets.length === 0 ? html`<p>No target matches these filters.</p>` : ''}`;
 
   return layout({ title: single ? single.title : 'Scorecard', assetUrl, body, where: html`as of ${day}` });
 }
@@ -79,33 +44,20 @@ function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHt
   const milestone = t.kind === 'milestone';
   const currentDay = t.current_observed_at ? dayOf(t.current_observed_at, timezone) : null;
   return html`<tr data-target="${t.target}" data-status="${t.status}">
-    <td>${statusBadge(t.status)}${t.achieved_late ? html`<br /><small>met after the deadline</small>` : ''}</td>
-    <td>
-      <a href="/targets/${encodeURIComponent(t.target)}${queryString({ at })}">${t.title}</a
-      ><span class="id">${t.target}</span>
-    </td>
-    <td>${t.owner}</td>
-    <td>${t.due}</td>
-    <td class="num">
-      ${t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`}${currentDay && !milestone ? html`<br /><small>${currentDay}</small>` : ''}
-    </td>
-    <td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${formatValue(t.target_value, t.kind)}</td>
-    <td>${progressBar(t)}</td>
-    <td class="num">
-      ${t.projected === null || milestone ? '—' : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`}
-    </td>
-    <td class="day">
-      ${milestone ? '—' : (t.projected_completion ?? html`<span class="note">not at this pace</span>`)}
-    </td>
-  </tr>`;
+<td>${statusBadge(t.status)}${t.achieved_late ? html`<br><small>met after the deadline</small>` : ''}</td>
+<td><a href="/targets/${encodeURIComponent(t.target)}${queryString({ at })}">${t.title}</a><span class="id">${t.target}</span></td>
+<td>${t.owner}</td>
+<td>${t.due}</td>
+<td class="num">${t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`}${currentDay && !milestone ? html`<br><small>${currentDay}</small>` : ''}</td>
+<td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${formatValue(t.target_value, t.kind)}</td>
+<td>${progressBar(t)}</td>
+<td class="num">${t.projected === null || milestone ? '—' : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`}</td>
+<td class="day">${milestone ? '—' : (t.projected_completion ?? html`<span class="note">not at this pace</span>`)}</td>
+</tr>`;
 }
 
 export function progressBar(t: Pick<TargetSummary, 'progress' | 'expected_progress' | 'status'>): SafeHtml {
   const progress = t.progress;
   const text = `${progress === null ? 'no value' : formatPercent(progress)} · expected ${formatPercent(t.expected_progress)}`;
-  return html`<div class="progress" role="img" aria-label="Progress ${text}">
-      <span class="fill s-${t.status}" style="width:${clampPercent(progress ?? 0).toFixed(1)}%"></span
-      ><span class="pace" style="left:${clampPercent(t.expected_progress).toFixed(1)}%"></span>
-    </div>
-    <span class="progress-text">${text}</span>`;
+  return html`<div class="progress" role="img" aria-label="Progress ${text}"><span class="fill s-${t.status}" style="width:${clampPercent(progress ?? 0).toFixed(1)}%"></span><span class="pace" style="left:${clampPercent(t.expected_progress).toFixed(1)}%"></span></div><span class="progress-text">${text}</span>`;
 }

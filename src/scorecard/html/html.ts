@@ -43,7 +43,10 @@ export function jsonScript(id: string, value: unknown): SafeHtml {
   return new SafeHtml(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
 }
 
-/** The address if it is a web address (http or https), else undefined: catalog URLs are user text, and `javascript:` must never become a link. */
+/**
+ * The address if it is a web address (http or https), else undefined: catalog URLs are user text, and `javascript:`
+ * must never become a link.
+ */
 export function webAddress(url: string | null | undefined): string | undefined {
   return url && /^https?:\/\//i.test(url) ? url : undefined;
 }

@@ -15,20 +15,23 @@ export function layout(page: {
   where?: SafeHtml | string;
 }): string {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${page.title} · Pacer</title>
-        <link rel="icon" href="data:," />
-        <link rel="stylesheet" href="${page.assetUrl('scorecard.css')}" />
-        ${page.head}
-      </head>
-      <body>
-        <header class="top"><a href="/">Pacer scorecard</a><span class="where">${page.where}</span></header>
-        <main>${page.body}</main>
-      </body>
-    </html> `.value;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${page.title} · Pacer</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${page.assetUrl('scorecard.css')}">
+${page.head}
+</head>
+<body>
+<header class="top"><a href="/">Pacer scorecard</a><span class="where">${page.where}</span></header>
+<main>
+${page.body}
+</main>
+</body>
+</html>
+`.value;
 }
 
 export function statusBadge(status: TargetStatus): SafeHtml {
@@ -61,19 +64,36 @@ export function queryString(params: Record<string, string | readonly string[] | 
 /** The "as of" form: a plain GET form, so it works without JavaScript. */
 export function asOfForm(action: string, day: string, extra?: SafeHtml): SafeHtml {
   return html`<form class="filters card" method="get" action="${action}">
-    <label>As of <input type="date" name="at" value="${day}" required /></label>
-    ${extra}
-    <button type="submit">Show</button>
-  </form>`;
+<label>As of <input type="date" name="at" value="${day}" required></label>
+${extra}
+<button type="submit">Show</button>
+</form>`;
 }
 
-export function errorPage(status: number, code: string, message: string, assetUrl: AssetUrl): string {
+/**
+ * The page of a failed request, with the API's code and message. A failure worth retrying (a
+ * database that cannot be read right now) says so, and when.
+ */
+export function errorPage(
+  status: number,
+  code: string,
+  message: string,
+  assetUrl: AssetUrl,
+  retryAfterSeconds?: number,
+): string {
+  const heading =
+    status === 404 ? 'Not found' : status === 503 ? 'The data cannot be read right now' : 'Cannot show this page';
+  const retry =
+    retryAfterSeconds === undefined
+      ? undefined
+      : html`<p>Please retry in ${String(retryAfterSeconds)} seconds: reload this page.</p>`;
   return layout({
     title: `Error ${status}`,
     assetUrl,
     body: html`<div class="card error" role="alert">
-      <h1>${status === 404 ? 'Not found' : 'Cannot show this page'}</h1>
+      <h1>${heading}</h1>
       <p>${message}</p>
+      ${retry}
       <p class="note">Code: <code>${code}</code></p>
       <p><a href="/">Back to the scorecard</a></p>
     </div>`,

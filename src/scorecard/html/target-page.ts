@@ -25,70 +25,32 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
   const milestone = t.kind === 'milestone';
 
   const figures = html`<dl class="figures">
-    <div>
-      <dt>Current</dt>
-      <dd>
-        ${t.current === null ? '—' : html`<data id="current" value="${t.current}">${value(t.current)}</data>`}<small
-          >${t.current_observed_at ? html`${sources[t.current_source ?? 'direct']} ${on(t.current_observed_at)}${t.coverage !== null && t.coverage < 1 ? `, ${formatPercent(t.coverage)} of parts reporting` : ''}` : 'no value yet'}</small
-        >
-      </dd>
-    </div>
-    <div>
-      <dt>Expected by now</dt>
-      <dd>${value(t.expected)}<small>on the pace line</small></dd>
-    </div>
-    <div>
-      <dt>Progress</dt>
-      <dd>
-        ${t.progress === null ? '—' : formatPercent(t.progress)}<small
-          >expected ${formatPercent(t.expected_progress)}</small
-        >
-      </dd>
-    </div>
-    <div>
-      <dt>Projected at the deadline</dt>
-      <dd>
-        ${t.projected === null || milestone ? '—' : html`<data id="projected" value="${t.projected}">${value(t.projected)}</data>`}<small
-          >target ${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}</small
-        >
-      </dd>
-    </div>
-    <div>
-      <dt>Projected completion</dt>
-      <dd>
-        ${milestone ? '—' : (t.projected_completion ?? '—')}<small
-          >${milestone ? 'a dated task' : t.projected_completion ? 'where the forecast reaches the target' : 'not at this pace'}</small
-        >
-      </dd>
-    </div>
-    <div>
-      <dt>Deadline</dt>
-      <dd>${t.due}<small>end of day, ${tz}</small></dd>
-    </div>
-  </dl>`;
+<div><dt>Current</dt><dd>${t.current === null ? '—' : html`<data id="current" value="${t.current}">${value(t.current)}</data>`}<small>${t.current_observed_at ? html`${sources[t.current_source ?? 'direct']} ${on(t.current_observed_at)}${t.coverage !== null && t.coverage < 1 ? `, ${formatPercent(t.coverage)} of parts reporting` : ''}` : 'no value yet'}</small></dd></div>
+<div><dt>Expected by now</dt><dd>${value(t.expected)}<small>on the pace line</small></dd></div>
+<div><dt>Progress</dt><dd>${t.progress === null ? '—' : formatPercent(t.progress)}<small>expected ${formatPercent(t.expected_progress)}</small></dd></div>
+<div><dt>Projected at the deadline</dt><dd>${t.projected === null || milestone ? '—' : html`<data id="projected" value="${t.projected}">${value(t.projected)}</data>`}<small>target ${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}</small></dd></div>
+<div><dt>Projected completion</dt><dd>${milestone ? '—' : (t.projected_completion ?? '—')}<small>${milestone ? 'a dated task' : t.projected_completion ? 'where the forecast reaches the target' : 'not at this pace'}</small></dd></div>
+<div><dt>Deadline</dt><dd>${t.due}<small>end of day, ${tz}</small></dd></div>
+</dl>`;
 
   const body = html`<p><a href="/${queryString({ at })}">← All targets</a></p>
-    <h1>${t.title}</h1>
-    <p class="sub">
-      ${statusBadge(t.status)}${t.achieved_late ? ' met after the deadline ·' : ''} ${detail.directive.title},
-      ${t.source} · ${t.owner} · ${t.indicator_name} (${t.unit}) in <span lang="vi">${t.region_name}</span> ·
-      <code>${t.target}</code>
-    </p>
-    ${asOfForm(`/targets/${encodeURIComponent(t.target)}`, day)} ${figures} ${progressBar(t)} ${chart(detail)}
-    ${observationsTable(detail, on, value)} ${historyTable(detail)} ${regionsSection(detail, day, value)}
-    ${
-      t.note
-        ? html`<h2>Note</h2>
-            <p>${t.note}</p>`
-        : ''
-    }`;
+<h1>${t.title}</h1>
+<p class="sub">${statusBadge(t.status)}${t.achieved_late ? ' met after the deadline ·' : ''} ${detail.directive.title}, ${t.source} · ${t.owner} · ${t.indicator_name} (${t.unit}) in <span lang="vi">${t.region_name}</span> · <code>${t.target}</code></p>
+${asOfForm(`/targets/${encodeURIComponent(t.target)}`, day)}
+${figures}
+${progressBar(t)}
+${chart(detail)}
+${observationsTable(detail, on, value)}
+${historyTable(detail)}
+${regionsSection(detail, day, value)}
+${t.note ? html`<h2>Note</h2><p>${t.note}</p>` : ''}`;
 
   return layout({
     title: t.title,
     assetUrl,
-    head: html`<link rel="stylesheet" href="${assetUrl('uplot.min.css')}" />
-      <script src="${assetUrl('uplot.min.js')}" defer></script>
-      <script src="${assetUrl('target-chart.js')}" defer></script>`,
+    head: html`<link rel="stylesheet" href="${assetUrl('uplot.min.css')}">
+<script src="${assetUrl('uplot.min.js')}" defer></script>
+<script src="${assetUrl('target-chart.js')}" defer></script>`,
     body,
     where: html`as of ${day}`,
   });
@@ -125,18 +87,12 @@ function chart(detail: TargetDetail): SafeHtml {
       : '',
   ];
   return html`<figure class="chart">
-      <div id="target-chart" role="img" aria-label="${words.join(' ')}"></div>
-      <noscript><p class="note">The chart needs JavaScript; the observations table below has every value.</p></noscript>
-      <ul class="key">
-        <li class="k-obs"><i></i>Observed</li>
-        <li class="k-pace"><i></i>Expected pace</li>
-        <li class="k-forecast"><i></i>Forecast</li>
-        <li class="k-target"><i></i>Target ${value(t.target_value)}</li>
-        <li class="k-deadline"><i></i>Deadline ${t.due}</li>
-      </ul>
-      <figcaption>${words.join(' ')}</figcaption>
-    </figure>
-    ${jsonScript('chart-data', data)}`;
+<div id="target-chart" role="img" aria-label="${words.join(' ')}"></div>
+<noscript><p class="note">The chart needs JavaScript; the observations table below has every value.</p></noscript>
+<ul class="key"><li class="k-obs"><i></i>Observed</li><li class="k-pace"><i></i>Expected pace</li><li class="k-forecast"><i></i>Forecast</li><li class="k-target"><i></i>Target ${value(t.target_value)}</li><li class="k-deadline"><i></i>Deadline ${t.due}</li></ul>
+<figcaption>${words.join(' ')}</figcaption>
+</figure>
+${jsonScript('chart-data', data)}`;
 }
 
 function observationsTable(
@@ -154,81 +110,37 @@ function observationsTable(
       : '',
   ].filter(Boolean);
   return html`<h2>Observations</h2>
-    <p class="note">
-      ${detail.target.indicator_name} in <span lang="vi">${detail.target.region_name}</span>, newest first.
-      ${omitted.join(' ')}
-    </p>
-    ${
-      rows.length === 0
-        ? html`<p>None up to this date.</p>`
-        : html`<div class="table-wrap">
-            <table id="observations">
-              <thead>
-                <tr>
-                  <th>Observed</th>
-                  <th class="num">Value</th>
-                  <th>Note</th>
-                  <th>Recorded</th>
-                  <th>Revisions</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  (o) =>
-                    html`<tr>
-                      <td><time datetime="${o.observed_at}">${on(o.observed_at)}</time></td>
-                      <td class="num"><data value="${o.value}">${value(o.value)}</data></td>
-                      <td>${noteWithLinks(o.note)}</td>
-                      <td>
-                        ${on(o.recorded_at)}${o.batch_id !== null ? html` <small>batch ${o.batch_id}</small>` : ''}
-                      </td>
-                      <td>
-                        ${
-                          o.revisions.length === 0
-                            ? '—'
-                            : html`<ul class="revisions">
-                                ${o.revisions.map((r) => html`<li>${value(r.old_value)} → ${value(r.new_value)} on ${on(r.revised_at)}</li>`)}
-                              </ul>`
-                        }
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
-    }`;
+<p class="note">${detail.target.indicator_name} in <span lang="vi">${detail.target.region_name}</span>, newest first. ${omitted.join(' ')}</p>
+${
+  rows.length === 0
+    ? html`<p>None up to this date.</p>`
+    : html`<div class="table-wrap"><table id="observations">
+<thead><tr><th>Observed</th><th class="num">Value</th><th>Note</th><th>Recorded</th><th>Revisions</th></tr></thead>
+<tbody>${rows.map(
+        (o) =>
+          html`<tr><td><time datetime="${o.observed_at}">${on(o.observed_at)}</time></td><td class="num"><data value="${o.value}">${value(o.value)}</data></td><td>${noteWithLinks(o.note)}</td><td>${on(o.recorded_at)}${o.batch_id !== null ? html` <small>batch ${o.batch_id}</small>` : ''}</td><td>${
+            o.revisions.length === 0
+              ? '—'
+              : html`<ul class="revisions">${o.revisions.map((r) => html`<li>${value(r.old_value)} → ${value(r.new_value)} on ${on(r.revised_at)}</li>`)}</ul>`
+          }</td></tr>`,
+      )}</tbody>
+</table></div>`
+}`;
 }
 
 function historyTable(detail: TargetDetail): SafeHtml {
   return html`<h2>Status history</h2>
-    ${
-      detail.status_history.length === 0
-        ? html`<p class="note">
-            No stored evaluation up to this date. Evaluations are stored by the worker role and by
-            <code>pacer evaluate --save</code>.
-          </p>`
-        : html`<div class="table-wrap">
-            <table id="status-history">
-              <thead>
-                <tr>
-                  <th>As of</th>
-                  <th>From</th>
-                  <th>To</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${detail.status_history.map(
-                  (c) =>
-                    html`<tr>
-                      <td><time datetime="${c.as_of}">${asOfDay(c.as_of, detail.timezone)}</time></td>
-                      <td>${c.from ? statusLabels[c.from] : 'first evaluation'}</td>
-                      <td>${statusLabelWithBadge(c.to)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
-    }`;
+${
+  detail.status_history.length === 0
+    ? html`<p class="note">No stored evaluation up to this date. Evaluations are stored by the worker role and by <code>pacer evaluate --save</code>.</p>`
+    : html`<div class="table-wrap"><table id="status-history">
+<thead><tr><th>As of</th><th>From</th><th>To</th></tr></thead>
+<tbody>${detail.status_history.map(
+        (c) =>
+          html`<tr><td><time datetime="${c.as_of}">${asOfDay(c.as_of, detail.timezone)}</time></td><td>${c.from ? statusLabels[c.from] : 'first evaluation'}</td><td>${statusLabelWithBadge(c.to)}</td></tr>`,
+      )}</tbody>
+</table></div>`
+}`;
 }
 
 /** A note as text, with its web addresses (the demo data cites its sources) as links. */
@@ -251,37 +163,14 @@ function regionsSection(detail: TargetDetail, day: string, value: (x: number) =>
   const plural = r.parts === 1 ? level : `${level}s`;
   const max = Math.max(...r.items.map((i) => Math.abs(i.value)), 0);
   return html`<h2>By ${level}</h2>
-    <p class="note">
-      ${r.reporting} of ${r.parts} ${plural} of <span lang="vi">${r.parent.name}</span> in force on
-      ${asOfDay(r.in_force_at, detail.timezone)} have a value as of ${day}. Values of units merged since count toward
-      the ${level} they merged into.
-    </p>
-    ${
-      r.items.length === 0
-        ? html`<p>No regional values for this indicator.</p>`
-        : html`<ul class="bars" id="regions" aria-label="${detail.target.indicator_name} by ${level}, largest first">
-            ${r.items.map(
-              (i) =>
-                html`<li data-region="${i.code}">
-                  <span lang="vi">${i.name}</span
-                  ><span
-                    class="bar"
-                    style="width:${max > 0 ? ((Math.abs(i.value) / max) * 100).toFixed(1) : '0'}%"
-                  ></span
-                  ><span class="v"
-                    ><data value="${i.value}">${value(i.value)}</data
-                    >${i.source !== 'direct' ? html` <small>${sources[i.source]}${i.coverage < 1 ? `, ${formatPercent(i.coverage)} reporting` : ''}</small>` : ''}</span
-                  >
-                </li>`,
-            )}
-          </ul>`
-    }
-    ${
-      r.missing.length > 0
-        ? html`<details>
-            <summary>${r.missing.length} ${r.missing.length === 1 ? level : `${level}s`} without a value</summary>
-            <p lang="vi">${r.missing.map((m) => m.name).join(', ')}</p>
-          </details>`
-        : ''
-    }`;
+<p class="note">${r.reporting} of ${r.parts} ${plural} of <span lang="vi">${r.parent.name}</span> in force on ${asOfDay(r.in_force_at, detail.timezone)} have a value as of ${day}. Values of units merged since count toward the ${level} they merged into.</p>
+${
+  r.items.length === 0
+    ? html`<p>No regional values for this indicator.</p>`
+    : html`<ul class="bars" id="regions" aria-label="${detail.target.indicator_name} by ${level}, largest first">${r.items.map(
+        (i) =>
+          html`<li data-region="${i.code}"><span lang="vi">${i.name}</span><span class="bar" style="width:${max > 0 ? ((Math.abs(i.value) / max) * 100).toFixed(1) : '0'}%"></span><span class="v"><data value="${i.value}">${value(i.value)}</data>${i.source !== 'direct' ? html` <small>${sources[i.source]}${i.coverage < 1 ? `, ${formatPercent(i.coverage)} reporting` : ''}</small>` : ''}</span></li>`,
+      )}</ul>`
+}
+${r.missing.length > 0 ? html`<details><summary>${r.missing.length} ${r.missing.length === 1 ? level : `${level}s`} without a value</summary><p lang="vi">${r.missing.map((m) => m.name).join(', ')}</p></details>` : ''}`;
 }

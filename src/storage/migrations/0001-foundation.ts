@@ -142,7 +142,8 @@ const statements = [
      finished_at timestamptz,
      response jsonb
    )`,
-  `create unique index ingest_batches_idempotency_idx on ingest_batches (idempotency_key) where idempotency_key is not null`,
+  `create unique index ingest_batches_idempotency_idx on ingest_batches (idempotency_key)
+   where idempotency_key is not null`,
   // The time series. The natural key is the primary key, and its btree serves every per-series
   // query: latest value as of t, a series' window for the forecast, the read API's indicator +
   // region + time range. For scans across all series by time, BRIN on observed_at was chosen by

@@ -10,8 +10,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
-    'alter table observations add constraint observations_indicator_id_fkey foreign key (indicator_id) references indicators (id)',
-    'alter table observations add constraint observations_region_id_fkey foreign key (region_id) references regions (id)',
+    'alter table observations add constraint observations_indicator_id_fkey foreign key (indicator_id) references ' +
+      'indicators (id)',
+    'alter table observations add constraint observations_region_id_fkey foreign key (region_id) references ' +
+      'regions (id)',
     'alter table ingest_batches drop constraint ingest_batches_token_fk',
     'alter table ingest_batches drop column mode',
     'drop table api_tokens',

@@ -3,7 +3,8 @@ import { sql, type Kysely } from 'kysely';
 /** Evaluation bookkeeping: where a current value came from, run durations, and the status-change log. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
-    `alter table evaluations add column current_source text check (current_source in ('direct', 'children', 'predecessors'))`,
+    `alter table evaluations add column current_source text
+     check (current_source in ('direct', 'children', 'predecessors'))`,
     // The forecast line's value at as_of; with projected_value (its value at the deadline) it
     // draws the forecast line in dashboards without recomputing the fit.
     `alter table evaluations add column forecast_now_value double precision`,

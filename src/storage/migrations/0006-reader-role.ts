@@ -33,7 +33,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         create role pacer_reader nologin;
       end if;
     exception
-      when insufficient_privilege then raise notice 'pacer: cannot create role pacer_reader (%); create it by hand for Grafana', sqlerrm;
+      when insufficient_privilege then
+        raise notice 'pacer: cannot create role pacer_reader (%); create it by hand for Grafana', sqlerrm;
       when duplicate_object or unique_violation then null; -- created at the same moment by another schema's migration
     end $$`,
     )
@@ -56,7 +57,8 @@ export async function grantRead(db: Kysely<unknown>, tables: string[]): Promise<
           execute format('grant select on %I.%I to pacer_reader', current_schema(), t);
         end loop;
       end if;
-    exception when insufficient_privilege then raise notice 'pacer: cannot grant read access to pacer_reader (%)', sqlerrm;
+    exception when insufficient_privilege then
+      raise notice 'pacer: cannot grant read access to pacer_reader (%)', sqlerrm;
     end $$`,
     )
     .execute(db);
