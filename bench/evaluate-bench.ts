@@ -58,7 +58,8 @@ if (have !== expectedRows) {
   const indicators = Array.from(
     { length: indicatorCount },
     (_, i) =>
-      `  - { id: bench_${String(i).padStart(2, '0')}, name: Bench ${i}, unit: things, kind: cumulative, update_interval: 1d }`,
+      `  - { id: bench_${String(i).padStart(2, '0')}, name: Bench ${i}, unit: things, kind: cumulative, ` +
+      'update_interval: 1d }',
   );
   // Regions first: the targets name communes, which the catalog apply creates.
   await writeFile(
@@ -77,7 +78,8 @@ if (have !== expectedRows) {
     }>`select code from regions where level = 'province' and valid_from is not null order by code`.execute(db)
   ).rows.map((r) => r.code);
   const target = (id: string, indicator: string, region: string) =>
-    `  - { id: ${id}, title: ${id}, indicator: ${indicator}, region: "${region}", owner: Bench, source: bench, baseline: { value: 0, date: 2025-07-01 }, target: 1000000, due: 2027-06 }`;
+    `  - { id: ${id}, title: ${id}, indicator: ${indicator}, region: "${region}", owner: Bench, source: bench, ` +
+    'baseline: { value: 0, date: 2025-07-01 }, target: 1000000, due: 2027-06 }';
   const targets: string[] = [];
   for (const code of communes) for (let i = 0; i < 3; i++) targets.push(target(`c-${code}-${i}`, `bench_0${i}`, code));
   for (const code of provinces) targets.push(target(`p-${code}`, 'bench_00', code));
@@ -88,14 +90,17 @@ if (have !== expectedRows) {
     );
   await writeFile(
     path.join(dir, 'bench.yaml'),
-    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\napiVersion: pacer/v1\nkind: Directive\nid: bench\ntitle: Bench\nissuer: Bench\nissued: 2025-07-01\ntimezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`,
+    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\n` +
+      'apiVersion: pacer/v1\nkind: Directive\nid: bench\ntitle: Bench\nissuer: Bench\nissued: 2025-07-01\n' +
+      `timezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`,
   );
   await applyCatalog(new CatalogRepository(db), dir, { prune: true });
   await rm(dir, { recursive: true, force: true });
   for (let i = 0; i < indicatorCount; i++) {
     const started = performance.now();
     await sql`insert into observations (indicator_id, region_id, observed_at, value)
-              select ${`bench_${String(i).padStart(2, '0')}`}, r.id, timestamptz '2025-07-01 00:00+07' + d * interval '1 day', d * (1 + r.id % 7) * 100 + ${i}
+              select ${`bench_${String(i).padStart(2, '0')}`}, r.id,
+                     timestamptz '2025-07-01 00:00+07' + d * interval '1 day', d * (1 + r.id % 7) * 100 + ${i}
               from regions r cross join generate_series(0, ${days - 1}) d
               where r.level = 'commune' and r.valid_from is not null`.execute(db);
     console.error(`  indicator ${i + 1}/${indicatorCount}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -122,19 +127,22 @@ for (let i = 0; i < runs; i++) {
   reference.push(
     await time(() =>
       sql`select distinct on (indicator_id, region_id) indicator_id, region_id, observed_at, value from observations
-                                      where dims = '{}'::jsonb and observed_at <= ${asOf} order by indicator_id, region_id, observed_at desc`.execute(
-        db,
-      ),
+          where dims = '{}'::jsonb and observed_at <= ${asOf}
+          order by indicator_id, region_id, observed_at desc`.execute(db),
     ),
   );
   full.push(await time(() => service.evaluate({ asOf, persist: true })));
 }
 const r = median(reference);
 const f = median(full);
+const serverVersion = (await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]!.v;
+const en = (x: number) => x.toLocaleString('en-US');
 console.log(
-  `data: ${expectedRows.toLocaleString('en-US')} observations in ${(3321 * indicatorCount).toLocaleString('en-US')} series, ${targetCount.toLocaleString('en-US')} targets, PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]!.v}`,
+  `data: ${en(expectedRows)} observations in ${en(3321 * indicatorCount)} series, ${en(targetCount)} targets, ` +
+    `PostgreSQL ${serverVersion}`,
 );
 console.log(
-  `full evaluation (stored snapshot): median ${(f / 1000).toFixed(2)} s of ${runs}, bare DISTINCT ON latest per series: median ${(r / 1000).toFixed(2)} s, ratio ${(f / r).toFixed(2)}`,
+  `full evaluation (stored snapshot): median ${(f / 1000).toFixed(2)} s of ${runs}, ` +
+    `bare DISTINCT ON latest per series: median ${(r / 1000).toFixed(2)} s, ratio ${(f / r).toFixed(2)}`,
 );
 await database.close();

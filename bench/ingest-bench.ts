@@ -68,7 +68,8 @@ try {
   const ndjsonMb = (await stat(files.ndjson)).size / 1_048_576;
   const csvMb = (await stat(files.csv)).size / 1_048_576;
   console.log(
-    `${n(rows)} rows (NDJSON ${ndjsonMb.toFixed(0)} MB, CSV ${csvMb.toFixed(0)} MB); PostgreSQL ${(await client.query('show server_version')).rows[0].server_version}, Node ${process.version}`,
+    `${n(rows)} rows (NDJSON ${ndjsonMb.toFixed(0)} MB, CSV ${csvMb.toFixed(0)} MB); ` +
+      `PostgreSQL ${(await client.query('show server_version')).rows[0].server_version}, Node ${process.version}`,
   );
 
   await client.query('create table bench_ref (like observations including all)');
@@ -121,13 +122,16 @@ try {
   const ratio = (ms: number) => (ms / copy).toFixed(2);
   console.log(`psql \\copy ${n(rows)} rows into an identical empty table: ${s(copy)} (the reference)`);
   console.log(
-    `ingest ${n(rows)} rows as NDJSON through the API: ${s(ndjson)}, psql \\copy ${s(copy)}, ratio ${ratio(ndjson)} (goal <= 2.0, stretch 1.5)`,
+    `ingest ${n(rows)} rows as NDJSON through the API: ${s(ndjson)}, psql \\copy ${s(copy)}, ` +
+      `ratio ${ratio(ndjson)} (goal <= 2.0, stretch 1.5)`,
   );
   console.log(
-    `ingest ${n(rows)} rows as CSV through the API: ${s(csv)}, psql \\copy ${s(copy)}, ratio ${ratio(csv)} (goal <= 2.0, stretch 1.5)`,
+    `ingest ${n(rows)} rows as CSV through the API: ${s(csv)}, psql \\copy ${s(copy)}, ` +
+      `ratio ${ratio(csv)} (goal <= 2.0, stretch 1.5)`,
   );
   console.log(
-    `re-send the identical ${n(rows)} NDJSON rows (all unchanged): ${s(resend)}, psql \\copy ${s(copy)}, ratio ${ratio(resend)} (goal <= 2.0)`,
+    `re-send the identical ${n(rows)} NDJSON rows (all unchanged): ${s(resend)}, psql \\copy ${s(copy)}, ` +
+      `ratio ${ratio(resend)} (goal <= 2.0)`,
   );
   console.log(`API process peak RSS: ${rss.toFixed(0)} MB (goal <= 300 MB at 1,000,000 rows)`);
 } finally {

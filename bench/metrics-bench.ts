@@ -154,12 +154,16 @@ const series = snapshot.indicatorValues.length * 2;
 const m = median(ours);
 const p = median(theirs);
 console.log(
-  `series: ${series} (${regions} regions x ${indicators} indicators x 2 families), exposition ${(bytes / 1048576).toFixed(1)} MiB, gzip ${(gzipBytes / 1048576).toFixed(1)} MiB, rendered once in ${renderMs.toFixed(0)} ms`,
+  `series: ${series} (${regions} regions x ${indicators} indicators x 2 families), ` +
+    `exposition ${(bytes / 1048576).toFixed(1)} MiB, gzip ${(gzipBytes / 1048576).toFixed(1)} MiB, ` +
+    `rendered once in ${renderMs.toFixed(0)} ms`,
 );
 console.log(
-  `scrape /metrics (cached exposition): median ${m.toFixed(1)} ms of ${scrapes}, plain prom-client registry.metrics(): median ${p.toFixed(1)} ms, ratio ${(p / m).toFixed(1)}x faster`,
+  `scrape /metrics (cached exposition): median ${m.toFixed(1)} ms of ${scrapes}, ` +
+    `plain prom-client registry.metrics(): median ${p.toFixed(1)} ms, ratio ${(p / m).toFixed(1)}x faster`,
 );
 console.log(`scrape /metrics with Accept-Encoding gzip: median ${median(oursGzip).toFixed(1)} ms`);
 console.log(
-  `event-loop delay during /metrics scrapes: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
+  `event-loop delay during /metrics scrapes: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, ` +
+    `max ${(loop.max / 1e6).toFixed(1)} ms`,
 );

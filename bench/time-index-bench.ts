@@ -31,8 +31,9 @@ const results: Record<string, { load: number; size: number; scan: number; backfi
 try {
   for (const v of variants) {
     await client.query('drop table if exists obs');
-    await client.query(`create table obs (indicator_id text not null, region_id integer not null, observed_at timestamptz not null,
-      dims jsonb not null default '{}', value double precision not null, primary key (indicator_id, region_id, observed_at, dims))`);
+    await client.query(`create table obs (indicator_id text not null, region_id integer not null,
+      observed_at timestamptz not null, dims jsonb not null default '{}', value double precision not null,
+      primary key (indicator_id, region_id, observed_at, dims))`);
     if (v.index) await client.query(v.index);
     const t0 = performance.now();
     for (let c = 0; c < chunks; c++) {
@@ -41,7 +42,8 @@ try {
       await client.query(
         `insert into obs (indicator_id, region_id, observed_at, value)
          select 'ind_' || (g % 30), (g / 30) % 3321,
-           case when $3 then timestamptz '2023-01-01' + ((g * 7919) % 730) * interval '1 day' + (g % 86400) * interval '1 second'
+           case when $3 then timestamptz '2023-01-01' + ((g * 7919) % 730) * interval '1 day'
+                               + (g % 86400) * interval '1 second'
                 else timestamptz '2025-01-01' + ($1::int * interval '1 day') + ((g % 86400) * interval '1 second') end,
            random() * 1000
          from generate_series($2::bigint, $2::bigint + $4::bigint - 1) g
@@ -55,7 +57,8 @@ try {
       ? Number(
           (
             await client.query(
-              `select sum(pg_relation_size(indexrelid)) s from pg_index where indrelid = 'obs'::regclass and not indisprimary`,
+              `select sum(pg_relation_size(indexrelid)) s from pg_index
+               where indrelid = 'obs'::regclass and not indisprimary`,
             )
           ).rows[0].s,
         )
@@ -63,7 +66,8 @@ try {
     const scan = (from: string) =>
       medianMs(() =>
         client.query(
-          `select count(*), sum(value) from obs where observed_at >= timestamptz '${from}' and observed_at < timestamptz '${from}' + interval '1 day'`,
+          `select count(*), sum(value) from obs
+           where observed_at >= timestamptz '${from}' and observed_at < timestamptz '${from}' + interval '1 day'`,
         ),
       );
     results[v.name] = { load, size, scan: await scan('2025-01-07'), backfilledScan: await scan('2023-06-15') };
@@ -72,7 +76,11 @@ try {
   const btree = results.btree!;
   for (const [name, r] of Object.entries(results)) {
     console.log(
-      `${name}: load ${rows} rows ${(r.load / 1000).toFixed(2)} s (ratio to no time index ${(r.load / base.load).toFixed(2)}), index ${(r.size / 1048576).toFixed(1)} MiB, one-day scan of recent data ${r.scan.toFixed(1)} ms (ratio to btree ${(r.scan / btree.scan).toFixed(2)}), of backfilled data ${r.backfilledScan.toFixed(1)} ms (ratio to btree ${(r.backfilledScan / btree.backfilledScan).toFixed(2)})`,
+      `${name}: load ${rows} rows ${(r.load / 1000).toFixed(2)} s ` +
+        `(ratio to no time index ${(r.load / base.load).toFixed(2)}), index ${(r.size / 1048576).toFixed(1)} MiB, ` +
+        `one-day scan of recent data ${r.scan.toFixed(1)} ms (ratio to btree ${(r.scan / btree.scan).toFixed(2)}), ` +
+        `of backfilled data ${r.backfilledScan.toFixed(1)} ms ` +
+        `(ratio to btree ${(r.backfilledScan / btree.backfilledScan).toFixed(2)})`,
     );
   }
 } finally {

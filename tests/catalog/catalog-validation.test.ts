@@ -145,7 +145,8 @@ describe('catalog errors', () => {
       `${file}:${lineOf('Juen 2023')} targets[0].due: expected a date or YYYY-MM, got "Juen 2023"`,
     );
     expect(lines).toContain(
-      `${file}:${lineOf('ehealth_records_on_vneidd')} targets[2].indicator: unknown indicator "ehealth_records_on_vneidd"`,
+      `${file}:${lineOf('ehealth_records_on_vneidd')} targets[2].indicator: ` +
+        'unknown indicator "ehealth_records_on_vneidd"',
     );
     const duplicate = issues.find((i) => i.code === 'duplicate_id')!;
     expect(duplicate.line).toBe(

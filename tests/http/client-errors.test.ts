@@ -60,7 +60,8 @@ describe(`requests Node's HTTP parser refuses, on ${backend}`, () => {
     [
       'both Content-Length and Transfer-Encoding',
       /Transfer-Encoding can't be present with Content-Length/,
-      'POST /v1/observations HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      'POST /v1/observations HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n' +
+        '3\r\nabc\r\n0\r\n\r\n',
     ],
   ])("answers %s with 400 and Pacer's error body, then closes the connection", async (_what, reason, request) => {
     const { text, closed } = await rawExchange(api, request);

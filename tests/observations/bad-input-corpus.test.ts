@@ -241,7 +241,8 @@ const cases: BadCase[] = [
   {
     name: 'a CSV row with a missing field',
     ...csv(
-      'indicator,region,observed_at,value\nvneid_accounts_issued,79,2025-08-01,1\nvneid_accounts_issued,79,2025-08-02\n',
+      'indicator,region,observed_at,value\n' +
+        'vneid_accounts_issued,79,2025-08-01,1\nvneid_accounts_issued,79,2025-08-02\n',
     ),
     status: 400,
     code: 'invalid_batch',
@@ -277,7 +278,8 @@ const cases: BadCase[] = [
   {
     name: 'a CSV quote that is never closed',
     ...csv(
-      'indicator,region,observed_at,value\nvneid_accounts_issued,79,2025-08-01,1\nvneid_accounts_issued,"79,2025-08-02,1\n',
+      'indicator,region,observed_at,value\n' +
+        'vneid_accounts_issued,79,2025-08-01,1\nvneid_accounts_issued,"79,2025-08-02,1\n',
     ),
     status: 400,
     code: 'invalid_csv',
@@ -287,7 +289,8 @@ const cases: BadCase[] = [
   {
     name: 'a CSV error after a quoted line break keeps the physical line',
     ...csv(
-      'indicator,region,observed_at,value,note\nvneid_accounts_issued,79,2025-08-01,1,"two\nlines"\nvneid_accounts_issued,XX,2025-08-02,1,\n',
+      'indicator,region,observed_at,value,note\n' +
+        'vneid_accounts_issued,79,2025-08-01,1,"two\nlines"\nvneid_accounts_issued,XX,2025-08-02,1,\n',
     ),
     status: 400,
     code: 'invalid_batch',

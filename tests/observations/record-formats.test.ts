@@ -36,40 +36,44 @@ async function expectChunkingInvariant(format: RecordFormat, text: string | Buff
 }
 
 describe('NDJSON records', () => {
-  it('parses lines wherever the chunks end, skipping blank lines and a BOM, keeping physical line numbers', async () => {
-    const text =
-      '\ufeff{"indicator":"a","region":"79","observed_at":"2025-08-01","value":1,"note":"Hồ Chí Minh"}\r\n\n  \n{"indicator":"b","value":"2","dims":{"k":"v"}}\n{"broken\n[1,2]\n{"x":1,"value":3}';
-    const records = await expectChunkingInvariant('ndjson', text);
-    expect(records).toEqual([
-      {
-        line: 1,
-        indicator: 'a',
-        region: '79',
-        observed_at: '2025-08-01',
-        value: 1,
-        dims: undefined,
-        note: 'Hồ Chí Minh',
-        problems: undefined,
-      },
-      {
-        line: 4,
-        indicator: 'b',
-        region: undefined,
-        observed_at: undefined,
-        value: '2',
-        dims: { k: 'v' },
-        note: undefined,
-        problems: undefined,
-      },
-      { line: 5, problems: [expect.objectContaining({ code: 'invalid_json' })] },
-      { line: 6, problems: [expect.objectContaining({ code: 'invalid_record' })] },
-      expect.objectContaining({
-        line: 7,
-        value: 3,
-        problems: [expect.objectContaining({ code: 'unknown_field', field: 'x' })],
-      }),
-    ]);
-  });
+  it(
+    'parses lines wherever the chunks end, ' + 'skipping blank lines and a BOM, keeping physical line numbers',
+    async () => {
+      const text =
+        '\ufeff{"indicator":"a","region":"79","observed_at":"2025-08-01","value":1,"note":"Hồ Chí Minh"}\r\n\n  \n' +
+        '{"indicator":"b","value":"2","dims":{"k":"v"}}\n{"broken\n[1,2]\n{"x":1,"value":3}';
+      const records = await expectChunkingInvariant('ndjson', text);
+      expect(records).toEqual([
+        {
+          line: 1,
+          indicator: 'a',
+          region: '79',
+          observed_at: '2025-08-01',
+          value: 1,
+          dims: undefined,
+          note: 'Hồ Chí Minh',
+          problems: undefined,
+        },
+        {
+          line: 4,
+          indicator: 'b',
+          region: undefined,
+          observed_at: undefined,
+          value: '2',
+          dims: { k: 'v' },
+          note: undefined,
+          problems: undefined,
+        },
+        { line: 5, problems: [expect.objectContaining({ code: 'invalid_json' })] },
+        { line: 6, problems: [expect.objectContaining({ code: 'invalid_record' })] },
+        expect.objectContaining({
+          line: 7,
+          value: 3,
+          problems: [expect.objectContaining({ code: 'unknown_field', field: 'x' })],
+        }),
+      ]);
+    },
+  );
 
   it('reports a line longer than 1 MB as one bad record and goes on', async () => {
     const records = await parse('ndjson', [
@@ -84,18 +88,22 @@ describe('NDJSON records', () => {
 });
 
 describe('JSON array records', () => {
-  it('finds each element wherever the chunks end, through strings with brackets, commas and escaped quotes', async () => {
-    const text =
-      ' [ {"indicator":"a","note":"a ] and a } and \\" and , too","value":1} ,\n{"value":2,"dims":{"k":"[v]"}}, 7, {"value": tru} ] ';
-    const records = await expectChunkingInvariant('json', text);
-    expect(records.map((r) => [r.line, r.value ?? null, r.problems?.[0]?.code ?? 'ok'])).toEqual([
-      [1, 1, 'ok'],
-      [2, 2, 'ok'],
-      [3, null, 'invalid_record'],
-      [4, null, 'invalid_json'],
-    ]);
-    expect(records[0]!.note).toBe('a ] and a } and " and , too');
-  });
+  it(
+    'finds each element wherever the chunks end, ' + 'through strings with brackets, commas and escaped quotes',
+    async () => {
+      const text =
+        ' [ {"indicator":"a","note":"a ] and a } and \\" and , too","value":1} ,\n' +
+        '{"value":2,"dims":{"k":"[v]"}}, 7, {"value": tru} ] ';
+      const records = await expectChunkingInvariant('json', text);
+      expect(records.map((r) => [r.line, r.value ?? null, r.problems?.[0]?.code ?? 'ok'])).toEqual([
+        [1, 1, 'ok'],
+        [2, 2, 'ok'],
+        [3, null, 'invalid_record'],
+        [4, null, 'invalid_json'],
+      ]);
+      expect(records[0]!.note).toBe('a ] and a } and " and , too');
+    },
+  );
 
   it.each([
     ['{"value":1}', 'expected "["'],
@@ -118,45 +126,50 @@ describe('JSON array records', () => {
 });
 
 describe('CSV records', () => {
-  it('parses RFC 4180 CSV wherever the chunks end: quotes, doubled quotes, line breaks in quotes, CRLF, a BOM, dims columns', async () => {
-    const text =
-      '\ufeffvalue,indicator,region,observed_at,dim.level,note\r\n1,a,79,2025-08-01,,\r\n"2",b,"7,9",2025-08-02,2,"say ""hi""\nagain"\r\n\r\n3,c,01,2025-08-03,3,é\n4,d,01\n5,e,01,2025-08-05,,"x"y\n';
-    const records = await expectChunkingInvariant('csv', text);
-    expect(records).toEqual([
-      {
-        line: 2,
-        indicator: 'a',
-        region: '79',
-        observed_at: '2025-08-01',
-        value: '1',
-        dims: undefined,
-        note: undefined,
-        problems: undefined,
-      },
-      {
-        line: 3,
-        indicator: 'b',
-        region: '7,9',
-        observed_at: '2025-08-02',
-        value: '2',
-        dims: { level: '2' },
-        note: 'say "hi"\nagain',
-        problems: undefined,
-      },
-      {
-        line: 6,
-        indicator: 'c',
-        region: '01',
-        observed_at: '2025-08-03',
-        value: '3',
-        dims: { level: '3' },
-        note: 'é',
-        problems: undefined,
-      },
-      { line: 7, problems: [expect.objectContaining({ code: 'wrong_field_count' })] },
-      { line: 8, problems: [expect.objectContaining({ code: 'invalid_csv' })] },
-    ]);
-  });
+  it(
+    'parses RFC 4180 CSV wherever the chunks end: ' +
+      'quotes, doubled quotes, line breaks in quotes, CRLF, a BOM, dims columns',
+    async () => {
+      const text =
+        '\ufeffvalue,indicator,region,observed_at,dim.level,note\r\n1,a,79,2025-08-01,,\r\n' +
+        '"2",b,"7,9",2025-08-02,2,"say ""hi""\nagain"\r\n\r\n3,c,01,2025-08-03,3,é\n4,d,01\n5,e,01,2025-08-05,,"x"y\n';
+      const records = await expectChunkingInvariant('csv', text);
+      expect(records).toEqual([
+        {
+          line: 2,
+          indicator: 'a',
+          region: '79',
+          observed_at: '2025-08-01',
+          value: '1',
+          dims: undefined,
+          note: undefined,
+          problems: undefined,
+        },
+        {
+          line: 3,
+          indicator: 'b',
+          region: '7,9',
+          observed_at: '2025-08-02',
+          value: '2',
+          dims: { level: '2' },
+          note: 'say "hi"\nagain',
+          problems: undefined,
+        },
+        {
+          line: 6,
+          indicator: 'c',
+          region: '01',
+          observed_at: '2025-08-03',
+          value: '3',
+          dims: { level: '3' },
+          note: 'é',
+          problems: undefined,
+        },
+        { line: 7, problems: [expect.objectContaining({ code: 'wrong_field_count' })] },
+        { line: 8, problems: [expect.objectContaining({ code: 'invalid_csv' })] },
+      ]);
+    },
+  );
 
   it.each([
     ['indicator,region,observed_at\n', 'missing_column'],

@@ -202,7 +202,8 @@ export class ObservationValidator {
         line,
         'value',
         'duplicate_key',
-        `line ${this.keys.firstLine} has the same indicator, region, observed_at and dims with value ${this.keys.firstValue}; this line has ${value}`,
+        `line ${this.keys.firstLine} has the same indicator, region, observed_at and dims ` +
+          `with value ${this.keys.firstValue}; this line has ${value}`,
       );
       return undefined;
     }
@@ -277,7 +278,8 @@ export class ObservationValidator {
           line,
           'observed_at',
           'future_timestamp',
-          `${new Date(ms).toISOString()} is in the future (more than 5 minutes after ${new Date(this.options.now).toISOString()})`,
+          `${new Date(ms).toISOString()} is in the future ` +
+            `(more than 5 minutes after ${new Date(this.options.now).toISOString()})`,
         ),
         out
       );
@@ -295,11 +297,12 @@ export class ObservationValidator {
 
   private notValidMessage(code: string, ms: number, zone: string): string {
     const day = (d: Date) => formatCalendarDate(calendarDateOf(d, zone));
-    const spans = this.catalog.regions
-      .history(code)
-      .map((u) =>
-        `${u.name} ${u.validFrom ? `from ${day(u.validFrom)}` : ''}${u.validFrom && u.validTo ? ' ' : ''}${u.validTo ? `until ${day(new Date(u.validTo.getTime() - 1))}` : ''}`.trim(),
-      );
+    const spans = this.catalog.regions.history(code).map((u) => {
+      const from = u.validFrom ? `from ${day(u.validFrom)}` : '';
+      const gap = u.validFrom && u.validTo ? ' ' : '';
+      const until = u.validTo ? `until ${day(new Date(u.validTo.getTime() - 1))}` : '';
+      return `${u.name} ${from}${gap}${until}`.trim();
+    });
     return `region ${code} names no unit on ${day(new Date(ms))} (${spans.join('; ')})`;
   }
 

@@ -107,7 +107,8 @@ function parseHeader(fields: string[]): Header {
       fail(
         'unknown_column',
         name.slice(0, 64),
-        `unknown column "${name.slice(0, 64)}": the header is ${required.join(',')} plus optional note and dim.<name> columns`,
+        `unknown column "${name.slice(0, 64)}": the header is ${required.join(',')} ` +
+          'plus optional note and dim.<name> columns',
       );
   });
   const missing = required.filter((name) => !seen.has(name));

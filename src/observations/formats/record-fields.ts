@@ -13,7 +13,9 @@ export function jsonRecord(value: unknown, line: number): RawObservation {
         {
           field: '',
           code: 'invalid_record',
-          message: `expected an object with ${recordFields.slice(0, 4).join(', ')}, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+          message:
+            `expected an object with ${recordFields.slice(0, 4).join(', ')}, ` +
+            `got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
         },
       ],
     };

@@ -6,6 +6,12 @@ import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetU
 
 const clampPercent = (x: number) => Math.max(0, Math.min(100, x * 100));
 
+const tableHead = [
+  html`<thead><tr><th>Status</th><th>Target</th><th>Owner</th><th>Due</th>`,
+  html`<th class="num">Current</th><th class="num">Target</th><th>Progress vs expected pace</th>`,
+  html`<th class="num">Projected at deadline</th><th>Projected completion</th></tr></thead>`,
+];
+
 /** The directive page (`/`): every target worst first, filtered by status and owner, as of a date. */
 export function renderDirectivePage(list: TargetList, query: TargetListQuery, assetUrl: AssetUrl): string {
   const day = asOfDay(list.as_of, list.timezone);
@@ -15,22 +21,34 @@ export function renderDirectivePage(list: TargetList, query: TargetListQuery, as
   const ownerFilter = query.owner?.[0] ?? '';
   const filtered = statusFilter.size > 0 || (query.owner?.length ?? 0) > 0 || (query.directive?.length ?? 0) > 0;
 
-  const filters = html`<fieldset><legend>Status</legend>${statusesWorstFirst.map(
-    (s) =>
-      html`<label><input type="checkbox" name="status" value="${s}"${statusFilter.has(s) ? html` checked` : ''}> ${statusLabels[s]}</label>`,
-  )}</fieldset>
-<label>Owner <select name="owner"><option value="">All owners</option>${list.owners.map((o) => html`<option${o === ownerFilter ? html` selected` : ''}>${o}</option>`)}</select></label>
-${filtered ? html`<a href="/${queryString({ at })}">Clear filters</a>` : ''}`;
+  const statusBoxes = statusesWorstFirst.map((s) => {
+    const checked = statusFilter.has(s) ? html` checked` : '';
+    return html`<label><input type="checkbox" name="status" value="${s}"${checked}> ${statusLabels[s]}</label>`;
+  });
+  const ownerOptions = list.owners.map((o) => html`<option${o === ownerFilter ? html` selected` : ''}>${o}</option>`);
+  const clearFilters = filtered ? html`<a href="/${queryString({ at })}">Clear filters</a>` : '';
+  const filters = html`<fieldset><legend>Status</legend>${statusBoxes}</fieldset>
+<label>Owner <select name="owner"><option value="">All owners</option>${ownerOptions}</select></label>
+${clearFilters}`;
 
+  const issuer = single ? html`${single.issuer} · issued ${single.issued} · ` : '';
+  const asOf = html`<time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>`;
+  const textUrl = webAddress(single?.url);
+  const textLink = textUrl ? html` · <a href="${textUrl}" rel="noopener">directive text</a>` : '';
+  const shown =
+    list.targets.length === list.total
+      ? `All ${list.total} targets`
+      : `${list.targets.length} of ${list.total} targets`;
+  const barNote = 'The bar shows progress from baseline to target; the black mark is where the expected pace is today.';
   const body = html`<h1>${single ? single.title : 'Directive targets'}</h1>
-<p class="sub">${single ? html`${single.issuer} · issued ${single.issued} · ` : ''}${list.total} targets · as of <time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>, ${list.timezone}${webAddress(single?.url) ? html` · <a href="${webAddress(single?.url)}" rel="noopener">directive text</a>` : ''}</p>
+<p class="sub">${issuer}${list.total} targets · as of ${asOf}, ${list.timezone}${textLink}</p>
 ${asOfForm('/', day, filters)}
 <ul class="counts" aria-label="Targets by status">${statusesWorstFirst.map(
     (s) => html`<li><a href="/${queryString({ at, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,
   )}</ul>
-<p class="note">${list.targets.length === list.total ? `All ${list.total} targets` : `${list.targets.length} of ${list.total} targets`}, worst first. The bar shows progress from baseline to target; the black mark is where the expected pace is today.</p>
+<p class="note">${shown}, worst first. ${barNote}</p>
 <div class="table-wrap"><table id="targets">
-<thead><tr><th>Status</th><th>Target</th><th>Owner</th><th>Due</th><th class="num">Current</th><th class="num">Target</th><th>Progress vs expected pace</th><th class="num">Projected at deadline</th><th>Projected completion</th></tr></thead>
+${tableHead}
 <tbody>
 ${list.targets.map((t) => row(t, at, list.timezone))}
 </tbody>
@@ -43,21 +61,36 @@ ${list.targets.length === 0 ? html`<p>No target matches these filters.</p>` : ''
 function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHtml {
   const milestone = t.kind === 'milestone';
   const currentDay = t.current_observed_at ? dayOf(t.current_observed_at, timezone) : null;
+  const link = html`/targets/${encodeURIComponent(t.target)}${queryString({ at })}`;
+  const current = t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`;
+  const currentNote = currentDay && !milestone ? html`<br><small>${currentDay}</small>` : '';
+  const projected =
+    t.projected === null || milestone
+      ? '—'
+      : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`;
   return html`<tr data-target="${t.target}" data-status="${t.status}">
 <td>${statusBadge(t.status)}${t.achieved_late ? html`<br><small>met after the deadline</small>` : ''}</td>
-<td><a href="/targets/${encodeURIComponent(t.target)}${queryString({ at })}">${t.title}</a><span class="id">${t.target}</span></td>
+<td><a href="${link}">${t.title}</a><span class="id">${t.target}</span></td>
 <td>${t.owner}</td>
 <td>${t.due}</td>
-<td class="num">${t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`}${currentDay && !milestone ? html`<br><small>${currentDay}</small>` : ''}</td>
+<td class="num">${current}${currentNote}</td>
 <td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${formatValue(t.target_value, t.kind)}</td>
 <td>${progressBar(t)}</td>
-<td class="num">${t.projected === null || milestone ? '—' : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`}</td>
+<td class="num">${projected}</td>
 <td class="day">${milestone ? '—' : (t.projected_completion ?? html`<span class="note">not at this pace</span>`)}</td>
 </tr>`;
 }
 
 export function progressBar(t: Pick<TargetSummary, 'progress' | 'expected_progress' | 'status'>): SafeHtml {
   const progress = t.progress;
-  const text = `${progress === null ? 'no value' : formatPercent(progress)} · expected ${formatPercent(t.expected_progress)}`;
-  return html`<div class="progress" role="img" aria-label="Progress ${text}"><span class="fill s-${t.status}" style="width:${clampPercent(progress ?? 0).toFixed(1)}%"></span><span class="pace" style="left:${clampPercent(t.expected_progress).toFixed(1)}%"></span></div><span class="progress-text">${text}</span>`;
+  const shown = progress === null ? 'no value' : formatPercent(progress);
+  const text = `${shown} · expected ${formatPercent(t.expected_progress)}`;
+  const fill = clampPercent(progress ?? 0).toFixed(1);
+  const pace = clampPercent(t.expected_progress).toFixed(1);
+  return html`${[
+    html`<div class="progress" role="img" aria-label="Progress ${text}">`,
+    html`<span class="fill s-${t.status}" style="width:${fill}%"></span>`,
+    html`<span class="pace" style="left:${pace}%"></span></div>`,
+    html`<span class="progress-text">${text}</span>`,
+  ]}`;
 }

@@ -24,18 +24,40 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
   const value = (x: number) => formatValue(x, t.kind);
   const milestone = t.kind === 'milestone';
 
+  const current = t.current === null ? '—' : html`<data id="current" value="${t.current}">${value(t.current)}</data>`;
+  const coverage = t.coverage !== null && t.coverage < 1 ? `, ${formatPercent(t.coverage)} of parts reporting` : '';
+  const currentNote = t.current_observed_at
+    ? html`${sources[t.current_source ?? 'direct']} ${on(t.current_observed_at)}${coverage}`
+    : 'no value yet';
+  const progress = t.progress === null ? '—' : formatPercent(t.progress);
+  const projected =
+    t.projected === null || milestone
+      ? '—'
+      : html`<data id="projected" value="${t.projected}">${value(t.projected)}</data>`;
+  const targetLevel = `${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}`;
+  const completion = milestone ? '—' : (t.projected_completion ?? '—');
+  const completionNote = milestone
+    ? 'a dated task'
+    : t.projected_completion
+      ? 'where the forecast reaches the target'
+      : 'not at this pace';
   const figures = html`<dl class="figures">
-<div><dt>Current</dt><dd>${t.current === null ? '—' : html`<data id="current" value="${t.current}">${value(t.current)}</data>`}<small>${t.current_observed_at ? html`${sources[t.current_source ?? 'direct']} ${on(t.current_observed_at)}${t.coverage !== null && t.coverage < 1 ? `, ${formatPercent(t.coverage)} of parts reporting` : ''}` : 'no value yet'}</small></dd></div>
+<div><dt>Current</dt><dd>${current}<small>${currentNote}</small></dd></div>
 <div><dt>Expected by now</dt><dd>${value(t.expected)}<small>on the pace line</small></dd></div>
-<div><dt>Progress</dt><dd>${t.progress === null ? '—' : formatPercent(t.progress)}<small>expected ${formatPercent(t.expected_progress)}</small></dd></div>
-<div><dt>Projected at the deadline</dt><dd>${t.projected === null || milestone ? '—' : html`<data id="projected" value="${t.projected}">${value(t.projected)}</data>`}<small>target ${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}</small></dd></div>
-<div><dt>Projected completion</dt><dd>${milestone ? '—' : (t.projected_completion ?? '—')}<small>${milestone ? 'a dated task' : t.projected_completion ? 'where the forecast reaches the target' : 'not at this pace'}</small></dd></div>
+<div><dt>Progress</dt><dd>${progress}<small>expected ${formatPercent(t.expected_progress)}</small></dd></div>
+<div><dt>Projected at the deadline</dt><dd>${projected}<small>target ${targetLevel}</small></dd></div>
+<div><dt>Projected completion</dt><dd>${completion}<small>${completionNote}</small></dd></div>
 <div><dt>Deadline</dt><dd>${t.due}<small>end of day, ${tz}</small></dd></div>
 </dl>`;
 
+  const late = t.achieved_late ? ' met after the deadline ·' : '';
+  const sub = [
+    html`${statusBadge(t.status)}${late} ${detail.directive.title}, ${t.source} · ${t.owner} · `,
+    html`${t.indicator_name} (${t.unit}) in <span lang="vi">${t.region_name}</span> · <code>${t.target}</code>`,
+  ];
   const body = html`<p><a href="/${queryString({ at })}">← All targets</a></p>
 <h1>${t.title}</h1>
-<p class="sub">${statusBadge(t.status)}${t.achieved_late ? ' met after the deadline ·' : ''} ${detail.directive.title}, ${t.source} · ${t.owner} · ${t.indicator_name} (${t.unit}) in <span lang="vi">${t.region_name}</span> · <code>${t.target}</code></p>
+<p class="sub">${sub}</p>
 ${asOfForm(`/targets/${encodeURIComponent(t.target)}`, day)}
 ${figures}
 ${progressBar(t)}
@@ -77,19 +99,31 @@ function chart(detail: TargetDetail): SafeHtml {
     forecast: detail.forecast.map((p) => [sec(p.at), p.value]),
   };
   const value = (x: number) => formatValue(x, t.kind);
+  const milestones =
+    t.milestones.length > 0 ? `, through ${t.milestones.length} milestone${t.milestones.length === 1 ? '' : 's'}` : '';
+  const reaching = t.projected_completion
+    ? `, reaching the target on ${t.projected_completion}`
+    : ', never reaching the target at this pace';
   const words = [
     observations.length === 0
       ? 'No observation of this target’s own series up to this date.'
-      : `${observations.length} observation${observations.length === 1 ? '' : 's'} up to this date, the latest ${value(latest!.value)} on ${dayOf(latest!.observed_at, detail.timezone)}.`,
-    `Expected pace: from ${value(t.baseline)} on ${dayOf(t.baseline_at, detail.timezone)} to ${value(t.target_value)} by ${t.due}${t.milestones.length > 0 ? `, through ${t.milestones.length} milestone${t.milestones.length === 1 ? '' : 's'}` : ''}.`,
+      : `${observations.length} observation${observations.length === 1 ? '' : 's'} up to this date, ` +
+        `the latest ${value(latest!.value)} on ${dayOf(latest!.observed_at, detail.timezone)}.`,
+    `Expected pace: from ${value(t.baseline)} on ${dayOf(t.baseline_at, detail.timezone)} ` +
+      `to ${value(t.target_value)} by ${t.due}${milestones}.`,
     detail.forecast.length === 2 && t.kind !== 'milestone'
-      ? `Forecast: ${value(detail.forecast[1]!.value)} at the deadline${t.projected_completion ? `, reaching the target on ${t.projected_completion}` : ', never reaching the target at this pace'}.`
+      ? `Forecast: ${value(detail.forecast[1]!.value)} at the deadline${reaching}.`
       : '',
+  ];
+  const key = [
+    html`<li class="k-obs"><i></i>Observed</li><li class="k-pace"><i></i>Expected pace</li>`,
+    html`<li class="k-forecast"><i></i>Forecast</li><li class="k-target"><i></i>Target ${value(t.target_value)}</li>`,
+    html`<li class="k-deadline"><i></i>Deadline ${t.due}</li>`,
   ];
   return html`<figure class="chart">
 <div id="target-chart" role="img" aria-label="${words.join(' ')}"></div>
 <noscript><p class="note">The chart needs JavaScript; the observations table below has every value.</p></noscript>
-<ul class="key"><li class="k-obs"><i></i>Observed</li><li class="k-pace"><i></i>Expected pace</li><li class="k-forecast"><i></i>Forecast</li><li class="k-target"><i></i>Target ${value(t.target_value)}</li><li class="k-deadline"><i></i>Deadline ${t.due}</li></ul>
+<ul class="key">${key}</ul>
 <figcaption>${words.join(' ')}</figcaption>
 </figure>
 ${jsonScript('chart-data', data)}`;
@@ -101,44 +135,54 @@ function observationsTable(
   value: (x: number) => string,
 ): SafeHtml {
   const rows = [...detail.observations].reverse();
+  const later = detail.later_observations;
   const omitted = [
     detail.earlier_observations > 0
       ? `${formatNumber(detail.earlier_observations)} earlier observations are not listed.`
       : '',
-    detail.later_observations > 0
-      ? `${formatNumber(detail.later_observations)} observation${detail.later_observations === 1 ? ' is' : 's are'} dated after this date.`
-      : '',
+    later > 0 ? `${formatNumber(later)} observation${later === 1 ? ' is' : 's are'} dated after this date.` : '',
   ].filter(Boolean);
+  const { indicator_name: indicator, region_name: region } = detail.target;
+  const row = (o: TargetDetail['observations'][number]) => {
+    const batch = o.batch_id !== null ? html` <small>batch ${o.batch_id}</small>` : '';
+    const revisions = o.revisions.map(
+      (r) => html`<li>${value(r.old_value)} → ${value(r.new_value)} on ${on(r.revised_at)}</li>`,
+    );
+    const revised = o.revisions.length === 0 ? '—' : html`<ul class="revisions">${revisions}</ul>`;
+    return [
+      html`<tr><td><time datetime="${o.observed_at}">${on(o.observed_at)}</time></td>`,
+      html`<td class="num"><data value="${o.value}">${value(o.value)}</data></td><td>${noteWithLinks(o.note)}</td>`,
+      html`<td>${on(o.recorded_at)}${batch}</td><td>${revised}</td></tr>`,
+    ];
+  };
   return html`<h2>Observations</h2>
-<p class="note">${detail.target.indicator_name} in <span lang="vi">${detail.target.region_name}</span>, newest first. ${omitted.join(' ')}</p>
+<p class="note">${indicator} in <span lang="vi">${region}</span>, newest first. ${omitted.join(' ')}</p>
 ${
   rows.length === 0
     ? html`<p>None up to this date.</p>`
     : html`<div class="table-wrap"><table id="observations">
 <thead><tr><th>Observed</th><th class="num">Value</th><th>Note</th><th>Recorded</th><th>Revisions</th></tr></thead>
-<tbody>${rows.map(
-        (o) =>
-          html`<tr><td><time datetime="${o.observed_at}">${on(o.observed_at)}</time></td><td class="num"><data value="${o.value}">${value(o.value)}</data></td><td>${noteWithLinks(o.note)}</td><td>${on(o.recorded_at)}${o.batch_id !== null ? html` <small>batch ${o.batch_id}</small>` : ''}</td><td>${
-            o.revisions.length === 0
-              ? '—'
-              : html`<ul class="revisions">${o.revisions.map((r) => html`<li>${value(r.old_value)} → ${value(r.new_value)} on ${on(r.revised_at)}</li>`)}</ul>`
-          }</td></tr>`,
-      )}</tbody>
+<tbody>${rows.map((o) => row(o))}</tbody>
 </table></div>`
 }`;
 }
 
 function historyTable(detail: TargetDetail): SafeHtml {
+  const row = (c: TargetDetail['status_history'][number]) => {
+    const asOf = html`<time datetime="${c.as_of}">${asOfDay(c.as_of, detail.timezone)}</time>`;
+    const from = c.from ? statusLabels[c.from] : 'first evaluation';
+    return html`<tr><td>${asOf}</td><td>${from}</td><td>${statusLabelWithBadge(c.to)}</td></tr>`;
+  };
   return html`<h2>Status history</h2>
 ${
   detail.status_history.length === 0
-    ? html`<p class="note">No stored evaluation up to this date. Evaluations are stored by the worker role and by <code>pacer evaluate --save</code>.</p>`
+    ? [
+        html`<p class="note">No stored evaluation up to this date. `,
+        html`Evaluations are stored by the worker role and by <code>pacer evaluate --save</code>.</p>`,
+      ]
     : html`<div class="table-wrap"><table id="status-history">
 <thead><tr><th>As of</th><th>From</th><th>To</th></tr></thead>
-<tbody>${detail.status_history.map(
-        (c) =>
-          html`<tr><td><time datetime="${c.as_of}">${asOfDay(c.as_of, detail.timezone)}</time></td><td>${c.from ? statusLabels[c.from] : 'first evaluation'}</td><td>${statusLabelWithBadge(c.to)}</td></tr>`,
-      )}</tbody>
+<tbody>${detail.status_history.map((c) => row(c))}</tbody>
 </table></div>`
 }`;
 }
@@ -150,8 +194,10 @@ function noteWithLinks(note: string | null): SafeHtml {
     const bare = url.replace(/^https?:\/\//, '');
     return bare.length > 48 ? `${bare.slice(0, 47)}…` : bare;
   };
+  const link = (url: string) => html`<a href="${url}" rel="noopener nofollow">${shorten(url)}</a>`;
   // Only http(s) addresses become links: the regex cannot match a javascript: URL.
-  return html`${note.split(/(https?:\/\/[^\s<>"]+)/).map((part, i) => (i % 2 === 1 ? html`<a href="${part}" rel="noopener nofollow">${shorten(part)}</a>` : part))}`;
+  const parts = note.split(/(https?:\/\/[^\s<>"]+)/);
+  return html`${parts.map((part, i) => (i % 2 === 1 ? link(part) : part))}`;
 }
 
 const statusLabelWithBadge = (s: keyof typeof statusLabels) =>
@@ -162,15 +208,36 @@ function regionsSection(detail: TargetDetail, day: string, value: (x: number) =>
   const level = r.level ?? 'part';
   const plural = r.parts === 1 ? level : `${level}s`;
   const max = Math.max(...r.items.map((i) => Math.abs(i.value)), 0);
+  const inForce = asOfDay(r.in_force_at, detail.timezone);
+  const note = [
+    html`${r.reporting} of ${r.parts} ${plural} of <span lang="vi">${r.parent.name}</span> in force on ${inForce}`,
+    html` have a value as of ${day}. Values of units merged since count toward the ${level} they merged into.`,
+  ];
+  const item = (i: TargetDetail['regions']['items'][number]) => {
+    const width = max > 0 ? ((Math.abs(i.value) / max) * 100).toFixed(1) : '0';
+    const coverage = i.coverage < 1 ? `, ${formatPercent(i.coverage)} reporting` : '';
+    const derived = i.source !== 'direct' ? html` <small>${sources[i.source]}${coverage}</small>` : '';
+    return [
+      html`<li data-region="${i.code}"><span lang="vi">${i.name}</span>`,
+      html`<span class="bar" style="width:${width}%"></span>`,
+      html`<span class="v"><data value="${i.value}">${value(i.value)}</data>${derived}</span></li>`,
+    ];
+  };
+  const label = `${detail.target.indicator_name} by ${level}, largest first`;
+  const missingUnits = r.missing.length === 1 ? level : `${level}s`;
+  const missing =
+    r.missing.length > 0
+      ? [
+          html`<details><summary>${r.missing.length} ${missingUnits} without a value</summary>`,
+          html`<p lang="vi">${r.missing.map((m) => m.name).join(', ')}</p></details>`,
+        ]
+      : '';
   return html`<h2>By ${level}</h2>
-<p class="note">${r.reporting} of ${r.parts} ${plural} of <span lang="vi">${r.parent.name}</span> in force on ${asOfDay(r.in_force_at, detail.timezone)} have a value as of ${day}. Values of units merged since count toward the ${level} they merged into.</p>
+<p class="note">${note}</p>
 ${
   r.items.length === 0
     ? html`<p>No regional values for this indicator.</p>`
-    : html`<ul class="bars" id="regions" aria-label="${detail.target.indicator_name} by ${level}, largest first">${r.items.map(
-        (i) =>
-          html`<li data-region="${i.code}"><span lang="vi">${i.name}</span><span class="bar" style="width:${max > 0 ? ((Math.abs(i.value) / max) * 100).toFixed(1) : '0'}%"></span><span class="v"><data value="${i.value}">${value(i.value)}</data>${i.source !== 'direct' ? html` <small>${sources[i.source]}${i.coverage < 1 ? `, ${formatPercent(i.coverage)} reporting` : ''}</small>` : ''}</span></li>`,
-      )}</ul>`
+    : html`<ul class="bars" id="regions" aria-label="${label}">${r.items.map((i) => item(i))}</ul>`
 }
-${r.missing.length > 0 ? html`<details><summary>${r.missing.length} ${r.missing.length === 1 ? level : `${level}s`} without a value</summary><p lang="vi">${r.missing.map((m) => m.name).join(', ')}</p></details>` : ''}`;
+${missing}`;
 }
