@@ -9,6 +9,8 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Prettier wraps code at 120 columns but never splits a string, a comment or a regex: this catches those.
+      'max-len': ['error', { code: 120, tabWidth: 2 }],
       'no-restricted-syntax': [
         'error',
         { selector: "CallExpression[callee.property.name='only']", message: 'No .only in committed tests.' },

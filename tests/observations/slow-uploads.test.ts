@@ -155,95 +155,107 @@ describe.each(backends)('slow and stalled uploads on %s', (backend) => {
     api = undefined;
   });
 
-  it('answers each of 4 stalled uploads with 408 within the idle timeout plus a margin and writes nothing of theirs, while a push from another token succeeds within seconds', async () => {
-    // The per-token cap is lifted so that one token can take every slot: only the idle timeout
-    // and the wait for a slot keep the other push flowing.
-    api = await startIngestApi(backend, 'stall', {
-      PACER_INGEST_CONCURRENCY: '4',
-      PACER_INGEST_TOKEN_CONCURRENCY: '4',
-      PACER_INGEST_IDLE_TIMEOUT_SECONDS: '2',
-    });
-    const slow = await api.token('writer');
-    const other = await api.token('writer');
-    const first = line('VN', 1, 0).length;
-    const stalled = [0, 1, 2, 3].map((i) => rawUpload(api!, slow, line('VN', 1, i) + line('VN', 2, i), first));
-    // Time for the server to admit them; the push below must then find every slot taken.
-    await new Promise((r) => setTimeout(r, 1000));
+  it(
+    'answers each of 4 stalled uploads with 408 within the idle timeout plus a margin and writes nothing of theirs, ' +
+      'while a push from another token succeeds within seconds',
+    async () => {
+      // The per-token cap is lifted so that one token can take every slot: only the idle timeout
+      // and the wait for a slot keep the other push flowing.
+      api = await startIngestApi(backend, 'stall', {
+        PACER_INGEST_CONCURRENCY: '4',
+        PACER_INGEST_TOKEN_CONCURRENCY: '4',
+        PACER_INGEST_IDLE_TIMEOUT_SECONDS: '2',
+      });
+      const slow = await api.token('writer');
+      const other = await api.token('writer');
+      const first = line('VN', 1, 0).length;
+      const stalled = [0, 1, 2, 3].map((i) => rawUpload(api!, slow, line('VN', 1, i) + line('VN', 2, i), first));
+      // Time for the server to admit them; the push below must then find every slot taken.
+      await new Promise((r) => setTimeout(r, 1000));
 
-    const started = Date.now();
-    const pushed = await within(api.push(await validNdjson(api, 10), { token: other }), 12_000, 'answer to the push');
-    expect(pushed.status).toBe(200);
-    expect(await readJson(pushed)).toMatchObject({ inserted: 10 });
-    expect(Date.now() - started).toBeLessThan(12_000);
+      const started = Date.now();
+      const pushed = await within(api.push(await validNdjson(api, 10), { token: other }), 12_000, 'answer to the push');
+      expect(pushed.status).toBe(200);
+      expect(await readJson(pushed)).toMatchObject({ inserted: 10 });
+      expect(Date.now() - started).toBeLessThan(12_000);
 
-    for (const upload of stalled) {
-      const answer = await within(upload.answer, 2_000 + 12_000, 'answer to a stalled upload');
-      expect(answer.status).toBe(408);
-      expect(answer.body.error.code).toBe('body_timeout');
-      expect(answer.headers.connection).toBe('close');
-      expect(answer.ms).toBeLessThan(2_000 + 12_000);
-    }
-    expect(await api.fingerprint()).toMatchObject({ observations: 10, batches: 1 });
-    const written = await api.database.db
-      .selectFrom('observations')
-      .where('indicator_id', '=', 'chip_id_cards_issued')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    expect(Number(written.n)).toBe(0);
-  });
-
-  it('gives back the slots of clients that vanish mid-upload without a word: within the idle timeout plus a margin all 4 can be taken again and their pushes written', async () => {
-    api = await startIngestApi(backend, 'vanish', {
-      PACER_INGEST_CONCURRENCY: '4',
-      PACER_INGEST_TOKEN_CONCURRENCY: '4',
-      PACER_INGEST_QUEUE_SECONDS: '0',
-      PACER_INGEST_IDLE_TIMEOUT_SECONDS: '2',
-    });
-    const writer = await api.token('writer');
-    const probe = await api.token('writer');
-    const relay = await vanishingRelay(api);
-    try {
-      await holdSlots(api, writer, probe, 4, 20_000, relay.port);
-      relay.vanish();
-
-      const again = await holdSlots(api, writer, probe, 4, 2_000 + 13_000);
-      for (const upload of again) upload.finish();
-      for (const upload of again) {
-        const answer = await within(upload.answer, 15_000, 'answer to a finished upload');
-        expect(answer.status).toBe(200);
-        expect(answer.body).toMatchObject({ received: 2 });
+      for (const upload of stalled) {
+        const answer = await within(upload.answer, 2_000 + 12_000, 'answer to a stalled upload');
+        expect(answer.status).toBe(408);
+        expect(answer.body.error.code).toBe('body_timeout');
+        expect(answer.headers.connection).toBe('close');
+        expect(answer.ms).toBeLessThan(2_000 + 12_000);
       }
-      // Each upload wrote the same two keys; nothing of the vanished ones was kept besides.
-      expect(await api.fingerprint()).toMatchObject({ observations: 2, batches: 4 });
-    } finally {
-      relay.close();
-    }
-  });
+      expect(await api.fingerprint()).toMatchObject({ observations: 10, batches: 1 });
+      const written = await api.database.db
+        .selectFrom('observations')
+        .where('indicator_id', '=', 'chip_id_cards_issued')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(written.n)).toBe(0);
+    },
+  );
 
-  it('refuses a token’s pushes past its cap (half the slots) with 429 and Retry-After, while another token’s push is admitted', async () => {
-    api = await startIngestApi(backend, 'cap', { PACER_INGEST_CONCURRENCY: '4' });
-    const greedy = await api.token('writer');
-    const other = await api.token('writer');
-    const first = line('VN', 1, 0).length;
-    const uploads = [0, 1, 2].map((i) => rawUpload(api!, greedy, line('VN', 1, i) + line('VN', 3 + i, i), first));
+  it(
+    'gives back the slots of clients that vanish mid-upload without a word: ' +
+      'within the idle timeout plus a margin all 4 can be taken again and their pushes written',
+    async () => {
+      api = await startIngestApi(backend, 'vanish', {
+        PACER_INGEST_CONCURRENCY: '4',
+        PACER_INGEST_TOKEN_CONCURRENCY: '4',
+        PACER_INGEST_QUEUE_SECONDS: '0',
+        PACER_INGEST_IDLE_TIMEOUT_SECONDS: '2',
+      });
+      const writer = await api.token('writer');
+      const probe = await api.token('writer');
+      const relay = await vanishingRelay(api);
+      try {
+        await holdSlots(api, writer, probe, 4, 20_000, relay.port);
+        relay.vanish();
 
-    // Two of the three are admitted and wait for the rest of their bodies; the third is refused.
-    const refused = await Promise.race([
-      ...uploads.map((u) => u.answer.then(() => u)),
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
-    ]);
-    expect(refused, 'one of the three uploads is answered at once').toBeDefined();
-    const answer = await refused!.answer;
-    expect(answer.status).toBe(429);
-    expect(answer.headers['retry-after']).toBe('1');
-    expect(answer.body.error.code).toBe('too_many_ingests');
+        const again = await holdSlots(api, writer, probe, 4, 2_000 + 13_000);
+        for (const upload of again) upload.finish();
+        for (const upload of again) {
+          const answer = await within(upload.answer, 15_000, 'answer to a finished upload');
+          expect(answer.status).toBe(200);
+          expect(answer.body).toMatchObject({ received: 2 });
+        }
+        // Each upload wrote the same two keys; nothing of the vanished ones was kept besides.
+        expect(await api.fingerprint()).toMatchObject({ observations: 2, batches: 4 });
+      } finally {
+        relay.close();
+      }
+    },
+  );
 
-    const pushed = await api.push(line('VN', 20, 1), { token: other });
-    expect(pushed.status).toBe(200);
+  it(
+    'refuses a token’s pushes past its cap (half the slots) with 429 and Retry-After, ' +
+      'while another token’s push is admitted',
+    async () => {
+      api = await startIngestApi(backend, 'cap', { PACER_INGEST_CONCURRENCY: '4' });
+      const greedy = await api.token('writer');
+      const other = await api.token('writer');
+      const first = line('VN', 1, 0).length;
+      const uploads = [0, 1, 2].map((i) => rawUpload(api!, greedy, line('VN', 1, i) + line('VN', 3 + i, i), first));
 
-    const admitted = uploads.filter((u) => u !== refused);
-    for (const upload of admitted) upload.finish();
-    for (const upload of admitted) expect((await within(upload.answer, 15_000, 'answer')).status).toBe(200);
-    expect(await api.fingerprint()).toMatchObject({ batches: 3 });
-  });
+      // Two of the three are admitted and wait for the rest of their bodies; the third is refused.
+      const refused = await Promise.race([
+        ...uploads.map((u) => u.answer.then(() => u)),
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
+      ]);
+      expect(refused, 'one of the three uploads is answered at once').toBeDefined();
+      const answer = await refused!.answer;
+      expect(answer.status).toBe(429);
+      expect(answer.headers['retry-after']).toBe('1');
+      expect(answer.body.error.code).toBe('too_many_ingests');
+
+      const pushed = await api.push(line('VN', 20, 1), { token: other });
+      expect(pushed.status).toBe(200);
+
+      const admitted = uploads.filter((u) => u !== refused);
+      for (const upload of admitted) upload.finish();
+      for (const upload of admitted) expect((await within(upload.answer, 15_000, 'answer')).status).toBe(200);
+      expect(await api.fingerprint()).toMatchObject({ batches: 3 });
+    },
+  );
 });
