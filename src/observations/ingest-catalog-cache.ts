@@ -1,4 +1,4 @@
-import { IngestCatalog } from '../domain/observations/observation-validator.js';
+import { IngestCatalog } from '../domain/observations/ingest-catalog.js';
 import type { IngestStore } from './ingest-store.js';
 
 /**

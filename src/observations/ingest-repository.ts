@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { CatalogIndicator, CatalogRegion } from '../domain/observations/observation-validator.js';
+import type { CatalogIndicator, CatalogRegion } from '../domain/observations/ingest-catalog.js';
 import type { BatchStart, IngestStore, IngestTransaction, StoredBatch, WriteCounts } from './ingest-store.js';
 import type { IngestSummary } from './ingestor.js';
 import type { ObservationChunk } from './observation-chunk.js';

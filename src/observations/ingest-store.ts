@@ -1,4 +1,4 @@
-import type { CatalogIndicator, CatalogRegion } from '../domain/observations/observation-validator.js';
+import type { CatalogIndicator, CatalogRegion } from '../domain/observations/ingest-catalog.js';
 import type { IngestMode, IngestSource, IngestSummary } from './ingestor.js';
 import type { ObservationChunk } from './observation-chunk.js';
 

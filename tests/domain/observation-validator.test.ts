@@ -3,12 +3,8 @@ import { BatchKeyIndex, KeySeen } from '../../src/domain/observations/batch-key-
 import { IndicatorScope, parseScope } from '../../src/domain/observations/indicator-scope.js';
 import { IssueList } from '../../src/domain/observations/issue-list.js';
 import type { RawObservation } from '../../src/domain/observations/observation.js';
-import {
-  IngestCatalog,
-  ObservationValidator,
-  observationIssueCodes,
-  type CatalogRegion,
-} from '../../src/domain/observations/observation-validator.js';
+import { IngestCatalog, type CatalogRegion } from '../../src/domain/observations/ingest-catalog.js';
+import { ObservationValidator, observationIssueCodes } from '../../src/domain/observations/observation-validator.js';
 import { InstantParser } from '../../src/domain/time/instant-parser.js';
 import { parseInstant } from '../../src/domain/time/zoned-time.js';
 
