@@ -4,7 +4,7 @@ import { BatchKeyIndex, KeySeen } from './batch-key-index.js';
 import type { IndicatorScope } from './indicator-scope.js';
 import type { IssueList } from './issue-list.js';
 import type { RawObservation } from './observation.js';
-import type { CatalogIndicator, CatalogRegion, IngestCatalog, RegionCode } from './ingest-catalog.js';
+import type { IngestCatalog, RegionCode } from './ingest-catalog.js';
 import { storedTextProblem } from './stored-text.js';
 
 /**
