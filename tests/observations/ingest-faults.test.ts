@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from '../support/ingest-api.js';
-import { freePort, startPacer, type RunningChild } from '../support/pacer-process.js';
-import { testDatabaseUrl } from '../support/services.js';
+import { startPacer, type RunningChild } from '../support/pacer-process.js';
+import { postgresProxy } from '../support/postgres-proxy.js';
 import { createSchema, dropSchema, schemaUrl, testBackends, uniqueSchema } from '../support/test-database.js';
 
 const backends = await testBackends();
@@ -174,27 +173,7 @@ describe.runIf(backends.includes('postgres'))('ingest faults on PostgreSQL (the 
     'answers 503 with Retry-After while PostgreSQL is unreachable, ' + 'and recovers by itself when it is back',
     async () => {
       // A TCP proxy in front of the shared PostgreSQL: cutting it makes the database unreachable for this API only.
-      const upstream = new URL(testDatabaseUrl);
-      const sockets = new Set<net.Socket>();
-      const proxy = net.createServer((downstream) => {
-        const up = net.connect(Number(upstream.port || 5432), upstream.hostname);
-        sockets.add(downstream).add(up);
-        const drop = () => {
-          downstream.destroy();
-          up.destroy();
-        };
-        downstream.on('error', drop).on('close', drop).pipe(up);
-        up.on('error', drop).on('close', drop).pipe(downstream);
-      });
-      const port = await freePort();
-      const listen = () => new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', () => resolve()));
-      const cut = async () => {
-        await new Promise<void>((resolve) => {
-          proxy.close(() => resolve());
-          for (const s of sockets) s.destroy();
-          sockets.clear();
-        });
-      };
+      const { port, open: listen, cut } = await postgresProxy();
       await listen();
       const application = `pacer_cut_${randomBytes(4).toString('hex')}`;
       const api = await start(namedUrl(schema, application, port));

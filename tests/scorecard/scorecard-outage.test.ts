@@ -1,54 +1,20 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env-schema.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { openPacer, type Pacer } from '../../src/main.js';
 import { createDatabase, type Database } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrator.js';
-import { freePort } from '../support/pacer-process.js';
+import { postgresProxy, type PostgresProxy } from '../support/postgres-proxy.js';
 import { postgresReachable, servicesRequired, testDatabaseUrl } from '../support/services.js';
 import { dropSchema, uniqueSchema } from '../support/test-database.js';
 
 const postgres = await postgresReachable();
 if (!postgres && servicesRequired) throw new Error(`PostgreSQL required but not reachable at ${testDatabaseUrl}`);
 
-/**
- * A TCP proxy in front of the shared PostgreSQL on a port of this test's own: closing it makes
- * the database unreachable for the server connected through it, and for no one else.
- */
-async function postgresProxy(): Promise<{ url: string; open: () => Promise<void>; cut: () => Promise<void> }> {
-  const upstream = new URL(testDatabaseUrl);
-  const sockets = new Set<net.Socket>();
-  const proxy = net.createServer((downstream) => {
-    const up = net.connect(Number(upstream.port || 5432), upstream.hostname);
-    sockets.add(downstream).add(up);
-    const drop = () => {
-      downstream.destroy();
-      up.destroy();
-    };
-    downstream.on('error', drop).on('close', drop).pipe(up);
-    up.on('error', drop).on('close', drop).pipe(downstream);
-  });
-  const port = await freePort();
-  const url = new URL(testDatabaseUrl);
-  url.port = String(port);
-  return {
-    url: url.toString(),
-    open: () => new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', () => resolve())),
-    cut: () =>
-      new Promise<void>((resolve) => {
-        if (!proxy.listening) return resolve();
-        proxy.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        sockets.clear();
-      }),
-  };
-}
-
 // PGlite lives in the process and cannot become unreachable: this is about a PostgreSQL server.
 describe.runIf(postgres)('the scorecard while PostgreSQL is unreachable', () => {
   const schema = uniqueSchema('scorecard_outage');
-  let proxy: Awaited<ReturnType<typeof postgresProxy>>;
+  let proxy: PostgresProxy;
   let database: Database;
   let pacer: Pacer;
   let baseUrl: string;
