@@ -47,7 +47,7 @@ export class BullmqSchedulerRole implements Role {
     await assertNoEviction(this.deps.redis);
     const queue = new Queue(this.deps.queue.name, { connection: this.deps.redis, prefix: this.deps.queue.prefix });
     this.queue = queue;
-    await this.reconcile(queue);
+    await this.reconcile(queue, { catchUp: true });
     const feeds = this.enabledFeeds().map((f) => f.id);
     this.deps.logger.info({ feeds, evaluation: this.deps.evaluationCron }, 'feed schedules upserted');
     this.deps.redis.on('ready', this.onReady);
@@ -80,7 +80,9 @@ export class BullmqSchedulerRole implements Role {
     if (!queue || this.reconciling) return;
     this.reconciling = (async () => {
       const missing = await this.missingSchedulers();
-      await this.reconcile(queue);
+      // Missed slots are caught up at start and after a reconnect (Redis may have lost queued jobs),
+      // not on the interval: a failing feed's last slot would be run again every time.
+      await this.reconcile(queue, { catchUp: reason === 'reconnected' });
       if (missing.length > 0) {
         this.deps.logger.warn({ reason, schedulers: missing }, 're-created job schedulers Redis had lost');
       }
@@ -91,7 +93,10 @@ export class BullmqSchedulerRole implements Role {
       .finally(() => (this.reconciling = undefined));
   }
 
-  private async reconcile(queue: Queue): Promise<void> {
+  private async reconcile(queue: Queue, options: { catchUp: boolean }): Promise<void> {
+    // Missed slots are reckoned from before the upserts: a scheduler's first job is for a slot after
+    // its upsert, so a slot boundary passing meanwhile cannot make the catch-up run that slot too.
+    const now = this.deps.now?.() ?? new Date();
     const feeds = this.enabledFeeds();
     for (const feed of feeds) {
       const data: FeedJobData = { feedId: feed.id, trigger: 'schedule' };
@@ -122,9 +127,10 @@ export class BullmqSchedulerRole implements Role {
       },
     );
 
+    if (!options.catchUp) return;
     const stats = await this.deps.store.stats(feedDurationBuckets);
     const lastSuccess = new Map(stats.map((s) => [s.feedId, s.lastSuccessAt]));
-    for (const { feed, slot } of missedSlots(feeds, lastSuccess, this.deps.now?.() ?? new Date())) {
+    for (const { feed, slot } of missedSlots(feeds, lastSuccess, now)) {
       const data: FeedJobData = { feedId: feed.id, slot: slot.toISOString(), trigger: 'catchup' };
       // The job id dedupes schedulers starting together; the runs table dedupes across restarts.
       await queue.add(jobNames.feed, data, { ...feedJobOptions(feed), jobId: `catchup:${feed.id}:${slot.getTime()}` });

@@ -37,6 +37,8 @@ export class InProcessSchedulerRole implements Role {
 
   async start(): Promise<void> {
     const feeds = this.deps.feeds.all().filter((f) => f.enabled);
+    // Missed slots are reckoned from before the timers start, so a tick cannot run the caught-up slot again.
+    const now = new Date();
     for (const feed of feeds) {
       // The slot is the scheduled time the tick belongs to; the half-second lookahead keeps a timer
       // that fires a little early from naming the slot before it.
@@ -55,8 +57,8 @@ export class InProcessSchedulerRole implements Role {
       }),
     );
     const stats = await this.deps.store.stats(feedDurationBuckets);
-    for (const { feed, slot } of missedSlots(feeds, new Map(stats.map((s) => [s.feedId, s.lastSuccessAt])), new Date()))
-      this.fire(feed, slot, 'catchup');
+    const lastSuccess = new Map(stats.map((s) => [s.feedId, s.lastSuccessAt]));
+    for (const { feed, slot } of missedSlots(feeds, lastSuccess, now)) this.fire(feed, slot, 'catchup');
     this.deps.logger.info({ feeds: feeds.map((f) => f.id) }, 'feeds scheduled in process');
   }
 
