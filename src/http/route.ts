@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } f
 import type { z } from 'zod';
 import type { Principal } from '../auth/token-service.js';
 import { InputError } from '../errors/pacer-error.js';
+import { drainBody } from './drain-body.js';
 import type { OpenApiRegistry, OperationAccess, OperationDoc } from './openapi-registry.js';
 
 /** Who may call a route: anyone, or a bearer token of at least this role (reads: only when configured). */
@@ -56,9 +57,10 @@ export interface RouteDeclaration<
   /** False for routes outside the API document (pages, probes, metrics). */
   document?: boolean;
   /**
-   * Refusals before the handler starts (401, 403, a bad parameter) are answered with
-   * `Connection: close`: a client still sending a large body is not read to the end for nothing.
-   * The handler removes the header once it reads the body.
+   * Refusals before the handler starts (401, 403, a bad parameter) read a bounded rest of the body
+   * (so the answer reaches a client still sending) and close the connection of a client that sends
+   * more: a large body is not read to the end for nothing. The handler removes the header once it
+   * reads the body.
    */
   closeOnRefusal?: boolean;
   /** Answers an error its own way (an HTML page); undefined leaves it to the server's error handler. */
@@ -180,21 +182,36 @@ export function routesPlugin(routes: readonly Route[], options: RoutesPluginOpti
   };
 }
 
+/** How much of a refused request's body is read (and how long for) so that the refusal reaches the client. */
+const REFUSAL_DRAIN_BYTES = 64 * 1024 * 1024;
+const REFUSAL_DRAIN_MS = 5_000;
+
 function routeOptions(route: Route, authorize: RouteAuthorizer): RouteOptions {
   const json = route.body && !route.body.raw ? route.body.content['application/json'] : undefined;
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     if (route.closeOnRefusal) void reply.header('connection', 'close');
-    const { access } = route;
-    const principal = access === 'open' ? undefined : await authorize(request.headers.authorization, access);
-    return route.handler({
-      params: route.params ? parseRequestPart(route.params, request.params, 'path') : undefined,
-      query: route.query ? parseRequestPart(route.query, request.query, 'query') : undefined,
-      headers: route.headers ? parseRequestPart(route.headers, request.headers, 'header') : undefined,
-      body: json ? parseRequestPart(json, request.body, 'body') : undefined,
-      principal,
-      request,
-      reply,
-    });
+    let input: RouteInput;
+    try {
+      const { access } = route;
+      input = {
+        principal: access === 'open' ? undefined : await authorize(request.headers.authorization, access),
+        params: route.params ? parseRequestPart(route.params, request.params, 'path') : undefined,
+        query: route.query ? parseRequestPart(route.query, request.query, 'query') : undefined,
+        headers: route.headers ? parseRequestPart(route.headers, request.headers, 'header') : undefined,
+        body: json ? parseRequestPart(json, request.body, 'body') : undefined,
+        request,
+        reply,
+      };
+    } catch (error) {
+      // Refused before the body is read. Closing at once while the client still sends would reset
+      // the connection, and the client would lose the answer (a 401 reads as "unreachable"): read a
+      // bounded rest of the body first, and close only a client that sends more than that.
+      if (route.closeOnRefusal && (await drainBody(request.raw, REFUSAL_DRAIN_BYTES, REFUSAL_DRAIN_MS))) {
+        reply.removeHeader('connection');
+      }
+      throw error;
+    }
+    return route.handler(input);
   };
   const onError = route.onError;
   return {

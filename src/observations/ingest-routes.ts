@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { InputError, NotFoundError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
+import { drainBody } from '../http/drain-body.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { formatOfContentType, mediaTypes, recordsOf } from './formats/record-formats.js';
 import type { BatchHistory } from './ingest-store.js';
@@ -69,7 +70,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
       'gzip-compressed (Content-Encoding: gzip).',
     tags: ['ingest'],
     access: 'write',
-    // Refusals before the body is read close the connection rather than read a body nobody wants.
+    // Refusals before the body is read do not read a large body nobody wants (see closeOnRefusal).
     closeOnRefusal: true,
     query: ingestQuerySchema,
     headers: ingestHeadersSchema,
@@ -154,7 +155,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
         // answer (a 503 the client should retry on); read the rest away first, within bounds. A
         // body that timed out is not waited for again: its answer closes the connection.
         const timedOut = error instanceof InputError && error.code === 'body_timeout';
-        if (timedOut || !(await drain(request.raw, deps.maxBodyBytes, 10_000)))
+        if (timedOut || !(await drainBody(request.raw, deps.maxBodyBytes, 10_000)))
           void reply.header('connection', 'close');
         throw error;
       } finally {
@@ -195,30 +196,6 @@ export function ingestRoutes(deps: IngestRoutesDeps): Route[] {
     handler: async ({ query }) => ({ items: await deps.batches.list(query) }),
   });
   return [push, batch, batches];
-}
-
-/**
- * Reads and discards what is left of a request body: true when it ended within `maxBytes` and
- * `timeoutMs`. Requests refused before their body was read (401, 415, 429) are not drained: they
- * are answered with `Connection: close` instead.
- */
-async function drain(request: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<boolean> {
-  if (request.readableEnded || request.destroyed) return request.readableEnded;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const reading = (async () => {
-    let total = 0;
-    for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > maxBytes) return false;
-    }
-    return true;
-  })().catch(() => false);
-  try {
-    return await Promise.race([reading, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function tooLarge(limit: number): InputError {
