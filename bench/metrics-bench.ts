@@ -42,6 +42,7 @@ const snapshot: EvaluationSnapshot = {
     kind: 'cumulative',
     rollup: 'sum',
     updateIntervalSeconds: 86_400,
+    monotone: 'increasing',
   })),
   indicatorValues: [],
 };

@@ -22,6 +22,7 @@ export const kpiMetrics = {
   targetDeadlineTimestampSeconds: 'kpi_target_deadline_timestamp_seconds',
   targetCoverageRatio: 'kpi_target_coverage_ratio',
   targetStatus: 'kpi_target_status',
+  targetStatusReason: 'kpi_target_status_reason',
   indicatorValue: 'kpi_indicator_value',
   indicatorObservedTimestampSeconds: 'kpi_indicator_observed_timestamp_seconds',
   evaluationTimestampSeconds: 'kpi_evaluation_timestamp_seconds',
@@ -64,9 +65,12 @@ export const labels = {
   owner: 'owner',
   title: 'title',
   unit: 'unit',
+  /** The indicator kind (cumulative, level, ratio, milestone): how its values read. */
+  kind: 'kind',
   direction: 'direction',
   due: 'due',
   status: 'status',
+  reason: 'reason',
   feed: 'feed',
   outcome: 'outcome',
   source: 'source',
@@ -94,6 +98,37 @@ export const targetStatuses = ['achieved', 'on_track', 'at_risk', 'off_track', '
 
 /** One target status, the value of the `status` label. */
 export type TargetStatus = (typeof targetStatuses)[number];
+
+/**
+ * Why a target has its status: the `reason` label of `kpi_target_status_reason`, the API's `reason`
+ * field and the scorecard's explanation. Which applies is decided in `domain/evaluation/target-evaluation.ts`.
+ *
+ * - `target_met`: a value met the target by the deadline (achieved);
+ * - `deadline_passed`: the deadline passed without it (missed);
+ * - `no_report`: no value at all yet (no_data);
+ * - `incomplete_coverage`: a rolled-up value from fewer parts than the target's minimum coverage (no_data);
+ * - `stale`: the latest value is older than three update intervals (no_data);
+ * - `task_open`: a task reported not done, its due date not near (on_track);
+ * - `task_due_soon`: a task not done in its last 14 days (at_risk);
+ * - `milestone_missed`: the last passed milestone was missed beyond the tolerance (at_risk at least);
+ * - `forecast_meets`: the forecast meets the target by the deadline (on_track);
+ * - `forecast_short`: the forecast falls short (at_risk within the tolerance, else off_track).
+ */
+export const targetReasons = [
+  'target_met',
+  'deadline_passed',
+  'no_report',
+  'incomplete_coverage',
+  'stale',
+  'task_open',
+  'task_due_soon',
+  'milestone_missed',
+  'forecast_meets',
+  'forecast_short',
+] as const;
+
+/** One reason code, the value of the `reason` label. */
+export type TargetReason = (typeof targetReasons)[number];
 
 /** Outcomes of a feed run attempt, the `outcome` label of `kpi_feed_runs_total`. */
 export const feedRunOutcomes = ['succeeded', 'failed', 'duplicate'] as const;

@@ -119,6 +119,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
       deadline: t.deadline.toISOString(),
       direction: t.direction,
       tolerance: t.tolerance,
+      minCoverage: t.min_coverage,
       note: t.note,
       milestones: milestones.get(t.id) ?? [],
     });
@@ -144,6 +145,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
           kind: i.kind,
           rollup: i.rollup,
           updateIntervalSeconds: i.update_interval_seconds,
+          monotone: i.monotone,
         },
       ]),
     ),
@@ -289,6 +291,7 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       kind: i.kind as DB['indicators']['kind'],
       rollup: i.rollup as DB['indicators']['rollup'],
       update_interval_seconds: i.updateIntervalSeconds,
+      monotone: i.monotone as DB['indicators']['monotone'],
     };
     await db
       .insertInto('indicators')
@@ -324,6 +327,7 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       deadline: t.deadline,
       direction: t.direction as 'at_least' | 'at_most',
       tolerance: t.tolerance,
+      min_coverage: t.minCoverage,
       note: t.note,
     };
     await db

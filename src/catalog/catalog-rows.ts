@@ -38,6 +38,7 @@ export interface IndicatorRow {
   kind: string;
   rollup: string;
   updateIntervalSeconds: number;
+  monotone: string | null;
 }
 export interface DirectiveRow {
   id: string;
@@ -72,6 +73,7 @@ export interface TargetRow {
   deadline: string;
   direction: string;
   tolerance: number | null;
+  minCoverage: number | null;
   note: string | null;
   milestones: MilestoneRow[];
 }
@@ -155,6 +157,7 @@ export function catalogRows(catalog: Catalog): CatalogRows {
       deadline: t.deadline.toISOString(),
       direction: t.direction,
       tolerance: t.tolerance,
+      minCoverage: t.minCoverage,
       note: t.note,
       milestones: t.milestones.map((m) => ({ dueDate: m.dueDate, deadline: m.deadline.toISOString(), value: m.value })),
     });
@@ -177,6 +180,7 @@ export function catalogRows(catalog: Catalog): CatalogRows {
           kind: i.kind,
           rollup: i.rollup,
           updateIntervalSeconds: i.updateIntervalSeconds,
+          monotone: i.monotone,
         },
       ]),
     ),

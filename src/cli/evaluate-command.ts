@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
-import type { TargetResult } from '../evaluation/evaluation-store.js';
+import type { IndicatorRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import type { PacerServices } from '../main.js';
-import { formatNumber, formatPercent } from '../scorecard/scorecard-format.js';
+import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
 import { targetSummary } from '../scorecard/scorecard-service.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
 
@@ -42,7 +42,7 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
                     2,
                   ),
                 );
-              else printTable(io, snapshot.results, asOf, timezone);
+              else printTable(io, snapshot.results, asOf, timezone, indicators);
             },
             { prepare: true },
           ),
@@ -57,22 +57,43 @@ export async function resolveAsOf(services: PacerServices, text: string): Promis
 }
 
 const pct = (x: number | null) => (x === null ? '-' : formatPercent(x));
-const num = (x: number | null) => (x === null ? '-' : formatNumber(x));
 
-function printTable(io: CliIo, results: TargetResult[], asOf: Date, timezone: string): void {
+function printTable(
+  io: CliIo,
+  results: TargetResult[],
+  asOf: Date,
+  timezone: string,
+  indicators: ReadonlyMap<string, IndicatorRecord>,
+): void {
   io.out(`as of ${asOf.toISOString()} (${timezone})`);
-  const rows = results.map((r) => [
-    r.target.id,
-    r.status + (r.achievedLate ? ' (achieved late)' : ''),
-    pct(r.progress),
-    pct(r.expectedProgress),
-    num(r.current),
-    num(r.projected),
-    num(r.target.targetValue),
-    calendarDay(r.projectedCompletionAt, timezone) ?? '-',
-    r.target.dueDate,
-  ]);
-  const header = ['TARGET', 'STATUS', 'PROGRESS', 'EXPECTED', 'CURRENT', 'PROJECTED', 'TARGET', 'COMPLETION', 'DUE'];
+  const rows = results.map((r) => {
+    const kind = indicators.get(r.target.indicatorId)?.kind ?? 'level';
+    const num = (x: number | null) => (x === null ? '-' : formatValue(x, kind));
+    return [
+      r.target.id,
+      r.status + (r.achievedLate ? ' (achieved late)' : ''),
+      pct(r.progress),
+      pct(r.expectedProgress),
+      num(r.current),
+      kind === 'milestone' ? '-' : num(r.projected),
+      num(r.target.targetValue),
+      calendarDay(r.projectedCompletionAt, timezone) ?? '-',
+      r.target.dueDate,
+      r.reason,
+    ];
+  });
+  const header = [
+    'TARGET',
+    'STATUS',
+    'PROGRESS',
+    'EXPECTED',
+    'CURRENT',
+    'PROJECTED',
+    'TARGET',
+    'COMPLETION',
+    'DUE',
+    'REASON',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells

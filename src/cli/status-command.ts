@@ -198,6 +198,10 @@ function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
       .join('  ')
       .trimEnd();
   io.out(line(header));
-  list.targets.forEach((t, i) => io.out(line(rows[i]!, t.status)));
+  list.targets.forEach((t, i) => {
+    io.out(line(rows[i]!, t.status));
+    // The reason under its row, indented: a sentence does not fit a column.
+    io.out(`  ${t.explanation}`);
+  });
   io.out(statusesWorstFirst.map((s) => `${list.counts[s]} ${s}`).join(', '));
 }

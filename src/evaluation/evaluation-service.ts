@@ -2,10 +2,14 @@ import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
 import {
   achievementOf,
   DEFAULT_FORECAST_WINDOW_MS,
+  DEFAULT_MIN_COVERAGE,
   evaluateTarget,
   firstMeetings,
   type TargetFacts,
+  type TargetSpec,
+  type ValueAt,
 } from '../domain/evaluation/target-evaluation.js';
+import { explainTarget } from '../domain/evaluation/target-explanation.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
@@ -15,6 +19,7 @@ import type {
   IndicatorRecord,
   IndicatorValue,
   RegionRecord,
+  TargetRecord,
   TargetResult,
 } from './evaluation-store.js';
 
@@ -90,45 +95,104 @@ export class EvaluationService implements EvaluationRunner {
   /** Evaluates every target as of `asOf` without storing anything. */
   async compute(asOf: Date): Promise<EvaluationSnapshot> {
     const store = this.deps.store;
-    const [targets, indicators, regions, predecessors, latest, direct] = await Promise.all([
+    const [targets, indicators, regions, predecessors, latest, direct, checkpoints] = await Promise.all([
       store.targets(),
       store.indicators(),
       store.regions(),
       store.fullPredecessors(),
       store.latestPerSeries(asOf),
       store.directFacts(asOf, new Date(asOf.getTime() - this.windowMs)),
+      store.checkpointValues(asOf),
     ]);
     const valuers = new Valuers(regions, predecessors, asOf, indicators, latest);
     const t = asOf.getTime();
+    const past = await this.pastValues(targets, valuers, checkpoints, t, { regions, predecessors, indicators });
 
     const results: TargetResult[] = targets.map((target) => {
       const indicator = valuers.indicator(target.indicatorId);
+      const spec: TargetSpec = {
+        ...target,
+        indicatorKind: indicator?.kind ?? 'level',
+        updateIntervalSeconds: indicator?.updateIntervalSeconds ?? 86_400,
+        monotone: indicator?.monotone ?? null,
+      };
       const rolled = indicator ? valuers.of(indicator)(target.regionId) : undefined;
+      const at = (instant: number): ValueAt | null => {
+        if (instant > t) return null;
+        const own = checkpoints.get(target.id)?.get(instant);
+        if (own) return { ...own, coverage: 1, parts: null };
+        return (indicator && past.get(instant)?.of(indicator)(target.regionId)) || null;
+      };
+      const atDeadline = at(target.deadline);
+      const atMilestones = target.milestones.map((m) => at(m.deadline));
       let facts: TargetFacts;
       if (!rolled) {
-        facts = { latest: null, fit: null, achievedAt: null, achievedLateAt: null, coverage: null };
+        facts = { latest: null, fit: null, achievedAt: null, achievedLateAt: null, coverage: null, atDeadline };
       } else if (rolled.source === 'direct') {
         const d = direct.get(target.id);
         const achievement = d ? achievementOf(target.direction, d.reach) : { achievedAt: null, achievedLateAt: null };
-        facts = { latest: rolled, fit: d?.fit ?? null, ...achievement, coverage: 1 };
+        facts = { latest: rolled, fit: d?.fit ?? null, ...achievement, coverage: 1, atDeadline, atMilestones };
       } else {
-        // A rolled-up value has no series of its own: achievement is judged on the current value.
-        const achievement = achievementOf(target.direction, firstMeetings([rolled], target));
-        facts = { latest: rolled, fit: null, ...achievement, coverage: rolled.coverage };
+        // A rolled-up value has no series of its own: achievement is judged on the values at the
+        // deadline and now, and only on those from enough parts, unless a partial sum already meets
+        // an at-least target (the missing parts can only add to it).
+        const counts = (v: ValueAt | null): v is ValueAt =>
+          v !== null &&
+          ((v.coverage ?? 1) >= (target.minCoverage ?? DEFAULT_MIN_COVERAGE) ||
+            (indicator!.rollup === 'sum' && target.direction === 'at_least'));
+        const judged = [atDeadline, rolled].filter(counts);
+        const achievement = achievementOf(target.direction, firstMeetings(judged, target));
+        facts = {
+          latest: rolled,
+          fit: null,
+          ...achievement,
+          coverage: rolled.coverage,
+          parts: rolled.parts,
+          atDeadline,
+          atMilestones,
+        };
       }
-      const evaluation = evaluateTarget(
-        {
-          ...target,
-          indicatorKind: indicator?.kind ?? 'level',
-          updateIntervalSeconds: indicator?.updateIntervalSeconds ?? 86_400,
-        },
-        facts,
-        t,
-      );
-      return { ...evaluation, target, currentSource: rolled?.source ?? null };
+      const evaluation = evaluateTarget(spec, facts, t);
+      const explanation = explainTarget(spec, evaluation, {
+        kind: spec.indicatorKind,
+        rollup: indicator?.rollup ?? 'none',
+        timezone: target.timezone,
+      });
+      return { ...evaluation, explanation, target, currentSource: rolled?.source ?? null };
     });
 
     return { runId: null, asOf, results, indicators, indicatorValues: valuers.all() };
+  }
+
+  /**
+   * Rollup valuers as of each passed checkpoint (deadline, milestone) where a target's own series
+   * has no value: the units in force then, and only the indicators that need it. Most catalogs
+   * share a handful of deadlines, so this is a few extra queries, not one per target.
+   */
+  private async pastValues(
+    targets: readonly TargetRecord[],
+    valuers: Valuers,
+    checkpoints: ReadonlyMap<string, ReadonlyMap<number, Point>>,
+    asOf: number,
+    tree: { regions: RegionRecord[]; predecessors: Map<number, number[]>; indicators: IndicatorRecord[] },
+  ): Promise<Map<number, Valuers>> {
+    const wanted = new Map<number, Set<string>>();
+    for (const target of targets) {
+      const indicator = valuers.indicator(target.indicatorId);
+      if (!indicator || indicator.rollup === 'none') continue;
+      for (const instant of [target.deadline, ...target.milestones.map((m) => m.deadline)]) {
+        if (instant > asOf || checkpoints.get(target.id)?.has(instant)) continue;
+        const ids = wanted.get(instant) ?? new Set<string>();
+        wanted.set(instant, ids.add(indicator.id));
+      }
+    }
+    const out = new Map<number, Valuers>();
+    for (const [instant, ids] of wanted) {
+      const at = new Date(instant);
+      const latest = await this.deps.store.latestPerSeries(at, [...ids]);
+      out.set(instant, new Valuers(tree.regions, tree.predecessors, at, tree.indicators, latest));
+    }
+    return out;
   }
 
   /** The stored run as a snapshot, with indicator values recomputed as of the run's instant. */

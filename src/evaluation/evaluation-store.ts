@@ -1,4 +1,4 @@
-import type { Direction, IndicatorKind, Rollup } from '../domain/catalog/catalog-schema.js';
+import type { Direction, IndicatorKind, Monotone, Rollup } from '../domain/catalog/catalog-schema.js';
 import type { Point, RollupUnit } from '../domain/evaluation/region-rollup.js';
 import type { SeriesFacts, TargetEvaluation, TargetStatus } from '../domain/evaluation/target-evaluation.js';
 
@@ -18,7 +18,10 @@ export interface TargetRecord {
   deadline: number;
   direction: Direction;
   tolerance: number | null;
+  minCoverage: number | null;
   milestones: { deadline: number; value: number }[];
+  /** The directive's time zone: the explanation's dates are days there. */
+  timezone: string;
 }
 
 export interface IndicatorRecord {
@@ -28,6 +31,7 @@ export interface IndicatorRecord {
   kind: IndicatorKind;
   rollup: Rollup;
   updateIntervalSeconds: number;
+  monotone: Monotone | null;
 }
 
 export interface RegionRecord extends RollupUnit {
@@ -46,6 +50,8 @@ export type DirectFacts = SeriesFacts;
 export interface TargetResult extends TargetEvaluation {
   target: TargetRecord;
   currentSource: 'direct' | 'children' | 'predecessors' | null;
+  /** The reason in one sentence with the numbers (see `explainTarget`). */
+  explanation: string;
 }
 
 /** An indicator's effective value in a region in force at the evaluation instant. */
@@ -68,8 +74,16 @@ export interface EvaluationStore {
   regions(): Promise<RegionRecord[]>;
   /** successor id → ids of the units that went wholly into it, transitively. */
   fullPredecessors(): Promise<Map<number, number[]>>;
-  /** Latest observation (no dims) at or before `asOf` of every series: indicator → region → point. */
-  latestPerSeries(asOf: Date): Promise<Map<string, Map<number, Point>>>;
+  /**
+   * Latest observation (no dims) at or before `asOf` of every series (of these indicators only, when
+   * given): indicator → region → point.
+   */
+  latestPerSeries(asOf: Date, indicatorIds?: readonly string[]): Promise<Map<string, Map<number, Point>>>;
+  /**
+   * The last observation (no dims) of each target's own series at or before each of its checkpoints
+   * (deadline and milestones) that have passed by `asOf`: target id → checkpoint instant (ms) → point.
+   */
+  checkpointValues(asOf: Date): Promise<Map<string, Map<number, Point>>>;
   /** Achievement and the trailing-window fit of every target's own series, in one set-based query. */
   directFacts(asOf: Date, windowStart: Date): Promise<Map<string, DirectFacts>>;
   /**

@@ -44,15 +44,30 @@ export interface RuleGroup {
 const targetValue = (metric: string, format = 'humanize') =>
   `{{ with printf "${metric}{${l.target}=%q}" $labels.${l.target} | query }}` +
   `{{ . | first | value | ${format} }}{{ else }}-{{ end }}`;
+/**
+ * A value of the target's indicator as people read it, by the `kind` label: a share as a percentage,
+ * a task as done or not done, a count as a whole number (abbreviated from a thousand up: 30.86M).
+ */
+const indicatorValue = (metric: string) =>
+  `{{ with printf "${metric}{${l.target}=%q}" $labels.${l.target} | query }}{{ $v := . | first | value }}` +
+  `{{ if eq $labels.${l.kind} "ratio" }}{{ humanizePercentage $v }}` +
+  `{{ else if eq $labels.${l.kind} "milestone" }}{{ if ge $v 1.0 }}done{{ else }}not done{{ end }}` +
+  `{{ else if ge $v 1000.0 }}{{ humanize $v }}{{ else }}{{ printf "%.0f" $v }}{{ end }}{{ else }}-{{ end }}`;
 const deadline = targetValue(k.targetDeadlineTimestampSeconds, 'humanizeTimestamp');
 const figures =
-  `Current ${targetValue(k.targetCurrentValue)}, expected by now ${targetValue(k.targetExpectedValue)}, ` +
-  `projected at the deadline ${targetValue(k.targetProjectedValue)} ` +
-  `against a target of ${targetValue(k.targetValue)}; deadline ${deadline}.`;
-/** The status series of one state, with the target's title, unit and due date joined in as labels. */
+  `Current ${indicatorValue(k.targetCurrentValue)}, expected by now ${indicatorValue(k.targetExpectedValue)}, ` +
+  `projected at the deadline ${indicatorValue(k.targetProjectedValue)} ` +
+  `against a target of ${indicatorValue(k.targetValue)}; deadline ${deadline}.`;
+/** The reason code the evaluation gave, joined in as the `reason` label (see `targetReasons`). */
+const why = `Reason: {{ $labels.${l.reason} }}.`;
+/**
+ * The status series of one state, with the target's title, unit, kind and due date, and the reason
+ * for its status, joined in as labels.
+ */
 const status = (state: TargetStatus) =>
   `(${k.targetStatus}{${l.status}="${state}"} == 1) * on(${l.target}) ` +
-  `group_left(${l.title}, ${l.unit}, ${l.due}) ${k.targetInfo}`;
+  `group_left(${l.title}, ${l.unit}, ${l.kind}, ${l.due}) ${k.targetInfo} ` +
+  `* on(${l.target}) group_left(${l.reason}) ${k.targetStatusReason}`;
 /** Pacer's scrape job, as the pipeline alerts select it. */
 const pacerUp = `up{${l.job}="${scrapeJob}"}`;
 
@@ -71,7 +86,7 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       summary: 'Target {{ $labels.target }} is off track: {{ $labels.title }}',
       description:
         `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target by more than the ` +
-        `tolerance. ${figures}`,
+        `tolerance. ${why} ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -96,12 +111,13 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       summary: 'Target {{ $labels.target }} is at risk: {{ $labels.title }}',
       description:
         `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target, by no more than ` +
-        `the tolerance. ${figures}`,
+        `the tolerance, or a milestone was missed. ${why} ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
         meaning:
-          'The forecast at the deadline misses the target, but by no more than the tolerance; milestone tasks are ' +
-          'at risk in their last 14 days.',
+          'The forecast at the deadline misses the target, but by no more than the tolerance (reason ' +
+          'forecast_short); or it meets the target but the last passed milestone was missed beyond the tolerance ' +
+          '(milestone_missed); tasks reported not done are at risk in their last 14 days (task_due_soon).',
         check: ['Compare progress with expected progress on the target dashboard.'],
         fix: ['Warn the owner early; an at-risk target usually becomes off track without action.'],
       },
@@ -116,7 +132,7 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       summary: 'Target {{ $labels.target }} was missed: {{ $labels.title }}',
       description:
         `{{ $labels.owner }} ({{ $labels.directive }}): the deadline passed without the target being met. ` +
-        `${figures}`,
+        `${why} ${figures}`,
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -162,13 +178,14 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       summary: 'No recent data for target {{ $labels.target }}: {{ $labels.title }}',
       description:
         '{{ $labels.owner }} ({{ $labels.directive }}): the indicator {{ $labels.indicator }} has no value in ' +
-        'region {{ $labels.region }}, or its latest is older than three update intervals, so the target cannot be ' +
-        'judged.',
+        'region {{ $labels.region }}, its latest is older than three update intervals, or too few of its parts ' +
+        `reported, so the target cannot be judged. ${why}`,
       dashboard: 'pacer-target',
       runbook: {
         meaning:
-          "There is no observation for the target's indicator and region, or the newest is older than 3 × the " +
-          "indicator's update_interval.",
+          "There is no observation for the target's indicator and region (reason no_report), the newest is " +
+          "older than 3 × the indicator's update_interval (stale), or a rolled-up value comes from fewer of the " +
+          "region's parts than the target's min_coverage (incomplete_coverage).",
         check: [
           'GET /v1/observations?indicator=…&region=… shows what arrived.',
           'Check the feed that should bring it (pipeline dashboard).',

@@ -91,12 +91,13 @@ export function renderKpiExposition(
       `* on(${labels.target}) group_left(${labels.title}) ${k.targetInfo}.`,
     lines: [],
   };
-  const units = new Map(snapshot.indicators.map((i) => [i.id, i.unit]));
+  const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
   snapshot.results.forEach((r, i) => {
     if (!take()) return;
     const t = r.target;
     const meta =
-      `${labelPair(labels.title, t.title)},${labelPair(labels.unit, units.get(t.indicatorId) ?? '')},` +
+      `${labelPair(labels.title, t.title)},${labelPair(labels.unit, indicators.get(t.indicatorId)?.unit ?? '')},` +
+      `${labelPair(labels.kind, indicators.get(t.indicatorId)?.kind ?? '')},` +
       `${labelPair(labels.direction, t.direction)},${labelPair(labels.due, t.dueDate)}`;
     info.lines.push(sample(k.targetInfo, `${targetLabels[i]},${meta}`, 1));
   });
@@ -123,6 +124,20 @@ export function renderKpiExposition(
     }
   });
   families.push(status);
+
+  // One series per target (not one per reason, as for the status): alerts join it to name the reason.
+  const reason: Family = {
+    name: k.targetStatusReason,
+    help:
+      `Why the target has its status: the ${labels.reason} label (value 1), to join into alerts: ` +
+      `* on(${labels.target}) group_left(${labels.reason}) ${k.targetStatusReason}.`,
+    lines: [],
+  };
+  snapshot.results.forEach((r, i) => {
+    if (take())
+      reason.lines.push(sample(k.targetStatusReason, `${targetLabels[i]},${labelPair(labels.reason, r.reason)}`, 1));
+  });
+  families.push(reason);
 
   const value: Family = {
     name: k.indicatorValue,

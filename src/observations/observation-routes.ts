@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { endOfDay, parseCalendarDate, parseInstant } from '../domain/time/zoned-time.js';
+import { parseCalendarDate, parseInstant, startOfNextDay } from '../domain/time/zoned-time.js';
 import { InputError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
@@ -160,7 +160,7 @@ async function filterOf(
       bad('from', 'invalid_timestamp', `from: expected an ISO date or date-time, got "${query.from}"`);
   if (query.to !== undefined) {
     const day = parseCalendarDate(query.to);
-    if (day) filter.before = endOfDay(day, timezone);
+    if (day) filter.before = startOfNextDay(day, timezone);
     else
       filter.until =
         parseInstant(query.to, timezone) ??

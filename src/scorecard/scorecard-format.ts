@@ -1,5 +1,4 @@
 import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
-import type { TargetSummary } from './scorecard-schema.js';
 
 /** How people read each status (the badge text; never colour alone). */
 export const statusLabels: Record<TargetStatus, string> = {
@@ -11,22 +10,5 @@ export const statusLabels: Record<TargetStatus, string> = {
   achieved: 'Achieved',
 };
 
-const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const fine = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
-
-/** 12,500,000; 0.125; whole numbers from a thousand up. */
-export function formatNumber(x: number): string {
-  return Math.abs(x) >= 1000 ? grouped.format(x) : fine.format(x);
-}
-
-/** A ratio as a percentage with one decimal: 0.04844 → 4.8%. */
-export function formatPercent(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-
-/** A value of the target's indicator as people read it: a count, a share, or done / not done. */
-export function formatValue(x: number, kind: TargetSummary['kind']): string {
-  if (kind === 'milestone') return x >= 1 ? 'Done' : 'Not done';
-  if (kind === 'ratio') return formatPercent(x);
-  return formatNumber(x);
-}
+// One owner for how numbers read: the domain's formatter, which the explanations use too.
+export { formatNumber, formatPercent, formatValue } from '../domain/format/value-format.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { targetStatuses } from '../domain/evaluation/target-evaluation.js';
+import { targetReasons, targetStatuses } from '../domain/evaluation/target-evaluation.js';
 
 /**
  * The scorecard's HTTP contract: `GET /v1/targets` and `GET /v1/targets/{id}`, as zod schemas.
@@ -69,6 +69,13 @@ export const targetSummarySchema = z.object({
     .describe('The indicator kind; milestone targets are dated tasks (0 not done, 1 done).'),
   region: z.string().describe('Region code.'),
   status: targetStatusSchema,
+  reason: z
+    .enum(targetReasons)
+    .describe(
+      'Why the target has its status: target_met, deadline_passed, no_report, incomplete_coverage, stale, ' +
+        'task_open, task_due_soon, milestone_missed, forecast_meets or forecast_short.',
+    ),
+  explanation: z.string().describe('The reason in one sentence, with the numbers.'),
   achieved_late: z.boolean().describe('Missed, but the target value was met after the deadline.'),
   achieved_at: instant.nullable(),
   baseline: z.number(),
@@ -84,13 +91,26 @@ export const targetSummarySchema = z.object({
     .nullable()
     .describe('Observed in the region itself, or rolled up from its parts or from the units merged into it.'),
   coverage: z.number().nullable().describe('Share of the parts that reported (1 for a direct value).'),
+  partial: z
+    .boolean()
+    .describe("The value judged is a rollup of fewer parts than the target's minimum coverage (status no_data)."),
   expected: z.number().describe('Expected value at the evaluation instant (the pace line).'),
   progress: z.number().nullable().describe('(current − baseline) / (target − baseline).'),
   expected_progress: z.number(),
-  projected: z.number().nullable().describe('Forecast value at the deadline.'),
+  projected: z
+    .number()
+    .nullable()
+    .describe('Forecast value at the deadline; once the deadline has passed, the actual value at the deadline.'),
+  value_at_deadline: z
+    .number()
+    .nullable()
+    .describe('Once the deadline has passed: the last value at or before it (null before, or if none).'),
   projected_completion: day
     .nullable()
-    .describe('When the forecast reaches the target value; null if it moves away from it.'),
+    .describe(
+      'When the forecast reaches the target value: only for a target not met, with a pace toward it, after the ' +
+        'as-of date; else null ("not at this pace").',
+    ),
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
 

@@ -100,6 +100,8 @@ export function targetSummary(
     kind: indicator?.kind ?? 'level',
     region: t.regionCode,
     status: r.status,
+    reason: r.reason,
+    explanation: r.explanation,
     achieved_late: r.achievedLate,
     achieved_at: isoOrNull(r.achievedAt),
     baseline: t.baselineValue,
@@ -112,10 +114,12 @@ export function targetSummary(
     current_observed_at: isoOrNull(r.currentAt),
     current_source: r.currentSource,
     coverage: r.coverage,
+    partial: r.partial,
     expected: r.expected,
     progress: r.progress,
     expected_progress: r.expectedProgress,
     projected: r.projected,
+    value_at_deadline: r.valueAtDeadline,
     projected_completion: calendarDay(r.projectedCompletionAt, timezone),
   };
 }

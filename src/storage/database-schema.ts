@@ -53,6 +53,7 @@ export interface IndicatorsTable {
   kind: 'cumulative' | 'level' | 'ratio' | 'milestone';
   rollup: 'sum' | 'mean' | 'min' | 'max' | 'none';
   update_interval_seconds: number;
+  monotone: 'increasing' | 'decreasing' | null;
 }
 
 export interface DirectivesTable {
@@ -84,6 +85,7 @@ export interface TargetsTable {
   deadline: Timestamp;
   direction: 'at_least' | 'at_most';
   tolerance: number | null;
+  min_coverage: number | null;
   note: string | null;
 }
 
@@ -183,6 +185,10 @@ export interface EvaluationsTable {
   projected_completion_at: Timestamp | null;
   coverage_ratio: number | null;
   current_source: 'direct' | 'children' | 'predecessors' | null;
+  reason: string | null;
+  explanation: string | null;
+  value_at_deadline: number | null;
+  partial: Generated<boolean>;
 }
 
 export interface TargetStatusChangesTable {

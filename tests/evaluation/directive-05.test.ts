@@ -14,6 +14,7 @@ import { RegionRepository } from '../../src/catalog/region-repository.js';
 import { runPacerCli } from '../support/pacer-process.js';
 import { seedObservations } from '../support/seed-observations.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
+import { parseAsOf } from '../../src/evaluation/as-of.js';
 import { BatchIngestor } from '../../src/observations/batch-ingestor.js';
 import { IngestCatalogCache } from '../../src/observations/ingest-catalog-cache.js';
 import { IngestRepository } from '../../src/observations/ingest-repository.js';
@@ -21,30 +22,34 @@ import { IngestRepository } from '../../src/observations/ingest-repository.js';
 const DAY = 86_400_000;
 
 /*
- * The 40-million-accounts target by hand, evaluated at the end of 30 June 2023 (Asia/Ho_Chi_Minh):
- *   baseline b = 11,100,000 on 2022-10-20 (t0 = 2022-10-19T17:00Z); target v = 40,000,000;
- *   deadline D = end of 2023-06-30 = 2023-06-30T17:00Z, so D − t0 = 254 days.
- *   Latest national value of vneid_accounts_issued by then: 12,500,000 on 2022-11-07 (18 days
+ * The 40-million-accounts target by hand, evaluated as of 30 June 2023 (Asia/Ho_Chi_Minh, UTC+7).
+ * Every bare date is the end of that day there, 23:59:59.999 (16:59:59.999Z):
+ *   baseline b = 11,100,000 as of 2022-10-20 (t0 = 2022-10-20T16:59:59.999Z); target v = 40,000,000;
+ *   deadline D = end of 2023-06-30 = 2023-06-30T16:59:59.999Z, so D − t0 = 253 days (day end to day
+ *   end); `--at 2023-06-30` is D itself.
+ *   Latest national value of vneid_accounts_issued by then: 12,500,000 as of 2022-11-07 (18 days
  *   after t0). The 180-day window before D holds no national point of it (the 2023-03-01 figure
- *   is Ho Chi Minh City's), so the forecast is the line from (t0, b) to that point:
- *   slope = 1,400,000 / 18 days = 77,777.8 a day;
- *   projected at D = 11,100,000 + 77,777.8 × 254 = 30,855,555.6;
- *   completion = t0 + (40,000,000 − 11,100,000) / 77,777.8 = t0 + 371.571 days = 2023-10-26;
+ *   is Ho Chi Minh City's), so the pace is the slope from (t0, b) to that point, and the line is
+ *   drawn from that latest value (the indicator is cumulative, so the forecast cannot fall below it):
+ *   pace = 1,400,000 / 18 days = 77,777.8 a day;
+ *   projected at D = 12,500,000 + 77,777.8 × (253 − 18) = 30,777,777.8;
+ *   completion = 2022-11-07 end + (40,000,000 − 12,500,000) / 77,777.8 = + 353.571 days = 27 Oct 2023;
  *   progress = 1,400,000 / 28,900,000 = 0.04844; expected progress at D = 1;
- *   shortfall 9,144,444 > tolerance 10% × 28,900,000 = 2,890,000, so: off_track.
+ *   shortfall 9,222,222 > tolerance 10% × 28,900,000 = 2,890,000, so: off_track, forecast_short.
  */
+const t0 = Date.UTC(2022, 9, 20, 16, 59, 59, 999);
 const handComputed = {
   status: 'off_track',
   current: 12_500_000,
   progress: 1_400_000 / 28_900_000,
   expectedProgress: 1,
-  projected: 11_100_000 + (1_400_000 / 18) * 254,
-  completion: Date.UTC(2022, 9, 19, 17) + (28_900_000 / (1_400_000 / 18)) * DAY,
-  deadline: '2023-06-30T17:00:00.000Z',
+  projected: 12_500_000 + (1_400_000 / 18) * (253 - 18),
+  completion: t0 + 18 * DAY + (27_500_000 / (1_400_000 / 18)) * DAY,
+  deadline: '2023-06-30T16:59:59.999Z',
 };
 
 const backends = await testBackends();
-const asOf = new Date('2023-06-30T17:00:00Z');
+const asOf = new Date(handComputed.deadline);
 
 describe.each(backends)('Directive 05 with the Scheme 06 figures on %s', (backend) => {
   let t: TestDatabase;
@@ -115,7 +120,12 @@ targets:
     expect(r.expectedProgress).toBeCloseTo(handComputed.expectedProgress, 10);
     expect(r.projected).toBeCloseTo(handComputed.projected, 4);
     expect(Math.abs(r.projectedCompletionAt! - handComputed.completion)).toBeLessThan(1000);
-    expect(new Date(r.projectedCompletionAt!).toISOString().slice(0, 10)).toBe('2023-10-26');
+    expect(new Date(r.projectedCompletionAt!).toISOString().slice(0, 10)).toBe('2023-10-27');
+    expect(r.reason).toBe('forecast_short');
+    expect(r.explanation).toBe(
+      'At 77,778 a day the forecast reaches 30,777,778 of 40,000,000 by 30 Jun 2023 (68.1%): ' +
+        'short beyond the 10.0% tolerance.',
+    );
     expect(new Date(r.target.deadline).toISOString()).toBe(handComputed.deadline);
   });
 
@@ -124,11 +134,74 @@ targets:
     expect(results).toHaveLength(19);
     const status = Object.fromEntries(results.map((r) => [r.target.id, r.status]));
     expect(status['mps-population-db-sharing']).toBe('missed'); // due March 2023, no completion reported
-    expect(status['mps-residency-services-online']).toBe('at_risk'); // due that very day
-    expect(status['mic-egov-architecture']).toBe('on_track'); // due September 2023
+    // Tasks nobody has reported on are unknown, not on track, however far their due date.
+    expect(status['mic-egov-architecture']).toBe('no_data'); // due September 2023
+    expect(status['mic-national-databases-decree']).toBe('no_data');
+    expect(results.find((r) => r.target.id === 'mic-egov-architecture')).toMatchObject({
+      reason: 'no_report',
+      projected: null,
+      projectedCompletionAt: null,
+      explanation: 'No report on this task yet; it is due 30 Sept 2023.',
+    });
     // the last count, 2022-09-30, is 273 days old: over 3 × 90 days
     expect(status['villages-mobile-coverage-266']).toBe('no_data');
   });
+
+  it('gives past deadlines their actual value and no completion date in the past', async () => {
+    const today = parseAsOf('2026-12-01', 'Asia/Ho_Chi_Minh');
+    const { results } = await service.compute(today);
+    const byId = new Map(results.map((r) => [r.target.id, r]));
+    // 14,638,905 of 30M, first reported 2024-10-01: no value by the June 2023 deadline, and at its
+    // pace the line would have reached 30M before today, so no "projected completion" at all.
+    expect(byId.get('ehealth-records-on-vneid-30m')).toMatchObject({
+      status: 'missed',
+      reason: 'deadline_passed',
+      current: 14_638_905,
+      projected: null,
+      valueAtDeadline: null,
+      projectedCompletionAt: null,
+    });
+    // The same figure whatever the viewing date: the last value at or before the deadline.
+    const then = (await service.compute(new Date(asOf.getTime() + DAY))).results.find(
+      (r) => r.target.id === 'vneid-accounts-40m',
+    )!;
+    for (const r of [byId.get('vneid-accounts-40m')!, then]) {
+      expect(r).toMatchObject({ status: 'missed', projected: 12_500_000, valueAtDeadline: 12_500_000 });
+      expect(r.explanation).toBe('The deadline of 30 Jun 2023 passed at 12,500,000 of 40,000,000 (4.8%).');
+    }
+  });
+
+  it('holds the rules at every month end from January 2023 to today', async () => {
+    const dates: string[] = [];
+    for (let m = 0; m < 47; m++) {
+      const last = new Date(Date.UTC(2023, m + 1, 0));
+      dates.push(last.toISOString().slice(0, 10));
+    }
+    dates.push('2026-12-01');
+    for (const date of dates) {
+      const at = parseAsOf(date, 'Asia/Ho_Chi_Minh').getTime();
+      const { results, indicators } = await service.compute(new Date(at));
+      const indicatorKinds = new Map(indicators.map((i) => [i.id, i.kind]));
+      for (const r of results) {
+        const where = `${r.target.id} as of ${date}`;
+        const indicator = indicatorKinds.get(r.target.indicatorId);
+        expect(r.reason, where).toBeTruthy();
+        expect(r.explanation.length, where).toBeGreaterThan(20);
+        if (r.status !== 'achieved' && r.projectedCompletionAt !== null)
+          expect(r.projectedCompletionAt, where).toBeGreaterThan(at);
+        if (indicator === 'milestone') {
+          if (r.status === 'on_track') expect(r.current, where).not.toBeNull();
+          expect(r.projected, where).toBeNull();
+        }
+        if (indicator === 'cumulative' && r.target.direction === 'at_least' && r.current !== null) {
+          if (at <= r.target.deadline) expect(r.projected!, where).toBeGreaterThanOrEqual(r.current);
+          else expect(r.projected, where).toBe(r.valueAtDeadline);
+        }
+      }
+    }
+    expect(dates.slice(0, 2)).toEqual(['2023-01-31', '2023-02-28']);
+    expect(dates.at(-2)).toBe('2026-11-30');
+  }, 300_000);
 
   it('counts a 2024 value of old province 74 toward 2025 province 79', async () => {
     const { results } = await service.compute(new Date('2025-09-01T00:00:00Z'));
@@ -182,22 +255,22 @@ targets:
           projected_completion: string | null;
         }[];
       };
-      expect(body.as_of).toBe('2023-06-30T17:00:00.000Z');
+      expect(body.as_of).toBe(handComputed.deadline);
       expect(body.targets).toHaveLength(19);
       expect(body.targets.find((x) => x.target === 'vneid-accounts-40m')).toMatchObject({
         status: 'off_track',
         deadline: handComputed.deadline,
-        projected_completion: '2023-10-26',
+        projected_completion: '2023-10-27',
       });
 
       const table = await runPacerCli(['evaluate', '--at', '2023-06-30'], { DATABASE_URL: t.url });
       expect(table.code).toBe(0);
       const lines = table.stdout.trim().split('\n');
       expect(lines[1]).toMatch(
-        /^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE$/,
+        /^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE\s+REASON$/,
       );
       expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
-        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556\s+40,000,000\s+2023-10-26\s+2023-06-30/,
+        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778\s+40,000,000\s+2023-10-27\s+2023-06-30\s+forecast_short$/,
       );
       expect(lines).toHaveLength(2 + 19);
     });
@@ -213,10 +286,10 @@ describe('pacer evaluate on a fresh clone, before any pacer start', () => {
         'the database was empty: applied the catalog in ./catalog and loaded the demo data (32 rows)',
       );
       const lines = table.stdout.trim().split('\n');
-      expect(lines[0]).toBe('as of 2023-06-30T17:00:00.000Z (Asia/Ho_Chi_Minh)');
+      expect(lines[0]).toBe('as of 2023-06-30T16:59:59.999Z (Asia/Ho_Chi_Minh)');
       expect(lines).toHaveLength(2 + 18);
       expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
-        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,855,556/,
+        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778/,
       );
       // Prepared once: the second run says nothing about it.
       const again = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCatalog } from '../../src/catalog/apply-catalog.js';
-import type { TargetStatus } from '../../src/domain/evaluation/target-evaluation.js';
+import type { TargetReason, TargetStatus } from '../../src/domain/evaluation/target-evaluation.js';
+import { parseAsOf } from '../../src/evaluation/as-of.js';
 import { EvaluationService } from '../../src/evaluation/evaluation-service.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
@@ -14,12 +15,16 @@ import { openTestDatabase, testBackends, type TestDatabase } from '../support/te
 /**
  * Pacer's evaluation rules, one case each, through the whole engine (catalog, observations in the
  * database, set-based SQL, rollups, the pure semantics) on PostgreSQL and PGlite. Days count from
- * t0 = 2023-01-01 00:00 in Ho Chi Minh City; the deadline D of "December 2023" is t0 + 365 days.
+ * t0 = 2023-01-01 00:00 in Ho Chi Minh City. The baseline is dated 2022-12-31, so it stands at the
+ * end of that day, t0 − 1 ms; the deadline D of "December 2023" is the end of 31 December 2023,
+ * t0 + 365 days − 1 ms. A bare date in `obs` is a value reported for the end of that day.
  */
 const DAY = 86_400_000;
 const t0 = Date.UTC(2022, 11, 31, 17);
-const D = t0 + 365 * DAY;
+const D = t0 + 365 * DAY - 1;
 const day = (d: number) => new Date(t0 + d * DAY);
+/** The end of a calendar day in Ho Chi Minh City, as `--at YYYY-MM-DD` means it. */
+const endOf = (date: string) => parseAsOf(date, 'Asia/Ho_Chi_Minh');
 
 interface Case {
   name: string;
@@ -27,10 +32,17 @@ interface Case {
   rollup?: 'sum' | 'mean' | 'min' | 'max' | 'none';
   interval?: string;
   target?: Record<string, unknown>;
-  obs: [region: string, at: Date, value: number][];
+  obs: [region: string, at: Date | string, value: number][];
   asOf: Date;
   expect: Partial<{
     status: TargetStatus;
+    reason: TargetReason;
+    /** Words the explanation must contain. */
+    explains: string[];
+    partial: boolean;
+    valueAtDeadline: number | null;
+    /** The projection is at least this (a cumulative forecast never goes below the latest value). */
+    projectedAtLeast: number;
     achievedLate: boolean;
     current: number | null;
     expected: number;
@@ -50,6 +62,8 @@ const cases: Case[] = [
     asOf: day(146),
     expect: {
       status: 'on_track',
+      reason: 'forecast_meets',
+      explains: ['At 0.357 a day the forecast reaches 130 by 31 Dec 2023, meeting the target 100.'],
       current: 50,
       expected: 40,
       progress: 0.5,
@@ -93,13 +107,44 @@ const cases: Case[] = [
     expect: { projected: 162.5 },
   },
   {
-    name: 'a forecast moving away from the target has no completion date',
+    name: 'a level moving away from the target has no completion date',
+    kind: 'level',
     obs: [
       ['P1', day(100), 60],
       ['P1', day(140), 50],
     ],
     asOf: day(146),
-    expect: { status: 'off_track', projected: -6.25, completion: null },
+    expect: { status: 'off_track', reason: 'forecast_short', projected: -6.25, completion: null },
+  },
+  {
+    name: 'a cumulative count that fell is forecast flat from its latest value, never lower',
+    obs: [
+      ['P1', day(100), 60],
+      ['P1', day(140), 50],
+    ],
+    asOf: day(146),
+    expect: { status: 'off_track', projected: 50, completion: null, explains: ['At 0 a day', '(50.0%)'] },
+  },
+  {
+    name: 'a cumulative forecast is drawn from the latest value with the fitted pace',
+    obs: [
+      ['P1', day(100), 10],
+      ['P1', day(139), 20],
+      ['P1', day(140), 60],
+    ],
+    asOf: day(146),
+    expect: { projectedAtLeast: 60, current: 60 },
+  },
+  {
+    name: 'a completion date already behind the as-of date is not given',
+    kind: 'level',
+    obs: [
+      ['P1', day(100), 0],
+      ['P1', day(120), 200],
+      ['P1', day(140), 40],
+    ],
+    asOf: day(146),
+    expect: { completion: null, current: 40 },
   },
   {
     name: 'a projection short by less than the tolerance is at_risk',
@@ -108,7 +153,7 @@ const cases: Case[] = [
       ['P1', day(140), 36],
     ],
     asOf: day(146),
-    expect: { status: 'at_risk', projected: 92.25 },
+    expect: { status: 'at_risk', reason: 'forecast_short', projected: 92.25, explains: ['within the 10.0% tolerance'] },
   },
   {
     name: 'a projection short by more than the tolerance is off_track',
@@ -133,16 +178,34 @@ const cases: Case[] = [
     name: 'a value meeting the target before the deadline is achieved',
     obs: [['P1', day(200), 100]],
     asOf: day(250),
-    expect: { status: 'achieved', current: 100, progress: 1 },
+    expect: { status: 'achieved', reason: 'target_met', current: 100, progress: 1, completion: null },
   },
   {
-    name: 'a value meeting the target exactly at the deadline is achieved',
-    obs: [['P1', new Date(D), 100]],
-    asOf: new Date(D + 60_000),
-    expect: { status: 'achieved' },
+    name: 'a value reported for the due date itself is on time',
+    obs: [['P1', '2023-12-31', 100]],
+    asOf: day(370),
+    expect: { status: 'achieved', explains: ['Met on 31 Dec 2023'] },
   },
   {
-    name: 'exactly at the deadline (00:00 +07:00) the target is not yet missed',
+    name: 'a value reported for the day after the due date is late',
+    obs: [
+      ['P1', '2023-12-20', 90],
+      ['P1', '2024-01-01', 100],
+    ],
+    asOf: day(370),
+    expect: { status: 'missed', reason: 'deadline_passed', achievedLate: true, valueAtDeadline: 90 },
+  },
+  {
+    name: 'as of the due date, a value reported for the next day is not known yet',
+    obs: [
+      ['P1', '2023-12-20', 90],
+      ['P1', '2024-01-01', 100],
+    ],
+    asOf: endOf('2023-12-31'),
+    expect: { status: 'at_risk', current: 90, valueAtDeadline: null },
+  },
+  {
+    name: 'at the last instant of the due date the target is not yet missed',
     obs: [['P1', day(300), 60]],
     asOf: new Date(D),
     expect: { status: 'off_track' },
@@ -160,20 +223,43 @@ const cases: Case[] = [
       ['P1', day(375), 100],
     ],
     asOf: day(385),
-    expect: { status: 'missed', achievedLate: true, current: 100 },
+    expect: {
+      status: 'missed',
+      achievedLate: true,
+      current: 100,
+      projected: 80,
+      valueAtDeadline: 80,
+      explains: ['The deadline of 31 Dec 2023 passed at 80 of 100 (80.0%). The target was met later.'],
+    },
+  },
+  {
+    name: 'after the deadline the projection is the value at the deadline, whatever the viewing date',
+    obs: [
+      ['P1', day(300), 80],
+      ['P1', day(375), 90],
+    ],
+    asOf: day(900),
+    expect: { status: 'missed', projected: 80, valueAtDeadline: 80, completion: null },
   },
   {
     name: 'no observation at all is no_data',
     obs: [],
     asOf: day(146),
-    expect: { status: 'no_data', current: null, progress: null, projected: null, coverage: null },
+    expect: {
+      status: 'no_data',
+      reason: 'no_report',
+      current: null,
+      progress: null,
+      projected: null,
+      coverage: null,
+    },
   },
   {
     name: 'a value older than three update intervals is no_data',
     interval: '30d',
     obs: [['P1', day(10), 30]],
     asOf: day(101),
-    expect: { status: 'no_data', current: 30 },
+    expect: { status: 'no_data', reason: 'stale', current: 30, explains: ['older than 3 update intervals (90 days)'] },
   },
   {
     name: 'observations after the evaluation instant are not known yet',
@@ -211,20 +297,52 @@ const cases: Case[] = [
     expect: { expected: 30, expectedProgress: 0.3 },
   },
   {
-    name: 'milestone task: on_track before the last 14 days',
+    name: 'a passed milestone missed beyond the tolerance makes the target at_risk though the forecast meets it',
+    target: { milestones: [{ due: '2023-06', value: 60 }] },
+    obs: [
+      ['P1', day(150), 20],
+      ['P1', day(170), 30],
+    ],
+    asOf: day(200),
+    expect: {
+      status: 'at_risk',
+      reason: 'milestone_missed',
+      explains: ['The milestone of 30 Jun 2023 was missed: 30 against 60.'],
+    },
+  },
+  {
+    name: 'a passed milestone met keeps the target on_track',
+    target: { milestones: [{ due: '2023-06', value: 60 }] },
+    obs: [
+      ['P1', day(150), 55],
+      ['P1', day(170), 65],
+    ],
+    asOf: day(200),
+    expect: { status: 'on_track', reason: 'forecast_meets' },
+  },
+  {
+    name: 'milestone task nobody reported on is no_data, never on_track',
     kind: 'milestone',
     target: { baseline: undefined, target: undefined },
     obs: [],
     asOf: day(300),
-    expect: { status: 'on_track' },
+    expect: { status: 'no_data', reason: 'no_report', projected: null, completion: null },
   },
   {
-    name: 'milestone task: at_risk in the last 14 days',
+    name: 'milestone task reported not done: on_track before the last 14 days, with no forecast',
     kind: 'milestone',
     target: { baseline: undefined, target: undefined },
-    obs: [],
+    obs: [['P1', day(290), 0]],
+    asOf: day(300),
+    expect: { status: 'on_track', reason: 'task_open', projected: null, completion: null },
+  },
+  {
+    name: 'milestone task reported not done: at_risk in the last 14 days',
+    kind: 'milestone',
+    target: { baseline: undefined, target: undefined },
+    obs: [['P1', day(350), 0]],
     asOf: day(355),
-    expect: { status: 'at_risk' },
+    expect: { status: 'at_risk', reason: 'task_due_soon' },
   },
   {
     name: 'milestone task: achieved when done by the deadline',
@@ -250,7 +368,25 @@ const cases: Case[] = [
       ['D2', day(130), 20],
     ],
     asOf: day(146),
-    expect: { current: 30, coverage: 2 / 3, source: 'children' },
+    expect: {
+      status: 'no_data',
+      reason: 'incomplete_coverage',
+      partial: true,
+      current: 30,
+      coverage: 2 / 3,
+      source: 'children',
+      explains: ['Only 2 of 3 districts reported (at least 100.0% needed); their partial sum is 30.'],
+    },
+  },
+  {
+    name: 'a rollup at or above its min_coverage is judged',
+    target: { region: 'P2', min_coverage: 0.6 },
+    obs: [
+      ['D1', day(140), 30],
+      ['D2', day(130), 40],
+    ],
+    asOf: day(146),
+    expect: { status: 'on_track', partial: false, current: 70, coverage: 2 / 3 },
   },
   {
     name: 'rollup by mean',
@@ -287,6 +423,13 @@ const cases: Case[] = [
     obs: [['O1', new Date('2024-06-01T00:00:00Z'), 40]],
     asOf: new Date('2025-08-01T00:00:00Z'),
     expect: { current: 40, coverage: 1 / 2, source: 'predecessors' },
+  },
+  {
+    name: 'as of the day before a merger, rollups use the units of that day',
+    target: { region: 'TT', baseline: { value: 0, date: '2024-01-01' }, due: '2026-12' },
+    obs: [['O1', '2025-06-01', 40]],
+    asOf: endOf('2025-06-30'),
+    expect: { current: 40, coverage: 1 / 4, explains: ['1 of 4 provinces reported'] },
   },
   {
     name: 'and through the new province toward the nation',
@@ -344,7 +487,7 @@ successors:
       region: 'P1',
       owner: 'Test owner',
       source: 'Test',
-      baseline: { value: 0, date: '2023-01-01' },
+      baseline: { value: 0, date: '2022-12-31' },
       target: 100,
       due: '2023-12',
       ...c.target,
@@ -371,7 +514,12 @@ describe.each(backends)('evaluation semantics on %s', (backend) => {
     await writeCatalog(dir);
     await applyCatalog(new CatalogRepository(t.database.db), dir);
     const records = cases.flatMap((c, i) =>
-      c.obs.map(([region, at, value]) => ({ indicator: `c${i}`, region, observed_at: at.toISOString(), value })),
+      c.obs.map(([region, at, value]) => ({
+        indicator: `c${i}`,
+        region,
+        observed_at: typeof at === 'string' ? at : at.toISOString(),
+        value,
+      })),
     );
     expect(await seedObservations(t.database, records)).toMatchObject({
       received: records.length,
@@ -396,6 +544,12 @@ describe.each(backends)('evaluation semantics on %s', (backend) => {
     if (e.status !== undefined) expect(r.status).toBe(e.status);
     if (e.achievedLate !== undefined) expect(r.achievedLate).toBe(e.achievedLate);
     if (e.source !== undefined) expect(r.currentSource).toBe(e.source);
+    if (e.reason !== undefined) expect(r.reason).toBe(e.reason);
+    if (e.partial !== undefined) expect(r.partial).toBe(e.partial);
+    for (const words of e.explains ?? []) expect(r.explanation).toContain(words);
+    expect(r.explanation, 'every status explains itself').not.toBe('');
+    if (e.projectedAtLeast !== undefined) expect(r.projected!).toBeGreaterThanOrEqual(e.projectedAtLeast);
+    if (e.valueAtDeadline !== undefined) expect(r.valueAtDeadline).toBe(e.valueAtDeadline);
     for (const key of ['current', 'expected', 'progress', 'expectedProgress', 'projected', 'coverage'] as const) {
       const want = e[key];
       if (want === undefined) continue;

@@ -16,7 +16,17 @@ const labels = (target: string) => ({
 });
 const DAY = 86_400;
 
-/** The series of one target: status, info and figures. */
+/** The reason each status comes with in these tests. */
+const reasonOf: Record<string, string> = {
+  off_track: 'forecast_short',
+  at_risk: 'forecast_short',
+  on_track: 'forecast_meets',
+  no_data: 'no_report',
+  missed: 'deadline_passed',
+  achieved: 'target_met',
+};
+
+/** The series of one target: status, reason, info and figures. */
 function target(
   id: string,
   status: string,
@@ -39,9 +49,10 @@ function target(
     {
       series:
         `${kpiMetrics.targetInfo}{${b},title="Title of ${id}",` +
-        `unit="accounts",direction="at_least",due="2023-06-30"}`,
+        `unit="accounts",kind="cumulative",direction="at_least",due="2023-06-30"}`,
       values: '1x180',
     },
+    { series: `${kpiMetrics.targetStatusReason}{${b},reason="${reasonOf[status]}"}`, values: '1x180' },
   ];
   const add = (metric: string, v: number | undefined) =>
     v !== undefined && series.push({ series: `${metric}{${b}}`, values: `${v}x180` });
@@ -59,9 +70,9 @@ function target(
 const figures =
   'Current 12.5M, expected by now 30M, ' +
   'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-31 00:00:00 +0000 UTC.';
-const targetAnnotations = (id: string, summary: string, lead: string) => ({
+const targetAnnotations = (id: string, summary: string, lead: string, reason: string) => ({
   summary,
-  description: `Ministry of Public Security (ct-05-2023): ${lead} ${figures}`,
+  description: `Ministry of Public Security (ct-05-2023): ${lead} Reason: ${reason}. ${figures}`,
   runbook_url: '',
   dashboard_url: `http://localhost:3000/d/pacer-target?var-target=${id}`,
 });
@@ -81,7 +92,9 @@ const infoLabels = (id: string, status: string) => ({
   status,
   title: `Title of ${id}`,
   unit: 'accounts',
+  kind: 'cumulative',
   due: '2023-06-30',
+  reason: reasonOf[status]!,
 });
 const pipeline = { owner: 'pacer-operators', directive: 'all' };
 
@@ -108,6 +121,7 @@ export const ruleTests = [
                 'off',
                 'Target off is off track: Title of off',
                 'the forecast misses the target by more than the tolerance.',
+                'forecast_short',
               ),
               alertNames.targetOffTrack,
             ),
@@ -124,7 +138,8 @@ export const ruleTests = [
               targetAnnotations(
                 'risk',
                 'Target risk is at risk: Title of risk',
-                'the forecast misses the target, by no more than the tolerance.',
+                'the forecast misses the target, by no more than the tolerance, or a milestone was missed.',
+                'forecast_short',
               ),
               alertNames.targetAtRisk,
             ),
@@ -141,8 +156,8 @@ export const ruleTests = [
               summary: 'No recent data for target nodata: Title of nodata',
               description:
                 'Ministry of Public Security (ct-05-2023): the indicator vneid_accounts_issued ' +
-                'has no value in region VN, or its latest is older than three update intervals, ' +
-                'so the target cannot be judged.',
+                'has no value in region VN, its latest is older than three update intervals, or too few of its ' +
+                'parts reported, so the target cannot be judged. Reason: no_report.',
               runbook_url: 'http://localhost:8080/runbooks#kpitargetnodata',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=nodata',
             },
@@ -172,12 +187,13 @@ export const ruleTests = [
                   'recent',
                   'Target recent was missed: Title of recent',
                   'the deadline passed without the target being met.',
+                  'deadline_passed',
                 ),
                 alertNames.targetMissed,
               ),
               description:
                 'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. ' +
-                'Current 12.5M, expected by now 30M, ' +
+                'Reason: deadline_passed. Current 12.5M, expected by now 30M, ' +
                 'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.',
             },
           },

@@ -32,7 +32,9 @@ function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult
       deadline: Date.UTC(2023, 5, 30, 17),
       direction: 'at_least',
       tolerance: null,
+      minCoverage: null,
       milestones: [],
+      timezone: 'Asia/Ho_Chi_Minh',
     },
     status: 'off_track',
     achievedLate: false,
@@ -47,6 +49,12 @@ function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult
     forecastNow: 12_900_000,
     projectedCompletionAt: Date.UTC(2023, 9, 26),
     coverage: 1,
+    reason: 'forecast_short',
+    explanation: 'At 49,000 a day the forecast reaches 30,855,556 of 40,000,000 by 30 Jun 2023 (68.5%).',
+    valueAtDeadline: null,
+    partial: false,
+    parts: null,
+    missedMilestone: null,
     ...overrides,
   };
 }
@@ -64,6 +72,7 @@ function snapshot(results: TargetResult[], indicatorValues = 2): EvaluationSnaps
         kind: 'cumulative',
         rollup: 'sum',
         updateIntervalSeconds: 7_776_000,
+        monotone: 'increasing',
       },
     ],
     indicatorValues: Array.from({ length: indicatorValues }, (_, i) => ({
@@ -107,6 +116,7 @@ describe('the KPI exposition', () => {
       kpiMetrics.targetDeadlineTimestampSeconds,
       kpiMetrics.targetCoverageRatio,
       kpiMetrics.targetStatus,
+      kpiMetrics.targetStatusReason,
       kpiMetrics.indicatorValue,
       kpiMetrics.indicatorObservedTimestampSeconds,
       kpiMetrics.evaluationTimestampSeconds,
@@ -115,6 +125,13 @@ describe('the KPI exposition', () => {
     const status = text.split('\n').filter((l) => l.startsWith(`${kpiMetrics.targetStatus}{target="t2"`));
     expect(status).toHaveLength(6);
     expect(status.filter((l) => l.endsWith(' 1'))).toEqual([expect.stringContaining('status="at_risk"')]);
+    // One reason series per target, the reason as a label, for alerts to join.
+    const reasons = text.split('\n').filter((l) => l.startsWith(`${kpiMetrics.targetStatusReason}{`));
+    expect(reasons).toEqual([
+      expect.stringMatching(/target="t1",.*,reason="forecast_short"\} 1$/),
+      expect.stringMatching(/target="t2",.*,reason="forecast_short"\} 1$/),
+    ]);
+    expect(text).toContain(',kind="cumulative",');
     // A missing projection is left out, not exported as NaN.
     expect(text).not.toContain(`${kpiMetrics.targetProjectedValue}{target="t2"`);
     expect(text).toContain(
@@ -136,7 +153,7 @@ describe('the KPI exposition', () => {
     expect(series).toHaveLength(20);
     const pipeline = await metrics.registry.metrics();
     expect(pipeline).toContain(`${pacerMetrics.kpiSeries} 20`);
-    expect(pipeline).toContain(`${pacerMetrics.kpiSeriesDropped} ${1 + 10 + 6 + 2 * 50 - 20}`);
+    expect(pipeline).toContain(`${pacerMetrics.kpiSeriesDropped} ${1 + 10 + 6 + 1 + 2 * 50 - 20}`);
   });
 });
 

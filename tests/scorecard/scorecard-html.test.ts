@@ -18,6 +18,8 @@ const summary: TargetSummary = {
   kind: 'cumulative',
   region: 'VN',
   status: 'off_track',
+  reason: 'forecast_short',
+  explanation: `At 0.05 a day the forecast reaches 20 of 100 (${hostile})`,
   achieved_late: false,
   achieved_at: null,
   baseline: 0,
@@ -30,10 +32,12 @@ const summary: TargetSummary = {
   current_observed_at: '2023-06-01T00:00:00.000Z',
   current_source: 'direct',
   coverage: 1,
+  partial: false,
   expected: 50,
   progress: 0.1,
   expected_progress: 0.5,
   projected: 20,
+  value_at_deadline: null,
   projected_completion: null,
 };
 

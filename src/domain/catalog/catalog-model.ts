@@ -1,4 +1,4 @@
-import type { Direction, IndicatorKind, Rollup } from './catalog-schema.js';
+import type { Direction, IndicatorKind, Monotone, Rollup } from './catalog-schema.js';
 import type { RegionSet } from '../regions/region-registry.js';
 
 /** An indicator as the rest of Pacer sees it, after defaults. */
@@ -10,6 +10,8 @@ export interface Indicator {
   kind: IndicatorKind;
   rollup: Rollup;
   updateIntervalSeconds: number;
+  /** The one way the value can move; null when it can move both ways. */
+  monotone: Monotone | null;
 }
 
 export interface Directive {
@@ -41,7 +43,7 @@ export interface Target {
   owner: string;
   source: string;
   baselineValue: number;
-  /** Baseline date as written, YYYY-MM-DD, and the start of that day. */
+  /** Baseline date as written, YYYY-MM-DD, and the end of that day (the figure is as of that day). */
   baselineDate: string;
   baselineAt: Date;
   baselineSource: string | null;
@@ -55,6 +57,8 @@ export interface Target {
   direction: Direction;
   /** Fraction of |target − baseline|; null means the evaluation default. */
   tolerance: number | null;
+  /** Least share of a rollup's parts that must report; null means the evaluation default. */
+  minCoverage: number | null;
   milestones: TargetMilestone[];
   note: string | null;
 }

@@ -57,6 +57,7 @@ export const durationText = z
 export const indicatorKinds = ['cumulative', 'level', 'ratio', 'milestone'] as const;
 export const rollups = ['sum', 'mean', 'min', 'max', 'none'] as const;
 export const directions = ['at_least', 'at_most'] as const;
+export const monotones = ['increasing', 'decreasing'] as const;
 
 export const indicatorSchema = z.strictObject({
   id: snakeId,
@@ -69,6 +70,11 @@ export const indicatorSchema = z.strictObject({
   rollup: oneOf(rollups).optional(),
   /** Expected interval between new values; staleness is judged against it. */
   update_interval: durationText,
+  /**
+   * The one way the value can move, if any: a forecast never goes back past the latest value. Cumulative
+   * indicators are `increasing` unless declared otherwise.
+   */
+  monotone: oneOf(monotones).optional(),
 });
 
 export const indicatorSetSchema = z.strictObject({
@@ -111,6 +117,11 @@ export const targetSchema = z.strictObject({
    * of |target − baseline|.
    */
   tolerance: z.number().min(0).max(1).optional(),
+  /**
+   * For a value rolled up from the region's parts: the least share of the parts that must have reported for it
+   * to be judged. Below it the status is no_data. Defaults to 1 (every part).
+   */
+  min_coverage: z.number().gt(0).max(1).optional(),
   milestones: z.array(milestoneSchema).optional(),
   note: z.string().optional(),
 });
@@ -225,6 +236,7 @@ export type RegionSuccessorFile = z.infer<typeof regionSuccessorFileSchema>;
 export type CatalogDocument = z.infer<typeof catalogDocumentSchema>;
 export type IndicatorKind = (typeof indicatorKinds)[number];
 export type Rollup = (typeof rollups)[number];
+export type Monotone = (typeof monotones)[number];
 export type Direction = (typeof directions)[number];
 
 /** Rollup when an indicator names none: counts add up, ratios average, a task is done when all parts are. */

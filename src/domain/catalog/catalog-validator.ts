@@ -1,6 +1,6 @@
 import type { InputIssue } from '../../errors/pacer-error.js';
 import { RegionIndex, type RegionSet } from '../regions/region-registry.js';
-import { formatCalendarDate, parseCalendarDate, startOfDay } from '../time/zoned-time.js';
+import { endOfDay, formatCalendarDate, parseCalendarDate } from '../time/zoned-time.js';
 import {
   defaultRollup,
   durationSeconds,
@@ -113,6 +113,7 @@ export function resolveCatalog(
           kind: spec.kind,
           rollup: spec.rollup ?? defaultRollup(spec.kind),
           updateIntervalSeconds: durationSeconds(spec.update_interval),
+          monotone: spec.monotone ?? (spec.kind === 'cumulative' ? 'increasing' : null),
         });
       }
     } else if (d.doc.kind === 'Directive') {
@@ -224,7 +225,8 @@ export function resolveCatalog(
       fail(['target'], 'missing_target', 'a target value is required for a non-milestone indicator');
     }
 
-    const baselineAt = baselineDate === undefined ? undefined : startOfDay(parseCalendarDate(baselineDate)!, tz);
+    // A baseline is a reported figure: the value as of the end of its date, like every bare date.
+    const baselineAt = baselineDate === undefined ? undefined : endOfDay(parseCalendarDate(baselineDate)!, tz);
     if (deadline && baselineAt && deadline.getTime() <= baselineAt.getTime()) {
       const day = formatCalendarDate(due.lastDay);
       fail(['due'], 'due_before_baseline', `due ${day} is not after the baseline date ${baselineDate}`);
@@ -303,6 +305,7 @@ export function resolveCatalog(
       deadline,
       direction: whole.direction,
       tolerance: whole.tolerance ?? null,
+      minCoverage: whole.min_coverage ?? null,
       milestones,
       note: whole.note ?? null,
     };

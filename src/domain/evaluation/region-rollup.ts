@@ -1,5 +1,6 @@
 import type { Rollup } from '../catalog/catalog-schema.js';
 import { isValidAt } from '../regions/region-registry.js';
+import type { Parts } from './target-evaluation.js';
 
 /**
  * The value of an indicator in a region as of t, when the region itself may not report:
@@ -20,6 +21,8 @@ export interface RollupUnit {
   parentId: number | null;
   validFrom: Date | null;
   validTo: Date | null;
+  /** The unit's level (province, commune, ...): a rollup names its parts by it. */
+  level?: string;
 }
 
 export interface Point {
@@ -30,12 +33,15 @@ export interface Point {
 export interface RolledValue extends Point {
   coverage: number;
   source: 'direct' | 'children' | 'predecessors';
+  /** How many parts reported, of how many: null for a direct value. */
+  parts: Parts | null;
 }
 
 /** The region tree at one instant, reusable across indicators. */
 export class RegionTree {
   private readonly childrenAt = new Map<number, number[]>();
   private readonly predecessors: ReadonlyMap<number, readonly number[]>;
+  private readonly levels = new Map<number, string>();
 
   /**
    * @param units every unit of the registry
@@ -44,6 +50,7 @@ export class RegionTree {
    */
   constructor(units: readonly RollupUnit[], fullPredecessors: ReadonlyMap<number, readonly number[]>, asOf: Date) {
     for (const unit of units) {
+      if (unit.level !== undefined) this.levels.set(unit.id, unit.level);
       if (unit.parentId === null || !isValidAt(unit, asOf)) continue;
       const list = this.childrenAt.get(unit.parentId);
       if (list) list.push(unit.id);
@@ -68,14 +75,17 @@ export class RegionTree {
       memo.set(id, null); // guards against cycles in malformed data
       const own = direct.get(id);
       let result: RolledValue | undefined;
-      if (own) result = { ...own, coverage: 1, source: 'direct' };
+      if (own) result = { ...own, coverage: 1, source: 'direct', parts: null };
       else if (rollup !== 'none') {
+        const children = this.children(id);
+        const predecessors = this.predecessors.get(id) ?? [];
         result =
-          combine(rollup, this.children(id).map(value), 'children') ??
+          combine(rollup, children.map(value), 'children', this.levels.get(children[0]!) ?? null) ??
           combine(
             rollup,
-            (this.predecessors.get(id) ?? []).map((p) => direct.get(p)),
+            predecessors.map((p) => direct.get(p)),
             'predecessors',
+            this.levels.get(predecessors[0]!) ?? null,
           );
       }
       memo.set(id, result ?? null);
@@ -89,6 +99,7 @@ function combine(
   rollup: Rollup,
   parts: readonly (Point | undefined)[],
   source: RolledValue['source'],
+  level: string | null,
 ): RolledValue | undefined {
   if (parts.length === 0) return undefined;
   let count = 0;
@@ -103,5 +114,11 @@ function combine(
     else acc += p.value;
   }
   if (count === 0) return undefined;
-  return { value: rollup === 'mean' ? acc / count : acc, at, coverage: count / parts.length, source };
+  return {
+    value: rollup === 'mean' ? acc / count : acc,
+    at,
+    coverage: count / parts.length,
+    source,
+    parts: { reported: count, total: parts.length, level },
+  };
 }

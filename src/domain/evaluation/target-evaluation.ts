@@ -1,24 +1,36 @@
-import { targetStatuses, type TargetStatus } from '../../conventions.js';
-import type { Direction, IndicatorKind } from '../catalog/catalog-schema.js';
+import { targetReasons, targetStatuses, type TargetReason, type TargetStatus } from '../../conventions.js';
+import type { Direction, IndicatorKind, Monotone } from '../catalog/catalog-schema.js';
 
 /**
  * Pacer's evaluation semantics, as pure functions. For a target with baseline value b at t0,
  * target value v, deadline D and a direction, evaluated as of t:
  *
+ * - every bare date (a reported value's, the baseline's, the deadline's, an as-of date) is the end of
+ *   that day in the directive's time zone, compared inclusively;
  * - current c: the latest value at or before t (direct, or rolled up: see `region-rollup.ts`);
  * - expected e(t) = b + (v − b) · clamp((t − t0) / (D − t0), 0, 1), or piecewise linear through
  *   the target's milestones;
  * - progress (c − b) / (v − b), expected progress (e(t) − b) / (v − b);
- * - forecast: least squares of value on time over the trailing window (≥ 2 points), else the
- *   line from (t0, b) to the latest point; its value at D is the projection, and where it reaches
- *   v the projected completion (none when it moves away from v);
- * - status, the first that holds: achieved, missed, no_data, on_track, at_risk, off_track;
- *   milestone (0/1) targets: achieved, missed, at_risk in the last 14 days, else on_track.
+ * - forecast: the pace is the least-squares slope over the trailing window (≥ 2 points), else the
+ *   slope from (t0, b) to the latest point. For a monotone indicator (cumulative ones grow) the line
+ *   starts at the latest value and a pace against the indicator's direction counts as zero, so the
+ *   forecast never falls behind what was already observed; other indicators use the fitted line
+ *   itself. Tasks (milestone indicators, 0/1) get no forecast;
+ * - after the deadline the projection is the actual value at the deadline (the last value at or
+ *   before it), fixed whatever the viewing date; a projected completion is given only for a target
+ *   not met, with a pace toward it, when it lies after t;
+ * - status and reason, the first that holds: achieved (`target_met`), missed or, when the value at
+ *   the deadline is a partial rollup, no_data (`deadline_passed` / `incomplete_coverage`); no_data
+ *   without a value (`no_report`), from too few of a rollup's parts (`incomplete_coverage`) or too
+ *   old (`stale`); tasks: at_risk in their last 14 days (`task_due_soon`), else on_track
+ *   (`task_open`); on_track when the forecast meets the target (`forecast_meets`), unless the last
+ *   passed milestone was missed beyond the tolerance (at_risk, `milestone_missed`); at_risk when it
+ *   falls short within the tolerance, else off_track (`forecast_short`).
  */
 
 // The statuses are exported names (the `status` label, the API, the database), so they are defined
 // with the other conventions; the evaluation re-exports them for its callers.
-export { targetStatuses, type TargetStatus };
+export { targetReasons, targetStatuses, type TargetReason, type TargetStatus };
 
 /** Default at-risk band: 10% of |v − b|. */
 export const DEFAULT_TOLERANCE = 0.1;
@@ -30,6 +42,8 @@ export const MILESTONE_RISK_WINDOW_MS = 14 * 86_400_000;
 const MAX_DATE_MS = 8.64e15;
 /** Default trailing window of the least-squares forecast. */
 export const DEFAULT_FORECAST_WINDOW_MS = 180 * 86_400_000;
+/** Default least share of a rollup's parts that must report: all of them (a missing part is a missing share). */
+export const DEFAULT_MIN_COVERAGE = 1;
 
 /** What the evaluation needs to know of a target. Instants are epoch milliseconds. */
 export interface TargetSpec {
@@ -42,6 +56,25 @@ export interface TargetSpec {
   direction: Direction;
   tolerance: number | null;
   milestones: readonly { deadline: number; value: number }[];
+  /** The one way the indicator's value can move (cumulative: increasing); null or absent: both. */
+  monotone?: Monotone | null;
+  /** Least share of a rollup's parts that must report; absent: {@link DEFAULT_MIN_COVERAGE}. */
+  minCoverage?: number | null;
+}
+
+/** How many of a rolled-up value's parts reported, of how many, and their level (province, ...). */
+export interface Parts {
+  reported: number;
+  total: number;
+  level: string | null;
+}
+
+/** A value at an instant, with the coverage of the parts it was rolled up from (1 for a direct value). */
+export interface ValueAt {
+  at: number;
+  value: number;
+  coverage?: number | null;
+  parts?: Parts | null;
 }
 
 /** A straight line `value(τ) = intercept + slope · (τ − asOf)`, slope per millisecond. */
@@ -68,10 +101,26 @@ export interface TargetFacts {
   achievedLateAt: number | null;
   /** Share of the region's parts that reported (1 for a direct observation). */
   coverage: number | null;
+  /** The parts behind a rolled-up current value; null or absent for a direct one. */
+  parts?: Parts | null;
+  /** Once the deadline has passed: the last value at or before it (null: none). */
+  atDeadline?: ValueAt | null;
+  /** For each of the spec's milestones, in order: the last value at or before it once passed (else null). */
+  atMilestones?: readonly (ValueAt | null)[];
+}
+
+/** A milestone the target missed, as the reason names it. */
+export interface MissedMilestone {
+  deadline: number;
+  value: number;
+  /** The value reported by the milestone. */
+  observed: number;
 }
 
 export interface TargetEvaluation {
   status: TargetStatus;
+  /** Why: the machine code behind the status (see `targetReasons`). */
+  reason: TargetReason;
   achievedLate: boolean;
   achievedAt: number | null;
   current: number | null;
@@ -84,6 +133,14 @@ export interface TargetEvaluation {
   forecastNow: number | null;
   projectedCompletionAt: number | null;
   coverage: number | null;
+  /** The actual value at the deadline once it has passed (null before, or with no value by then). */
+  valueAtDeadline: number | null;
+  /** The value judged is a rollup of fewer parts than the minimum coverage. */
+  partial: boolean;
+  /** The parts behind the value judged, for a rollup. */
+  parts: Parts | null;
+  /** The last passed milestone, when it was missed beyond the tolerance. */
+  missedMilestone: MissedMilestone | null;
   /**
    * The forecast line itself: its slope is known even as of the deadline, where `forecastNow` and `projected` coincide.
    * Absent in stored runs.
@@ -201,19 +258,27 @@ export function leastSquares(points: readonly { at: number; value: number }[], a
 }
 
 /**
- * The forecast line: the window's least-squares fit when it has at least two points, else the
- * line from the baseline to the latest point, else (latest at the baseline instant) flat.
+ * The forecast line: the pace is the window's least-squares slope when it has at least two points,
+ * else the slope from the baseline to the latest point (flat when the latest is at the baseline
+ * instant). A monotone indicator's line starts at the latest value, with a pace against its direction
+ * taken as zero; any other indicator's is the fitted line itself.
  */
 export function forecastLine(
-  spec: Pick<TargetSpec, 'baselineValue' | 'baselineAt'>,
+  spec: Pick<TargetSpec, 'baselineValue' | 'baselineAt' | 'monotone'>,
   facts: Pick<TargetFacts, 'latest' | 'fit'>,
   asOf: number,
 ): Line | null {
-  if (facts.fit && facts.fit.n >= 2 && facts.fit.line) return facts.fit.line;
   const latest = facts.latest;
-  if (!latest) return null;
-  if (latest.at === spec.baselineAt) return { slope: 0, intercept: latest.value };
-  const slope = (latest.value - spec.baselineValue) / (latest.at - spec.baselineAt);
+  const fitted = facts.fit && facts.fit.n >= 2 && facts.fit.line ? facts.fit.line : null;
+  if (fitted && !spec.monotone) return fitted;
+  if (!latest) return fitted;
+  let slope = fitted
+    ? fitted.slope
+    : latest.at === spec.baselineAt
+      ? 0
+      : (latest.value - spec.baselineValue) / (latest.at - spec.baselineAt);
+  if (spec.monotone === 'increasing') slope = Math.max(0, slope);
+  if (spec.monotone === 'decreasing') slope = Math.min(0, slope);
   return { slope, intercept: latest.value + slope * (asOf - latest.at) };
 }
 
@@ -230,15 +295,40 @@ export function completionAt(line: Line, target: number, direction: Direction, a
   return Math.abs(at) <= MAX_DATE_MS ? at : null;
 }
 
+/** The last passed milestone (before the deadline), when its reported value missed it beyond the band. */
+function missedMilestoneOf(spec: TargetSpec, facts: TargetFacts, asOf: number, band: number): MissedMilestone | null {
+  let last = -1;
+  spec.milestones.forEach((m, i) => {
+    if (m.deadline <= asOf && m.deadline < spec.deadline) last = i;
+  });
+  if (last < 0) return null;
+  const milestone = spec.milestones[last]!;
+  const observed = facts.atMilestones?.[last];
+  if (!observed) return null;
+  const short = spec.direction === 'at_least' ? milestone.value - observed.value : observed.value - milestone.value;
+  return short > band ? { deadline: milestone.deadline, value: milestone.value, observed: observed.value } : null;
+}
+
 /** Evaluates one target as of `asOf` from the facts the data give. */
 export function evaluateTarget(spec: TargetSpec, facts: TargetFacts, asOf: number): TargetEvaluation {
   const b = spec.baselineValue;
   const v = spec.targetValue;
   const span = v - b;
+  const task = spec.indicatorKind === 'milestone';
+  const minCoverage = spec.minCoverage ?? DEFAULT_MIN_COVERAGE;
+  const passed = asOf > spec.deadline;
   const expected = expectedValue(spec, asOf);
   const current = facts.latest?.value ?? null;
-  const line = forecastLine(spec, facts, asOf);
-  const projected = line ? lineAt(line, spec.deadline, asOf) : null;
+  const line = task ? null : forecastLine(spec, facts, asOf);
+  const atDeadline = passed ? (facts.atDeadline ?? null) : null;
+  const projected = passed ? (atDeadline?.value ?? null) : line ? lineAt(line, spec.deadline, asOf) : null;
+  const met = facts.achievedAt !== null || facts.achievedLateAt !== null;
+  const completion = !met && line ? completionAt(line, v, spec.direction, asOf) : null;
+  const judged = passed
+    ? atDeadline
+    : facts.latest && { ...facts.latest, coverage: facts.coverage, parts: facts.parts };
+  const partial = judged?.coverage != null && judged.coverage < minCoverage;
+  const band = (spec.tolerance ?? DEFAULT_TOLERANCE) * Math.abs(span);
   const base = {
     achievedAt: facts.achievedAt,
     achievedLate: false,
@@ -249,22 +339,40 @@ export function evaluateTarget(spec: TargetSpec, facts: TargetFacts, asOf: numbe
     expectedProgress: (expected - b) / span,
     projected,
     forecastNow: line ? lineAt(line, asOf, asOf) : null,
-    projectedCompletionAt: line ? completionAt(line, v, spec.direction, asOf) : null,
+    projectedCompletionAt: completion !== null && completion > asOf ? completion : null,
     coverage: facts.coverage,
+    valueAtDeadline: atDeadline?.value ?? null,
+    partial,
+    parts: judged?.parts ?? null,
+    missedMilestone: null,
     forecast: line,
   };
+  const is = (status: TargetStatus, reason: TargetReason, more: Partial<TargetEvaluation> = {}) => ({
+    ...base,
+    status,
+    reason,
+    ...more,
+  });
 
-  if (facts.achievedAt !== null) return { ...base, status: 'achieved' };
-  if (asOf > spec.deadline) return { ...base, status: 'missed', achievedLate: facts.achievedLateAt !== null };
-
-  if (spec.indicatorKind === 'milestone') {
-    return { ...base, status: spec.deadline - asOf <= MILESTONE_RISK_WINDOW_MS ? 'at_risk' : 'on_track' };
+  if (facts.achievedAt !== null) return is('achieved', 'target_met');
+  if (passed) {
+    if (partial) return is('no_data', 'incomplete_coverage');
+    return is('missed', 'deadline_passed', { achievedLate: facts.achievedLateAt !== null });
   }
-
+  if (!facts.latest) return is('no_data', 'no_report');
+  if (partial) return is('no_data', 'incomplete_coverage');
   const staleBefore = asOf - STALE_AFTER_INTERVALS * spec.updateIntervalSeconds * 1000;
-  if (!facts.latest || facts.latest.at < staleBefore || projected === null) return { ...base, status: 'no_data' };
-  if (meets(spec.direction, projected, v)) return { ...base, status: 'on_track' };
+  if (facts.latest.at < staleBefore) return is('no_data', 'stale');
+  if (task) {
+    return spec.deadline - asOf <= MILESTONE_RISK_WINDOW_MS
+      ? is('at_risk', 'task_due_soon')
+      : is('on_track', 'task_open');
+  }
+  if (projected === null) return is('no_data', 'no_report');
+  const missedMilestone = missedMilestoneOf(spec, facts, asOf, band);
   const shortfall = spec.direction === 'at_least' ? v - projected : projected - v;
-  const band = (spec.tolerance ?? DEFAULT_TOLERANCE) * Math.abs(span);
-  return { ...base, status: shortfall <= band ? 'at_risk' : 'off_track' };
+  if (shortfall <= 0) {
+    return missedMilestone ? is('at_risk', 'milestone_missed', { missedMilestone }) : is('on_track', 'forecast_meets');
+  }
+  return is(shortfall <= band ? 'at_risk' : 'off_track', 'forecast_short', { missedMilestone });
 }

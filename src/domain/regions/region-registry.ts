@@ -1,6 +1,6 @@
 import type { InputIssue } from '../../errors/pacer-error.js';
 import type { RegionSetDocument } from '../catalog/catalog-schema.js';
-import { endOfDay, parseCalendarDate, startOfDay } from '../time/zoned-time.js';
+import { parseCalendarDate, startOfDay, startOfNextDay } from '../time/zoned-time.js';
 
 /**
  * An administrative unit over a span of time. A code may name different units in different spans
@@ -291,8 +291,8 @@ export function buildRegionSet(
     if (text === undefined || text.trim() === '') return null;
     const date = parseCalendarDate(text.trim());
     if (!date) return 'invalid';
-    // A valid_to day still belongs to the unit, so its bound is the end of that day.
-    return side === 'start' ? startOfDay(date, tz) : endOfDay(date, tz);
+    // A valid_to day still belongs to the unit, so its (exclusive) bound is the next midnight.
+    return side === 'start' ? startOfDay(date, tz) : startOfNextDay(date, tz);
   }
 }
 

@@ -1,43 +1,43 @@
-import { lastDayOfMonth, parseInstant, startOfDay } from './zoned-time.js';
+import { endOfDay, lastDayOfMonth, parseReportedTime } from './zoned-time.js';
 
 /**
- * {@link parseInstant} for the ingest hot path, where a million observation times arrive in a
- * batch. The common shapes are read digit by digit without allocating: a bare date (the start of
+ * {@link parseReportedTime} for the ingest hot path, where a million observation times arrive in a
+ * batch. The common shapes are read digit by digit without allocating: a bare date (the end of
  * that day in the region's zone, cached per zone and date, since a batch repeats few dates) and a
  * date-time with `Z` or a numeric offset. Anything else (a wall-clock time without an offset, a
- * space instead of `T`) falls back to `parseInstant`. Results are epoch milliseconds, NaN when
+ * space instead of `T`) falls back to `parseReportedTime`. Results are epoch milliseconds, NaN when
  * the text is not a valid time.
  */
 export class InstantParser {
-  private readonly dayStarts = new Map<string, Map<string, number>>();
+  private readonly dayEnds = new Map<string, Map<string, number>>();
   private cached = 0;
 
   /** Epoch milliseconds of `text` read in `timeZone`, or NaN. */
   parse(text: string, timeZone: string): number {
     const n = text.length;
-    if (n === 10) return this.dayStart(text, timeZone);
+    if (n === 10) return this.dayEnd(text, timeZone);
     if (n >= 17 && text.charCodeAt(10) === 84 /* T */) {
       const fast = parseOffsetDateTime(text);
       if (fast !== undefined) return fast;
     }
-    return parseInstant(text, timeZone)?.getTime() ?? NaN;
+    return parseReportedTime(text, timeZone)?.getTime() ?? NaN;
   }
 
   private lastDay = '';
   private lastZone = '';
   private lastMs = NaN;
 
-  private dayStart(text: string, timeZone: string): number {
+  private dayEnd(text: string, timeZone: string): number {
     // Rows come grouped by date more often than not: comparing with the last one beats hashing.
     if (text === this.lastDay && timeZone === this.lastZone) return this.lastMs;
     this.lastDay = text;
     this.lastZone = timeZone;
-    return (this.lastMs = this.lookupDayStart(text, timeZone));
+    return (this.lastMs = this.lookupDayEnd(text, timeZone));
   }
 
-  private lookupDayStart(text: string, timeZone: string): number {
-    let zone = this.dayStarts.get(timeZone);
-    if (!zone) this.dayStarts.set(timeZone, (zone = new Map()));
+  private lookupDayEnd(text: string, timeZone: string): number {
+    let zone = this.dayEnds.get(timeZone);
+    if (!zone) this.dayEnds.set(timeZone, (zone = new Map()));
     const hit = zone.get(text);
     if (hit !== undefined) return hit;
     const year = digits(text, 0, 4);
@@ -51,10 +51,10 @@ export class InstantParser {
       month <= 12 &&
       day >= 1 &&
       day <= lastDayOfMonth(year, month);
-    const ms = valid ? startOfDay({ year, month, day }, timeZone).getTime() : NaN;
+    const ms = valid ? endOfDay({ year, month, day }, timeZone).getTime() : NaN;
     // Bounded: a batch spanning decades of daily data stays far below this.
     if (++this.cached > 100_000) {
-      this.dayStarts.clear();
+      this.dayEnds.clear();
       this.cached = 0;
     }
     zone.set(text, ms);

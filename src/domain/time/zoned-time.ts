@@ -73,8 +73,17 @@ export function startOfDay(date: CalendarDate, timeZone: string): Date {
   return zonedToInstant(date, timeZone);
 }
 
-/** The instant the day ends: midnight starting the next day, so "by 30 June" covers all of 30 June. */
+/**
+ * The last instant of `date` in `timeZone` (23:59:59.999): what a bare date means in a report ("as of
+ * 30 June"), a deadline ("by June 2023") or an as-of date. Compared inclusively (`<=`), it takes in all of
+ * that day and nothing of the next: a value dated 1 July is after a June deadline.
+ */
 export function endOfDay(date: CalendarDate, timeZone: string): Date {
+  return new Date(startOfNextDay(date, timeZone).getTime() - 1);
+}
+
+/** Midnight starting the day after `date`: the exclusive upper bound of that day. */
+export function startOfNextDay(date: CalendarDate, timeZone: string): Date {
   return startOfDay(addDays(date, 1), timeZone);
 }
 
@@ -115,7 +124,17 @@ export function parseCalendarDate(text: string): CalendarDate | undefined {
 const isoDateTime = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * Parses an observation time: an ISO date (that day's start in `timeZone`) or an ISO date-time
+ * Parses the time a value is reported for: a bare date is the end of that day in `timeZone` (a figure
+ * "as of 30 June" counts toward a June deadline and an as-of 30 June); a date-time is read as by
+ * {@link parseInstant}. Returns undefined when unparsable.
+ */
+export function parseReportedTime(text: string, timeZone: string): Date | undefined {
+  const day = parseCalendarDate(text);
+  return day ? endOfDay(day, timeZone) : parseInstant(text, timeZone);
+}
+
+/**
+ * Parses the start of a time range: an ISO date (that day's start in `timeZone`) or an ISO date-time
  * (with an offset, or else read as wall-clock time in `timeZone`). Returns undefined when unparsable.
  */
 export function parseInstant(text: string, timeZone: string): Date | undefined {

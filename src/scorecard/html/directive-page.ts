@@ -63,13 +63,15 @@ function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHt
   const currentDay = t.current_observed_at ? dayOf(t.current_observed_at, timezone) : null;
   const link = html`/targets/${encodeURIComponent(t.target)}${queryString({ at })}`;
   const current = t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`;
-  const currentNote = currentDay && !milestone ? html`<br><small>${currentDay}</small>` : '';
+  const partial = t.partial ? html`<br><small class="partial">partial</small>` : '';
+  const currentNote = currentDay && !milestone ? html`<br><small>${currentDay}</small>${partial}` : partial;
   const projected =
     t.projected === null || milestone
       ? '—'
       : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`;
   return html`<tr data-target="${t.target}" data-status="${t.status}">
-<td>${statusBadge(t.status)}${t.achieved_late ? html`<br><small>met after the deadline</small>` : ''}</td>
+<td>${statusBadge(t.status)}${t.achieved_late ? html`<br><small>met after the deadline</small>` : ''}
+<p class="why" data-reason="${t.reason}">${t.explanation}</p></td>
 <td><a href="${link}">${t.title}</a><span class="id">${t.target}</span></td>
 <td>${t.owner}</td>
 <td>${t.due}</td>

@@ -25,7 +25,10 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
   const milestone = t.kind === 'milestone';
 
   const current = t.current === null ? '—' : html`<data id="current" value="${t.current}">${value(t.current)}</data>`;
-  const coverage = t.coverage !== null && t.coverage < 1 ? `, ${formatPercent(t.coverage)} of parts reporting` : '';
+  const coverage =
+    t.coverage !== null && t.coverage < 1
+      ? `, ${formatPercent(t.coverage)} of parts reporting${t.partial ? ' (a partial value)' : ''}`
+      : '';
   const currentNote = t.current_observed_at
     ? html`${sources[t.current_source ?? 'direct']} ${on(t.current_observed_at)}${coverage}`
     : 'no value yet';
@@ -35,6 +38,8 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
       ? '—'
       : html`<data id="projected" value="${t.projected}">${value(t.projected)}</data>`;
   const targetLevel = `${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}`;
+  // Past the deadline the figure is the actual one, fixed whatever the viewing date.
+  const passed = Date.parse(detail.as_of) > Date.parse(t.deadline);
   const completion = milestone ? '—' : (t.projected_completion ?? '—');
   const completionNote = milestone
     ? 'a dated task'
@@ -45,7 +50,8 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
 <div><dt>Current</dt><dd>${current}<small>${currentNote}</small></dd></div>
 <div><dt>Expected by now</dt><dd>${value(t.expected)}<small>on the pace line</small></dd></div>
 <div><dt>Progress</dt><dd>${progress}<small>expected ${formatPercent(t.expected_progress)}</small></dd></div>
-<div><dt>Projected at the deadline</dt><dd>${projected}<small>target ${targetLevel}</small></dd></div>
+<div><dt>${passed ? 'Value at the deadline' : 'Projected at the deadline'}</dt>\
+<dd>${projected}<small>target ${targetLevel}</small></dd></div>
 <div><dt>Projected completion</dt><dd>${completion}<small>${completionNote}</small></dd></div>
 <div><dt>Deadline</dt><dd>${t.due}<small>end of day, ${tz}</small></dd></div>
 </dl>`;
@@ -58,6 +64,7 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
   const body = html`<p><a href="/${queryString({ at })}">← All targets</a></p>
 <h1>${t.title}</h1>
 <p class="sub">${sub}</p>
+<p class="why" id="explanation" data-reason="${t.reason}">${t.explanation}</p>
 ${asOfForm(`/targets/${encodeURIComponent(t.target)}`, day)}
 ${figures}
 ${progressBar(t)}
