@@ -270,7 +270,7 @@ targets:
         /^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE\s+REASON$/,
       );
       expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
-        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778\s+40,000,000\s+2023-10-27\s+2023-06-30\s+forecast_short$/,
+        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778\s+40,000,000\s+2023-10-27\s+2023-06-30\s+forecast_short/,
       );
       expect(lines).toHaveLength(2 + 19);
     });

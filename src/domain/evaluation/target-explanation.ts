@@ -92,8 +92,8 @@ export function explainTarget(
       const perDay = (e.forecast?.slope ?? 0) * DAY_MS;
       const pace = formatPacePerDay(perDay, context.kind);
       const projected = e.projected!;
-      if (e.reason !== 'forecast_short')
-        return `At ${pace} the forecast reaches ${value(projected)} by ${deadline}, meeting the target ${target}.${milestone}`;
+      const reaches = `At ${pace} the forecast reaches ${value(projected)}`;
+      if (e.reason !== 'forecast_short') return `${reaches} by ${deadline}, meeting the target ${target}.${milestone}`;
       const band = formatPercent(spec.tolerance ?? DEFAULT_TOLERANCE);
       const verdict =
         e.status === 'at_risk' ? `short, within the ${band} tolerance` : `short beyond the ${band} tolerance`;
