@@ -53,6 +53,8 @@ export interface EvaluationServiceDeps {
   forecastWindowMs?: number;
   /** Receives every snapshot this process computes (the exporter's cache listens). */
   onSnapshot?: (snapshot: EvaluationSnapshot) => void;
+  /** How far before the newest run's start a committed batch counts as possibly unseen by it; default a minute. */
+  unseenMarginMs?: number;
 }
 
 /**
@@ -83,25 +85,29 @@ export class EvaluationService implements EvaluationRunner {
    * cannot tell what changed: no run yet, a catalog apply, a batch too large to list its series,
    * or no snapshot of the newest run in this process.
    */
-  async evaluateChanges(): Promise<EvaluationRunSummary> {
-    const run = () => this.evaluateChangesNow();
+  async evaluateChanges(options: { asOf?: Date } = {}): Promise<EvaluationRunSummary> {
+    const run = () => this.evaluateChangesNow(options.asOf);
     return this.deps.store.exclusive ? this.deps.store.exclusive(run) : run();
   }
 
-  private async evaluateChangesNow(): Promise<EvaluationRunSummary> {
+  private async evaluateChangesNow(at: Date | undefined): Promise<EvaluationRunSummary> {
     const store = this.deps.store;
     const startedAt = new Date();
+    const asOf = at ?? startedAt;
     const started = performance.now();
     const [newest, last] = [await store.latestRun(), this.last];
-    // A run back in time (pacer evaluate --at ... --save) is no base for "now".
-    if (!store.changesSince || !newest?.startedAt || !last || newest.asOf < new Date(newest.startedAt.getTime() - 1))
-      return this.evaluateAll({});
-    const changes = await store.changesSince(new Date(newest.startedAt.getTime() - UNSEEN_MARGIN_MS));
-    if (changes.catalogChanged || !changes.series) return this.evaluateAll({});
+    const all = () => this.evaluateAll({ asOf: at });
+    // A run back in time (pacer evaluate --at ... --save) is no base for "now", nor one after the instant asked for.
+    const backInTime =
+      !newest?.startedAt || (at ? newest.asOf > at : newest.asOf.getTime() < newest.startedAt.getTime());
+    if (!store.changesSince || !newest?.startedAt || !last || backInTime) return all();
+    const margin = this.deps.unseenMarginMs ?? UNSEEN_MARGIN_MS;
+    const changes = await store.changesSince(new Date(newest.startedAt.getTime() - margin));
+    if (changes.catalogChanged || !changes.series) return all();
     try {
       // Another process saved the newest run: its results are the base; the indicator values stay ours.
       const baseResults = newest.id === last.runId ? last.results : (await store.runResults(newest.id))?.results;
-      if (!baseResults) return await this.evaluateAll({});
+      if (!baseResults) return await all();
       const [targets, indicators, regions, predecessors] = await Promise.all([
         store.targets(),
         store.indicators(),
@@ -112,7 +118,7 @@ export class EvaluationService implements EvaluationRunner {
       const changedIndicators = [...changes.series.keys()];
       const partial =
         reached.length > 0 || changedIndicators.length > 0
-          ? await this.compute(startedAt, {
+          ? await this.compute(asOf, {
               targets: reached,
               indicators: changedIndicators,
               catalog: { indicators, regions, predecessors },
@@ -122,7 +128,7 @@ export class EvaluationService implements EvaluationRunner {
       const changed = new Set(changedIndicators);
       const snapshot: EvaluationSnapshot = {
         runId: null,
-        asOf: startedAt,
+        asOf,
         results: baseResults.map((r) => fresh.get(r.target.id) ?? r),
         indicators,
         indicatorValues: [
@@ -177,8 +183,8 @@ export class EvaluationService implements EvaluationRunner {
         });
         snapshot.runId = saved.runId;
         statusChanges = saved.statusChanges;
-        // Only a run as of now is the base of the next evaluation of changes.
-        if (!options.asOf) this.last = snapshot;
+        // The base of the next evaluation of changes (which checks it is not a run back in time).
+        this.last = snapshot;
       }
       this.deps.metrics?.evaluationDuration.observe(durationMs / 1000);
       this.deps.metrics?.evaluationRuns.inc({ outcome: 'ok' });
