@@ -9,18 +9,14 @@
  * (rolled up from communes). The data set is kept in schema bench_evaluate and reused by the
  * next run unless --fresh.
  */
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { applyCatalog } from '../src/catalog/apply-catalog.js';
 import { EvaluationService } from '../src/evaluation/evaluation-service.js';
 import { createLogger } from '../src/logging/logger.js';
-import { CatalogRepository } from '../src/catalog/catalog-repository.js';
 import { createDatabase } from '../src/storage/database.js';
 import { EvaluationRepository } from '../src/evaluation/evaluation-repository.js';
 import { migrateToLatest } from '../src/storage/migrator.js';
+import { ensureNationalDataset } from './national-dataset.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,67 +42,7 @@ const database = await createDatabase({ url, schema, poolMax: 4 });
 const db = database.db;
 await migrateToLatest(db);
 
-const expectedRows = 3321 * indicatorCount * days;
-const have = Number((await sql<{ n: string }>`select count(*) as n from observations`.execute(db)).rows[0]!.n);
-if (have !== expectedRows) {
-  console.error(
-    `building the data set: ${expectedRows.toLocaleString('en-US')} observations, 10,000 targets (a few minutes, once)`,
-  );
-  await sql`truncate observations, evaluations, evaluation_runs, target_status_changes`.execute(db);
-  const dir = await mkdtemp(path.join(tmpdir(), 'pacer-bench-'));
-  await cp('catalog/regions', path.join(dir, 'regions'), { recursive: true });
-  const indicators = Array.from(
-    { length: indicatorCount },
-    (_, i) =>
-      `  - { id: bench_${String(i).padStart(2, '0')}, name: Bench ${i}, unit: things, kind: cumulative, ` +
-      'update_interval: 1d }',
-  );
-  // Regions first: the targets name communes, which the catalog apply creates.
-  await writeFile(
-    path.join(dir, 'bench.yaml'),
-    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n`,
-  );
-  await applyCatalog(new CatalogRepository(db), dir, { prune: true });
-  const communes = (
-    await sql<{
-      code: string;
-    }>`select code from regions where level = 'commune' and valid_from is not null order by code`.execute(db)
-  ).rows.map((r) => r.code);
-  const provinces = (
-    await sql<{
-      code: string;
-    }>`select code from regions where level = 'province' and valid_from is not null order by code`.execute(db)
-  ).rows.map((r) => r.code);
-  const target = (id: string, indicator: string, region: string) =>
-    `  - { id: ${id}, title: ${id}, indicator: ${indicator}, region: "${region}", owner: Bench, source: bench, ` +
-    'baseline: { value: 0, date: 2025-07-01 }, target: 1000000, due: 2027-06 }';
-  const targets: string[] = [];
-  for (const code of communes) for (let i = 0; i < 3; i++) targets.push(target(`c-${code}-${i}`, `bench_0${i}`, code));
-  for (const code of provinces) targets.push(target(`p-${code}`, 'bench_00', code));
-  targets.push(target('nation', 'bench_00', 'VN'));
-  for (let i = 0; targets.length < 10_000; i++)
-    targets.push(
-      target(`extra-${i}`, `bench_${String(3 + (i % 27)).padStart(2, '0')}`, communes[i % communes.length]!),
-    );
-  await writeFile(
-    path.join(dir, 'bench.yaml'),
-    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\n` +
-      'apiVersion: pacer/v1\nkind: Directive\nid: bench\ntitle: Bench\nissuer: Bench\nissued: 2025-07-01\n' +
-      `timezone: Asia/Ho_Chi_Minh\ntargets:\n${targets.join('\n')}\n`,
-  );
-  await applyCatalog(new CatalogRepository(db), dir, { prune: true });
-  await rm(dir, { recursive: true, force: true });
-  for (let i = 0; i < indicatorCount; i++) {
-    const started = performance.now();
-    await sql`insert into observations (indicator_id, region_id, observed_at, value)
-              select ${`bench_${String(i).padStart(2, '0')}`}, r.id,
-                     timestamptz '2025-07-01 00:00+07' + d * interval '1 day', d * (1 + r.id % 7) * 100 + ${i}
-              from regions r cross join generate_series(0, ${days - 1}) d
-              where r.level = 'commune' and r.valid_from is not null`.execute(db);
-    console.error(`  indicator ${i + 1}/${indicatorCount}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  await sql`vacuum analyze observations`.execute(db);
-}
+const { rows: expectedRows } = await ensureNationalDataset(db, { days, indicatorCount });
 
 const targetCount = Number((await sql<{ n: string }>`select count(*) as n from targets`.execute(db)).rows[0]!.n);
 const service = new EvaluationService({

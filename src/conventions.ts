@@ -87,6 +87,12 @@ export const labels = {
 /** The name of one label. */
 export type LabelName = (typeof labels)[keyof typeof labels];
 
+/**
+ * PostgreSQL notification channels. `evaluation`: sent in the transaction that saves an evaluation
+ * run (payload: the run id, its schema, and what changed), so api processes load it at once.
+ */
+export const notifyChannels = { evaluation: 'pacer_evaluation' } as const;
+
 /** The scrape job name the generated Prometheus config gives Pacer, which the pipeline alerts query. */
 export const scrapeJob = 'pacer';
 

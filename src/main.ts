@@ -13,6 +13,8 @@ import { loadDemoData, type DemoLoadResult } from './demo/load-demo-data.js';
 import { StateRepository } from './demo/state-repository.js';
 import { EvaluationRepository } from './evaluation/evaluation-repository.js';
 import { EvaluationService } from './evaluation/evaluation-service.js';
+import { LatestEvaluation } from './evaluation/latest-evaluation.js';
+import { RunNoticeListener } from './evaluation/run-notice-listener.js';
 import { FeedMetrics } from './feeds/feed-metrics.js';
 import { FeedRegistry } from './feeds/feed-registry.js';
 import { FeedRunRepository } from './feeds/feed-run-repository.js';
@@ -122,16 +124,25 @@ async function composePacer(
     poolStats: () => (pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined),
   });
   const kpi = new KpiExposition({ maxSeries: config.metricsMaxSeries, metrics });
-  const evaluationStore = new EvaluationRepository(db, { retentionDays: config.evaluationRetentionDays });
+  const evaluationStore = new EvaluationRepository(db, {
+    retentionDays: config.evaluationRetentionDays,
+    // Processes on PostgreSQL may evaluate at once; PGlite is one process, whose trigger runs one at a time.
+    exclusive: database.kind === 'postgres',
+  });
+  // The newest evaluation: computed here or loaded from a worker's run; /metrics and the scorecard's "now" read it.
+  const latest = new LatestEvaluation();
+  latest.subscribe(
+    (snapshot) =>
+      void kpi
+        .update(snapshot)
+        .catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
+  );
   const evaluation = new EvaluationService({
     store: evaluationStore,
     logger,
     metrics,
     forecastWindowMs: config.forecastWindowDays * 86_400_000,
-    onSnapshot: (snapshot) =>
-      void kpi
-        .update(snapshot)
-        .catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
+    onSnapshot: (snapshot) => latest.publish(snapshot),
   });
   // The scheduling choice, made once: BullMQ on Redis, or cron in this process. Its modules load
   // only when picked, so a process that never uses them does not load them.
@@ -182,7 +193,13 @@ async function composePacer(
     }),
     observations: { reader: new ObservationQueryRepository(db), batches: new BatchRepository(db) },
     evaluation,
-    scorecard: new ScorecardService({ evaluation, regions: evaluationStore, store: new ScorecardRepository(db) }),
+    scorecard: new ScorecardService({
+      evaluation,
+      regions: evaluationStore,
+      store: new ScorecardRepository(db),
+      // Only an api process keeps its newest evaluation current (published or loaded) and serves "now" from it.
+      latest: roleNames.includes('api') ? latest : undefined,
+    }),
     feeds: {
       registry,
       store: feedStore,
@@ -224,13 +241,15 @@ async function composePacer(
             host: config.host,
             port: config.port,
             logger,
-            // Evaluations may run in workers elsewhere: the api keeps its exposition on the newest stored run.
+            // Evaluations may run in workers elsewhere: the api keeps its newest evaluation on the newest stored
+            // run, told of each by a PostgreSQL notification (PGlite is one process: its own runs are published).
             background: new KpiRefresher({
               store: evaluationStore,
               evaluation,
-              exposition: kpi,
+              latest,
               logger,
               intervalMs: config.metricsRefreshSeconds * 1000,
+              notices: pool ? new RunNoticeListener({ pool, logger }) : undefined,
             }),
           },
         )

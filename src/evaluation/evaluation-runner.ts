@@ -5,17 +5,24 @@ export interface EvaluationRunSummary {
   /** The instant the evaluation answers for: "what did we know then". */
   asOf: Date;
   targets: number;
+  /** Targets evaluated by an evaluation of the changed targets only (the others kept their previous result). */
+  evaluated?: number;
   /** Targets whose status differs from the previous stored evaluation. */
   statusChanges: number;
   durationMs: number;
 }
 
-/** Evaluates every target; the scheduler calls it on its tick and after ingest batches. */
+/** Evaluates every target on the scheduler's tick, and the targets ingest batches changed after them. */
 export interface EvaluationRunner {
   evaluate(options?: { asOf?: Date; persist?: boolean }): Promise<EvaluationRunSummary>;
+  /** Evaluates the targets changed since the newest run and saves it merged (every target when it cannot tell). */
+  evaluateChanges(): Promise<EvaluationRunSummary>;
 }
 
-/** Asks for an evaluation soon (debounced by the implementation); ingestion calls it after each committed batch. */
+/** Which targets an evaluation asked for covers: those ingest changed since the newest run, or all. */
+export type EvaluationScopeName = 'changes' | 'all';
+
+/** Asks for an evaluation soon (coalesced by the implementation); ingestion calls it after each committed batch. */
 export interface EvaluationTrigger {
-  requestEvaluation(reason: string): void;
+  requestEvaluation(reason: string, scope?: EvaluationScopeName): void;
 }

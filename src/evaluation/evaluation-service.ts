@@ -1,3 +1,4 @@
+import { targetsReached } from '../domain/evaluation/affected-targets.js';
 import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
 import {
   achievementOf,
@@ -23,6 +24,21 @@ import type {
   TargetResult,
 } from './evaluation-store.js';
 
+/**
+ * How far before a run's start batches count as possibly unseen by it: a batch's commit follows its
+ * recorded finish, and the worker's clock may differ a little from the database's. Re-evaluating a
+ * target whose data did not change gives the same result, so the margin only costs a little work.
+ */
+const UNSEEN_MARGIN_MS = 60_000;
+
+/** What an evaluation of some targets reads: those targets, the catalog around them, and the indicators to value. */
+export interface EvaluationScope {
+  targets: TargetRecord[];
+  /** The indicators whose series are read and valued (the targets' indicators, at least). */
+  indicators: string[];
+  catalog: { indicators: IndicatorRecord[]; regions: RegionRecord[]; predecessors: Map<number, number[]> };
+}
+
 /** Everything one evaluation produced: what the exporter renders and the scorecard shows. */
 export interface EvaluationSnapshot {
   runId: number | null;
@@ -41,6 +57,8 @@ export interface EvaluationServiceDeps {
   forecastWindowMs?: number;
   /** Receives every snapshot this process computes (the exporter's cache listens). */
   onSnapshot?: (snapshot: EvaluationSnapshot) => void;
+  /** How far before the newest run's start a committed batch counts as possibly unseen by it; default a minute. */
+  unseenMarginMs?: number;
 }
 
 /**
@@ -55,7 +73,105 @@ export class EvaluationService implements EvaluationRunner {
     this.windowMs = deps.forecastWindowMs ?? DEFAULT_FORECAST_WINDOW_MS;
   }
 
+  /** The newest snapshot this service saved: what an evaluation of the changed targets merges into. */
+  private last: EvaluationSnapshot | undefined;
+
   async evaluate(options: { asOf?: Date; persist?: boolean } = {}): Promise<EvaluationRunSummary> {
+    if (options.persist === false) return this.evaluateAll(options);
+    const run = () => this.evaluateAll(options);
+    return this.deps.store.exclusive ? this.deps.store.exclusive(run) : run();
+  }
+
+  /**
+   * Evaluates, as of now, only the targets the batches committed since the newest run can have
+   * changed (their indicator's series in their region, or in any region that rolls up into it),
+   * and saves the newest run with those results replaced. Falls back to {@link evaluate} when it
+   * cannot tell what changed: no run yet, a catalog apply, a batch too large to list its series,
+   * or no snapshot of the newest run in this process.
+   */
+  async evaluateChanges(options: { asOf?: Date } = {}): Promise<EvaluationRunSummary> {
+    const run = () => this.evaluateChangesNow(options.asOf);
+    return this.deps.store.exclusive ? this.deps.store.exclusive(run) : run();
+  }
+
+  private async evaluateChangesNow(at: Date | undefined): Promise<EvaluationRunSummary> {
+    const store = this.deps.store;
+    const startedAt = new Date();
+    const asOf = at ?? startedAt;
+    const started = performance.now();
+    const [newest, last] = [await store.latestRun(), this.last];
+    const all = () => this.evaluateAll({ asOf: at });
+    // A run back in time (pacer evaluate --at ... --save) is no base for "now", nor one after the instant asked for.
+    const backInTime =
+      !newest?.startedAt || (at ? newest.asOf > at : newest.asOf.getTime() < newest.startedAt.getTime());
+    if (!store.changesSince || !newest?.startedAt || !last || backInTime) return all();
+    const margin = this.deps.unseenMarginMs ?? UNSEEN_MARGIN_MS;
+    const changes = await store.changesSince(new Date(newest.startedAt.getTime() - margin));
+    if (changes.catalogChanged || !changes.series) return all();
+    try {
+      // Another process saved the newest run: its results are the base; the indicator values stay ours.
+      const baseResults = newest.id === last.runId ? last.results : (await store.runResults(newest.id))?.results;
+      if (!baseResults) return await all();
+      const [targets, indicators, regions, predecessors] = await Promise.all([
+        store.targets(),
+        store.indicators(),
+        store.regions(),
+        store.fullPredecessors(),
+      ]);
+      const reached = targetsReached(targets, regions, predecessors, changes.series);
+      const changedIndicators = [...changes.series.keys()];
+      const partial =
+        reached.length > 0 || changedIndicators.length > 0
+          ? await this.compute(asOf, {
+              targets: reached,
+              indicators: changedIndicators,
+              catalog: { indicators, regions, predecessors },
+            })
+          : undefined;
+      const fresh = new Map(partial?.results.map((r) => [r.target.id, r]));
+      const changed = new Set(changedIndicators);
+      const snapshot: EvaluationSnapshot = {
+        runId: null,
+        asOf,
+        results: baseResults.map((r) => fresh.get(r.target.id) ?? r),
+        indicators,
+        indicatorValues: [
+          ...last.indicatorValues.filter((v) => !changed.has(v.indicatorId)),
+          ...(partial?.indicatorValues ?? []),
+        ],
+      };
+      const durationMs = performance.now() - started;
+      const saved = await store.saveRun({
+        asOf: snapshot.asOf,
+        startedAt,
+        durationMs,
+        results: snapshot.results,
+        notice: { base: newest.id, indicators: changedIndicators },
+      });
+      snapshot.runId = saved.runId;
+      this.last = snapshot;
+      this.deps.metrics?.evaluationDuration.observe(durationMs / 1000);
+      this.deps.metrics?.evaluationRuns.inc({ outcome: 'ok' });
+      this.deps.onSnapshot?.(snapshot);
+      this.deps.logger.debug(
+        { runId: saved.runId, base: newest.id, evaluated: reached.length, ms: Math.round(durationMs) },
+        'evaluated the changed targets',
+      );
+      return {
+        runId: saved.runId,
+        asOf: snapshot.asOf,
+        targets: snapshot.results.length,
+        evaluated: reached.length,
+        statusChanges: saved.statusChanges,
+        durationMs,
+      };
+    } catch (error) {
+      this.deps.metrics?.evaluationRuns.inc({ outcome: 'failed' });
+      throw error;
+    }
+  }
+
+  private async evaluateAll(options: { asOf?: Date; persist?: boolean }): Promise<EvaluationRunSummary> {
     const startedAt = new Date();
     const started = performance.now();
     try {
@@ -71,6 +187,8 @@ export class EvaluationService implements EvaluationRunner {
         });
         snapshot.runId = saved.runId;
         statusChanges = saved.statusChanges;
+        // The base of the next evaluation of changes (which checks it is not a run back in time).
+        this.last = snapshot;
       }
       this.deps.metrics?.evaluationDuration.observe(durationMs / 1000);
       this.deps.metrics?.evaluationRuns.inc({ outcome: 'ok' });
@@ -92,16 +210,23 @@ export class EvaluationService implements EvaluationRunner {
     }
   }
 
-  /** Evaluates every target as of `asOf` without storing anything. */
-  async compute(asOf: Date): Promise<EvaluationSnapshot> {
+  /**
+   * Evaluates every target as of `asOf` without storing anything; with `scope`, only its targets,
+   * and indicator values of its indicators only.
+   */
+  async compute(asOf: Date, scope?: EvaluationScope): Promise<EvaluationSnapshot> {
     const store = this.deps.store;
     const [targets, indicators, regions, predecessors, latest, direct, checkpoints] = await Promise.all([
-      store.targets(),
-      store.indicators(),
-      store.regions(),
-      store.fullPredecessors(),
-      store.latestPerSeries(asOf),
-      store.directFacts(asOf, new Date(asOf.getTime() - this.windowMs)),
+      scope?.targets ?? store.targets(),
+      scope?.catalog.indicators ?? store.indicators(),
+      scope?.catalog.regions ?? store.regions(),
+      scope?.catalog.predecessors ?? store.fullPredecessors(),
+      store.latestPerSeries(asOf, scope?.indicators),
+      store.directFacts(
+        asOf,
+        new Date(asOf.getTime() - this.windowMs),
+        scope?.targets.map((t) => t.id),
+      ),
       store.checkpointValues(asOf),
     ]);
     const valuers = new Valuers(regions, predecessors, asOf, indicators, latest);
@@ -195,8 +320,15 @@ export class EvaluationService implements EvaluationRunner {
     return out;
   }
 
-  /** The stored run as a snapshot, with indicator values recomputed as of the run's instant. */
-  async storedSnapshot(runId: number): Promise<EvaluationSnapshot | undefined> {
+  /**
+   * The stored run as a snapshot, with indicator values recomputed as of the run's instant; with
+   * `changedSince`, only those of the indicators named, the others taken from the base snapshot
+   * (a run of the changed targets only, merged into that base).
+   */
+  async storedSnapshot(
+    runId: number,
+    changedSince?: { base: EvaluationSnapshot; indicators: readonly string[] },
+  ): Promise<EvaluationSnapshot | undefined> {
     const store = this.deps.store;
     const run = await store.runResults(runId);
     if (!run) return undefined;
@@ -204,10 +336,12 @@ export class EvaluationService implements EvaluationRunner {
       store.indicators(),
       store.regions(),
       store.fullPredecessors(),
-      store.latestPerSeries(run.asOf),
+      store.latestPerSeries(run.asOf, changedSince?.indicators),
     ]);
     const valuers = new Valuers(regions, predecessors, run.asOf, indicators, latest);
-    return { runId, asOf: run.asOf, results: run.results, indicators, indicatorValues: valuers.all() };
+    const changed = new Set(changedSince?.indicators);
+    const kept = changedSince?.base.indicatorValues.filter((v) => !changed.has(v.indicatorId)) ?? [];
+    return { runId, asOf: run.asOf, results: run.results, indicators, indicatorValues: [...kept, ...valuers.all()] };
   }
 }
 

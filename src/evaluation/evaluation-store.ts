@@ -67,6 +67,20 @@ export interface IndicatorValue {
   coverage: number;
 }
 
+/**
+ * The payload of the notification sent on `notifyChannels.evaluation` in the transaction that saves a run: api
+ * processes listen, load the run and drop what they cached from the previous one.
+ */
+export interface RunNotice {
+  /** The schema the run is in: one database may hold several Pacers (tests, benchmarks), each in its own schema. */
+  schema: string;
+  run: number;
+  /** The run this one was merged into (an evaluation of the changed targets only); null for a full run. */
+  base: number | null;
+  /** The indicators whose values changed since `base`; null for a full run. */
+  indicators: string[] | null;
+}
+
 /** Storage the evaluation needs; implemented in `evaluation-repository.ts`. */
 export interface EvaluationStore {
   targets(): Promise<TargetRecord[]>;
@@ -75,17 +89,20 @@ export interface EvaluationStore {
   /** successor id → ids of the units that went wholly into it, transitively. */
   fullPredecessors(): Promise<Map<number, number[]>>;
   /**
-   * Latest observation (no dims) at or before `asOf` of every series (of these indicators only, when
-   * given): indicator → region → point.
+   * Latest observation (no dims) at or before `asOf` of every series: indicator → region → point; only the series of
+   * `indicators` when given.
    */
-  latestPerSeries(asOf: Date, indicatorIds?: readonly string[]): Promise<Map<string, Map<number, Point>>>;
+  latestPerSeries(asOf: Date, indicators?: readonly string[]): Promise<Map<string, Map<number, Point>>>;
   /**
    * The last observation (no dims) of each target's own series at or before each of its checkpoints
    * (deadline and milestones) that have passed by `asOf`: target id → checkpoint instant (ms) → point.
    */
   checkpointValues(asOf: Date): Promise<Map<string, Map<number, Point>>>;
-  /** Achievement and the trailing-window fit of every target's own series, in one set-based query. */
-  directFacts(asOf: Date, windowStart: Date): Promise<Map<string, DirectFacts>>;
+  /**
+   * Achievement and the trailing-window fit of every target's own series (only `targetIds`' when given), in one
+   * set-based query.
+   */
+  directFacts(asOf: Date, windowStart: Date, targetIds?: readonly string[]): Promise<Map<string, DirectFacts>>;
   /**
    * Stores a run, its snapshot rows and the status changes since the previous run; returns the run id and change count.
    */
@@ -94,9 +111,21 @@ export interface EvaluationStore {
     startedAt: Date;
     durationMs: number;
     results: readonly TargetResult[];
+    /** What the run's notice tells api processes; by default a full run. */
+    notice?: Omit<RunNotice, 'run' | 'schema'>;
   }): Promise<{ runId: number; statusChanges: number }>;
   /** The newest stored run. */
-  latestRun(): Promise<{ id: number; asOf: Date } | undefined>;
+  latestRun(): Promise<{ id: number; asOf: Date; startedAt?: Date } | undefined>;
+  /**
+   * What changed since `since`: whether a catalog apply did, and the series committed batches wrote (indicator id →
+   * region ids), or null when a batch wrote too many to list.
+   */
+  changesSince?(since: Date): Promise<{ catalogChanged: boolean; series: Map<string, number[]> | null }>;
+  /**
+   * Runs `work` while no other evaluation that saves a run does, in any process (a PostgreSQL advisory lock), so an
+   * evaluation of the changed targets always merges into the newest run. Absent where one process is the only writer.
+   */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
   /** The results of a stored run, joined to the targets as they are now. */
   runResults(runId: number): Promise<{ asOf: Date; results: TargetResult[] } | undefined>;
 }

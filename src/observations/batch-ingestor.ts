@@ -20,6 +20,39 @@ export interface BatchIngestorDeps {
   clock?: () => Date;
 }
 
+/**
+ * Past this many series a batch is recorded as "too many to list" and the evaluation after it
+ * evaluates every target: listing them would cost more than it saves.
+ */
+const MAX_LISTED_SERIES = 20_000;
+
+/** The distinct series (indicator, region) a batch writes, up to a bound. */
+class WrittenSeries {
+  private readonly byIndicator = new Map<string, Set<number>>();
+  private count = 0;
+  private overflow = false;
+
+  constructor(private readonly max: number) {}
+
+  add(indicatorId: string, regionId: number): void {
+    if (this.overflow) return;
+    let regions = this.byIndicator.get(indicatorId);
+    if (!regions) this.byIndicator.set(indicatorId, (regions = new Set()));
+    if (regions.has(regionId)) return;
+    regions.add(regionId);
+    if (++this.count > this.max) {
+      this.overflow = true;
+      this.byIndicator.clear();
+    }
+  }
+
+  /** Indicator id → region ids, or null when there were too many to list. */
+  list(): Record<string, number[]> | null {
+    if (this.overflow) return null;
+    return Object.fromEntries([...this.byIndicator].map(([id, regions]) => [id, [...regions]]));
+  }
+}
+
 /** The batch's idempotency key was claimed by a batch that committed while this one streamed. */
 class KeyTaken {
   constructor(readonly stored: StoredBatch) {}
@@ -106,6 +139,7 @@ export class BatchIngestor implements Ingestor {
     let spare: ObservationChunk | undefined = store.streamsWrites ? new ObservationChunk(store.chunkRows) : undefined;
     let filling = new ObservationChunk(store.chunkRows);
     let discarding = false;
+    const written = new WrittenSeries(MAX_LISTED_SERIES);
 
     const begin = async (): Promise<IngestTransaction> => {
       const opened = await store.begin({
@@ -176,6 +210,7 @@ export class BatchIngestor implements Ingestor {
           continue;
         }
         filling.push(valid);
+        written.add(valid.indicatorId, valid.regionId);
         if (!filling.full) continue;
         if (spare) {
           // write() waits for the previous chunk (spare) to be written before it starts this one.
@@ -218,7 +253,7 @@ export class BatchIngestor implements Ingestor {
         errors: issues.kept,
         errors_total: issues.total,
       };
-      await tx.commit(summary, hash);
+      await tx.commit(summary, hash, written.list());
       tx = undefined;
       return summary;
     } catch (error) {

@@ -295,11 +295,16 @@ class BatchTransaction implements IngestTransaction {
     return hit;
   }
 
-  async commit(summary: IngestSummary, requestHash: string | null): Promise<void> {
+  async commit(
+    summary: IngestSummary,
+    requestHash: string | null,
+    series: Record<string, number[]> | null = null,
+  ): Promise<void> {
     try {
       await this.session.query(
         `update ingest_batches set status = 'committed', received = $2, inserted = $3, updated = $4, unchanged = $5,
-           rejected = $6, request_hash = $7, response = $8, finished_at = clock_timestamp() where id = $1`,
+           rejected = $6, request_hash = $7, response = $8, series = $9, finished_at = clock_timestamp()
+         where id = $1`,
         [
           this.batchId,
           summary.received,
@@ -309,6 +314,7 @@ class BatchTransaction implements IngestTransaction {
           summary.rejected,
           requestHash,
           JSON.stringify(summary),
+          series ? JSON.stringify(series) : null,
         ],
       );
     } catch (error) {

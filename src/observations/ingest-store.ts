@@ -55,8 +55,11 @@ export interface IngestTransaction {
   readonly catalogVersion: number;
   /** Upserts a chunk whose keys are unique within the batch; returns what happened to its rows. */
   write(chunk: ObservationChunk): Promise<WriteCounts>;
-  /** Records the summary (the stored response for replays) and commits. */
-  commit(summary: IngestSummary, requestHash: string | null): Promise<void>;
+  /**
+   * Records the summary (the stored response for replays) and the series written (indicator id → region ids, null
+   * when too many to list: the evaluation after the batch then evaluates every target), and commits.
+   */
+  commit(summary: IngestSummary, requestHash: string | null, series?: Record<string, number[]> | null): Promise<void>;
   /** Rolls back everything, the batch row included. Never throws. */
   rollback(): Promise<void>;
 }

@@ -1,8 +1,7 @@
-import { DebouncedEvaluationTrigger } from '../evaluation/debounced-evaluation-trigger.js';
 import { BullmqSchedulerRole } from './bullmq-scheduler-role.js';
 import { BullmqWorkerRole, type WorkerSettings } from './bullmq-worker-role.js';
 import type { QueueSettings } from './feed-job.js';
-import { EVALUATION_DEBOUNCE_MS, type JobRuntime, type JobRuntimeOptions, type RuntimeCheck } from './job-runtime.js';
+import type { JobRuntime, JobRuntimeOptions, RuntimeCheck } from './job-runtime.js';
 import { QueueEvaluationTrigger } from './queue-evaluation-trigger.js';
 import { closeRedis, openRedis } from './redis-connection.js';
 
@@ -11,20 +10,18 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * Jobs on Redis through BullMQ (`REDIS_URL` set): the scheduler role upserts job schedulers,
- * workers on any number of machines take the jobs. A worker process evaluates after its own
- * ingest batches; an api-only process asks the workers with one deduplicated queue job.
+ * workers on any number of machines take the jobs. After an ingest batch any process asks the
+ * workers for an evaluation of the changed targets with one deduplicated queue job.
  */
 export function bullmqRuntime(
   options: JobRuntimeOptions & { redisUrl: string; queue: QueueSettings; worker: WorkerSettings; reconcileMs: number },
 ): JobRuntime {
   const redis = openRedis(options.redisUrl, options.logger);
-  const local = new DebouncedEvaluationTrigger(options.evaluation, {
-    delayMs: EVALUATION_DEBOUNCE_MS,
-    logger: options.logger,
-  });
   const roles = options.roles;
+  // Every process asks through the queue, worker or not: BullMQ's deduplication coalesces the
+  // requests of every process, and the workers run them one at a time.
   const queued =
-    !roles.includes('worker') && roles.includes('api')
+    roles.includes('worker') || roles.includes('api')
       ? new QueueEvaluationTrigger({ redis, queue: options.queue, logger: options.logger })
       : undefined;
   let scheduler: BullmqSchedulerRole | undefined;
@@ -32,7 +29,7 @@ export function bullmqRuntime(
   const needsRedis = roles.includes('worker') || roles.includes('scheduler');
   return {
     kind: 'bullmq',
-    evaluationTrigger: roles.includes('worker') ? local : queued,
+    evaluationTrigger: queued,
     schedulerRole: (deps) =>
       (scheduler = new BullmqSchedulerRole({
         redis,
@@ -70,7 +67,6 @@ export function bullmqRuntime(
       return checks;
     },
     async close() {
-      await local.stop();
       await queued?.close();
       await closeRedis(redis);
     },

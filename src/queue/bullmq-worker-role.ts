@@ -4,7 +4,14 @@ import type { EvaluationRunner } from '../evaluation/evaluation-runner.js';
 import type { FeedRunner } from '../feeds/feed-runner.js';
 import type { Logger } from '../logging/logger.js';
 import { settlesWithin, type Role } from '../roles/role.js';
-import { feedJobSchema, jobNames, PermanentRunError, runFeedJob, type QueueSettings } from './feed-job.js';
+import {
+  feedJobSchema,
+  jobNames,
+  PermanentRunError,
+  runFeedJob,
+  type EvaluateJobData,
+  type QueueSettings,
+} from './feed-job.js';
 import { assertNoEviction } from './redis-connection.js';
 
 export interface WorkerSettings {
@@ -66,8 +73,9 @@ export class BullmqWorkerRole implements Role {
 
   private async process(job: Job): Promise<unknown> {
     if (job.name === jobNames.evaluate) {
-      const run = await this.deps.evaluation.evaluate();
-      return { runId: run.runId, targets: run.targets, statusChanges: run.statusChanges };
+      const changesOnly = (job.data as EvaluateJobData | undefined)?.scope === 'changes';
+      const run = changesOnly ? await this.deps.evaluation.evaluateChanges() : await this.deps.evaluation.evaluate();
+      return { runId: run.runId, targets: run.targets, evaluated: run.evaluated, statusChanges: run.statusChanges };
     }
     if (job.name !== jobNames.feed) throw new UnrecoverableError(`unknown job name "${job.name}"`);
     const parsed = feedJobSchema.safeParse(job.data);

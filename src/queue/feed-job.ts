@@ -26,6 +26,15 @@ export function feedJobOptions(feed: FeedDefinition) {
 /** The queue's job names: one feed slot, or one evaluation of every target. */
 export const jobNames = { feed: 'feed', evaluate: 'evaluate' } as const;
 
+/**
+ * An evaluation job's data: `changes` (after ingest batches) evaluates the targets changed since the
+ * newest run; `all`, or no scope (the scheduler's tick), every target.
+ */
+export interface EvaluateJobData {
+  reason?: string;
+  scope?: 'changes' | 'all';
+}
+
 /** A feed job's data, validated when a worker takes it (a bad job fails for good, unretried). */
 export const feedJobSchema = z.strictObject({
   feedId: z.string().min(1),

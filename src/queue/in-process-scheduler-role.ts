@@ -51,7 +51,7 @@ export class InProcessSchedulerRole implements Role {
       );
     }
     this.tasks.push(
-      cron.schedule(this.deps.evaluationCron, () => this.deps.evaluation.requestEvaluation('schedule'), {
+      cron.schedule(this.deps.evaluationCron, () => this.deps.evaluation.requestEvaluation('schedule', 'all'), {
         timezone: this.deps.timezone,
         name: 'evaluation',
       }),

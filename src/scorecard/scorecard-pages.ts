@@ -6,8 +6,14 @@ import { defineRoute, type Route } from '../http/route.js';
 import { renderDirectivePage } from './html/directive-page.js';
 import { errorPage } from './html/layout.js';
 import { renderTargetPage } from './html/target-page.js';
+import { PageCache, type CachedPage } from './page-cache.js';
 import { ScorecardAssets } from './scorecard-assets.js';
-import { targetListQuerySchema, targetParamsSchema, targetQuerySchema } from './scorecard-schema.js';
+import {
+  targetListQuerySchema,
+  targetParamsSchema,
+  targetQuerySchema,
+  type TargetListQuery,
+} from './scorecard-schema.js';
 import type { ScorecardService } from './scorecard-service.js';
 
 /**
@@ -20,16 +26,33 @@ const contentSecurityPolicy =
 
 const acceptsGzip = (request: FastifyRequest) => /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
 
-function sendHtml(request: FastifyRequest, reply: FastifyReply, status: number, page: string): FastifyReply {
+function sendHtml(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  page: string | CachedPage,
+): FastifyReply {
   void reply
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', contentSecurityPolicy)
     .header('cache-control', 'no-store')
     .header('vary', 'accept-encoding');
-  const body = Buffer.from(page);
-  if (acceptsGzip(request) && body.length > 1024) return reply.header('content-encoding', 'gzip').send(gzipSync(body));
+  const body = typeof page === 'string' ? Buffer.from(page) : page.body;
+  if (acceptsGzip(request) && body.length > 1024) {
+    const gzip = (typeof page === 'string' ? undefined : page.gzip) ?? gzipSync(body);
+    return reply.header('content-encoding', 'gzip').send(gzip);
+  }
   return reply.send(body);
+}
+
+/**
+ * A page's cache key: the path and the query as it changes the page. Statuses and directives are
+ * sets; owners keep their order (the form shows the first).
+ */
+function pageKey(path: string, query: TargetListQuery): string {
+  const set = (xs: string[] | undefined) => [...new Set(xs ?? [])].sort();
+  return JSON.stringify([path, set(query.status), query.owner ?? [], set(query.directive)]);
 }
 
 /**
@@ -37,8 +60,19 @@ function sendHtml(request: FastifyRequest, reply: FastifyReply, status: number, 
  * `/assets/`. Server-rendered HTML that works without JavaScript; the same data as `/v1/targets`.
  * Not part of the API document.
  */
-export async function scorecardPages(scorecard: ScorecardService): Promise<Route[]> {
+export async function scorecardPages(
+  scorecard: ScorecardService,
+  cacheLimits: { maxEntries: number; maxBytes: number } = { maxEntries: 500, maxBytes: 256 * 2 ** 20 },
+): Promise<Route[]> {
   const assets = await ScorecardAssets.load();
+  // Pages of "now" are the newest evaluation's, rendered once per evaluation. Pages as of a past date
+  // (?at=) are not kept: each is a full evaluation of that day, and it changes with any backfill or
+  // catalog apply, which the cache would have to follow; people rarely ask for the same one twice.
+  const cache = new PageCache(cacheLimits);
+  const cached = (query: TargetListQuery, path: string, render: () => Promise<string>) => {
+    const generation = query.at ? undefined : scorecard.nowKey();
+    return generation ? cache.get(generation, pageKey(path, query), render) : render();
+  };
   const assetUrl = assets.url.bind(assets);
   const page = {
     tags: ['scorecard'],
@@ -64,7 +98,12 @@ export async function scorecardPages(scorecard: ScorecardService): Promise<Route
     query: targetListQuerySchema,
     onError,
     handler: async ({ query, request, reply }) =>
-      sendHtml(request, reply, 200, renderDirectivePage(await scorecard.list(query), query, assetUrl)),
+      sendHtml(
+        request,
+        reply,
+        200,
+        await cached(query, '/', async () => renderDirectivePage(await scorecard.list(query), query, assetUrl)),
+      ),
   });
   const target = defineRoute({
     ...page,
@@ -75,7 +114,14 @@ export async function scorecardPages(scorecard: ScorecardService): Promise<Route
     query: targetQuerySchema,
     onError,
     handler: async ({ params: { id }, query: { at }, request, reply }) =>
-      sendHtml(request, reply, 200, renderTargetPage(await scorecard.detail(id, at), at, assetUrl)),
+      sendHtml(
+        request,
+        reply,
+        200,
+        await cached({ at }, `/targets/${id}`, async () =>
+          renderTargetPage(await scorecard.detail(id, at), at, assetUrl),
+        ),
+      ),
   });
   const asset = defineRoute({
     ...page,

@@ -74,6 +74,11 @@ export interface ScorecardStore {
 
 export interface ScorecardDeps {
   evaluation: { compute(asOf: Date): Promise<EvaluationSnapshot> };
+  /**
+   * The newest evaluation this process knows: "now" (no `at`) is served from it, so the pages of
+   * "now" change exactly when a new evaluation arrives. Without one, "now" is evaluated on request.
+   */
+  latest?: { current(): EvaluationSnapshot | undefined; key(): string };
   regions: Pick<EvaluationStore, 'regions' | 'fullPredecessors'>;
   store: ScorecardStore;
   now?: () => number;
@@ -154,11 +159,25 @@ export class ScorecardService {
     this.now = deps.now ?? Date.now;
   }
 
+  /**
+   * Names the evaluation the views of "now" show, for caching them; undefined while they are
+   * evaluated on request (no evaluation yet), when they must not be cached.
+   */
+  nowKey(): string | undefined {
+    return this.deps.latest?.current() ? this.deps.latest.key() : undefined;
+  }
+
+  /** The evaluation a view reads: the newest one for "now", else one computed as of the date asked for. */
+  private async snapshotAt(at: string | undefined, timezone: string): Promise<EvaluationSnapshot> {
+    const newest = at ? undefined : this.deps.latest?.current();
+    return newest ?? this.deps.evaluation.compute(this.asOf(at, timezone));
+  }
+
   async list(query: TargetListQuery = {}): Promise<TargetList> {
     const directives = await this.deps.store.directives();
     const timezone = timezoneOf(directives);
-    const asOf = this.asOf(query.at, timezone);
-    const snapshot = await this.deps.evaluation.compute(asOf);
+    const snapshot = await this.snapshotAt(query.at, timezone);
+    const asOf = snapshot.asOf;
     const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
     const all = worstFirst(snapshot.results).map((r) =>
       targetSummary(r, indicators.get(r.target.indicatorId), timezone),
@@ -186,8 +205,8 @@ export class ScorecardService {
     ]);
     if (!description) throw new NotFoundError(`no target "${id}"`);
     const timezone = timezoneOf(directives);
-    const asOf = this.asOf(at, timezone);
-    const snapshot = await this.deps.evaluation.compute(asOf);
+    const snapshot = await this.snapshotAt(at, timezone);
+    const asOf = snapshot.asOf;
     const r = snapshot.results.find((x) => x.target.id === id);
     if (!r) throw new NotFoundError(`no target "${id}"`);
     const t = r.target;
@@ -321,7 +340,12 @@ export function timezoneOf(directives: readonly DirectiveRecord[]): string {
 
 /** The forecast from the latest value to the deadline, read off the evaluation's own line. */
 function forecastSegment(r: TargetResult, asOf: number): { at: string; value: number }[] {
-  const line = r.forecast;
+  // A stored run keeps the line's two ends (now and at the deadline), not the line: draw it through them.
+  const line =
+    r.forecast ??
+    (r.forecastNow !== null && r.projected !== null && r.target.deadline > asOf
+      ? { intercept: r.forecastNow, slope: (r.projected - r.forecastNow) / (r.target.deadline - asOf) }
+      : null);
   const from = r.currentAt;
   const deadline = r.target.deadline;
   if (!line || from === null || from >= deadline || r.projected === null) return [];

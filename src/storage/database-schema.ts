@@ -114,6 +114,8 @@ export interface IngestBatchesTable {
   finished_at: Timestamp | null;
   response: JSONColumnType<object> | null;
   mode: 'atomic' | 'partial' | null;
+  /** The series the batch wrote, indicator id → region ids; null when too many to list (or written before 0008). */
+  series: JSONColumnType<Record<string, number[]>> | null;
 }
 
 export interface ApiTokensTable {

@@ -4,6 +4,7 @@ import * as ingestion from './0002-ingestion.js';
 import * as evaluation from './0003-evaluation.js';
 import * as readerRole from './0006-reader-role.js';
 import * as feeds from './0007-feeds.js';
+import * as batchSeries from './0008-batch-series.js';
 import * as reportingRules from './0009-reporting-rules.js';
 
 /**
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0006-reader-role': readerRole,
   // After 0006: it grants the read-only role (which 0006 creates) SELECT on the runs table.
   '0007-feeds': feeds,
+  '0008-batch-series': batchSeries,
   '0009-reporting-rules': reportingRules,
 };
