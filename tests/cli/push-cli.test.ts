@@ -137,7 +137,10 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
 describe('pacer token beside npm start on the embedded database', () => {
   it("creates tokens in the running server's database: by its API with an admin token, or its socket", async () => {
     const dataDir = await mkdtemp(path.join(dir, 'pglite-'));
-    const api = await startPacer({ PACER_DATA_DIR: dataDir, PACER_ADMIN_TOKEN: admin, PACER_DEMO_DATA: 'false' });
+    const api = await startPacer(
+      { PACER_DATA_DIR: dataDir, PACER_ADMIN_TOKEN: admin, PACER_DEMO_DATA: 'false' },
+      { readyWithinMs: 110_000 },
+    );
     try {
       const created = await runPacerCli(['token', 'create', '--feed', 'ops', '--role', 'writer'], {
         PACER_URL: api.baseUrl,
@@ -162,5 +165,5 @@ describe('pacer token beside npm start on the embedded database', () => {
     } finally {
       expect(await api.stop()).toBe(0);
     }
-  });
+  }, 300_000);
 });

@@ -140,7 +140,7 @@ describe('pacer status beside a running pacer start on the embedded database', (
 
   it("reads the same scorecard through the running server's socket, or from --url", async () => {
     const dataDir = await tempDir();
-    const running = await startPacer({ PACER_DATA_DIR: dataDir });
+    const running = await startPacer({ PACER_DATA_DIR: dataDir }, { readyWithinMs: 110_000 });
     try {
       const env = { PACER_DATA_DIR: dataDir, PORT: String(running.port) };
       const json = await runPacerCli(['status', '--at', '2023-06-30', '--json'], env);
@@ -172,7 +172,7 @@ describe('pacer status beside a running pacer start on the embedded database', (
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stderr).toBe('');
     await expectGolden(golden, `${direct.stdout}\n`);
-  });
+  }, 300_000);
 
   it('falls back to the API of a holder that does not share its database, and exits 2 naming both', async () => {
     const dataDir = await tempDir();

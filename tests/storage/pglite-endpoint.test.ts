@@ -34,7 +34,8 @@ describe('the embedded database shared on a Unix socket', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'pacer-endpoint-'));
-    endpoint = await PGliteEndpoint.serve({ pglite, lease, path: endpointPath(dir), idleInTransactionMs: 1_000 });
+    // Long enough that no client here is cut off by a slow machine, but for the one test that idles on purpose.
+    endpoint = await PGliteEndpoint.serve({ pglite, lease, path: endpointPath(dir), idleInTransactionMs: 5_000 });
     await sql`truncate t`.execute(db);
   });
   afterEach(async () => {
