@@ -80,6 +80,8 @@ export interface Pacer {
   prepare(): Promise<{ apply: ApplyResult; demo: DemoLoadResult }>;
   /** Whether a catalog was ever applied to this database (a fresh clone's is empty). */
   isEmpty(): Promise<boolean>;
+  /** Set when a one-shot command reaches the embedded database through the `pacer start` that owns it. */
+  readonly owner?: Database['owner'];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -91,18 +93,32 @@ export interface PacerOptions {
   database?: Database;
 }
 
-/** Opens the configured database (PostgreSQL or embedded PGlite), migrates it and wires Pacer for `roles`. */
+/**
+ * Opens the configured database (PostgreSQL or embedded PGlite), migrates it and wires Pacer for
+ * `roles`. A process playing roles owns the embedded database and shares it with `pacer` commands
+ * on a socket in its data directory; a one-shot command (no roles) finding it held goes through
+ * that socket.
+ */
 export async function openPacer(config: Config, logger: Logger, options: PacerOptions = {}): Promise<Pacer> {
   const owned = !options.database;
+  const oneShot = (options.roles ?? []).length === 0;
   const database =
-    options.database ?? (await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
-  const where = config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir;
+    options.database ??
+    (await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, viaOwner: oneShot }));
+  const where = config.databaseUrl ? redactUrl(config.databaseUrl) : (database.owner?.endpoint ?? config.dataDir);
   if (owned) logger.info({ database: database.kind, where }, 'database open');
   try {
     const ran = await migrateToLatest(database.db);
     if (ran.length > 0) logger.info({ migrations: ran }, 'migrated');
     if (config.readerPassword && database.kind === 'postgres') {
       await enableReaderLogin(database.db, config.readerPassword, logger);
+    }
+    if (owned && !oneShot && database.share) {
+      // Sharing is a convenience for commands run beside; a server that cannot offer it still serves.
+      await database.share().then(
+        (endpoint) => logger.info({ endpoint }, 'embedded database shared with pacer commands'),
+        (error: unknown) => logger.warn({ err: error }, 'could not share the embedded database with pacer commands'),
+      );
     }
     return await composePacer(config, logger, { database, owned }, options.roles ?? []);
   } catch (error) {
@@ -296,6 +312,7 @@ async function composePacer(
       return { apply, demo };
     },
     isEmpty: async () => (await catalog.lastApply()) === undefined,
+    owner: database.owner,
     async start() {
       for (const role of ordered) {
         await role.start();

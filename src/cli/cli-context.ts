@@ -59,6 +59,14 @@ export function commandSetup(
   return { config, logger: createLogger({ level, pretty: false, destination: process.stderr }) };
 }
 
+/** What stderr says when a command reaches the embedded database through the process that holds it. */
+export function ownerNote(dataDir: string, owner: { pid: number; endpoint: string }): string {
+  return (
+    `note: the embedded database in ${dataDir} is in use by process ${owner.pid}; ` +
+    `working through its socket ${owner.endpoint}`
+  );
+}
+
 /**
  * Opens Pacer's services for a one-shot command and always closes them. With `prepare`, a
  * database no catalog was ever applied to is first prepared as `pacer start` would (catalog, demo
@@ -72,6 +80,7 @@ export async function withServices<T>(
 ): Promise<T> {
   const { config, logger } = commandSetup(io, { quietLevel: options.quietLevel });
   const pacer = await openPacer(config, logger);
+  if (pacer.owner) io.err(ownerNote(config.dataDir, pacer.owner));
   try {
     if (options.prepare && (await pacer.isEmpty())) {
       const { demo } = await pacer.prepare();

@@ -5,7 +5,7 @@ import { InputError } from '../errors/pacer-error.js';
 import { createLogger } from '../logging/logger.js';
 import { runPacer } from '../main.js';
 import { parseRoles, roleNames } from '../roles/role.js';
-import { commandSetup, reportError, runCommand, type CliIo } from './cli-context.js';
+import { commandSetup, ownerNote, reportError, runCommand, type CliIo } from './cli-context.js';
 import { createDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrator.js';
 
@@ -81,7 +81,8 @@ export function migrateCommand(io: CliIo, setExitCode: (code: number) => void): 
 /** Migrates the configured database with the storage engine alone: no catalog, no roles. */
 async function migrate(io: CliIo): Promise<void> {
   const { config, logger } = commandSetup(io);
-  const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, viaOwner: true });
+  if (database.owner) io.err(ownerNote(config.dataDir, database.owner));
   try {
     const ran = await migrateToLatest(database.db);
     io.out(ran.length === 0 ? `database schema is up to date (${database.kind})` : `migrated: ${ran.join(', ')}`);

@@ -25,9 +25,9 @@ interface StatusOptions {
 
 /**
  * `pacer status [--at DATE] [--json]`: the scorecard in a terminal, worst first. It reads the
- * database like every command; when the embedded database is held by a running `pacer start`
- * (PGlite is one process's), or with `--url`, it asks that server's `GET /v1/targets` instead,
- * which answers with the same document.
+ * database like every command (beside a running `pacer start`, through the socket that server
+ * shares). With `--url`, or when the embedded database is held by a process that does not share
+ * it, it asks that server's `GET /v1/targets` instead, which answers with the same document.
  */
 export function statusCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('status')
@@ -45,7 +45,7 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
     .option(
       '--url <url>',
       'read from the Pacer API at this URL instead of the database (automatic when a running `pacer start` holds ' +
-        'the embedded database)',
+        'the embedded database without sharing it)',
     )
     .action(async (options: StatusOptions) => {
       setExitCode(

@@ -16,9 +16,9 @@ interface RemoteOptions {
 }
 
 /**
- * `pacer token create|list|revoke`. Without --url it opens the database directly; with --url
- * (or PACER_URL) it asks a running server, with an admin token: the way to manage tokens while
- * `npm start` holds the embedded database.
+ * `pacer token create|list|revoke`. Without --url it opens the database directly (beside a running
+ * `npm start`, through the socket it shares); with --url (or PACER_URL) it asks a running server,
+ * with an admin token.
  */
 export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   const token = new Command('token').description('manage API tokens (shown once, stored as hashes)');

@@ -7,6 +7,8 @@ import { UnavailableError } from '../errors/pacer-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { DB } from './database-schema.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { endpointPath, endpointPort, PGliteEndpoint } from './pglite-endpoint.js';
+import { SessionLease } from './session-lease.js';
 
 /**
  * The storage handle the wiring passes to repositories. Which engine is behind it is chosen by
@@ -20,6 +22,16 @@ export interface Database {
   readonly pool?: pg.Pool;
   /** The embedded engine, on PGlite. */
   readonly pglite?: PGlite;
+  /**
+   * Set when this handle reaches the embedded database through the process that owns it (its
+   * endpoint), because that process holds the data directory.
+   */
+  readonly owner?: { readonly pid: number; readonly endpoint: string };
+  /**
+   * Serves this embedded database to other `pacer` processes on a Unix socket in its data
+   * directory until `close`, and resolves with the socket's path. Only PGlite on disk has it.
+   */
+  share?(): Promise<string>;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -34,7 +46,16 @@ export interface DatabaseOptions {
   schema?: string;
   poolMax?: number;
   logger?: Logger;
+  /**
+   * When another process holds the embedded database and shares it ({@link Database.share}),
+   * connect through it instead of failing with `database_locked`: what one-shot commands do
+   * beside a running `pacer start`.
+   */
+  viaOwner?: boolean;
 }
+
+/** A client holding the shared embedded database in an idle transaction this long is disconnected. */
+const OWNER_IDLE_IN_TRANSACTION_MS = 60_000;
 
 // Both engines return the same JS types: int8 as number (ids and counts stay far below 2^53) and
 // dates as 'YYYY-MM-DD' strings, so no time zone shifts a calendar date.
@@ -117,7 +138,12 @@ async function createPGlite(dataDir: string, options: DatabaseOptions): Promise<
   if (!inMemory) {
     await mkdir(dataDir, { recursive: true });
     lockFile = path.join(dataDir, 'pacer.lock');
-    await takeLock(lockFile, dataDir);
+    const holder = await lockHolder(lockFile);
+    if (holder !== undefined) {
+      if (!options.viaOwner) throw lockedError(dataDir, holder);
+      return connectToOwner(dataDir, holder, options);
+    }
+    await writeFile(lockFile, `${process.pid}\n`);
     pgDir = path.join(dataDir, 'pgdata');
   }
   const pglite = new PGlite(pgDir, { parsers: { [DATE]: (v: string) => v } });
@@ -135,17 +161,36 @@ async function createPGlite(dataDir: string, options: DatabaseOptions): Promise<
       code: 'database_unavailable',
     });
   }
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  // One lease on the one session, for this process's queries and the endpoint's clients alike.
+  const lease = new SessionLease();
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite, lease) });
+  let endpoint: PGliteEndpoint | undefined;
   return {
     db,
     kind: 'pglite',
     pglite,
+    ...(inMemory
+      ? {}
+      : {
+          async share() {
+            endpoint ??= await PGliteEndpoint.serve({
+              pglite,
+              lease,
+              path: endpointPath(dataDir),
+              logger: options.logger,
+              idleInTransactionMs: OWNER_IDLE_IN_TRANSACTION_MS,
+            });
+            return endpoint.path;
+          },
+        }),
     async ping() {
       if (pglite.closed)
         throw new UnavailableError('the embedded database is closed', { code: 'database_unavailable' });
       await sql`select 1`.execute(db);
     },
     async close() {
+      // Clients first: what they left open is rolled back while the database is still there.
+      await endpoint?.close();
       await db.destroy();
       if (!pglite.closed) await pglite.close();
       if (lockFile) await rm(lockFile, { force: true });
@@ -154,21 +199,68 @@ async function createPGlite(dataDir: string, options: DatabaseOptions): Promise<
 }
 
 /**
+ * The embedded database through the endpoint of the process that holds it, with the same `pg`
+ * driver and kysely dialect as PostgreSQL. One connection, as PGlite has one session: a command's
+ * queries run one after another, as they do in process, and a transaction is never split across
+ * connections waiting on each other.
+ */
+async function connectToOwner(dataDir: string, pid: number, options: DatabaseOptions): Promise<Database> {
+  const endpoint = endpointPath(dataDir);
+  const pool = new pg.Pool({
+    // A directory as host: pg connects to its `.s.PGSQL.<port>` socket.
+    host: path.dirname(endpoint),
+    port: endpointPort,
+    user: 'postgres',
+    database: 'postgres',
+    ssl: false,
+    max: 1,
+    types: pgTypes,
+  });
+  pool.on('error', (error) => options.logger?.warn({ error: briefly(error) }, 'connection to the database owner lost'));
+  const first = await pool.connect().catch(async (cause: unknown) => {
+    await pool.end().catch(() => undefined);
+    const reason = (cause as { code?: string }).code ?? (cause as Error).message;
+    throw lockedError(dataDir, pid, `, which does not share it (${endpoint}: ${reason})`);
+  });
+  first.release();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pglite',
+    owner: { pid, endpoint },
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+      } catch (cause) {
+        throw new UnavailableError(`the embedded database's owner (process ${pid}) does not answer`, {
+          cause,
+          code: 'database_unavailable',
+        });
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/**
  * PGlite is one process's database: a second process opening the same files would corrupt them.
  * A lock file with our pid keeps a second `pacer` out and says who holds it; a lock left by a
- * process that no longer exists is taken over.
+ * process that no longer exists is taken over. Resolves with the pid of a live holder.
  */
-async function takeLock(lockFile: string, dataDir: string): Promise<void> {
+async function lockHolder(lockFile: string): Promise<number | undefined> {
   const held = await readFile(lockFile, 'utf8').catch(() => undefined);
   const pid = held ? Number(held.trim()) : NaN;
-  if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-    throw new UnavailableError(
-      `the embedded database in ${dataDir} is in use by process ${pid}; stop it first, or set DATABASE_URL to share ` +
-        `a PostgreSQL`,
-      { code: 'database_locked' },
-    );
-  }
-  await writeFile(lockFile, `${process.pid}\n`);
+  return Number.isInteger(pid) && pid !== process.pid && isAlive(pid) ? pid : undefined;
+}
+
+function lockedError(dataDir: string, pid: number, detail = ''): UnavailableError {
+  return new UnavailableError(
+    `the embedded database in ${dataDir} is in use by process ${pid}${detail}; stop it first, or set DATABASE_URL ` +
+      `to share a PostgreSQL`,
+    { code: 'database_locked' },
+  );
 }
 
 function isAlive(pid: number): boolean {

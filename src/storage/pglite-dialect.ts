@@ -11,21 +11,26 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { SessionLease } from './session-lease.js';
 
 /**
  * Kysely on embedded PGlite. PGlite is one Postgres backend in this process, so the driver hands
  * out its single connection to one holder at a time: a transaction keeps it until commit or
- * rollback, and everything else waits its turn, exactly as a pool of size one would.
+ * rollback, and everything else waits its turn, exactly as a pool of size one would. The turn is
+ * taken on `lease`, which the shared endpoint's clients queue on too.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly lease: SessionLease = new SessionLease(),
+  ) {}
 
   createAdapter() {
     return new PostgresAdapter();
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.lease);
   }
 
   createIntrospector(db: Kysely<unknown>) {
@@ -39,21 +44,19 @@ export class PGliteDialect implements Dialect {
 
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
-  private queue: Promise<void> = Promise.resolve();
   private release: (() => void) | undefined;
 
-  constructor(pglite: PGlite) {
+  constructor(
+    pglite: PGlite,
+    private readonly lease: SessionLease,
+  ) {
     this.connection = new PGliteConnection(pglite);
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.queue;
-    let release!: () => void;
-    this.queue = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    this.release = release;
+    this.release = await this.lease.acquire();
     return this.connection;
   }
 

@@ -135,29 +135,35 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
 });
 
 describe('pacer token beside npm start on the embedded database', () => {
-  it(
-    'points at the running server when the database is locked, ' + 'and works through it with the admin token',
-    async () => {
-      const dataDir = await mkdtemp(path.join(dir, 'pglite-'));
-      const api = await startPacer({ PACER_DATA_DIR: dataDir, PACER_ADMIN_TOKEN: admin, PACER_DEMO_DATA: 'false' });
-      try {
-        const locked = await runPacerCli(['token', 'create', '--feed', 'ops'], { PACER_DATA_DIR: dataDir });
-        expect(locked.code).toBe(2);
-        expect(locked.stderr).toContain('--url http://127.0.0.1:');
+  it("creates tokens in the running server's database: by its API with an admin token, or its socket", async () => {
+    const dataDir = await mkdtemp(path.join(dir, 'pglite-'));
+    const api = await startPacer(
+      { PACER_DATA_DIR: dataDir, PACER_ADMIN_TOKEN: admin, PACER_DEMO_DATA: 'false' },
+      { readyWithinMs: 110_000 },
+    );
+    try {
+      const created = await runPacerCli(['token', 'create', '--feed', 'ops', '--role', 'writer'], {
+        PACER_URL: api.baseUrl,
+        PACER_TOKEN: admin,
+      });
+      expect(created.code).toBe(0);
+      const token = created.stdout.trim();
+      const file = await csvFile('pglite.csv', 1_000);
+      const pushed = await runPacerCli(['push', file], { PACER_URL: api.baseUrl, PACER_TOKEN: token });
+      expect(pushed.stdout).toContain('received 1,000, inserted 1,000');
+      expect(pushed.code).toBe(0);
 
-        const created = await runPacerCli(['token', 'create', '--feed', 'ops', '--role', 'writer'], {
-          PACER_URL: api.baseUrl,
-          PACER_TOKEN: admin,
-        });
-        expect(created.code).toBe(0);
-        const token = created.stdout.trim();
-        const file = await csvFile('pglite.csv', 1_000);
-        const pushed = await runPacerCli(['push', file], { PACER_URL: api.baseUrl, PACER_TOKEN: token });
-        expect(pushed.stdout).toContain('received 1,000, inserted 1,000');
-        expect(pushed.code).toBe(0);
-      } finally {
-        expect(await api.stop()).toBe(0);
-      }
-    },
-  );
+      const direct = await runPacerCli(['token', 'create', '--feed', 'ops-direct'], { PACER_DATA_DIR: dataDir });
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(direct.stderr).toContain(`in use by process ${api.child.pid}; working through its socket`);
+      const viaSocket = await runPacerCli(['push', file], {
+        PACER_URL: api.baseUrl,
+        PACER_TOKEN: direct.stdout.trim(),
+      });
+      expect(viaSocket.stdout).toContain('received 1,000, inserted 0, updated 0, unchanged 1,000');
+      expect(viaSocket.code).toBe(0);
+    } finally {
+      expect(await api.stop()).toBe(0);
+    }
+  }, 300_000);
 });

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { testBackends } from '../support/test-database.js';
 
 const backends = await testBackends();
 const golden = 'tests/cli/golden/status-2023-06-30.json';
+const goldenDocument = await readFile(golden, 'utf8');
 const esc = '\x1b[';
 
 describe.each(backends)('pacer status on %s', (backend) => {
@@ -135,16 +138,16 @@ describe('pacer status beside a running pacer start on the embedded database', (
     return dir;
   };
 
-  it('reads the same scorecard from the running API (the database is locked), or from --url', async () => {
+  it("reads the same scorecard through the running server's socket, or from --url", async () => {
     const dataDir = await tempDir();
-    const running = await startPacer({ PACER_DATA_DIR: dataDir });
+    const running = await startPacer({ PACER_DATA_DIR: dataDir }, { readyWithinMs: 110_000 });
     try {
       const env = { PACER_DATA_DIR: dataDir, PORT: String(running.port) };
       const json = await runPacerCli(['status', '--at', '2023-06-30', '--json'], env);
       expect(json.code, json.stderr).toBe(0);
       expect(json.stderr).toBe(
         `note: the embedded database in ${dataDir} is in use by process ${running.child.pid}; ` +
-          `reading from its API at http://127.0.0.1:${running.port} (or pass --url)\n`,
+          `working through its socket ${path.join(dataDir, '.s.PGSQL.5432')}\n`,
       );
       await expectGolden(golden, `${json.stdout}\n`);
 
@@ -169,18 +172,36 @@ describe('pacer status beside a running pacer start on the embedded database', (
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stderr).toBe('');
     await expectGolden(golden, `${direct.stdout}\n`);
-  });
+  }, 300_000);
 
-  it('exits 2 naming both the lock holder and the API it tried when no server answers', async () => {
+  it('falls back to the API of a holder that does not share its database, and exits 2 naming both', async () => {
     const dataDir = await tempDir();
-    // This test process stands in for a `pacer start` that holds the database but serves no API.
+    // This test process stands in for a `pacer start` that holds the database but shares it on no socket.
     await writeFile(path.join(dataDir, 'pacer.lock'), `${process.pid}\n`);
+    const api = http.createServer((req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(goldenDocument),
+    );
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const apiPort = (api.address() as AddressInfo).port;
+    try {
+      const fallback = await runPacerCli(['status', '--json'], { PACER_DATA_DIR: dataDir, PORT: String(apiPort) });
+      expect(fallback.code, fallback.stderr).toBe(0);
+      expect(fallback.stderr).toBe(
+        `note: the embedded database in ${dataDir} is in use by process ${process.pid}, which does not share it ` +
+          `(${path.join(dataDir, '.s.PGSQL.5432')}: ENOENT); reading from its API at http://127.0.0.1:${apiPort} ` +
+          `(or pass --url)\n`,
+      );
+      expect(JSON.parse(fallback.stdout)).toEqual(JSON.parse(goldenDocument));
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
+    }
     const port = await freePort();
     const result = await runPacerCli(['status'], { PACER_DATA_DIR: dataDir, PORT: String(port) });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      `error: the embedded database in ${dataDir} is in use by process ${process.pid}, ` +
-        `and no Pacer API answers at http://127.0.0.1:${port}: fetch failed`,
+      `error: the embedded database in ${dataDir} is in use by process ${process.pid}, which does not share it ` +
+        `(${path.join(dataDir, '.s.PGSQL.5432')}: ENOENT), and no Pacer API answers at http://127.0.0.1:${port}: ` +
+        `fetch failed`,
     );
     const unreachable = await runPacerCli(['status', '--url', `http://127.0.0.1:${port}`], {});
     expect(unreachable.code).toBe(2);

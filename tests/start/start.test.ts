@@ -79,11 +79,12 @@ describe('pacer start on the embedded database (no services configured)', () => 
     }
   });
 
-  it('refuses a second process on the same embedded database, naming the one that holds it', async () => {
+  it('refuses a second server on the same embedded database, naming the one that holds it', async () => {
     const dataDir = await tempDir();
-    const first = await startPacer({ PACER_DATA_DIR: dataDir });
+    const first = await startPacer({ PACER_DATA_DIR: dataDir }, { readyWithinMs: 110_000 });
     try {
-      const second = await runPacerCli(['catalog', 'plan'], { PACER_DATA_DIR: dataDir });
+      // Commands share the running server's database (tests/cli/beside-start-cli.test.ts); a second server does not.
+      const second = await runPacerCli(['start'], { PACER_DATA_DIR: dataDir, PORT: '0' });
       expect(second.code).toBe(2);
       expect(second.stderr).toContain(`in use by process ${first.child.pid}`);
     } finally {
