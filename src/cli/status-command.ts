@@ -7,6 +7,7 @@ import { parseAsOf } from '../evaluation/as-of.js';
 import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
 import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { getJson, type JsonAnswer } from './get-json.js';
 
 interface StatusOptions {
   at?: string;
@@ -97,32 +98,34 @@ const queryOptions = new Set(['at', 'status', 'owner']);
 
 /**
  * `GET {base}/v1/targets`. The server validates the options (a 400 names the option), and the
- * answer is checked by {@link isTargetList}: no zod here, as loading it would more than double the
- * start of `pacer status --url`.
+ * answer is checked by {@link targetListProblem}: no zod here, as loading it would more than
+ * double the start of `pacer status --url`.
  */
 export async function fetchTargetList(base: string, options: ListOptions, lockError?: Error): Promise<TargetList> {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(targetsPath, base);
   } catch {
-    throw new InputError(`--url: not a URL: "${base}"`, [
-      { code: 'invalid_option', field: '--url', message: `not a URL: "${base}"` },
-    ]);
+    // reported below
   }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new InputError(`--url: not an http(s) URL: "${base}"`, [
+      { code: 'invalid_option', field: '--url', message: `not an http(s) URL: "${base}"` },
+    ]);
   if (options.at) url.searchParams.set('at', options.at);
   if (options.status) url.searchParams.set('status', options.status);
   for (const owner of options.owner ?? []) url.searchParams.append('owner', owner);
-  let response: Response;
+  let response: JsonAnswer;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(60_000) });
+    response = await getJson(url, 60_000);
   } catch (cause) {
     const why = lockError
       ? `${lockError.message.split(';')[0]}, and no Pacer API answers at ${base}`
       : `cannot reach the Pacer API at ${base}`;
     throw new UnavailableError(`${why}: ${(cause as Error).message}`, { cause, code: 'api_unavailable' });
   }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
+  const { body } = response;
+  if (response.status < 200 || response.status > 299) {
     const error = errorBodyOf(body);
     const message = error?.message ?? `HTTP ${response.status}`;
     if (response.status === 400) {

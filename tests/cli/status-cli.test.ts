@@ -180,10 +180,12 @@ describe('pacer status beside a running pacer start on the embedded database', (
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       `error: the embedded database in ${dataDir} is in use by process ${process.pid}, ` +
-        `and no Pacer API answers at http://127.0.0.1:${port}: fetch failed`,
+        `and no Pacer API answers at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
     );
     const unreachable = await runPacerCli(['status', '--url', `http://127.0.0.1:${port}`], {});
     expect(unreachable.code).toBe(2);
-    expect(unreachable.stderr).toContain(`error: cannot reach the Pacer API at http://127.0.0.1:${port}: fetch failed`);
+    expect(unreachable.stderr).toContain(
+      `error: cannot reach the Pacer API at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
   });
 });
