@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import type { CatalogPlan } from '../catalog/catalog-plan.js';
-import type { EntityName } from '../catalog/catalog-rows.js';
+import { isEmptyPlan, type CatalogPlan } from '../catalog/catalog-plan.js';
+import { entityNames, type EntityName } from '../catalog/catalog-rows.js';
 import { ExitCode } from '../errors/error-mapping.js';
 import { formatIssue } from '../errors/pacer-error.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
@@ -56,7 +56,7 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
           withServices(io, async (services) => {
             const { planCatalogChanges } = await import('../catalog/apply-catalog.js');
             const { plan } = await planCatalogChanges(services.catalog, dir ?? services.config.catalogDir);
-            await printPlan(io, plan);
+            printPlan(io, plan);
           }),
         ),
       );
@@ -75,7 +75,7 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
             const result = await applyCatalog(services.catalog, dir ?? services.config.catalogDir, {
               prune: options.prune,
             });
-            await printPlan(io, result.plan);
+            printPlan(io, result.plan);
             if (result.changed) io.out('applied.');
           }),
         ),
@@ -85,11 +85,7 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
   return catalog;
 }
 
-async function printPlan(io: CliIo, plan: CatalogPlan): Promise<void> {
-  const [{ isEmptyPlan }, { entityNames }] = await Promise.all([
-    import('../catalog/catalog-plan.js'),
-    import('../catalog/catalog-rows.js'),
-  ]);
+function printPlan(io: CliIo, plan: CatalogPlan): void {
   if (isEmptyPlan(plan)) {
     io.out('No changes: the database matches the catalog.');
     return;
