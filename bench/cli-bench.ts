@@ -84,9 +84,9 @@ try {
     const figures = `${ms(median(t)).padStart(8)}  ${ms(percentile(t, 0.95)).padStart(8)}`;
     console.log(`${command.label.padEnd(width)}  ${figures}  ${verdict}`);
   }
+  console.log(`goal: pacer --help and pacer status --url within ${goalMs} ms of node -e 0`);
   console.log(
-    `goal: pacer --help and pacer status --url within ${goalMs} ms of node -e 0; npx adds npm's own work ` +
-      '(it reads the installed tree to find the bin): compare npx pacer with npx --version',
+    "npx adds npm's own work (it reads the installed tree to find the bin): compare npx pacer with npx --version",
   );
 } finally {
   api.kill('SIGTERM');
