@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { applyCatalog, planCatalogChanges } from '../catalog/apply-catalog.js';
-import { loadCatalog } from '../catalog/catalog-loader.js';
 import { isEmptyPlan, type CatalogPlan } from '../catalog/catalog-plan.js';
 import { entityNames, type EntityName } from '../catalog/catalog-rows.js';
 import { ExitCode } from '../errors/error-mapping.js';
@@ -29,7 +27,8 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
     .action(async (dir?: string) => {
       setExitCode(
         await runCommand(io, async () => {
-          const target = dir ?? commandSetup(io).config.catalogDir;
+          const target = dir ?? (await commandSetup(io)).config.catalogDir;
+          const { loadCatalog } = await import('../catalog/catalog-loader.js');
           const { catalog: c, issues, files } = await loadCatalog(target);
           if (issues.length > 0) {
             for (const issue of issues) io.err(formatIssue(issue));
@@ -55,6 +54,7 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
       setExitCode(
         await runCommand(io, () =>
           withServices(io, async (services) => {
+            const { planCatalogChanges } = await import('../catalog/apply-catalog.js');
             const { plan } = await planCatalogChanges(services.catalog, dir ?? services.config.catalogDir);
             printPlan(io, plan);
           }),
@@ -71,6 +71,7 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
       setExitCode(
         await runCommand(io, () =>
           withServices(io, async (services) => {
+            const { applyCatalog } = await import('../catalog/apply-catalog.js');
             const result = await applyCatalog(services.catalog, dir ?? services.config.catalogDir, {
               prune: options.prune,
             });

@@ -1,8 +1,11 @@
-import { loadConfig, type Config } from '../config/env-schema.js';
+import type { Config } from '../config/env-schema.js';
 import { ExitCode, exitCodeOf } from '../errors/error-mapping.js';
 import { InputError, PacerError, formatIssue } from '../errors/pacer-error.js';
-import { createLogger, type Logger } from '../logging/logger.js';
-import { openPacer, type PacerServices } from '../main.js';
+import type { Logger } from '../logging/logger.js';
+import type { PacerServices } from '../main.js';
+
+// Every command imports this file to define itself, and `pacer --help` defines them all: what a
+// command needs to run (zod, pino, the composition root and its drivers) is imported when it runs.
 
 /** Where commands write: results to stdout, diagnostics to stderr. Tests pass their own. */
 export interface CliIo {
@@ -50,10 +53,14 @@ export function reportError(io: CliIo, error: unknown): void {
  * otherwise. A command that reports its outcome itself passes `quietLevel: 'error'`, so a failure it
  * prints as one line is not logged first as a JSON line with a stack.
  */
-export function commandSetup(
+export async function commandSetup(
   io: CliIo,
   options: { quietLevel?: 'warn' | 'error' } = {},
-): { config: Config; logger: Logger } {
+): Promise<{ config: Config; logger: Logger }> {
+  const [{ loadConfig }, { createLogger }] = await Promise.all([
+    import('../config/env-schema.js'),
+    import('../logging/logger.js'),
+  ]);
   const config = loadConfig(io.env);
   const level = io.env.LOG_LEVEL ? config.logLevel : (options.quietLevel ?? 'warn');
   return { config, logger: createLogger({ level, pretty: false, destination: process.stderr }) };
@@ -78,7 +85,8 @@ export async function withServices<T>(
   work: (services: PacerServices) => Promise<T>,
   options: { prepare?: boolean; quietLevel?: 'warn' | 'error' } = {},
 ): Promise<T> {
-  const { config, logger } = commandSetup(io, { quietLevel: options.quietLevel });
+  const { config, logger } = await commandSetup(io, { quietLevel: options.quietLevel });
+  const { openPacer } = await import('../main.js');
   const pacer = await openPacer(config, logger);
   if (pacer.owner) io.err(ownerNote(config.dataDir, pacer.owner));
   try {

@@ -3,7 +3,6 @@ import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
 import type { IndicatorRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import type { PacerServices } from '../main.js';
 import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
-import { targetSummary } from '../scorecard/scorecard-service.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
 
 /** `pacer evaluate [--at DATE] [--json] [--save]`. */
@@ -29,6 +28,7 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
               if (options.save) await services.evaluation.evaluate({ asOf, persist: true });
               const timezone = await services.catalog.defaultTimeZone();
               const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
+              const { targetSummary } = await import('../scorecard/scorecard-service.js');
               if (options.json)
                 io.out(
                   JSON.stringify(

@@ -1,11 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadValidCatalog } from '../catalog/apply-catalog.js';
 import { ExitCode } from '../errors/error-mapping.js';
 import { InputError } from '../errors/pacer-error.js';
-import { generateFiles } from '../generate/generate-files.js';
-import { generateOptionsSchema } from '../generate/generate-options.js';
 import { commandSetup, runCommand, type CliIo } from './cli-context.js';
 
 /** `pacer generate [--out DIR] [--check]`: Prometheus rules, Grafana dashboards and provisioning. */
@@ -35,7 +32,12 @@ export function generateCommand(io: CliIo, setExitCode: (code: number) => void):
       }) => {
         setExitCode(
           await runCommand(io, async () => {
-            const { config } = commandSetup(io);
+            const { config } = await commandSetup(io);
+            const [{ loadValidCatalog }, { generateFiles }, { generateOptionsSchema }] = await Promise.all([
+              import('../catalog/apply-catalog.js'),
+              import('../generate/generate-files.js'),
+              import('../generate/generate-options.js'),
+            ]);
             const parsed = generateOptionsSchema.safeParse({
               grafanaUrl: options.grafanaUrl ?? (io.env.PACER_GRAFANA_URL || undefined),
               publicUrl: options.publicUrl ?? (io.env.PACER_PUBLIC_URL || undefined),

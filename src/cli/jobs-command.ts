@@ -1,10 +1,6 @@
 import { Command } from 'commander';
-import { applyCatalog } from '../catalog/apply-catalog.js';
-import { loadCatalog } from '../catalog/catalog-loader.js';
 import { ExitCode } from '../errors/error-mapping.js';
 import { formatIssue, InputError } from '../errors/pacer-error.js';
-import { loadFeeds } from '../feeds/feed-loader.js';
-import { slotsAround } from '../feeds/feed-registry.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
 /** `pacer jobs validate|run`: check the feed definitions of jobs/, run one feed now. */
@@ -21,7 +17,12 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .action(async (dir?: string) => {
       setExitCode(
         await runCommand(io, async () => {
-          const { config } = commandSetup(io);
+          const { config } = await commandSetup(io);
+          const [{ loadCatalog }, { loadFeeds }, { slotsAround }] = await Promise.all([
+            import('../catalog/catalog-loader.js'),
+            import('../feeds/feed-loader.js'),
+            import('../feeds/feed-registry.js'),
+          ]);
           const target = dir ?? config.feeds.jobsDir;
           const { catalog, issues: catalogIssues } = await loadCatalog(config.catalogDir);
           if (catalogIssues.length > 0)
@@ -63,6 +64,7 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
             io,
             async (services) => {
               // The run validates against the catalog in the database: bring it up to date first.
+              const { applyCatalog } = await import('../catalog/apply-catalog.js');
               const apply = await applyCatalog(services.catalog, services.config.catalogDir);
               if (apply.changed) services.ingestCatalog.invalidate();
               await services.feeds.registry.load();

@@ -12,7 +12,6 @@ import {
   recordFormats,
   type RecordFormat,
 } from '../observations/formats/record-formats.js';
-import { ingestPaths } from '../observations/ingest-routes.js';
 import { ingestModes, type IngestMode, type IngestSummary } from '../observations/ingestor.js';
 import { ApiClient, errorOf } from './api-client.js';
 import { commandSetup, runCommand, type CliIo } from './cli-context.js';
@@ -54,7 +53,8 @@ export function pushCommand(io: CliIo, setExitCode: (code: number) => void): Com
 }
 
 async function push(io: CliIo, file: string, options: PushOptions): Promise<number> {
-  const { config } = commandSetup(io);
+  const { config } = await commandSetup(io);
+  const { ingestPaths } = await import('../observations/ingest-routes.js');
   const format = options.format ?? formatOfFileName(file);
   if (!format)
     throw new InputError(`cannot tell the format of ${file} from its name; give --format csv, ndjson or json`);

@@ -1,13 +1,8 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config/env-schema.js';
 import { ExitCode } from '../errors/error-mapping.js';
 import { InputError } from '../errors/pacer-error.js';
-import { createLogger } from '../logging/logger.js';
-import { runPacer } from '../main.js';
 import { parseRoles, roleNames } from '../roles/role.js';
 import { commandSetup, ownerNote, reportError, runCommand, type CliIo } from './cli-context.js';
-import { createDatabase } from '../storage/database.js';
-import { migrateToLatest } from '../storage/migrator.js';
 
 /** Time past the shutdown grace for closing connections, after which a stopping process exits anyway. */
 const STOP_MARGIN_MS = 5_000;
@@ -24,6 +19,11 @@ export function startCommand(io: CliIo, setExitCode: (code: number) => void): Co
           throw new InputError(
             `--roles: unknown role(s) ${roles.unknown.join(', ')}; expected ${roleNames.join(', ')}`,
           );
+        const [{ loadConfig }, { createLogger }, { runPacer }] = await Promise.all([
+          import('../config/env-schema.js'),
+          import('../logging/logger.js'),
+          import('../main.js'),
+        ]);
         const config = loadConfig(io.env);
         const logger = createLogger({ level: config.logLevel });
         // Signals are handled from the first moment: one arriving while the roles start (the
@@ -80,7 +80,11 @@ export function migrateCommand(io: CliIo, setExitCode: (code: number) => void): 
 
 /** Migrates the configured database with the storage engine alone: no catalog, no roles. */
 async function migrate(io: CliIo): Promise<void> {
-  const { config, logger } = commandSetup(io);
+  const { config, logger } = await commandSetup(io);
+  const [{ createDatabase }, { migrateToLatest }] = await Promise.all([
+    import('../storage/database.js'),
+    import('../storage/migrator.js'),
+  ]);
   const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, viaOwner: true });
   if (database.owner) io.err(ownerNote(config.dataDir, database.owner));
   try {

@@ -2,18 +2,12 @@ import { Command } from 'commander';
 import { statusesWorstFirst } from '../domain/evaluation/status-order.js';
 import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
 import type { Config } from '../config/env-schema.js';
-import { InputError, UnavailableError } from '../errors/pacer-error.js';
+import { InputError, UnavailableError, type InputIssue } from '../errors/pacer-error.js';
 import { parseAsOf } from '../evaluation/as-of.js';
 import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
-import { errorResponseSchema } from '../http/error-schema.js';
-import { scorecardPaths } from '../scorecard/scorecard-routes.js';
-import {
-  targetListQuerySchema,
-  targetListSchema,
-  type TargetList,
-  type TargetListQuery,
-} from '../scorecard/scorecard-schema.js';
+import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { getJson, type JsonAnswer } from './get-json.js';
 
 interface StatusOptions {
   at?: string;
@@ -50,8 +44,9 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
     .action(async (options: StatusOptions) => {
       setExitCode(
         await runCommand(io, async () => {
-          const query = parseOptions(options);
-          const list = options.url ? await fetchTargetList(options.url, query) : await readTargetList(io, query);
+          // The date's format is checked here so a bad --at reads the same with or without a server.
+          if (options.at) parseAsOf(options.at, 'UTC');
+          const list = options.url ? await fetchTargetList(options.url, options) : await readTargetList(io, options);
           if (options.json) io.out(JSON.stringify(list, null, 2));
           else printScorecard(io, list, useColor(io));
         }),
@@ -59,9 +54,11 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
     });
 }
 
-function parseOptions(options: StatusOptions): TargetListQuery {
-  // The date's format is checked here so a bad --at reads the same with or without a server.
-  if (options.at) parseAsOf(options.at, 'UTC');
+type ListOptions = Pick<StatusOptions, 'at' | 'status' | 'owner'>;
+
+/** The options as the scorecard's query, validated by the schema `GET /v1/targets` validates it with. */
+async function parseQuery(options: ListOptions): Promise<TargetListQuery> {
+  const { targetListQuerySchema } = await import('../scorecard/scorecard-schema.js');
   const parsed = targetListQuerySchema.safeParse({ at: options.at, status: options.status, owner: options.owner });
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({
@@ -72,15 +69,16 @@ function parseOptions(options: StatusOptions): TargetListQuery {
   throw new InputError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
 }
 
-async function readTargetList(io: CliIo, query: TargetListQuery): Promise<TargetList> {
+async function readTargetList(io: CliIo, options: ListOptions): Promise<TargetList> {
   try {
+    const query = await parseQuery(options);
     return await withServices(io, (services) => services.scorecard.list(query), { prepare: true });
   } catch (error) {
     if (!(error instanceof UnavailableError && error.code === 'database_locked')) throw error;
-    const url = localApiUrl(commandSetup(io).config);
+    const url = localApiUrl((await commandSetup(io)).config);
     if (!url) throw error;
     io.err(`note: ${error.message.split(';')[0]}; reading from its API at ${url} (or pass --url)`);
-    return fetchTargetList(url, query, error);
+    return fetchTargetList(url, options, error);
   }
 }
 
@@ -95,49 +93,117 @@ export function localApiUrl(config: Pick<Config, 'host' | 'port'>): string | und
   return `http://${host}:${config.port}`;
 }
 
-/** `GET {base}/v1/targets`, validated against the schema the server answers with. */
-export async function fetchTargetList(base: string, query: TargetListQuery, lockError?: Error): Promise<TargetList> {
-  let url: URL;
+/** The query parameters of `GET /v1/targets` that the options of the same name set. */
+const queryOptions = new Set(['at', 'status', 'owner']);
+
+/**
+ * `GET {base}/v1/targets`. The server validates the options (a 400 names the option), and the
+ * answer is checked by {@link targetListProblem}: no zod here, as loading it would more than
+ * double the start of `pacer status --url`.
+ */
+export async function fetchTargetList(base: string, options: ListOptions, lockError?: Error): Promise<TargetList> {
+  let url: URL | undefined;
   try {
-    url = new URL(scorecardPaths.targets, base);
+    url = new URL(targetsPath, base);
   } catch {
-    throw new InputError(`--url: not a URL: "${base}"`, [
-      { code: 'invalid_option', field: '--url', message: `not a URL: "${base}"` },
-    ]);
+    // reported below
   }
-  if (query.at) url.searchParams.set('at', query.at);
-  if (query.status?.length) url.searchParams.set('status', query.status.join(','));
-  for (const owner of query.owner ?? []) url.searchParams.append('owner', owner);
-  let response: Response;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new InputError(`--url: not an http(s) URL: "${base}"`, [
+      { code: 'invalid_option', field: '--url', message: `not an http(s) URL: "${base}"` },
+    ]);
+  if (options.at) url.searchParams.set('at', options.at);
+  if (options.status) url.searchParams.set('status', options.status);
+  for (const owner of options.owner ?? []) url.searchParams.append('owner', owner);
+  let response: JsonAnswer;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(60_000) });
+    response = await getJson(url, 60_000);
   } catch (cause) {
     const why = lockError
       ? `${lockError.message.split(';')[0]}, and no Pacer API answers at ${base}`
       : `cannot reach the Pacer API at ${base}`;
     throw new UnavailableError(`${why}: ${(cause as Error).message}`, { cause, code: 'api_unavailable' });
   }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const error = errorResponseSchema.safeParse(body);
-    const message = error.success ? error.data.error.message : `HTTP ${response.status}`;
-    if (response.status === 400)
-      throw new InputError(message, error.success ? (error.data.error.issues ?? []) : [], {
-        code: error.success ? error.data.error.code : 'invalid_request',
-      });
+  const { body } = response;
+  if (response.status < 200 || response.status > 299) {
+    const error = errorBodyOf(body);
+    const message = error?.message ?? `HTTP ${response.status}`;
+    if (response.status === 400) {
+      const issues = (error?.issues ?? []).map((issue) =>
+        issue.field && queryOptions.has(issue.field) ? { ...issue, field: `--${issue.field}` } : issue,
+      );
+      throw new InputError(message, issues, { code: error?.code ?? 'invalid_request' });
+    }
     throw new UnavailableError(`the Pacer API at ${base} answered ${response.status}: ${message}`, {
       code: 'api_unavailable',
     });
   }
-  const list = targetListSchema.safeParse(body);
-  if (!list.success)
+  const problem = targetListProblem(body);
+  if (problem)
     throw new UnavailableError(
-      `${url.href} did not answer with a target list (is it a Pacer of this version?): ` +
-        `${list.error.issues[0]?.message}`,
+      `${url.href} did not answer with a target list (is it a Pacer of this version?): ${problem}`,
       { code: 'api_unavailable' },
     );
-  return list.data;
+  return body as TargetList;
 }
+
+/** `scorecardPaths.targets`, written out: the routes module loads zod (the --url tests ask a real server). */
+const targetsPath = '/v1/targets';
+
+/** The `error` of an error response (`src/http/error-schema.ts`), when the body is one. */
+function errorBodyOf(body: unknown): { code?: string; message: string; issues?: InputIssue[] } | undefined {
+  const error = (body as { error?: unknown } | undefined)?.error as Record<string, unknown> | undefined;
+  if (typeof error?.message !== 'string') return undefined;
+  return {
+    message: error.message,
+    code: typeof error.code === 'string' ? error.code : undefined,
+    issues: Array.isArray(error.issues) ? (error.issues as InputIssue[]) : undefined,
+  };
+}
+
+const statusNames: ReadonlySet<string> = new Set(statusesWorstFirst);
+
+/**
+ * What keeps a body from being a target list this command can print, or undefined: the fields
+ * it prints, with their types. The server builds the document from `targetListSchema`.
+ */
+export function targetListProblem(body: unknown): string | undefined {
+  const list = body as Partial<Record<keyof TargetList, unknown>> | null;
+  if (typeof list !== 'object' || list === null) return 'not a JSON object';
+  if (typeof list.as_of !== 'string' || typeof list.timezone !== 'string') return 'as_of, timezone: expected strings';
+  if (typeof list.total !== 'number') return 'total: expected a number';
+  if (!Array.isArray(list.directives) || list.directives.some((d) => typeof d?.title !== 'string'))
+    return 'directives: expected a list of directives with a title';
+  const counts = list.counts as Record<string, unknown> | null;
+  if (typeof counts !== 'object' || counts === null || statusesWorstFirst.some((s) => typeof counts[s] !== 'number'))
+    return 'counts: expected a number per status';
+  if (!Array.isArray(list.targets)) return 'targets: expected a list';
+  for (const [i, target] of (list.targets as Record<string, unknown>[]).entries()) {
+    const wrong = targetFields.find(([field, , ok]) => !ok(target?.[field]));
+    if (wrong) return `targets[${i}].${wrong[0]}: expected ${wrong[1]}`;
+  }
+  return undefined;
+}
+
+const isString = (v: unknown) => typeof v === 'string';
+const isNumber = (v: unknown) => typeof v === 'number';
+
+/** Each field of a target the scorecard prints: what it must be, and the check. */
+const targetFields: [field: string, expected: string, ok: (v: unknown) => boolean][] = [
+  ['target', 'a string', isString],
+  ['status', `one of ${statusesWorstFirst.join(', ')}`, (v) => isString(v) && statusNames.has(v as string)],
+  ['achieved_late', 'a boolean', (v) => typeof v === 'boolean'],
+  ['kind', 'a string', isString],
+  ['direction', 'a string', isString],
+  ['progress', 'a number or null', (v) => v === null || isNumber(v)],
+  ['expected_progress', 'a number', isNumber],
+  ['current', 'a number or null', (v) => v === null || isNumber(v)],
+  ['projected', 'a number or null', (v) => v === null || isNumber(v)],
+  ['target_value', 'a number', isNumber],
+  ['projected_completion', 'a string or null', (v) => v === null || isString(v)],
+  ['due', 'a string', isString],
+  ['explanation', 'a string', isString],
+];
 
 const ansi: Record<TargetStatus, string> = {
   missed: '1;31',

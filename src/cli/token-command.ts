@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { parseScope } from '../domain/observations/indicator-scope.js';
-import { tokenPaths, tokenView } from '../auth/token-routes.js';
+import type * as TokenRoutes from '../auth/token-routes.js';
 import { roles } from '../auth/token-store.js';
 import { InputError, UnavailableError } from '../errors/pacer-error.js';
 import { fillPath } from '../http/route.js';
@@ -8,7 +8,7 @@ import type { PacerServices } from '../main.js';
 import { ApiClient } from './api-client.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
-type TokenView = ReturnType<typeof tokenView>;
+type TokenView = ReturnType<typeof TokenRoutes.tokenView>;
 
 interface RemoteOptions {
   url?: string;
@@ -40,6 +40,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
   ).action(async (options: RemoteOptions & { feed: string; role: string; indicators?: string }) => {
     setExitCode(
       await runCommand(io, async () => {
+        const { tokenPaths, tokenView } = await import('../auth/token-routes.js');
         let indicators: string[] | undefined;
         if (options.indicators !== undefined) {
           const scope = parseScope(options.indicators);
@@ -75,6 +76,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
   ).action(async (options: RemoteOptions) => {
     setExitCode(
       await runCommand(io, async () => {
+        const { tokenPaths, tokenView } = await import('../auth/token-routes.js');
         const list = await viaApiOrDatabase(io, options, {
           api: async (client) => (await client.json<{ items: TokenView[] }>('GET', tokenPaths.tokens)).items,
           database: async (services) => (await services.tokens.list()).map(tokenView),
@@ -105,6 +107,7 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
   ).action(async (id: string, options: RemoteOptions) => {
     setExitCode(
       await runCommand(io, async () => {
+        const { tokenPaths, tokenView } = await import('../auth/token-routes.js');
         if (!/^\d+$/.test(id)) throw new InputError(`expected a token id (a number), got "${id}"`);
         const revoked = await viaApiOrDatabase(io, options, {
           api: (client) => client.json<TokenView>('DELETE', fillPath(tokenPaths.token, { id })),
@@ -126,7 +129,7 @@ async function viaApiOrDatabase<T>(
   options: RemoteOptions,
   how: { api: (client: ApiClient) => Promise<T>; database: (services: PacerServices) => Promise<T> },
 ): Promise<T> {
-  const { config } = commandSetup(io);
+  const { config } = await commandSetup(io);
   const url = options.url ?? config.api.url;
   if (url) return how.api(new ApiClient(url, options.token ?? config.api.token ?? config.adminToken));
   try {

@@ -3,8 +3,8 @@ import { targetReasons, targetStatuses } from '../domain/evaluation/target-evalu
 
 /**
  * The scorecard's HTTP contract: `GET /v1/targets` and `GET /v1/targets/{id}`, as zod schemas.
- * The handlers validate requests with them, `pacer status --url` validates responses with them,
- * the types below are derived from them, and `scorecard-routes.ts` declares the routes (and their
+ * The handlers validate requests with them (`pacer status --url` leaves its options to them), the
+ * types below are derived from them, and `scorecard-routes.ts` declares the routes (and their
  * OpenAPI operations) with them.
  */
 

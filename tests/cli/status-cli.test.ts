@@ -201,10 +201,12 @@ describe('pacer status beside a running pacer start on the embedded database', (
     expect(result.stderr).toContain(
       `error: the embedded database in ${dataDir} is in use by process ${process.pid}, which does not share it ` +
         `(${path.join(dataDir, '.s.PGSQL.5432')}: ENOENT), and no Pacer API answers at http://127.0.0.1:${port}: ` +
-        `fetch failed`,
+        `connect ECONNREFUSED 127.0.0.1:${port}`,
     );
     const unreachable = await runPacerCli(['status', '--url', `http://127.0.0.1:${port}`], {});
     expect(unreachable.code).toBe(2);
-    expect(unreachable.stderr).toContain(`error: cannot reach the Pacer API at http://127.0.0.1:${port}: fetch failed`);
+    expect(unreachable.stderr).toContain(
+      `error: cannot reach the Pacer API at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
   });
 });

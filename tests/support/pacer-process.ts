@@ -4,6 +4,9 @@ import path from 'node:path';
 
 export const pacerBin = path.resolve('bin/pacer.js');
 
+/** Compiles src/ into dist/, the code `bin/pacer.js` runs (`--check`: exit 1 when dist/ is stale). */
+export const buildScript = path.resolve('scripts/build.js');
+
 /** Environment for a child `pacer`: the parent's PATH, nothing else inherited by accident. */
 export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...extra };
