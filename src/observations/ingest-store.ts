@@ -1,12 +1,25 @@
 import type { CatalogIndicator, CatalogRegion } from '../domain/observations/ingest-catalog.js';
 import type { IngestMode, IngestSource, IngestSummary } from './ingestor.js';
 import type { ObservationChunk } from './observation-chunk.js';
+import type { WarningRow } from './observation-warnings-sql.js';
 
 /** What a write did to each row: new, a changed value (the old one kept as a revision), or the same value again. */
 export interface WriteCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+}
+
+/** The series a batch touched that have checks to run, column by column. */
+export interface WarningSeries {
+  indicatorIds: string[];
+  regionIds: number[];
+  dims: string[];
+  /** The batch's first and last observed_at in the series, epoch ms. */
+  minMs: number[];
+  maxMs: number[];
+  decrease: boolean[];
+  jump: boolean[];
 }
 
 /** A batch recorded under an idempotency key. */
@@ -55,6 +68,12 @@ export interface IngestTransaction {
   readonly catalogVersion: number;
   /** Upserts a chunk whose keys are unique within the batch; returns what happened to its rows. */
   write(chunk: ObservationChunk): Promise<WriteCounts>;
+  /**
+   * After the last write: checks the series the batch touched for data-quality warnings (see
+   * `observation-warnings-sql.ts`), brings their stored flags up to date and returns the flags of
+   * the values the batch wrote and of the value after each.
+   */
+  checkWarnings(series: WarningSeries): Promise<WarningRow[]>;
   /** Records the summary (the stored response for replays) and commits. */
   commit(summary: IngestSummary, requestHash: string | null): Promise<void>;
   /** Rolls back everything, the batch row included. Never throws. */

@@ -4,6 +4,7 @@ import * as ingestion from './0002-ingestion.js';
 import * as evaluation from './0003-evaluation.js';
 import * as readerRole from './0006-reader-role.js';
 import * as feeds from './0007-feeds.js';
+import * as observationWarnings from './0008-observation-warnings.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0006-reader-role': readerRole,
   // After 0006: it grants the read-only role (which 0006 creates) SELECT on the runs table.
   '0007-feeds': feeds,
+  '0008-observation-warnings': observationWarnings,
 };
