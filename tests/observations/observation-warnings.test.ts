@@ -148,6 +148,33 @@ describe.each(backends)('data-quality warnings on %s', (backend) => {
     expect(after.line).toMatch(/code="decrease"/);
   });
 
+  it('marks a flagged value on the target page chart and lists it under the chart, and in the JSON', async () => {
+    const indicator = 'ehealth_records_on_vneid';
+    await api.push(
+      ndjson([rec(indicator, 'VN', '2024-08-01', 5_000_000), rec(indicator, 'VN', '2024-08-02', 4_900_000)]),
+    );
+    const message = 'value 4,900,000 is below the previous 5,000,000 of 2024-08-01 for a cumulative indicator';
+    const page = await (await fetch(`${api.baseUrl}/targets/ehealth-records-on-vneid-30m`)).text();
+    expect(page).toContain('<li class="k-flagged"><i></i>Flagged value</li>');
+    expect(page).toMatch(
+      new RegExp(
+        `<li data-code="decrease"><time datetime="2024-08-01T17:00:00.000Z">2024-08-02</time> [^<]+: ${message}`,
+      ),
+    );
+    const chartData = JSON.parse(page.match(/<script type="application\/json" id="chart-data">(.*?)<\/script>/)![1]!);
+    expect(chartData.flagged).toContainEqual([Date.parse('2024-08-01T17:00:00Z') / 1000, 4_900_000, message]);
+
+    const detail = await readJson(await fetch(`${api.baseUrl}/v1/targets/ehealth-records-on-vneid-30m`));
+    const flaggedPoint = detail.observations.find(
+      (o: { observed_at: string }) => o.observed_at === '2024-08-01T17:00:00.000Z',
+    );
+    expect(flaggedPoint.warning).toEqual({ code: 'decrease', message });
+    const before = detail.observations.find(
+      (o: { observed_at: string }) => o.observed_at === '2024-07-31T17:00:00.000Z',
+    );
+    expect(before).not.toHaveProperty('warning');
+  });
+
   const promtool = which('promtool');
   it.skipIf(!promtool && !servicesRequired)(
     'serves the warnings counter in an exposition `promtool check metrics` accepts (Debian package prometheus)',
