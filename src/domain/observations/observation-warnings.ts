@@ -14,10 +14,12 @@ export type ObservationWarningCode = keyof typeof observationWarningCodes;
 
 /**
  * The thresholds. A jump is a rise per day (since the previous value; a gap under a day counts as
- * a day) above `jumpFactor` times the trailing pace: the least-squares slope per day of the
- * `trailingPoints` values before it (the previous one included), which needs at least
- * `minTrailingPoints` of them and a positive slope (a flat or falling history has no pace to
- * compare with). A decrease is any value below the previous one of a cumulative indicator.
+ * a day) above `jumpFactor` times the trailing pace: the average rise per day over the trailing
+ * window, the `trailingPoints` values before it (from the first of them to the previous one). The
+ * window needs at least `minTrailingPoints` values and a rise across it (a flat or falling history
+ * has no pace to compare with). A decrease is any value below the previous one of a cumulative
+ * indicator. An average over the window rather than a least-squares slope: it needs only the
+ * window's first and last values, which SQL reads in the same pass as the previous value.
  */
 export const warningThresholds = {
   jumpFactor: 10,
@@ -104,31 +106,11 @@ export function seriesWarnings(points: readonly SeriesPoint[], kind: IndicatorKi
     if (!checks.jump || p.value <= prev.value) continue;
     const trailing = points.slice(Math.max(0, i - warningThresholds.trailingPoints), i);
     if (trailing.length < warningThresholds.minTrailingPoints) continue;
-    const pace = slopePerDay(trailing);
-    if (pace === null || !(pace > 0)) continue;
+    const first = trailing[0]!;
+    if (!(prev.value > first.value) || !(prev.at > first.at)) continue;
+    const pace = (prev.value - first.value) / ((prev.at - first.at) / DAY_MS);
     const perDay = (p.value - prev.value) / Math.max((p.at - prev.at) / DAY_MS, 1);
     if (perDay > warningThresholds.jumpFactor * pace) flags.push({ code: 'jump', ...base, pacePerDay: pace });
   }
   return flags;
-}
-
-/** Least-squares slope of value over days, as PostgreSQL's regr_slope computes it; null when undefined. */
-function slopePerDay(points: readonly SeriesPoint[]): number | null {
-  const n = points.length;
-  let sx = 0;
-  let sy = 0;
-  for (const p of points) {
-    sx += p.at / DAY_MS;
-    sy += p.value;
-  }
-  const mx = sx / n;
-  const my = sy / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const p of points) {
-    const dx = p.at / DAY_MS - mx;
-    sxx += dx * dx;
-    sxy += dx * (p.value - my);
-  }
-  return sxx === 0 ? null : sxy / sxx;
 }
