@@ -8,6 +8,7 @@ import type {
   IngestStore,
   IngestTransaction,
   StoredBatch,
+  WarningRow,
   WarningSeries,
   WriteCounts,
 } from './ingest-store.js';
@@ -26,7 +27,7 @@ import {
   unnestInput,
   upsertSql,
 } from './observation-upsert-sql.js';
-import { warningsSql, type WarningRow } from './observation-warnings-sql.js';
+import { warningsSql } from './observation-warnings-sql.js';
 
 /** The lock a catalog apply takes exclusively (catalog-repository.ts); batches take it shared. */
 const catalogLockSql = `select pg_advisory_xact_lock_shared(hashtext('pacer:catalog'))`;

@@ -1,7 +1,6 @@
 import type { CatalogIndicator, CatalogRegion } from '../domain/observations/ingest-catalog.js';
 import type { IngestMode, IngestSource, IngestSummary } from './ingestor.js';
 import type { ObservationChunk } from './observation-chunk.js';
-import type { WarningRow } from './observation-warnings-sql.js';
 
 /** What a write did to each row: new, a changed value (the old one kept as a revision), or the same value again. */
 export interface WriteCounts {
@@ -20,6 +19,20 @@ export interface WarningSeries {
   maxMs: number[];
   decrease: boolean[];
   jump: boolean[];
+}
+
+/** A flag found by {@link IngestTransaction.checkWarnings}. Instants in epoch ms. */
+export interface WarningRow {
+  /** 0-based position of the series in the arrays. */
+  series: number;
+  code: 'decrease' | 'jump';
+  at_ms: number;
+  value: number;
+  previous_ms: number;
+  previous_value: number;
+  pace: number | null;
+  /** The flagged value was written by this batch (false: the value before it was, a backfill before a stored value). */
+  written: boolean;
 }
 
 /** A batch recorded under an idempotency key. */

@@ -94,17 +94,3 @@ export const warningsSql = `with s as materialized (
     ${ms('previous_at')} as previous_ms, previous_value, pace, written
   from flags
   order by n, observed_at, code`;
-
-/** A row of {@link warningsSql}. */
-export interface WarningRow {
-  /** 0-based position of the series in the arrays. */
-  series: number;
-  code: 'decrease' | 'jump';
-  at_ms: number;
-  value: number;
-  previous_ms: number;
-  previous_value: number;
-  pace: number | null;
-  /** The flagged value was written by this batch (false: the value before it was, a backfill before a stored value). */
-  written: boolean;
-}
