@@ -43,6 +43,7 @@ export const pacerMetrics = {
   ingestRowsTotal: 'pacer_ingest_rows_total',
   ingestBatchesTotal: 'pacer_ingest_batches_total',
   ingestBatchDurationSeconds: 'pacer_ingest_batch_duration_seconds',
+  observationWarningsTotal: 'pacer_observation_warnings_total',
   evaluationDurationSeconds: 'pacer_evaluation_duration_seconds',
   evaluationRunsTotal: 'pacer_evaluation_runs_total',
   httpRequestsTotal: 'pacer_http_requests_total',
@@ -77,6 +78,8 @@ export const labels = {
   method: 'method',
   route: 'route',
   state: 'state',
+  /** A data-quality warning's code (decrease, jump). */
+  code: 'code',
   /** A histogram bucket's upper bound. */
   le: 'le',
   /** Added by Prometheus from the scrape config. */

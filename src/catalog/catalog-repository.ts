@@ -349,6 +349,9 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
   const deletedIndicators = plan.indicators.deleted.map((i) => i.id);
   if (deletedIndicators.length > 0) {
     if (options.prune) await db.deleteFrom('observations').where('indicator_id', 'in', deletedIndicators).execute();
+    // Flags have no foreign key to their observations (see migration 0008): they go with them.
+    if (options.prune)
+      await db.deleteFrom('observation_warnings').where('indicator_id', 'in', deletedIndicators).execute();
     await db.deleteFrom('indicators').where('id', 'in', deletedIndicators).execute();
   }
   const deletedDirectives = plan.directives.deleted.map((d) => d.id);
@@ -357,6 +360,8 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
   const deletedRegions = plan.regions.deleted.map((r) => ids.get(r.key)).filter((id): id is number => id !== undefined);
   if (deletedRegions.length > 0) {
     if (options.prune) await sql`delete from observations where region_id = any(${deletedRegions}::int[])`.execute(db);
+    if (options.prune)
+      await sql`delete from observation_warnings where region_id = any(${deletedRegions}::int[])`.execute(db);
     await sql`update regions set parent_id = null where id = any(${deletedRegions}::int[])`.execute(db);
     await sql`delete from regions where id = any(${deletedRegions}::int[])`.execute(db);
   }

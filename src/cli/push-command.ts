@@ -121,6 +121,10 @@ async function push(io: CliIo, file: string, options: PushOptions): Promise<numb
       ` in ${seconds.toFixed(1)} ` +
       `s${summary.replayed ? ' (a replay: this key was sent before, nothing written again)' : ''}`,
   );
+  // Warnings do not fail the push (the values are stored); they are listed for someone to check.
+  for (const w of summary.warnings ?? []) io.err(`${file}:${w.line} warning ${w.code}: ${w.field}: ${w.message}`);
+  if ((summary.warnings_total ?? 0) > (summary.warnings?.length ?? 0))
+    io.err(`... and ${n(summary.warnings_total - summary.warnings.length)} more warnings`);
   if (summary.rejected === 0) return ExitCode.ok;
   for (const issue of summary.errors) io.err(formatIssue({ ...issue, file }));
   if (summary.errors_total > summary.errors.length)

@@ -12,6 +12,8 @@ export interface PipelineMetrics {
   readonly ingestRows: Counter<'source' | 'outcome'>;
   readonly ingestBatches: Counter<'source' | 'status'>;
   readonly ingestBatchDuration: Histogram<'source'>;
+  /** Data-quality warnings raised by committed batches (values stored, but flagged), by indicator and code. */
+  readonly observationWarnings: Counter<'indicator' | 'code'>;
   readonly evaluationDuration: Histogram;
   readonly evaluationRuns: Counter<'outcome'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -73,6 +75,12 @@ export function createPipelineMetrics(
       help: 'Time to validate and write one ingest batch.',
       labelNames: [l.source],
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    }),
+    observationWarnings: new Counter({
+      name: n.observationWarningsTotal,
+      help: 'Data-quality warnings on pushed values (stored, but flagged), by indicator and code (decrease, jump).',
+      labelNames: [l.indicator, l.code],
       registers,
     }),
     evaluationDuration: new Histogram({

@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, InputError, UnavailableError } from '../
 import type { EvaluationTrigger } from '../evaluation/evaluation-runner.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { findBatchWarnings } from './batch-warnings.js';
 import type { IngestCatalogCache } from './ingest-catalog-cache.js';
 import type { IngestStore, IngestTransaction, StoredBatch } from './ingest-store.js';
 import type { Ingestor, IngestRequest, IngestSummary, RawObservation } from './ingestor.js';
@@ -245,6 +246,9 @@ export class BatchIngestor implements Ingestor {
       if (filling.length > 0) await write(filling);
       tx ??= await begin();
       await settle();
+      // Only values this batch wrote can raise a warning: an unchanged one was checked when it was written.
+      const warnings =
+        counts.inserted + counts.updated > 0 ? await findBatchWarnings(tx, validator, catalog) : undefined;
       const summary: IngestSummary = {
         batch_id: tx.batchId,
         received,
@@ -252,9 +256,13 @@ export class BatchIngestor implements Ingestor {
         rejected: issues.rejected,
         errors: issues.kept,
         errors_total: issues.total,
+        warnings: warnings?.kept ?? [],
+        warnings_total: warnings?.total ?? 0,
       };
       await tx.commit(summary, hash, written.list());
       tx = undefined;
+      for (const c of warnings?.counts ?? [])
+        this.deps.metrics?.observationWarnings.inc({ indicator: c.indicator, code: c.code }, c.count);
       return summary;
     } catch (error) {
       if (tx) {
@@ -285,7 +293,14 @@ async function replay(
       { code: 'idempotency_conflict' },
     );
   }
-  return { ...stored.response, replayed: true };
+  // Answers stored before warnings existed have none.
+  const before: Partial<IngestSummary> = stored.response;
+  return {
+    ...stored.response,
+    warnings: before.warnings ?? [],
+    warnings_total: before.warnings_total ?? 0,
+    replayed: true,
+  };
 }
 
 function yieldToEventLoop(): Promise<void> {

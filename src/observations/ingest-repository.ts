@@ -3,7 +3,15 @@ import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CatalogIndicator, CatalogRegion } from '../domain/observations/ingest-catalog.js';
-import type { BatchStart, IngestStore, IngestTransaction, StoredBatch, WriteCounts } from './ingest-store.js';
+import type {
+  BatchStart,
+  IngestStore,
+  IngestTransaction,
+  StoredBatch,
+  WarningRow,
+  WarningSeries,
+  WriteCounts,
+} from './ingest-store.js';
 import type { IngestSummary } from './ingestor.js';
 import type { ObservationChunk } from './observation-chunk.js';
 import type { DB } from '../storage/database-schema.js';
@@ -19,6 +27,7 @@ import {
   unnestInput,
   upsertSql,
 } from './observation-upsert-sql.js';
+import { warningsSql } from './observation-warnings-sql.js';
 
 /** The lock a catalog apply takes exclusively (catalog-repository.ts); batches take it shared. */
 const catalogLockSql = `select pg_advisory_xact_lock_shared(hashtext('pacer:catalog'))`;
@@ -26,6 +35,8 @@ const catalogLockSql = `select pg_advisory_xact_lock_shared(hashtext('pacer:cata
 const COPY_MIN_ROWS = 2_000;
 /** Rows per statement when a chunk travels as arrays (PGlite holds each statement's arrays in its heap). */
 const ARRAY_ROWS = 10_000;
+/** Series per statement when checking a batch for data-quality warnings on PostgreSQL. */
+const WARNING_SERIES = 50_000;
 /** Sampled keys per chunk when deciding whether the chunk may be new data only. */
 const PROBE_KEYS = 64;
 /**
@@ -278,6 +289,31 @@ class BatchTransaction implements IngestTransaction {
     ]);
     await this.session.query(`truncate ${stagingTable}`);
     return { inserted: c.inserted, updated: c.updated, unchanged: n - c.inserted - c.updated };
+  }
+
+  async checkWarnings(series: WarningSeries): Promise<WarningRow[]> {
+    const n = series.indicatorIds.length;
+    if (n === 0) return [];
+    const rows: WarningRow[] = [];
+    // Lines up the few flags with the stored ones by hash (the batch's own lookups by key turned it off).
+    await this.session.query('set local enable_hashjoin = on');
+    const group = this.session.copies ? WARNING_SERIES : ARRAY_ROWS;
+    for (let from = 0; from < n; from += group) {
+      const to = Math.min(n, from + group);
+      const found = await this.session.query<WarningRow>(warningsSql, [
+        this.batchId,
+        series.indicatorIds.slice(from, to),
+        series.regionIds.slice(from, to),
+        series.dims.slice(from, to),
+        series.minMs.slice(from, to),
+        series.maxMs.slice(from, to),
+        series.decrease.slice(from, to),
+        series.jump.slice(from, to),
+      ]);
+      for (const row of found) rows.push({ ...row, series: row.series + from });
+    }
+    await this.session.query('set local enable_hashjoin = off');
+    return rows;
   }
 
   /** Whether keys sampled across the chunk are already stored. */

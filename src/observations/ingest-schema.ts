@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { observationIssueCodes } from '../domain/observations/observation-validator.js';
+import { observationWarningCodes, type ObservationWarningCode } from '../domain/observations/observation-warnings.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
 import { ingestModes } from './ingestor.js';
 
@@ -21,6 +22,27 @@ export function ingestSchemas(registry: OpenApiRegistry) {
       message: z.string(),
     }),
   );
+  const warning = registry.component(
+    'IngestWarning',
+    z.object({
+      line: z
+        .number()
+        .int()
+        .describe(
+          'The line (or JSON array element) of the record the warning is about: the flagged value, or the value ' +
+            'written just before a stored value it made a decrease or a jump.',
+        ),
+      field: z.literal('value'),
+      code: z
+        .enum(Object.keys(observationWarningCodes) as [ObservationWarningCode, ...ObservationWarningCode[]])
+        .describe(
+          Object.entries(observationWarningCodes)
+            .map(([code, meaning]) => `${code}: ${meaning}`)
+            .join('; ') + '.',
+        ),
+      message: z.string().describe('What was found, with the numbers.'),
+    }),
+  );
   const summary = registry.component(
     'IngestSummary',
     z.object({
@@ -32,6 +54,10 @@ export function ingestSchemas(registry: OpenApiRegistry) {
       rejected: count().describe('Invalid records, not written (mode=partial).'),
       errors: z.array(issue).describe('The first 100 issues.'),
       errors_total: count(),
+      warnings: z
+        .array(warning)
+        .describe('The first 100 data-quality warnings: values written as usual, but flagged for people to check.'),
+      warnings_total: count(),
       replayed: z
         .boolean()
         .optional()
@@ -71,7 +97,7 @@ export function ingestSchemas(registry: OpenApiRegistry) {
       errors_total: count(),
     }),
   );
-  return { issue, summary, record, batch };
+  return { issue, warning, summary, record, batch };
 }
 
 export const ingestQuerySchema = z.object({

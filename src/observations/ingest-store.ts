@@ -9,6 +9,32 @@ export interface WriteCounts {
   unchanged: number;
 }
 
+/** The series a batch touched that have checks to run, column by column. */
+export interface WarningSeries {
+  indicatorIds: string[];
+  regionIds: number[];
+  dims: string[];
+  /** The batch's first and last observed_at in the series, epoch ms. */
+  minMs: number[];
+  maxMs: number[];
+  decrease: boolean[];
+  jump: boolean[];
+}
+
+/** A flag found by {@link IngestTransaction.checkWarnings}. Instants in epoch ms. */
+export interface WarningRow {
+  /** 0-based position of the series in the arrays. */
+  series: number;
+  code: 'decrease' | 'jump';
+  at_ms: number;
+  value: number;
+  previous_ms: number;
+  previous_value: number;
+  pace: number | null;
+  /** The flagged value was written by this batch (false: the value before it was, a backfill before a stored value). */
+  written: boolean;
+}
+
 /** A batch recorded under an idempotency key. */
 export interface StoredBatch {
   id: number;
@@ -55,6 +81,12 @@ export interface IngestTransaction {
   readonly catalogVersion: number;
   /** Upserts a chunk whose keys are unique within the batch; returns what happened to its rows. */
   write(chunk: ObservationChunk): Promise<WriteCounts>;
+  /**
+   * After the last write: checks the series the batch touched for data-quality warnings (see
+   * `observation-warnings-sql.ts`), brings their stored flags up to date and returns the flags of
+   * the values the batch wrote and of the value after each.
+   */
+  checkWarnings(series: WarningSeries): Promise<WarningRow[]>;
   /**
    * Records the summary (the stored response for replays) and the series written (indicator id → region ids, null
    * when too many to list: the evaluation after the batch then evaluates every target), and commits.

@@ -3,8 +3,10 @@
  * hand their records to an {@link Ingestor}: the same validation, the same idempotent upsert.
  */
 import type { ObservationIssue, RawObservation } from '../domain/observations/observation.js';
+import type { ObservationWarning } from '../domain/observations/observation-warnings.js';
 
 export type { RawObservation, RecordProblem } from '../domain/observations/observation.js';
+export type { ObservationWarning } from '../domain/observations/observation-warnings.js';
 
 /** One rejected record: where, which field, a stable code and a message for people. */
 export type IngestIssue = ObservationIssue;
@@ -53,6 +55,13 @@ export interface IngestSummary {
   errors: IngestIssue[];
   /** How many issues in all. */
   errors_total: number;
+  /**
+   * The first 100 data-quality warnings: values written as usual but flagged (a cumulative
+   * indicator going down, a jump far above the series' pace), on the records' lines.
+   */
+  warnings: ObservationWarning[];
+  /** How many warnings in all. */
+  warnings_total: number;
   /** True when this is the stored summary of an earlier request with the same idempotency key. */
   replayed?: boolean;
 }

@@ -90,6 +90,28 @@ export class ScorecardRepository implements ScorecardStore {
         .orderBy('id')
         .execute();
       const byAt = new Map(observations.map((o) => [o.at, o]));
+      const warnings = await this.db
+        .selectFrom('observation_warnings')
+        .select(['observed_at', 'code', 'value', 'previous_value', 'previous_observed_at', 'pace_per_day'])
+        .where('indicator_id', '=', indicatorId)
+        .where('region_id', '=', regionId)
+        .where('dims', '=', sql<never>`'{}'::jsonb`)
+        .where('observed_at', '>=', new Date(observations[0]!.at))
+        .where('observed_at', '<=', asOf)
+        .execute();
+      for (const w of warnings) {
+        const o = byAt.get(w.observed_at.getTime());
+        // A flag describes the value it was raised on; a later rewrite of the same value keeps it current.
+        if (o && o.value === w.value)
+          o.warning = {
+            code: w.code,
+            at: o.at,
+            value: w.value,
+            previousAt: w.previous_observed_at.getTime(),
+            previousValue: w.previous_value,
+            pacePerDay: w.pace_per_day,
+          };
+      }
       for (const v of revisions)
         byAt
           .get(v.observed_at.getTime())

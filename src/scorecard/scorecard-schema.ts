@@ -167,6 +167,10 @@ export const targetDetailSchema = z.object({
         revisions: z
           .array(z.object({ old_value: z.number(), new_value: z.number(), revised_at: instant }))
           .describe('Earlier values of this observation, oldest first.'),
+        warning: z
+          .object({ code: z.enum(['decrease', 'jump']), message: z.string() })
+          .optional()
+          .describe('The data-quality flag raised when the value was pushed (see the push answer); absent when none.'),
       }),
     )
     .describe(

@@ -7,6 +7,7 @@ import {
   DEFAULT_TOLERANCE,
   type TargetStatus,
 } from '../domain/evaluation/target-evaluation.js';
+import { warningMessage, type WarningFlag } from '../domain/observations/observation-warnings.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
 import { NotFoundError } from '../errors/pacer-error.js';
 import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
@@ -40,6 +41,8 @@ export interface SeriesObservation {
   batchId: number | null;
   recordedAt: number;
   revisions: { oldValue: number; newValue: number; revisedAt: number }[];
+  /** The data-quality flag stored for the value, if any. */
+  warning?: WarningFlag | null;
 }
 
 export interface SeriesPage {
@@ -245,6 +248,9 @@ export class ScorecardService {
           new_value: v.newValue,
           revised_at: iso(v.revisedAt),
         })),
+        ...(o.warning && {
+          warning: { code: o.warning.code, message: warningMessage(o.warning, (ms) => calendarDay(ms, timezone)!) },
+        }),
       })),
       earlier_observations: series.earlier,
       later_observations: series.later,

@@ -158,6 +158,21 @@ export interface ObservationRevisionsTable {
   revised_at: DefaultedTimestamp;
 }
 
+/** A data-quality flag on a stored observation (migration 0008). */
+export interface ObservationWarningsTable {
+  indicator_id: string;
+  region_id: number;
+  observed_at: Timestamp;
+  dims: ColumnType<Dims, Dims | string, Dims | string>;
+  code: 'decrease' | 'jump';
+  value: number;
+  previous_value: number;
+  previous_observed_at: Timestamp;
+  pace_per_day: number | null;
+  batch_id: number | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface EvaluationRunsTable {
   id: Generated<number>;
   as_of: Timestamp;
@@ -251,6 +266,7 @@ export interface DB {
   ingest_batches: IngestBatchesTable;
   observations: ObservationsTable;
   observation_revisions: ObservationRevisionsTable;
+  observation_warnings: ObservationWarningsTable;
   evaluation_runs: EvaluationRunsTable;
   evaluations: EvaluationsTable;
   target_status_changes: TargetStatusChangesTable;

@@ -2,6 +2,15 @@
 export const KeySeen = { first: 0, sameValue: 1, otherValue: 2 } as const;
 export type KeySeen = (typeof KeySeen)[keyof typeof KeySeen];
 
+/** The series of a batch, column by column: indicator position, region id, dims JSON, first and last time. */
+export interface BatchSeries {
+  indicators: number[];
+  regions: number[];
+  dims: string[];
+  minMs: number[];
+  maxMs: number[];
+}
+
 /** Keys per storage block: blocks are added as the batch grows, never copied. */
 const BLOCK_BITS = 16;
 const BLOCK_SIZE = 1 << BLOCK_BITS;
@@ -81,6 +90,54 @@ export class BatchKeyIndex {
     // Keep the table at most half full so probe runs stay short.
     if (this.size * 2 > this.mask) this.growSlots();
     return KeySeen.first;
+  }
+
+  /** The line of the key's first occurrence, if the batch has the key. */
+  lineOf(indicator: number, region: number, timeMs: number, dimsJson: string): number | undefined {
+    const dimsId = this.dimsIds.get(dimsJson);
+    if (dimsId === undefined) return undefined;
+    for (let slot = hash(indicator, region, timeMs, dimsId) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) return undefined;
+      const b = this.blocks[(entry - 1) >>> BLOCK_BITS]!;
+      const o = (entry - 1) & IN_BLOCK;
+      if (b.times[o] === timeMs && b.regions[o] === region && b.indicators[o] === indicator && b.dims[o] === dimsId)
+        return b.lines[o]!;
+    }
+  }
+
+  /**
+   * The series (indicator, region, dims) the batch's keys fall in, each with its first and last
+   * time: what a check over the touched series needs, gathered once at the end of the batch
+   * rather than per record.
+   */
+  series(): BatchSeries {
+    const dimsJson: string[] = [];
+    for (const [json, id] of this.dimsIds) dimsJson[id] = json;
+    // indicator and region in one exact number (16 + 32 bits); dims under it, mostly `{}` alone.
+    const index = new Map<number, Map<number, number>>();
+    const out: BatchSeries = { indicators: [], regions: [], dims: [], minMs: [], maxMs: [] };
+    for (let e = 0; e < this.size; e++) {
+      const b = this.blocks[e >>> BLOCK_BITS]!;
+      const o = e & IN_BLOCK;
+      const key = b.indicators[o]! * 4294967296 + (b.regions[o]! >>> 0);
+      let byDims = index.get(key);
+      if (!byDims) index.set(key, (byDims = new Map()));
+      const t = b.times[o]!;
+      const at = byDims.get(b.dims[o]!);
+      if (at === undefined) {
+        byDims.set(b.dims[o]!, out.indicators.length);
+        out.indicators.push(b.indicators[o]!);
+        out.regions.push(b.regions[o]!);
+        out.dims.push(dimsJson[b.dims[o]!]!);
+        out.minMs.push(t);
+        out.maxMs.push(t);
+      } else {
+        if (t < out.minMs[at]!) out.minMs[at] = t;
+        if (t > out.maxMs[at]!) out.maxMs[at] = t;
+      }
+    }
+    return out;
   }
 
   private growSlots(): void {

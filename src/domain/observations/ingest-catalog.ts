@@ -30,6 +30,7 @@ export class IngestCatalog {
   readonly regions: RegionIndex<CatalogRegion>;
   private readonly indicatorIndex = new Map<string, number>();
   private readonly codes = new Map<string, RegionCode>();
+  private readonly zones = new Map<number, string>();
 
   constructor(
     readonly indicators: readonly CatalogIndicator[],
@@ -40,6 +41,7 @@ export class IngestCatalog {
     indicators.forEach((indicator, i) => this.indicatorIndex.set(indicator.id, i));
     this.regions = new RegionIndex(regions);
     for (const region of regions) {
+      this.zones.set(region.id, region.timezone);
       let code = this.codes.get(region.code);
       if (!code) this.codes.set(region.code, (code = { timezone: region.timezone, spans: [] }));
       code.spans.push({
@@ -58,6 +60,11 @@ export class IngestCatalog {
   /** Position of the indicator in `indicators`, or -1. */
   indicatorAt(id: string): number {
     return this.indicatorIndex.get(id) ?? -1;
+  }
+
+  /** The time zone of the region unit's set (its bare dates are days there); the default for an unknown id. */
+  timezoneOf(regionId: number): string {
+    return this.zones.get(regionId) ?? this.defaultTimezone;
   }
 
   /** The code's region set time zone (bare dates for this code are read in it) and units, if the code exists. */

@@ -1,6 +1,6 @@
 import { InstantParser } from '../time/instant-parser.js';
 import { calendarDateOf, formatCalendarDate } from '../time/zoned-time.js';
-import { BatchKeyIndex, KeySeen } from './batch-key-index.js';
+import { BatchKeyIndex, KeySeen, type BatchSeries } from './batch-key-index.js';
 import type { IndicatorScope } from './indicator-scope.js';
 import type { IssueList } from './issue-list.js';
 import type { RawObservation } from './observation.js';
@@ -106,6 +106,16 @@ export class ObservationValidator {
   ) {
     this.latestMs = options.now.getTime() + observationLimits.maxFutureMs;
     this.scopeAllowed = catalog.indicators.map((i) => options.scope?.allows(i.id) ?? true);
+  }
+
+  /** The series the valid records fall in, with the first and last time of each. */
+  series(): BatchSeries {
+    return this.keys.series();
+  }
+
+  /** The line of the valid record with this key, if any. */
+  lineOf(indicator: number, regionId: number, timeMs: number, dims: string): number | undefined {
+    return this.keys.lineOf(indicator, regionId, timeMs, dims);
   }
 
   /** The validated record, or undefined when it was rejected (its issues are in the list). */

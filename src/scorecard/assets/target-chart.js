@@ -17,6 +17,7 @@
     target: '#15803d',
     deadline: '#b91c1c',
     asOf: '#1d4ed8',
+    flagged: '#d97706',
   };
   var compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
   function axisValue(v) {
@@ -104,6 +105,25 @@
     });
     data.push(column([d.rolledUp]));
   }
+  // Values flagged by the data-quality checks: a bigger amber ring over the observed dot, and the
+  // message as the chart's title while the cursor is on one.
+  var flagged = d.flagged || [];
+  var flaggedMessages = new Map(
+    flagged.map(function (p) {
+      return [p[0], p[2]];
+    }),
+  );
+  if (flagged.length > 0) {
+    series.push({
+      label: 'Flagged value',
+      stroke: colors.flagged,
+      paths: function () {
+        return null;
+      },
+      points: { show: true, size: 15, width: 3, fill: 'rgba(217, 119, 6, 0.15)', stroke: colors.flagged },
+    });
+    data.push(column(flagged));
+  }
 
   function width() {
     return Math.max(280, el.clientWidth);
@@ -143,6 +163,14 @@
       ],
       series: series,
       hooks: {
+        setCursor: [
+          function (self) {
+            var i = self.cursor.idx;
+            var message = i === null || i === undefined ? undefined : flaggedMessages.get(x[i]);
+            if (message) el.setAttribute('title', 'Flagged value: ' + message);
+            else el.removeAttribute('title');
+          },
+        ],
         draw: [
           function (self) {
             verticalMark(self, d.deadline, colors.deadline, 'Deadline');

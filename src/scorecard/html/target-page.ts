@@ -98,6 +98,7 @@ function chart(detail: TargetDetail): SafeHtml {
     deadline: sec(t.deadline),
     asOf: sec(detail.as_of),
     observations: observations.map((o) => [sec(o.observed_at), o.value]),
+    flagged: observations.flatMap((o) => (o.warning ? [[sec(o.observed_at), o.value, o.warning.message]] : [])),
     rolledUp:
       t.current !== null && t.current_source !== 'direct' && t.current_observed_at
         ? [sec(t.current_observed_at), t.current]
@@ -126,6 +127,7 @@ function chart(detail: TargetDetail): SafeHtml {
     html`<li class="k-obs"><i></i>Observed</li><li class="k-pace"><i></i>Expected pace</li>`,
     html`<li class="k-forecast"><i></i>Forecast</li><li class="k-target"><i></i>Target ${value(t.target_value)}</li>`,
     html`<li class="k-deadline"><i></i>Deadline ${t.due}</li>`,
+    data.flagged.length > 0 ? html`<li class="k-flagged"><i></i>Flagged value</li>` : '',
   ];
   return html`<figure class="chart">
 <div id="target-chart" role="img" aria-label="${words.join(' ')}"></div>
@@ -133,7 +135,22 @@ function chart(detail: TargetDetail): SafeHtml {
 <ul class="key">${key}</ul>
 <figcaption>${words.join(' ')}</figcaption>
 </figure>
-${jsonScript('chart-data', data)}`;
+${jsonScript('chart-data', data)}
+${flaggedList(detail)}`;
+}
+
+/** The values flagged when they were pushed (see the push answer's warnings), listed under the chart. */
+function flaggedList(detail: TargetDetail): SafeHtml | '' {
+  const flagged = detail.observations.filter((o) => o.warning);
+  if (flagged.length === 0) return '';
+  const value = (x: number) => formatValue(x, detail.target.kind);
+  const item = (o: TargetDetail['observations'][number]) => {
+    const day = html`<time datetime="${o.observed_at}">${dayOf(o.observed_at, detail.timezone)}</time>`;
+    return html`<li data-code="${o.warning!.code}">${day} ${value(o.value)}: ${o.warning!.message}</li>`;
+  };
+  return html`<section class="flagged"><h2>Flagged values</h2>
+<p class="note">Stored as pushed, but flagged by the data-quality checks: worth a look at the source.</p>
+<ul id="flagged-values">${flagged.map(item)}</ul></section>`;
 }
 
 function observationsTable(
