@@ -57,11 +57,11 @@ describe.each(backends)('data-quality warnings on %s', (backend) => {
     const stored1 = await flags('vneid_accounts_issued');
     expect(stored1).toEqual([
       {
-        observed_at: new Date('2023-06-25T17:00:00Z'),
+        observed_at: new Date('2023-06-26T16:59:59.999Z'),
         code: 'decrease',
         value: 38_000_000,
         previous_value: 39_000_000,
-        previous_observed_at: new Date('2023-06-24T17:00:00Z'),
+        previous_observed_at: new Date('2023-06-25T16:59:59.999Z'),
         batch_id: summary.batch_id,
       },
     ]);
@@ -94,7 +94,7 @@ describe.each(backends)('data-quality warnings on %s', (backend) => {
       },
     ]);
     expect(await flags(indicator)).toMatchObject([
-      { observed_at: new Date('2024-03-02T17:00:00Z'), code: 'decrease', value: 2_000, previous_value: 2_500 },
+      { observed_at: new Date('2024-03-03T16:59:59.999Z'), code: 'decrease', value: 2_000, previous_value: 2_500 },
     ]);
   });
 
@@ -158,19 +158,19 @@ describe.each(backends)('data-quality warnings on %s', (backend) => {
     expect(page).toContain('<li class="k-flagged"><i></i>Flagged value</li>');
     expect(page).toMatch(
       new RegExp(
-        `<li data-code="decrease"><time datetime="2024-08-01T17:00:00.000Z">2024-08-02</time> [^<]+: ${message}`,
+        `<li data-code="decrease"><time datetime="2024-08-02T16:59:59.999Z">2024-08-02</time> [^<]+: ${message}`,
       ),
     );
     const chartData = JSON.parse(page.match(/<script type="application\/json" id="chart-data">(.*?)<\/script>/)![1]!);
-    expect(chartData.flagged).toContainEqual([Date.parse('2024-08-01T17:00:00Z') / 1000, 4_900_000, message]);
+    expect(chartData.flagged).toContainEqual([Date.parse('2024-08-02T16:59:59.999Z') / 1000, 4_900_000, message]);
 
     const detail = await readJson(await fetch(`${api.baseUrl}/v1/targets/ehealth-records-on-vneid-30m`));
     const flaggedPoint = detail.observations.find(
-      (o: { observed_at: string }) => o.observed_at === '2024-08-01T17:00:00.000Z',
+      (o: { observed_at: string }) => o.observed_at === '2024-08-02T16:59:59.999Z',
     );
     expect(flaggedPoint.warning).toEqual({ code: 'decrease', message });
     const before = detail.observations.find(
-      (o: { observed_at: string }) => o.observed_at === '2024-07-31T17:00:00.000Z',
+      (o: { observed_at: string }) => o.observed_at === '2024-08-01T16:59:59.999Z',
     );
     expect(before).not.toHaveProperty('warning');
   });
