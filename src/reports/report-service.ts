@@ -108,7 +108,7 @@ export class ReportService {
     }
     return {
       asOf: list.as_of,
-      // A bare date is the end of that day, the next day's first instant: a millisecond earlier is the day asked for.
+      // The day as the scorecard page names it: an instant on a midnight closes the day before.
       asOfDay: calendarDay(Date.parse(list.as_of) - 1, list.timezone)!,
       timezone: list.timezone,
       directives,
