@@ -36,6 +36,8 @@ import type { JobRuntime } from './queue/job-runtime.js';
 import { ApiRole } from './roles/api-role.js';
 import { Heartbeat } from './roles/heartbeat.js';
 import type { Role, RoleName } from './roles/role.js';
+import { ReportRepository } from './reports/report-repository.js';
+import { ReportService } from './reports/report-service.js';
 import { ScorecardRepository } from './scorecard/scorecard-repository.js';
 import { ScorecardService } from './scorecard/scorecard-service.js';
 import { createDatabase, redactUrl, type Database } from './storage/database.js';
@@ -59,6 +61,8 @@ export interface PacerServices {
   readonly evaluation: EvaluationService;
   /** Targets evaluated as of any date, for the web scorecard, its JSON API and `pacer status`. */
   readonly scorecard: ScorecardService;
+  /** The scorecard as reports people send (XLSX, CSV, Markdown): `pacer report`, `GET /reports/...`. */
+  readonly reports: ReportService;
   readonly feeds: { readonly registry: FeedRegistry; readonly store: FeedRunRepository; readonly runner: FeedRunner };
   readonly metrics: PipelineMetrics;
 }
@@ -196,6 +200,13 @@ async function composePacer(
     // One small query, not the ingest catalog (13k regions): loading that early raised the api's peak memory by ~45 MB.
     indicatorIds: await catalog.indicatorIds(),
   }));
+  const scorecard = new ScorecardService({
+    evaluation,
+    regions: evaluationStore,
+    store: new ScorecardRepository(db),
+    // Only an api process keeps its newest evaluation current (published or loaded) and serves "now" from it.
+    latest: roleNames.includes('api') ? latest : undefined,
+  });
   const services: PacerServices = {
     config,
     logger,
@@ -209,13 +220,8 @@ async function composePacer(
     }),
     observations: { reader: new ObservationQueryRepository(db), batches: new BatchRepository(db) },
     evaluation,
-    scorecard: new ScorecardService({
-      evaluation,
-      regions: evaluationStore,
-      store: new ScorecardRepository(db),
-      // Only an api process keeps its newest evaluation current (published or loaded) and serves "now" from it.
-      latest: roleNames.includes('api') ? latest : undefined,
-    }),
+    scorecard,
+    reports: new ReportService({ scorecard, store: new ReportRepository(db) }),
     feeds: {
       registry,
       store: feedStore,

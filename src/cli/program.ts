@@ -8,6 +8,7 @@ import { regionsCommand } from './regions-command.js';
 import { migrateCommand, startCommand } from './start-command.js';
 import { statusCommand } from './status-command.js';
 import { pushCommand } from './push-command.js';
+import { reportCommand } from './report-command.js';
 import { tokenCommand } from './token-command.js';
 
 /** The `pacer` command line. Exit codes: 0 ok, 1 user error, 2 system error. */
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program.addCommand(evaluateCommand(io, setExitCode));
   program.addCommand(generateCommand(io, setExitCode));
   program.addCommand(statusCommand(io, setExitCode));
+  program.addCommand(reportCommand(io, setExitCode));
   program.addCommand(pushCommand(io, setExitCode));
   program.addCommand(tokenCommand(io, setExitCode));
   return program;

@@ -14,6 +14,7 @@ import type { KpiExposition } from '../metrics/kpi-exposition.js';
 import { metricsRoutes } from '../metrics/metrics-routes.js';
 import { ingestRoutes } from '../observations/ingest-routes.js';
 import { observationRoutes } from '../observations/observation-routes.js';
+import { reportRoutes } from '../reports/report-routes.js';
 import { scorecardPages } from '../scorecard/scorecard-pages.js';
 import { scorecardRoutes } from '../scorecard/scorecard-routes.js';
 import { scorecardComponents } from '../scorecard/scorecard-schema.js';
@@ -54,6 +55,7 @@ export async function apiRoutes(
     ...tokenRoutes({ tokens: s.tokens, openapi, indicatorIds: () => s.catalog.indicatorIds() }),
     ...feedRoutes({ feeds: s.feeds.registry, store: s.feeds.store, openapi }),
     ...scorecardRoutes({ scorecard: s.scorecard, openapi }),
+    ...reportRoutes({ reports: s.reports, openapi }),
     ...(await scorecardPages(s.scorecard)),
     ...metricsRoutes(s.metrics, kpi, [() => feedMetrics.render()]),
     ...runbookRoutes(),

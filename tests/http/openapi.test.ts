@@ -4,12 +4,13 @@ import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
 import { routesPlugin } from '../../src/http/route.js';
 import { ingestRoutes } from '../../src/observations/ingest-routes.js';
 import { observationRoutes } from '../../src/observations/observation-routes.js';
+import { reportRoutes } from '../../src/reports/report-routes.js';
 import { scorecardRoutes } from '../../src/scorecard/scorecard-routes.js';
 import { scorecardComponents } from '../../src/scorecard/scorecard-schema.js';
 import { expectGolden } from '../support/golden.js';
 
 /**
- * The document main.ts builds from the ingest, read, token and scorecard route declarations (their handlers'
+ * The document main.ts builds from the ingest, read, token, scorecard and report route declarations (their handlers'
  * dependencies are not needed for it).
  */
 function document() {
@@ -31,6 +32,7 @@ function document() {
     ...observationRoutes({ reader: unused, catalog: unused, openapi }),
     ...tokenRoutes({ tokens: unused, openapi, indicatorIds: unused }),
     ...scorecardRoutes({ scorecard: unused, openapi }),
+    ...reportRoutes({ reports: unused, openapi }),
   ];
   routesPlugin(routes, { authorize: async () => undefined, openapi });
   return openapi.document();

@@ -1,4 +1,5 @@
 import { statusesWorstFirst } from '../../domain/evaluation/status-order.js';
+import { reportPaths } from '../../reports/report-routes.js';
 import type { TargetList, TargetListQuery, TargetSummary } from '../scorecard-schema.js';
 import { formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
 import { html, webAddress, type SafeHtml } from './html.js';
@@ -47,6 +48,7 @@ ${asOfForm('/', day, filters)}
     (s) => html`<li><a href="/${queryString({ at, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,
   )}</ul>
 <p class="note">${shown}, worst first. ${barNote}</p>
+${downloads(at)}
 <div class="table-wrap"><table id="targets">
 ${tableHead}
 <tbody>
@@ -56,6 +58,14 @@ ${list.targets.map((t) => row(t, at, list.timezone))}
 ${list.targets.length === 0 ? html`<p>No target matches these filters.</p>` : ''}`;
 
   return layout({ title: single ? single.title : 'Scorecard', assetUrl, body, where: html`as of ${day}` });
+}
+
+/** The report of the date shown (every target, whatever the filters), to send on. */
+function downloads(at: string | undefined): SafeHtml {
+  const q = queryString({ at });
+  const xlsx = html`<a href="${reportPaths.xlsx}${q}" download>XLSX</a>`;
+  const csv = html`<a href="${reportPaths.csv}${q}" download>CSV</a>`;
+  return html`<p class="downloads">Download: ${xlsx} · ${csv}</p>`;
 }
 
 function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHtml {

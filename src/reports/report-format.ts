@@ -1,0 +1,55 @@
+import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
+import { formatDay } from '../domain/format/value-format.js';
+import { z } from 'zod';
+
+/** The formats a report is written in. */
+export const reportFormats = ['xlsx', 'csv', 'md'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
+
+/**
+ * The languages a report's labels are written in. English only for now: the explanations are
+ * written in English by the evaluation, and a report half in another language would read worse.
+ */
+export const reportLanguages = ['en'] as const;
+export const reportLanguageSchema = z.enum(reportLanguages);
+export type ReportLanguage = (typeof reportLanguages)[number];
+
+export const reportMediaTypes: Record<ReportFormat, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+};
+
+/** `scorecard-2023-06-30.xlsx`: the day of the report in its name, so a month's files sort and never collide. */
+export function reportFileName(asOfDay: string, format: ReportFormat): string {
+  return `scorecard-${asOfDay}.${format}`;
+}
+
+/**
+ * The badge colours of the scorecard (`scorecard.css`, `.s-*`): background, text and border, so a
+ * status reads the same on the page and in a spreadsheet.
+ */
+export const statusColours: Record<TargetStatus, { fill: string; text: string; border: string }> = {
+  missed: { fill: 'FEE2E2', text: '7F1D1D', border: 'B91C1C' },
+  off_track: { fill: 'FFEDD5', text: '7C2D12', border: 'EA580C' },
+  at_risk: { fill: 'FEF9C3', text: '713F12', border: 'CA8A04' },
+  no_data: { fill: 'F3F4F6', text: '374151', border: '9CA3AF' },
+  on_track: { fill: 'DCFCE7', text: '14532D', border: '16A34A' },
+  achieved: { fill: 'DBEAFE', text: '1E3A8A', border: '2563EB' },
+};
+
+const calendarDayPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The parts of a calendar day YYYY-MM-DD (already a day in the directive zone: no zone arithmetic). */
+export function dayParts(day: string): { year: number; month: number; day: number } {
+  const m = calendarDayPattern.exec(day);
+  if (!m) throw new Error(`not a calendar day: ${day}`);
+  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+}
+
+/** A calendar day as people read it, the way `value-format.ts` writes days: 2023-06-30 → 30 Jun 2023. */
+export function formatCalendarDay(day: string): string {
+  const p = dayParts(day);
+  // Noon UTC of that date is that date in UTC: the day is already the directive zone's, nothing to convert.
+  return formatDay(Date.UTC(p.year, p.month - 1, p.day, 12), 'UTC');
+}
