@@ -340,6 +340,8 @@ export function completionAt(line: Line, target: number, direction: Direction, a
 
 /** The two-sided coverage of the projected band, `projectedLow` to `projectedHigh`. */
 export const ATTAINMENT_BAND = 0.8;
+/** The chance to meet below which a target is reported unlikely, unless its catalog entry sets `unlikely_below`. */
+export const DEFAULT_UNLIKELY_BELOW = 0.2;
 /** Fewest window points for a chance to meet: two fix the line, a third measures the spread around it. */
 export const MIN_ATTAINMENT_POINTS = 3;
 

@@ -6,6 +6,7 @@ import * as readerRole from './0006-reader-role.js';
 import * as feeds from './0007-feeds.js';
 import * as batchSeries from './0008-batch-series.js';
 import * as reportingRules from './0009-reporting-rules.js';
+import * as attainment from './0011-attainment.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-feeds': feeds,
   '0008-batch-series': batchSeries,
   '0009-reporting-rules': reportingRules,
+  '0011-attainment': attainment,
 };
