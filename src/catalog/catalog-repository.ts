@@ -120,6 +120,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
       direction: t.direction,
       tolerance: t.tolerance,
       minCoverage: t.min_coverage,
+      unlikelyBelow: t.unlikely_below,
       note: t.note,
       milestones: milestones.get(t.id) ?? [],
     });
@@ -328,6 +329,7 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       direction: t.direction as 'at_least' | 'at_most',
       tolerance: t.tolerance,
       min_coverage: t.minCoverage,
+      unlikely_below: t.unlikelyBelow,
       note: t.note,
     };
     await db

@@ -74,6 +74,7 @@ export interface TargetRow {
   direction: string;
   tolerance: number | null;
   minCoverage: number | null;
+  unlikelyBelow: number | null;
   note: string | null;
   milestones: MilestoneRow[];
 }
@@ -158,6 +159,7 @@ export function catalogRows(catalog: Catalog): CatalogRows {
       direction: t.direction,
       tolerance: t.tolerance,
       minCoverage: t.minCoverage,
+      unlikelyBelow: t.unlikelyBelow,
       note: t.note,
       milestones: t.milestones.map((m) => ({ dueDate: m.dueDate, deadline: m.deadline.toISOString(), value: m.value })),
     });

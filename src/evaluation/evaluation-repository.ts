@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { TargetReason, TargetStatus } from '../conventions.js';
 import { notifyChannels } from '../conventions.js';
 import type { Point } from '../domain/evaluation/region-rollup.js';
+import type { WindowFit } from '../domain/evaluation/target-evaluation.js';
 import type {
   DirectFacts,
   EvaluationStore,
@@ -35,6 +36,10 @@ interface DirectFactsRow {
   n: number;
   slope: number | null;
   intercept: number | null;
+  mean_x: number | null;
+  sxx: number | null;
+  syy: number | null;
+  sxy: number | null;
 }
 
 /** {@link EvaluationStore}: a few set-based queries per evaluation, never one per target. */
@@ -83,6 +88,7 @@ export class EvaluationRepository implements EvaluationStore {
       direction: t.direction,
       tolerance: t.tolerance,
       minCoverage: t.min_coverage,
+      unlikelyBelow: t.unlikely_below,
       milestones: byTarget.get(t.id) ?? [],
       timezone: t.timezone,
     }));
@@ -272,7 +278,11 @@ export class EvaluationRepository implements EvaluationStore {
              min(observed_at) filter (where value <= target_value and observed_at > deadline) as at_most_after,
              count(*) filter (where observed_at > ${windowStart})::int as n,
              regr_slope(value, x) filter (where observed_at > ${windowStart}) as slope,
-             regr_intercept(value, x) filter (where observed_at > ${windowStart}) as intercept
+             regr_intercept(value, x) filter (where observed_at > ${windowStart}) as intercept,
+             regr_avgx(value, x) filter (where observed_at > ${windowStart}) as mean_x,
+             regr_sxx(value, x) filter (where observed_at > ${windowStart}) as sxx,
+             regr_syy(value, x) filter (where observed_at > ${windowStart}) as syy,
+             regr_sxy(value, x) filter (where observed_at > ${windowStart}) as sxy
       from series
       group by id`.execute(this.db);
     return new Map(
@@ -283,11 +293,7 @@ export class EvaluationRepository implements EvaluationStore {
             at_least: { byDeadline: ms(r.at_least_by), afterDeadline: ms(r.at_least_after) },
             at_most: { byDeadline: ms(r.at_most_by), afterDeadline: ms(r.at_most_after) },
           },
-          fit: {
-            n: r.n,
-            line:
-              r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope, intercept: r.intercept } : null,
-          },
+          fit: fitOf(r),
         },
       ]),
     );
@@ -327,11 +333,12 @@ export class EvaluationRepository implements EvaluationStore {
                                  current_observed_at, current_source, expected_value,
                                  progress_ratio, expected_progress_ratio, projected_value, forecast_now_value,
                                  projected_completion_at, coverage_ratio, reason, explanation, value_at_deadline,
-                                 partial)
+                                 partial, attainment_probability, projected_low, projected_high)
         select ${runId}::bigint, target_id, ${run.asOf}::timestamptz, status, achieved_late, achieved_at, current_value,
                current_observed_at, current_source, expected_value,
                progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at,
-               coverage_ratio, reason, explanation, value_at_deadline, partial
+               coverage_ratio, reason, explanation, value_at_deadline, partial, attainment_probability,
+               projected_low, projected_high
         from unnest(${col((x) => x.target.id)}::text[], ${col((x) => x.status)}::text[],
                     ${col((x) => x.achievedLate)}::bool[], ${col((x) => iso(x.achievedAt))}::timestamptz[],
                     ${col((x) => x.current)}::float8[], ${col((x) => iso(x.currentAt))}::timestamptz[],
@@ -340,10 +347,13 @@ export class EvaluationRepository implements EvaluationStore {
                     ${col((x) => x.projected)}::float8[], ${col((x) => x.forecastNow)}::float8[],
                     ${col((x) => iso(x.projectedCompletionAt))}::timestamptz[], ${col((x) => x.coverage)}::float8[],
                     ${col((x) => x.reason)}::text[], ${col((x) => x.explanation)}::text[],
-                    ${col((x) => x.valueAtDeadline)}::float8[], ${col((x) => x.partial)}::bool[])
+                    ${col((x) => x.valueAtDeadline)}::float8[], ${col((x) => x.partial)}::bool[],
+                    ${col((x) => x.attainmentProbability)}::float8[], ${col((x) => x.projectedLow)}::float8[],
+                    ${col((x) => x.projectedHigh)}::float8[])
           as u(target_id, status, achieved_late, achieved_at, current_value, current_observed_at, current_source,
                expected_value, progress_ratio, expected_progress_ratio, projected_value, forecast_now_value,
-               projected_completion_at, coverage_ratio, reason, explanation, value_at_deadline, partial)`.execute(trx);
+               projected_completion_at, coverage_ratio, reason, explanation, value_at_deadline, partial,
+               attainment_probability, projected_low, projected_high)`.execute(trx);
 
       // A run back in time (pacer evaluate --at ... --save) is a snapshot, not a change of status.
       let statusChanges = 0;
@@ -414,11 +424,27 @@ export class EvaluationRepository implements EvaluationStore {
         partial: e.partial,
         parts: null,
         missedMilestone: null,
+        attainmentProbability: e.attainment_probability,
+        projectedLow: e.projected_low,
+        projectedHigh: e.projected_high,
       });
     }
     results.sort((a, b) => a.target.id.localeCompare(b.target.id));
     return { asOf: run.as_of, results };
   }
+}
+
+/**
+ * The window fit of a direct-facts row. The residual sum of squares is Syy − Sxy² / Sxx, which
+ * cancels toward zero for points on a line: it is floored at zero, as a sum of squares is.
+ */
+function fitOf(r: DirectFactsRow): WindowFit {
+  const line = r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope, intercept: r.intercept } : null;
+  const spread =
+    line && r.mean_x !== null && r.sxx !== null && r.syy !== null && r.sxy !== null && r.sxx > 0
+      ? { meanX: r.mean_x, sxx: r.sxx, sse: Math.max(0, r.syy - (r.sxy * r.sxy) / r.sxx) }
+      : null;
+  return { n: r.n, line, spread };
 }
 
 /** Rows ordered by indicator, then region, as indicator → region → point. */

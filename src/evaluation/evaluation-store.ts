@@ -19,6 +19,8 @@ export interface TargetRecord {
   direction: Direction;
   tolerance: number | null;
   minCoverage: number | null;
+  /** The chance to meet below which the target is reported unlikely; null: the default. */
+  unlikelyBelow: number | null;
   milestones: { deadline: number; value: number }[];
   /** The directive's time zone: the explanation's dates are days there. */
   timezone: string;

@@ -171,6 +171,37 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       },
     },
     {
+      alert: alertNames.targetUnlikely,
+      expr:
+        `((${k.targetAttainmentProbability} < ${k.targetUnlikelyThreshold}) * on(${l.target}) ` +
+        `group_left(${l.title}, ${l.unit}, ${l.kind}, ${l.due}) ${k.targetInfo}) ` +
+        `and on(${l.target}) (${k.targetDeadlineTimestampSeconds} - time() > 0)`,
+      for: o.targetAlertFor,
+      severity: 'warning',
+      summary: 'Target {{ $labels.target }} is unlikely to be met: {{ $labels.title }}',
+      description:
+        `{{ $labels.owner }} ({{ $labels.directive }}): the chance to meet the target is ` +
+        `{{ $value | humanizePercentage }}, below ${targetValue(k.targetUnlikelyThreshold, 'humanizePercentage')}; ` +
+        `the value at the deadline is likely (80%) between ${indicatorValue(k.targetProjectedLowValue)} and ` +
+        `${indicatorValue(k.targetProjectedHighValue)}. ${figures}`,
+      dashboard: 'pacer-target',
+      runbook: {
+        meaning:
+          'The spread of the observations around the least-squares forecast says the value at the deadline is ' +
+          "unlikely to meet the target: the chance is below the target's unlikely_below (default 20%). It is " +
+          'a prediction interval of the fit (Student t, n − 2 degrees of freedom), so a target can be on track ' +
+          'with noisy data and still be unlikely, or off track and still have a fair chance.',
+        check: [
+          'Open the target page: does the shaded band at the deadline sit below the target line?',
+          'Are there outliers or a revised figure that widen the spread? A few points give a wide band.',
+        ],
+        fix: [
+          'Warn the owner with the chance and the band; agree what would raise the pace.',
+          'If the threshold does not suit the target, set unlikely_below on it in the catalog.',
+        ],
+      },
+    },
+    {
       alert: alertNames.targetNoData,
       expr: status('no_data'),
       for: o.targetAlertFor,

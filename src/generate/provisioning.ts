@@ -71,10 +71,12 @@ export function alertmanagerConfig() {
       routes: [{ receiver: 'pacer-critical', matchers: ['severity="critical"'], repeat_interval: '4h' }],
     },
     inhibit_rules: [
-      // A target that is off track does not also need its at-risk or deadline warning.
+      // A target that is off track does not also need its at-risk, deadline or unlikely warning.
       {
         source_matchers: [`alertname="${alertNames.targetOffTrack}"`],
-        target_matchers: [`alertname=~"${alertNames.targetAtRisk}|${alertNames.deadlineApproaching}"`],
+        target_matchers: [
+          `alertname=~"${alertNames.targetAtRisk}|${alertNames.deadlineApproaching}|${alertNames.targetUnlikely}"`,
+        ],
         equal: [labels.target],
       },
       // With Pacer unreachable, every other Pacer alert is noise.

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { kpiMetrics, labels, targetStatuses } from '../conventions.js';
+import { DEFAULT_UNLIKELY_BELOW } from '../domain/evaluation/target-evaluation.js';
 import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
 import type { TargetResult } from '../evaluation/evaluation-store.js';
 import { ExpositionWriter, labelPair, sample } from './exposition-writer.js';
@@ -57,6 +58,27 @@ const targetFamilies: [name: string, help: string, value: (r: TargetResult) => n
     k.targetCoverageRatio,
     "Share of the region's parts that reported, for rolled-up values (1 for a direct observation).",
     (r) => r.coverage,
+  ],
+  [
+    k.targetAttainmentProbability,
+    'Chance (0..1) that the value at the deadline meets the target, from the prediction interval of the ' +
+      'least-squares fit; 1 once achieved, 0 once missed; absent for tasks, no_data and fewer than 3 points.',
+    (r) => r.attainmentProbability,
+  ],
+  [
+    k.targetProjectedLowValue,
+    'Low end of the 80% prediction band of the value at the deadline (the actual value once passed).',
+    (r) => r.projectedLow,
+  ],
+  [
+    k.targetProjectedHighValue,
+    'High end of the 80% prediction band of the value at the deadline (the actual value once passed).',
+    (r) => r.projectedHigh,
+  ],
+  [
+    k.targetUnlikelyThreshold,
+    `The chance to meet below which the target counts as unlikely (unlikely_below, default ${DEFAULT_UNLIKELY_BELOW}).`,
+    (r) => r.target.unlikelyBelow ?? DEFAULT_UNLIKELY_BELOW,
   ],
 ];
 

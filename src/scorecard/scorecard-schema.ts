@@ -105,6 +105,24 @@ export const targetSummarySchema = z.object({
     .number()
     .nullable()
     .describe('Once the deadline has passed: the last value at or before it (null before, or if none).'),
+  attainment_probability: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe(
+      'The chance (0..1) that the value at the deadline meets the target, from the prediction interval of the ' +
+        'least-squares fit over the forecast window (Student t); 1 once achieved, 0 once missed; null for tasks, ' +
+        'no_data and fewer than 3 points in the window.',
+    ),
+  projected_low: z
+    .number()
+    .nullable()
+    .describe('Low end of the 80% prediction band of the value at the deadline (the actual value once passed).'),
+  projected_high: z
+    .number()
+    .nullable()
+    .describe('High end of the 80% prediction band of the value at the deadline (the actual value once passed).'),
   projected_completion: day
     .nullable()
     .describe(

@@ -128,6 +128,9 @@ export function targetSummary(
     expected_progress: r.expectedProgress,
     projected: r.projected,
     value_at_deadline: r.valueAtDeadline,
+    attainment_probability: r.attainmentProbability,
+    projected_low: r.projectedLow,
+    projected_high: r.projectedHigh,
     projected_completion: calendarDay(r.projectedCompletionAt, timezone),
   };
 }

@@ -86,6 +86,7 @@ export interface TargetsTable {
   direction: 'at_least' | 'at_most';
   tolerance: number | null;
   min_coverage: number | null;
+  unlikely_below: number | null;
   note: string | null;
 }
 
@@ -206,6 +207,9 @@ export interface EvaluationsTable {
   explanation: string | null;
   value_at_deadline: number | null;
   partial: Generated<boolean>;
+  attainment_probability: number | null;
+  projected_low: number | null;
+  projected_high: number | null;
 }
 
 export interface TargetStatusChangesTable {

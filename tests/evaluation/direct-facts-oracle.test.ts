@@ -4,7 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCatalog } from '../../src/catalog/apply-catalog.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
-import { seriesFacts, type Line, type SeriesFacts } from '../../src/domain/evaluation/target-evaluation.js';
+import {
+  seriesFacts,
+  type FitSpread,
+  type Line,
+  type SeriesFacts,
+} from '../../src/domain/evaluation/target-evaluation.js';
 import { EvaluationRepository } from '../../src/evaluation/evaluation-repository.js';
 import type { TargetRecord } from '../../src/evaluation/evaluation-store.js';
 import { seedObservations, type PushRecord } from '../support/seed-observations.js';
@@ -14,7 +19,9 @@ import { openTestDatabase, testBackends, type TestDatabase } from '../support/te
  * The set-based query (EvaluationRepository.directFacts) computes, for speed, what the pure domain
  * functions define (seriesFacts: first meetings of the target value, the window's least squares).
  * Random series written through the production ingest, one target each, must give the same facts
- * on both backends: the instants and the window count exactly, the line within float tolerance.
+ * on both backends: the instants and the window count exactly, the line and the spread around it
+ * (mean x, Sxx and the residual sum of squares, which the chance to meet is computed from) within
+ * float tolerance.
  */
 const SERIES = 200;
 const SEED = 20_230_630;
@@ -129,6 +136,24 @@ function lineMismatch(got: Line | null, want: Line | null, window: Point[], asOf
   return slopeOk && interceptOk ? null : described;
 }
 
+function spreadMismatch(
+  got: FitSpread | null | undefined,
+  want: FitSpread | null | undefined,
+  window: Point[],
+  asOf: number,
+): string | null {
+  const described = `spread ${JSON.stringify(got)}, oracle ${JSON.stringify(want)}`;
+  if (!got || !want) return (got ?? null) === (want ?? null) ? null : described;
+  const x = Math.max(1, ...window.map((p) => Math.abs(p.at - asOf)));
+  const meanY = window.reduce((s, p) => s + p.value, 0) / window.length;
+  // The residual sum of squares is Syy − Sxy²/Sxx in SQL: its error is relative to Syy, not to itself.
+  const syy = window.reduce((s, p) => s + (p.value - meanY) ** 2, 0);
+  const meanOk = Math.abs(got.meanX - want.meanX) <= REL * x;
+  const sxxOk = Math.abs(got.sxx - want.sxx) <= REL * (want.sxx + x * x);
+  const sseOk = Math.abs(got.sse - want.sse) <= REL * (syy + 1);
+  return meanOk && sxxOk && sseOk ? null : described;
+}
+
 const backends = await testBackends();
 
 describe.each(backends)('direct facts against the domain oracle on %s', (backend) => {
@@ -168,7 +193,7 @@ describe.each(backends)('direct facts against the domain oracle on %s', (backend
     const windowStart = round.asOf - round.windowMs;
     const facts = await repository.directFacts(new Date(round.asOf), new Date(windowStart));
     const mismatches: string[] = [];
-    const seen = { ties: 0, byDeadline: 0, afterDeadline: 0, lines: 0, empty: 0 };
+    const seen = { ties: 0, byDeadline: 0, afterDeadline: 0, lines: 0, spreads: 0, empty: 0 };
     for (const target of targets) {
       const points = seriesById.get(target.id)!;
       const known = points.filter((p) => p.at <= round.asOf);
@@ -194,6 +219,9 @@ describe.each(backends)('direct facts against the domain oracle on %s', (backend
       const window = known.filter((p) => p.at > windowStart);
       const line = lineMismatch(got.fit.line, want.fit.line, window, round.asOf);
       if (line) mismatches.push(`${target.id}: ${line}`);
+      const spread = spreadMismatch(got.fit.spread, want.fit.spread, window, round.asOf);
+      if (spread) mismatches.push(`${target.id}: ${spread}`);
+      if (want.fit.spread && want.fit.n >= 3) seen.spreads++;
     }
     expect(mismatches).toEqual([]);
     expect(facts.size).toBe(SERIES - seen.empty);
@@ -203,5 +231,6 @@ describe.each(backends)('direct facts against the domain oracle on %s', (backend
     expect(seen.byDeadline).toBeGreaterThan(10);
     expect(seen.afterDeadline).toBeGreaterThan(10);
     expect(seen.lines).toBeGreaterThan(10);
+    expect(seen.spreads).toBeGreaterThan(10);
   });
 });

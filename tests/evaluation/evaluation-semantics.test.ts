@@ -52,6 +52,10 @@ interface Case {
     completion: Date | null;
     coverage: number | null;
     source: string | null;
+    /** The chance to meet the target. */
+    attainment: number | null;
+    /** The 80% band of the value at the deadline. */
+    band: [low: number, high: number] | null;
   }>;
 }
 
@@ -81,7 +85,7 @@ const cases: Case[] = [
       ['P1', day(140), 50],
     ],
     asOf: day(146),
-    expect: { status: 'on_track', projected: 162.5, completion: day(240) },
+    expect: { status: 'on_track', projected: 162.5, completion: day(240), attainment: null, band: null },
   },
   {
     name: 'many points: least squares slope 0.5 a day through (120, 40)',
@@ -136,6 +140,24 @@ const cases: Case[] = [
     expect: { projectedAtLeast: 60, current: 60 },
   },
   {
+    // Residuals −4, 12, −12, 4 around 50 + (d − 315), which reaches 100 at the deadline: s² = 320 / 2,
+    // se = s · sqrt(1 + 1/4 + 50² / 500) = sqrt(1000), and t(0.9, 2) = 1.885618.
+    name: 'a level projected exactly at the target has an even chance, within the prediction band of its fit',
+    kind: 'level',
+    obs: [
+      ['P1', day(300), 31],
+      ['P1', day(310), 57],
+      ['P1', day(320), 43],
+      ['P1', day(330), 69],
+    ],
+    asOf: day(335),
+    expect: {
+      projected: 100,
+      attainment: 0.5,
+      band: [100 - 1.885618 * Math.sqrt(1000), 100 + 1.885618 * Math.sqrt(1000)],
+    },
+  },
+  {
     name: 'a completion date already behind the as-of date is not given',
     kind: 'level',
     obs: [
@@ -178,7 +200,14 @@ const cases: Case[] = [
     name: 'a value meeting the target before the deadline is achieved',
     obs: [['P1', day(200), 100]],
     asOf: day(250),
-    expect: { status: 'achieved', reason: 'target_met', current: 100, progress: 1, completion: null },
+    expect: {
+      status: 'achieved',
+      reason: 'target_met',
+      current: 100,
+      progress: 1,
+      completion: null,
+      attainment: 1,
+    },
   },
   {
     name: 'a value reported for the due date itself is on time',
@@ -239,7 +268,7 @@ const cases: Case[] = [
       ['P1', day(375), 90],
     ],
     asOf: day(900),
-    expect: { status: 'missed', projected: 80, valueAtDeadline: 80, completion: null },
+    expect: { status: 'missed', projected: 80, valueAtDeadline: 80, completion: null, attainment: 0, band: [80, 80] },
   },
   {
     name: 'no observation at all is no_data',
@@ -334,7 +363,7 @@ const cases: Case[] = [
     target: { baseline: undefined, target: undefined },
     obs: [['P1', day(290), 0]],
     asOf: day(300),
-    expect: { status: 'on_track', reason: 'task_open', projected: null, completion: null },
+    expect: { status: 'on_track', reason: 'task_open', projected: null, completion: null, attainment: null },
   },
   {
     name: 'milestone task reported not done: at_risk in the last 14 days',
@@ -555,6 +584,17 @@ describe.each(backends)('evaluation semantics on %s', (backend) => {
       if (want === undefined) continue;
       if (want === null) expect(r[key], key).toBeNull();
       else expect(r[key], key).toBeCloseTo(want, 6);
+    }
+    if (e.attainment !== undefined) {
+      if (e.attainment === null) expect(r.attainmentProbability).toBeNull();
+      else expect(r.attainmentProbability).toBeCloseTo(e.attainment, 6);
+    }
+    if (e.band !== undefined) {
+      if (e.band === null) expect([r.projectedLow, r.projectedHigh]).toEqual([null, null]);
+      else {
+        expect(r.projectedLow, 'projectedLow').toBeCloseTo(e.band[0], 4);
+        expect(r.projectedHigh, 'projectedHigh').toBeCloseTo(e.band[1], 4);
+      }
     }
     if (e.completion !== undefined) {
       if (e.completion === null) expect(r.projectedCompletionAt).toBeNull();

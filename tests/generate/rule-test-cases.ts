@@ -38,6 +38,10 @@ function target(
     progress?: number;
     expectedProgress?: number;
     deadline?: number;
+    chance?: number;
+    threshold?: number;
+    low?: number;
+    high?: number;
   } = {},
 ) {
   const b = base(id);
@@ -63,6 +67,10 @@ function target(
   add(kpiMetrics.targetProgressRatio, figures.progress);
   add(kpiMetrics.targetExpectedProgressRatio, figures.expectedProgress);
   add(kpiMetrics.targetDeadlineTimestampSeconds, figures.deadline);
+  add(kpiMetrics.targetAttainmentProbability, figures.chance);
+  add(kpiMetrics.targetUnlikelyThreshold, figures.threshold);
+  add(kpiMetrics.targetProjectedLowValue, figures.low);
+  add(kpiMetrics.targetProjectedHighValue, figures.high);
   return series;
 }
 
@@ -227,6 +235,46 @@ export const ruleTests = [
             },
           },
         ],
+      },
+    ],
+  },
+  {
+    name: 'a target is unlikely below its own threshold until the deadline; likely and decided ones are not',
+    interval: '1m',
+    input_series: [
+      ...target('unlikely', 'off_track', { ...full, chance: 0.12, threshold: 0.2, low: 27_000_000, high: 34_700_000 }),
+      ...target('strict', 'at_risk', { ...full, chance: 0.3, threshold: 0.4, low: 27_000_000, high: 34_700_000 }),
+      ...target('likely', 'on_track', { ...full, chance: 0.5, threshold: 0.2, low: 27_000_000, high: 34_700_000 }),
+      ...target('past', 'missed', { ...full, deadline: -DAY, chance: 0, threshold: 0.2, low: 1, high: 1 }),
+    ],
+    alert_rule_test: [
+      { eval_time: '59m', alertname: alertNames.targetUnlikely, exp_alerts: [] },
+      {
+        eval_time: '61m',
+        alertname: alertNames.targetUnlikely,
+        exp_alerts: (
+          [
+            ['unlikely', '12%', '20%'],
+            ['strict', '30%', '40%'],
+          ] as const
+        ).map(([id, chance, threshold]) => ({
+          exp_labels: {
+            severity: 'warning',
+            ...labels(id),
+            title: `Title of ${id}`,
+            unit: 'accounts',
+            kind: 'cumulative',
+            due: '2023-06-30',
+          },
+          exp_annotations: {
+            summary: `Target ${id} is unlikely to be met: Title of ${id}`,
+            description:
+              `Ministry of Public Security (ct-05-2023): the chance to meet the target is ${chance}, ` +
+              `below ${threshold}; the value at the deadline is likely (80%) between 27M and 34.7M. ${figures}`,
+            runbook_url: 'http://localhost:8080/runbooks#kpitargetunlikely',
+            dashboard_url: `http://localhost:3000/d/pacer-target?var-target=${id}`,
+          },
+        })),
       },
     ],
   },

@@ -33,6 +33,7 @@ function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult
       direction: 'at_least',
       tolerance: null,
       minCoverage: null,
+      unlikelyBelow: null,
       milestones: [],
       timezone: 'Asia/Ho_Chi_Minh',
     },
@@ -55,6 +56,9 @@ function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult
     partial: false,
     parts: null,
     missedMilestone: null,
+    attainmentProbability: 0.12,
+    projectedLow: 27_000_000,
+    projectedHigh: 34_700_000,
     ...overrides,
   };
 }
@@ -115,6 +119,10 @@ describe('the KPI exposition', () => {
       kpiMetrics.targetProjectedCompletionTimestampSeconds,
       kpiMetrics.targetDeadlineTimestampSeconds,
       kpiMetrics.targetCoverageRatio,
+      kpiMetrics.targetAttainmentProbability,
+      kpiMetrics.targetProjectedLowValue,
+      kpiMetrics.targetProjectedHighValue,
+      kpiMetrics.targetUnlikelyThreshold,
       kpiMetrics.targetStatus,
       kpiMetrics.targetStatusReason,
       kpiMetrics.indicatorValue,
@@ -132,6 +140,10 @@ describe('the KPI exposition', () => {
       expect.stringMatching(/target="t2",.*,reason="forecast_short"\} 1$/),
     ]);
     expect(text).toContain(',kind="cumulative",');
+    // The chance to meet, its band, and the threshold the alert compares it with (the default, or the catalog's).
+    expect(text).toMatch(new RegExp(`^${kpiMetrics.targetAttainmentProbability}\\{target="t1",.*\\} 0.12$`, 'm'));
+    expect(text).toMatch(new RegExp(`^${kpiMetrics.targetProjectedLowValue}\\{target="t1",.*\\} 27000000$`, 'm'));
+    expect(text).toMatch(new RegExp(`^${kpiMetrics.targetUnlikelyThreshold}\\{target="t1",.*\\} 0.2$`, 'm'));
     // A missing projection is left out, not exported as NaN.
     expect(text).not.toContain(`${kpiMetrics.targetProjectedValue}{target="t2"`);
     expect(text).toContain(
@@ -145,15 +157,15 @@ describe('the KPI exposition', () => {
 
   it('caps the number of series, dropping indicator breakdowns before targets, and counts the drop', async () => {
     const metrics = createPipelineMetrics({ defaultMetrics: false });
-    const exposition = new KpiExposition({ maxSeries: 20, metrics });
+    const exposition = new KpiExposition({ maxSeries: 24, metrics });
     await exposition.update(snapshot([result('t1')], 50));
     const text = exposition.current.text.toString();
     expect(text.match(/^kpi_target_status\{/gm)).toHaveLength(6);
     const series = text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('kpi_evaluation_timestamp'));
-    expect(series).toHaveLength(20);
+    expect(series).toHaveLength(24);
     const pipeline = await metrics.registry.metrics();
-    expect(pipeline).toContain(`${pacerMetrics.kpiSeries} 20`);
-    expect(pipeline).toContain(`${pacerMetrics.kpiSeriesDropped} ${1 + 10 + 6 + 1 + 2 * 50 - 20}`);
+    expect(pipeline).toContain(`${pacerMetrics.kpiSeries} 24`);
+    expect(pipeline).toContain(`${pacerMetrics.kpiSeriesDropped} ${1 + 14 + 6 + 1 + 2 * 50 - 24}`);
   });
 });
 

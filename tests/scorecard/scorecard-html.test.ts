@@ -38,6 +38,9 @@ const summary: TargetSummary = {
   expected_progress: 0.5,
   projected: 20,
   value_at_deadline: null,
+  attainment_probability: 0.12,
+  projected_low: 12,
+  projected_high: 28,
   projected_completion: null,
 };
 
@@ -163,5 +166,52 @@ describe('HTML output', () => {
     );
     expect(page).not.toContain('href="javascript');
     expect(page).toContain('data-region="&quot;79"');
+  });
+
+  it('shows the chance to meet on both pages and hands the chart the band at the deadline', () => {
+    const list: TargetList = {
+      as_of: '2023-06-30T17:00:00.000Z',
+      timezone: 'Asia/Ho_Chi_Minh',
+      directives: [],
+      owners: [],
+      counts: { missed: 0, off_track: 1, at_risk: 0, no_data: 0, on_track: 0, achieved: 0 },
+      total: 1,
+      targets: [summary],
+    };
+    expect(renderDirectivePage(list, {}, assetUrl)).toContain('<small class="chance">chance to meet: 12%</small>');
+    const detail = {
+      as_of: '2023-06-30T17:00:00.000Z',
+      timezone: 'Asia/Ho_Chi_Minh',
+      directive: { id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null },
+      target: { ...summary, region_name: 'VN', source: 's', tolerance: 0.1, update_interval_seconds: 86_400 },
+      observations: [],
+      earlier_observations: 0,
+      later_observations: 0,
+      pace: [],
+      forecast: [
+        { at: '2023-06-01T00:00:00.000Z', value: 10 },
+        { at: '2023-12-31T17:00:00.000Z', value: 20 },
+      ],
+      status_history: [],
+      regions: {
+        parent: { code: 'VN', name: 'VN' },
+        level: null,
+        in_force_at: '2026-01-01T00:00:00.000Z',
+        parts: 0,
+        reporting: 0,
+        items: [],
+        missing: [],
+      },
+    } satisfies Omit<TargetDetail, 'target'> & { target: Omit<TargetDetail['target'], 'milestones' | 'note'> };
+    const page = renderTargetPage(
+      { ...detail, target: { ...detail.target, milestones: [], note: null } },
+      undefined,
+      assetUrl,
+    );
+    expect(page).toContain('<dt>Chance to meet</dt><dd><data id="chance" value="0.12">12%</data>');
+    expect(page).toContain('<small>80% band 12 to 28</small>');
+    const data = JSON.parse(/<script[^>]*id="chart-data"[^>]*>(.*?)<\/script>/s.exec(page)![1]!) as { band: number[] };
+    expect(data.band).toEqual([12, 28]);
+    expect(page).toContain('80% band at the deadline: 12 to 28; chance to meet the target 12%.');
   });
 });

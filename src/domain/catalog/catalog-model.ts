@@ -59,6 +59,8 @@ export interface Target {
   tolerance: number | null;
   /** Least share of a rollup's parts that must report; null means the evaluation default. */
   minCoverage: number | null;
+  /** The chance to meet below which the target is unlikely; null means the default. */
+  unlikelyBelow: number | null;
   milestones: TargetMilestone[];
   note: string | null;
 }

@@ -122,6 +122,11 @@ export const targetSchema = z.strictObject({
    * to be judged. Below it the status is no_data. Defaults to 1 (every part).
    */
   min_coverage: z.number().gt(0).max(1).optional(),
+  /**
+   * The chance to meet the target (0..1) below which it is reported unlikely (the KpiTargetUnlikely alert).
+   * Defaults to 0.2.
+   */
+  unlikely_below: z.number().min(0).max(1).optional(),
   milestones: z.array(milestoneSchema).optional(),
   note: z.string().optional(),
 });

@@ -306,6 +306,7 @@ export function resolveCatalog(
       direction: whole.direction,
       tolerance: whole.tolerance ?? null,
       minCoverage: whole.min_coverage ?? null,
+      unlikelyBelow: whole.unlikely_below ?? null,
       milestones,
       note: whole.note ?? null,
     };

@@ -1,5 +1,6 @@
 import { targetReasons, targetStatuses, type TargetReason, type TargetStatus } from '../../conventions.js';
 import type { Direction, IndicatorKind, Monotone } from '../catalog/catalog-schema.js';
+import { studentTCdf, studentTQuantile } from './student-t.js';
 
 /**
  * Pacer's evaluation semantics, as pure functions. For a target with baseline value b at t0,
@@ -83,10 +84,25 @@ export interface Line {
   intercept: number;
 }
 
-/** Least-squares statistics over the forecast window: n points, and the fitted line when n ≥ 2. */
+/**
+ * The spread of the window's points around their fitted line, what a prediction interval needs. x is the
+ * instant in milliseconds relative to the evaluation instant, as for {@link Line}.
+ */
+export interface FitSpread {
+  /** Mean x of the window's points. */
+  meanX: number;
+  /** Σ (x − mean x)². */
+  sxx: number;
+  /** Residual sum of squares of the fitted line: Σ (y − ŷ)². */
+  sse: number;
+}
+
+/** Least-squares statistics over the forecast window: n points, the fitted line when n ≥ 2, and its spread. */
 export interface WindowFit {
   n: number;
   line: Line | null;
+  /** Present with the line; absent from facts that do not carry it (no chance to meet is given then). */
+  spread?: FitSpread | null;
 }
 
 /** What the data say about a target as of t. */
@@ -146,6 +162,15 @@ export interface TargetEvaluation {
    * Absent in stored runs.
    */
   forecast?: Line | null;
+  /**
+   * The chance the value at the deadline meets the target (0..1), from the prediction interval of the window's
+   * fit (see {@link attainment}): 1 once achieved, 0 once missed; null for tasks, no_data and too few points.
+   */
+  attainmentProbability: number | null;
+  /** The low end of the 80% prediction band of the value at the deadline (the actual value once passed). */
+  projectedLow: number | null;
+  /** The high end of that band. */
+  projectedHigh: number | null;
 }
 
 /** The one statement of "meets the target": at least, or at most, the target value. */
@@ -211,7 +236,25 @@ export function seriesFacts(
 ): SeriesFacts {
   const known = points.filter((p) => p.at <= asOf);
   const window = known.filter((p) => p.at > windowStart);
-  return { reach: firstMeetings(known, spec), fit: { n: window.length, line: leastSquares(window, asOf) } };
+  return { reach: firstMeetings(known, spec), fit: windowFit(window, asOf) };
+}
+
+/** {@link WindowFit} of the window's points: the least-squares line and the spread around it. */
+export function windowFit(points: readonly { at: number; value: number }[], asOf: number): WindowFit {
+  const n = points.length;
+  const line = leastSquares(points, asOf);
+  if (!line) return { n, line, spread: null };
+  let sx = 0;
+  for (const p of points) sx += p.at - asOf;
+  const meanX = sx / n;
+  let sxx = 0;
+  let sse = 0;
+  for (const p of points) {
+    const x = p.at - asOf;
+    sxx += (x - meanX) ** 2;
+    sse += (p.value - lineAt(line, p.at, asOf)) ** 2;
+  }
+  return { n, line, spread: { meanX, sxx, sse } };
 }
 
 /** e(t): straight from (t0, b) to (D, v), or through the milestones; flat outside [t0, D]. */
@@ -295,6 +338,96 @@ export function completionAt(line: Line, target: number, direction: Direction, a
   return Math.abs(at) <= MAX_DATE_MS ? at : null;
 }
 
+/** The two-sided coverage of the projected band, `projectedLow` to `projectedHigh`. */
+export const ATTAINMENT_BAND = 0.8;
+/** The chance to meet below which a target is reported unlikely, unless its catalog entry sets `unlikely_below`. */
+export const DEFAULT_UNLIKELY_BELOW = 0.2;
+/** Fewest window points for a chance to meet: two fix the line, a third measures the spread around it. */
+export const MIN_ATTAINMENT_POINTS = 3;
+
+/** The chance to meet the target and the band of the value at the deadline; all null when unknown. */
+export interface Attainment {
+  probability: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+const unknownAttainment: Attainment = { probability: null, low: null, high: null };
+
+/**
+ * The prediction of the value at the deadline from the window's least-squares fit, as Student's t:
+ * with n points, residual standard error s = sqrt(SSE / (n − 2)), the value at the deadline is
+ * centre + se · T with T ~ t(n − 2), where
+ *
+ * - for an indicator free to move both ways the centre is the fitted line at x0 = D and
+ *   se = s · sqrt(1 + 1/n + (x0 − x̄)² / Sxx): the textbook prediction interval of a new observation;
+ * - for a monotone indicator the forecast line starts at the latest value xL with the fitted slope, so
+ *   the centre is that projection and se = s · sqrt(1 + (x0 − xL)² / Sxx): the slope's standard error
+ *   s / sqrt(Sxx) carried over the horizon from the latest value, plus the spread of one value around the
+ *   line. The latest value is a count already reached, not an estimate, so the intercept's share (1/n)
+ *   is left out; and the final value cannot fall behind it, so the band is cut at the latest value.
+ *
+ * Null without a window fit of at least {@link MIN_ATTAINMENT_POINTS} points at distinct instants.
+ */
+export function deadlinePrediction(
+  spec: Pick<TargetSpec, 'deadline' | 'monotone'>,
+  facts: Pick<TargetFacts, 'latest' | 'fit'>,
+  line: Line,
+  asOf: number,
+): { centre: number; se: number; df: number; floor: number | null; ceiling: number | null } | null {
+  const fit = facts.fit;
+  const spread = fit?.spread;
+  if (!fit || !fit.line || !spread || fit.n < MIN_ATTAINMENT_POINTS || !(spread.sxx > 0)) return null;
+  const df = fit.n - 2;
+  const s = Math.sqrt(Math.max(0, spread.sse) / df);
+  const centre = lineAt(line, spec.deadline, asOf);
+  const latest = facts.latest;
+  if (spec.monotone && latest) {
+    const horizon = spec.deadline - latest.at;
+    const se = s * Math.sqrt(1 + (horizon * horizon) / spread.sxx);
+    const floor = spec.monotone === 'increasing' ? latest.value : null;
+    const ceiling = spec.monotone === 'decreasing' ? latest.value : null;
+    return { centre, se, df, floor, ceiling };
+  }
+  const dx = spec.deadline - asOf - spread.meanX;
+  const se = s * Math.sqrt(1 + 1 / fit.n + (dx * dx) / spread.sxx);
+  return { centre, se, df, floor: null, ceiling: null };
+}
+
+/**
+ * The chance that the value at the deadline meets the target, and its {@link ATTAINMENT_BAND} band,
+ * from {@link deadlinePrediction}; for a target not yet decided. A fit with no spread (points exactly on
+ * the line) gives 1 or 0 and a band of one value.
+ */
+export function attainment(
+  spec: Pick<TargetSpec, 'deadline' | 'monotone' | 'targetValue' | 'direction'>,
+  facts: Pick<TargetFacts, 'latest' | 'fit'>,
+  line: Line,
+  asOf: number,
+): Attainment {
+  const p = deadlinePrediction(spec, facts, line, asOf);
+  if (!p) return unknownAttainment;
+  const bounded = (x: number) => Math.min(p.ceiling ?? Infinity, Math.max(p.floor ?? -Infinity, x));
+  const v = spec.targetValue;
+  // P(value ≤ x) and P(value < x): the two differ only where the value piles up (the floor or ceiling of
+  // a monotone indicator, or the one value of a fit with no spread); meeting the target includes a tie.
+  const atMost = (x: number) => {
+    if (p.floor !== null && x < p.floor) return 0;
+    if (p.ceiling !== null && x >= p.ceiling) return 1;
+    if (p.se === 0) return x >= p.centre ? 1 : 0;
+    return studentTCdf((x - p.centre) / p.se, p.df);
+  };
+  const below = (x: number) => {
+    if (p.floor !== null && x <= p.floor) return 0;
+    if (p.ceiling !== null && x > p.ceiling) return 1;
+    if (p.se === 0) return x > p.centre ? 1 : 0;
+    return studentTCdf((x - p.centre) / p.se, p.df);
+  };
+  const probability = spec.direction === 'at_least' ? 1 - below(v) : atMost(v);
+  const q = p.se === 0 ? 0 : studentTQuantile(0.5 + ATTAINMENT_BAND / 2, p.df) * p.se;
+  return { probability, low: bounded(p.centre - q), high: bounded(p.centre + q) };
+}
+
 /** The last passed milestone (before the deadline), when its reported value missed it beyond the band. */
 function missedMilestoneOf(spec: TargetSpec, facts: TargetFacts, asOf: number, band: number): MissedMilestone | null {
   let last = -1;
@@ -347,12 +480,28 @@ export function evaluateTarget(spec: TargetSpec, facts: TargetFacts, asOf: numbe
     missedMilestone: null,
     forecast: line,
   };
-  const is = (status: TargetStatus, reason: TargetReason, more: Partial<TargetEvaluation> = {}) => ({
-    ...base,
-    status,
-    reason,
-    ...more,
-  });
+  const chance = !task && line ? attainment(spec, facts, line, asOf) : unknownAttainment;
+  // Decided: certain, and past the deadline the band is the actual value; before it, an achieved target keeps
+  // the band of the forecast (the value can still move) when there is one.
+  const decided = (probability: number): Attainment => {
+    if (task) return unknownAttainment;
+    if (!passed && chance.low !== null) return { ...chance, probability };
+    return { probability, low: projected, high: projected };
+  };
+  const is = (status: TargetStatus, reason: TargetReason, more: Partial<TargetEvaluation> = {}): TargetEvaluation => {
+    const odds = status === 'achieved' ? decided(1) : status === 'missed' ? decided(0) : chance;
+    // A status that cannot be judged gives no chance either.
+    const shown = status === 'no_data' ? unknownAttainment : odds;
+    return {
+      ...base,
+      status,
+      reason,
+      attainmentProbability: shown.probability,
+      projectedLow: shown.low,
+      projectedHigh: shown.high,
+      ...more,
+    };
+  };
 
   if (facts.achievedAt !== null) return is('achieved', 'target_met');
   if (passed) {

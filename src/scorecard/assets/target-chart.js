@@ -1,7 +1,9 @@
 /* global uPlot, document, window */
 // Draws the target page's chart from the JSON the server put in #chart-data: observations as
-// points, the expected-pace line, the forecast to the deadline, the target level, and vertical
-// marks at the deadline and the "as of" instant. Times are seconds; dates in the directive zone.
+// points, the expected-pace line, the forecast to the deadline with its 80% band shaded (fanning
+// out from the forecast's start to the band's low and high at the deadline), the target level,
+// and vertical marks at the deadline and the "as of" instant. Times are seconds; dates in the
+// directive zone.
 (function () {
   'use strict';
   var el = document.getElementById('target-chart');
@@ -14,6 +16,7 @@
     rolled: '#7c3aed',
     pace: '#4b5563',
     forecast: '#c2410c',
+    band: 'rgba(194, 65, 12, 0.18)',
     target: '#15803d',
     deadline: '#b91c1c',
     asOf: '#1d4ed8',
@@ -75,6 +78,27 @@
     var right = px + 4 * uPlot.pxRatio + width <= u.bbox.left + u.bbox.width;
     ctx.textAlign = right ? 'left' : 'right';
     ctx.fillText(label, right ? px + 4 * uPlot.pxRatio : px - 4 * uPlot.pxRatio, u.bbox.top + 14 * uPlot.pxRatio);
+    ctx.restore();
+  }
+
+  // The band is a triangle: no spread at the forecast's start (the latest value), the 80% band at the
+  // deadline. Drawn under the series so the lines stay readable.
+  function band(u) {
+    if (!d.band || d.forecast.length !== 2) return;
+    var start = d.forecast[0];
+    var end = d.forecast[1];
+    var ctx = u.ctx;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    ctx.fillStyle = colors.band;
+    ctx.beginPath();
+    ctx.moveTo(u.valToPos(start[0], 'x', true), u.valToPos(start[1], 'y', true));
+    ctx.lineTo(u.valToPos(end[0], 'x', true), u.valToPos(d.band[1], 'y', true));
+    ctx.lineTo(u.valToPos(end[0], 'x', true), u.valToPos(d.band[0], 'y', true));
+    ctx.closePath();
+    ctx.fill();
     ctx.restore();
   }
 
@@ -145,8 +169,8 @@
         },
         y: {
           range: function (self, min, max) {
-            var lo = Math.min(min, d.target);
-            var hi = Math.max(max, d.target);
+            var lo = Math.min(min, d.target, d.band ? d.band[0] : Infinity);
+            var hi = Math.max(max, d.target, d.band ? d.band[1] : -Infinity);
             var pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.1 || 1;
             return [lo - pad, hi + pad];
           },
@@ -171,6 +195,7 @@
             else el.removeAttribute('title');
           },
         ],
+        drawClear: [band],
         draw: [
           function (self) {
             verticalMark(self, d.deadline, colors.deadline, 'Deadline');

@@ -1,7 +1,7 @@
 import { statusesWorstFirst } from '../../domain/evaluation/status-order.js';
 import { reportPaths } from '../../reports/report-routes.js';
 import type { TargetList, TargetListQuery, TargetSummary } from '../scorecard-schema.js';
-import { formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
+import { formatChance, formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
 import { html, webAddress, type SafeHtml } from './html.js';
 import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetUrl } from './layout.js';
 
@@ -79,6 +79,10 @@ function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHt
     t.projected === null || milestone
       ? '—'
       : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`;
+  const chance =
+    t.attainment_probability === null || milestone
+      ? ''
+      : html`<br><small class="chance">chance to meet: ${formatChance(t.attainment_probability)}</small>`;
   return html`<tr data-target="${t.target}" data-status="${t.status}">
 <td>${statusBadge(t.status)}${t.achieved_late ? html`<br><small>met after the deadline</small>` : ''}
 <p class="why" data-reason="${t.reason}">${t.explanation}</p></td>
@@ -88,7 +92,7 @@ function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHt
 <td class="num">${current}${currentNote}</td>
 <td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${formatValue(t.target_value, t.kind)}</td>
 <td>${progressBar(t)}</td>
-<td class="num">${projected}</td>
+<td class="num">${projected}${chance}</td>
 <td class="day">${milestone ? '—' : (t.projected_completion ?? html`<span class="note">not at this pace</span>`)}</td>
 </tr>`;
 }

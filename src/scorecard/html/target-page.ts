@@ -1,5 +1,5 @@
 import type { TargetDetail } from '../scorecard-schema.js';
-import { formatNumber, formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
+import { formatChance, formatNumber, formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
 import { progressBar } from './directive-page.js';
 import { html, jsonScript, type SafeHtml } from './html.js';
 import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetUrl } from './layout.js';
@@ -46,13 +46,28 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
     : t.projected_completion
       ? 'where the forecast reaches the target'
       : 'not at this pace';
+  const chance =
+    t.attainment_probability === null
+      ? null
+      : html`<data id="chance" value="${t.attainment_probability}">${formatChance(t.attainment_probability)}</data>`;
+  const bandNote =
+    t.projected_low !== null && t.projected_high !== null && t.projected_low !== t.projected_high
+      ? `80% band ${value(t.projected_low)} to ${value(t.projected_high)}`
+      : passed || t.status === 'achieved' || t.status === 'missed'
+        ? 'decided'
+        : '';
+  const chanceFigure =
+    chance === null
+      ? ''
+      : html`<div><dt>Chance to meet</dt><dd>${chance}<small>${bandNote}</small></dd></div>
+`;
   const figures = html`<dl class="figures">
 <div><dt>Current</dt><dd>${current}<small>${currentNote}</small></dd></div>
 <div><dt>Expected by now</dt><dd>${value(t.expected)}<small>on the pace line</small></dd></div>
 <div><dt>Progress</dt><dd>${progress}<small>expected ${formatPercent(t.expected_progress)}</small></dd></div>
 <div><dt>${passed ? 'Value at the deadline' : 'Projected at the deadline'}</dt>\
 <dd>${projected}<small>target ${targetLevel}</small></dd></div>
-<div><dt>Projected completion</dt><dd>${completion}<small>${completionNote}</small></dd></div>
+${chanceFigure}<div><dt>Projected completion</dt><dd>${completion}<small>${completionNote}</small></dd></div>
 <div><dt>Deadline</dt><dd>${t.due}<small>end of day, ${tz}</small></dd></div>
 </dl>`;
 
@@ -105,6 +120,11 @@ function chart(detail: TargetDetail): SafeHtml {
         : null,
     pace: detail.pace.map((p) => [sec(p.at), p.value]),
     forecast: detail.forecast.map((p) => [sec(p.at), p.value]),
+    // The 80% band of the value at the deadline, fanning out from the forecast's start.
+    band:
+      detail.forecast.length === 2 && t.projected_low !== null && t.projected_high !== null
+        ? ([t.projected_low, t.projected_high] as const)
+        : null,
   };
   const value = (x: number) => formatValue(x, t.kind);
   const milestones =
@@ -122,12 +142,17 @@ function chart(detail: TargetDetail): SafeHtml {
     detail.forecast.length === 2 && t.kind !== 'milestone'
       ? `Forecast: ${value(detail.forecast[1]!.value)} at the deadline${reaching}.`
       : '',
-  ];
+    data.band && t.attainment_probability !== null
+      ? `80% band at the deadline: ${value(data.band[0])} to ${value(data.band[1])}; ` +
+        `chance to meet the target ${formatChance(t.attainment_probability)}.`
+      : '',
+  ].filter(Boolean);
   const key = [
     html`<li class="k-obs"><i></i>Observed</li><li class="k-pace"><i></i>Expected pace</li>`,
     html`<li class="k-forecast"><i></i>Forecast</li><li class="k-target"><i></i>Target ${value(t.target_value)}</li>`,
     html`<li class="k-deadline"><i></i>Deadline ${t.due}</li>`,
     data.flagged.length > 0 ? html`<li class="k-flagged"><i></i>Flagged value</li>` : '',
+    data.band ? html`<li class="k-band"><i></i>80% band</li>` : '',
   ];
   return html`<figure class="chart">
 <div id="target-chart" role="img" aria-label="${words.join(' ')}"></div>

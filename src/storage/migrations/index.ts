@@ -7,6 +7,7 @@ import * as feeds from './0007-feeds.js';
 import * as batchSeries from './0008-batch-series.js';
 import * as reportingRules from './0009-reporting-rules.js';
 import * as observationWarnings from './0010-observation-warnings.js';
+import * as attainment from './0011-attainment.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-batch-series': batchSeries,
   '0009-reporting-rules': reportingRules,
   '0010-observation-warnings': observationWarnings,
+  '0011-attainment': attainment,
 };
