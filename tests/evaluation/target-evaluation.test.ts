@@ -126,11 +126,18 @@ describe('status precedence', () => {
     expect(at(80, 0.25)).toBe('at_risk');
   });
 
-  it('treats milestone targets by date only: on_track, at_risk in the last 14 days, missed, achieved', () => {
+  it('judges tasks by their report and date: no_data unreported, on_track, at_risk in the last 14 days, missed', () => {
     const milestone: TargetSpec = { ...spec, indicatorKind: 'milestone', targetValue: 1 };
     const none = { latest: null, fit: null, achievedAt: null, achievedLateAt: null, coverage: null };
-    expect(evaluateTarget(milestone, none, D - 15 * DAY).status).toBe('on_track');
-    expect(evaluateTarget(milestone, none, D - 14 * DAY).status).toBe('at_risk');
+    const open = (at: number) => ({ ...none, latest: { at: at - DAY, value: 0 }, coverage: 1 });
+    expect(evaluateTarget(milestone, none, D - 15 * DAY)).toMatchObject({ status: 'no_data', reason: 'no_report' });
+    expect(evaluateTarget(milestone, open(D - 15 * DAY), D - 15 * DAY)).toMatchObject({
+      status: 'on_track',
+      reason: 'task_open',
+      projected: null,
+      projectedCompletionAt: null,
+    });
+    expect(evaluateTarget(milestone, open(D - 14 * DAY), D - 14 * DAY).status).toBe('at_risk');
     expect(evaluateTarget(milestone, none, D + 1).status).toBe('missed');
     expect(evaluateTarget(milestone, { ...none, achievedAt: D - DAY }, D + DAY).status).toBe('achieved');
   });
