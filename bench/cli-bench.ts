@@ -2,8 +2,8 @@
  * How long do people wait for the command line? Times, in one run, a bare `node -e 0` (the
  * reference: what any Node program costs to start) and the commands people type: `pacer --help`
  * through bin/pacer.js and through npx, and `pacer status --url` against a Pacer API this bench
- * starts itself (`pacer start --roles api` on the embedded database in a temporary folder, with
- * the demo data). The server's answer to the same request, timed from this process, is printed
+ * starts itself (`pacer start`, every role, as `npm start` runs it, on the embedded database in a
+ * temporary folder, with the demo data: the api answers from the worker's newest evaluation). The server's answer to the same request, timed from this process, is printed
  * below it: `status --url` waits for it, and what is left is the command's own start.
  *
  *   npm run bench:cli [-- --runs 20]
@@ -27,7 +27,7 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'pacer-bench-cli-'));
 const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' };
-const api = spawn(process.execPath, ['bin/pacer.js', 'start', '--roles', 'api'], {
+const api = spawn(process.execPath, ['bin/pacer.js', 'start'], {
   env: { ...env, PACER_DATA_DIR: path.join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
