@@ -36,7 +36,8 @@ describe('the shipped Directive 05 catalog', async () => {
       dueDate: '2023-06-30',
     });
     expect(t.baselineSource).toContain('figures.csv');
-    expect(t.deadline.toISOString()).toBe('2023-06-30T17:00:00.000Z');
+    // The last instant of 30 June in Ho Chi Minh City.
+    expect(t.deadline.toISOString()).toBe('2023-06-30T16:59:59.999Z');
   });
 
   it('says where every numeric baseline comes from', () => {
@@ -167,7 +168,8 @@ describe('region sets from generic CSV', () => {
       { fromCode: 'TH-98', toCode: 'TH-99', kind: 'full', effective: new Date('2023-12-31T17:00:00.000Z') },
     ]);
     expect(catalog.targets[0]!.milestones).toEqual([
-      { dueDate: '2024-06-30', deadline: new Date('2024-06-30T17:00:00.000Z'), value: 500000 },
+      // A milestone is due at the end of its day; a unit's valid_to (above) is bounded by the next midnight.
+      { dueDate: '2024-06-30', deadline: new Date('2024-06-30T16:59:59.999Z'), value: 500000 },
     ]);
   });
 });

@@ -88,7 +88,7 @@ describe('every pacer command beside a running pacer start on the embedded datab
     const evaluated = await cli(['evaluate', '--at', '2023-06-30', '--json', '--save']);
     expect(evaluated).toMatchObject({ code: 0, stderr: note });
     const snapshot = JSON.parse(evaluated.stdout) as { as_of: string; targets: { target: string; status: string }[] };
-    expect(snapshot.as_of).toBe('2023-06-30T17:00:00.000Z');
+    expect(snapshot.as_of).toBe('2023-06-30T16:59:59.999Z'); // the end of 30 June in Asia/Ho_Chi_Minh
     expect(snapshot.targets).toHaveLength(18);
     expect(snapshot.targets.find((t) => t.target === 'vneid-accounts-40m')?.status).toBe('off_track');
 

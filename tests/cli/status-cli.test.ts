@@ -29,14 +29,15 @@ describe.each(backends)('pacer status on %s', (backend) => {
     const list = targetListSchema.parse(JSON.parse(result.stdout));
     expect(list.targets.find((t) => t.target === 'vneid-accounts-40m')).toMatchObject({
       status: 'off_track',
-      projected_completion: '2023-10-26',
+      reason: 'forecast_short',
+      projected_completion: '2023-10-27',
     });
     await expectGolden(golden, `${result.stdout}\n`);
   });
 
   it(
-    'prints a table worst first with status text, ' +
-      'progress and projection, exits 0, and colours nothing off a terminal',
+    'prints a table worst first with status text, progress and projection, the explanation ' +
+      'indented under each row, exits 0, and colours nothing off a terminal',
     async () => {
       const result = await runPacerCli(['status', '--at', '2023-06-30'], env);
       expect(result.code, result.stderr).toBe(0);
@@ -44,31 +45,42 @@ describe.each(backends)('pacer status on %s', (backend) => {
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines[0]).toBe(
         'Directive 05/CT-TTg (2023) on Scheme 06: ' +
-          '18 targets as of 2023-06-30T17:00:00.000Z (Asia/Ho_Chi_Minh), worst first',
+          '18 targets as of 2023-06-30T16:59:59.999Z (Asia/Ho_Chi_Minh), worst first',
       );
       expect(lines[1]).toMatch(
         /^STATUS\s+TARGET\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET VALUE\s+COMPLETION\s+DUE$/,
       );
-      expect(lines).toHaveLength(2 + 18 + 1);
-      const statuses = lines.slice(2, 20).map((l) => l.split(/\s+/)[0]);
-      expect(statuses).toEqual([
+      // Each target takes two lines: its row, then its explanation indented under it.
+      expect(lines).toHaveLength(2 + 2 * 18 + 1);
+      const rows = lines.slice(2, 2 + 2 * 18).filter((_, i) => i % 2 === 0);
+      const explanations = lines.slice(2, 2 + 2 * 18).filter((_, i) => i % 2 === 1);
+      // Tasks nobody reported on are no_data, whatever their due date.
+      expect(rows.map((l) => l.split(/\s+/)[0])).toEqual([
         ...Array(8).fill('missed'),
         'off_track',
-        ...Array(4).fill('at_risk'),
-        ...Array(3).fill('no_data'),
-        'on_track',
-        'on_track',
+        ...Array(9).fill('no_data'),
       ]);
-      expect(lines.find((l) => l.includes('vneid-accounts-40m'))).toMatch(
+      for (const explanation of explanations) expect(explanation).toMatch(/^ {2}\S.{20,}\.$/);
+      const row = rows.findIndex((l) => l.includes('vneid-accounts-40m'));
+      expect(rows[row]).toMatch(
         new RegExp(
           '^off_track\\s+vneid-accounts-40m\\s+4\\.8%\\s+100\\.0%\\s+' +
-            '12,500,000\\s+30,855,556\\s+40,000,000\\s+2023-10-26\\s+2023-06-30$',
+            '12,500,000\\s+30,777,778\\s+40,000,000\\s+2023-10-27\\s+2023-06-30$',
         ),
       );
-      expect(lines.find((l) => l.includes('villages-mobile-coverage-266'))).toMatch(
-        /^no_data\s+villages-mobile-coverage-266\s+0\.0%\s+59\.8%\s+266\s+266\s+<= 0\s+never\s+2023-12-31$/,
+      expect(explanations[row]).toBe(
+        '  At 77,778 a day the forecast reaches 30,777,778 of 40,000,000 by 30 Jun 2023 (68.1%): ' +
+          'short beyond the 10.0% tolerance.',
       );
-      expect(lines.at(-1)).toBe('8 missed, 1 off_track, 4 at_risk, 3 no_data, 2 on_track, 0 achieved');
+      // The expected progress from the end of 30 Sept 2022 to the end of 30 June 2023, of the 457 days to the
+      // end of 2023: 273 / 457 = 59.7%.
+      expect(rows.find((l) => l.includes('villages-mobile-coverage-266'))).toMatch(
+        /^no_data\s+villages-mobile-coverage-266\s+0\.0%\s+59\.7%\s+266\s+266\s+<= 0\s+never\s+2023-12-31$/,
+      );
+      expect(explanations[rows.findIndex((l) => l.includes('mic-egov-architecture'))]).toBe(
+        '  No report on this task yet; it is due 30 Sept 2023.',
+      );
+      expect(lines.at(-1)).toBe('8 missed, 1 off_track, 0 at_risk, 9 no_data, 0 on_track, 0 achieved');
     },
   );
 
@@ -102,7 +114,7 @@ describe.each(backends)('pacer status on %s', (backend) => {
         '--at',
         '2023-06-30',
         '--status',
-        'off_track,at_risk',
+        'off_track,no_data',
         '--owner',
         'Ministry of Public Security',
         '--json',
@@ -111,10 +123,13 @@ describe.each(backends)('pacer status on %s', (backend) => {
     );
     expect(result.code, result.stderr).toBe(0);
     const list = targetListSchema.parse(JSON.parse(result.stdout));
+    // The June tasks nobody reported on are no_data (at_risk only with a report of not done).
     expect(list.targets.map((t) => [t.target, t.status])).toEqual([
       ['vneid-accounts-40m', 'off_track'],
-      ['mps-cashless-payments-support', 'at_risk'],
-      ['mps-residency-services-online', 'at_risk'],
+      ['ehealth-records-integrated-70pct', 'no_data'],
+      ['ehealth-records-on-vneid-30m', 'no_data'],
+      ['mps-cashless-payments-support', 'no_data'],
+      ['mps-residency-services-online', 'no_data'],
     ]);
     expect(list.total).toBe(18);
   });

@@ -6,7 +6,7 @@ import type { RawObservation } from '../../src/domain/observations/observation.j
 import { IngestCatalog, type CatalogRegion } from '../../src/domain/observations/ingest-catalog.js';
 import { ObservationValidator, observationIssueCodes } from '../../src/domain/observations/observation-validator.js';
 import { InstantParser } from '../../src/domain/time/instant-parser.js';
-import { parseInstant } from '../../src/domain/time/zoned-time.js';
+import { parseReportedTime } from '../../src/domain/time/zoned-time.js';
 
 const hcm = 'Asia/Ho_Chi_Minh';
 const merger = new Date('2025-06-30T17:00:00Z'); // 2025-07-01 00:00 in Viet Nam
@@ -44,10 +44,10 @@ function check(records: Omit<RawObservation, 'line'>[], scope?: string[]) {
 const base = { indicator: 'accounts', region: '79', observed_at: '2025-08-01', value: 10 };
 
 describe('observation validation', () => {
-  it('reads a bare date as the start of that day in the region set time zone', () => {
+  it('reads a bare date as the end of that day in the region set time zone', () => {
     const { valid } = check([base, { ...base, region: 'NY', observed_at: '2025-08-01' }]);
-    expect(new Date(valid[0]!.observedAtMs).toISOString()).toBe('2025-07-31T17:00:00.000Z');
-    expect(new Date(valid[1]!.observedAtMs).toISOString()).toBe('2025-08-01T04:00:00.000Z');
+    expect(new Date(valid[0]!.observedAtMs).toISOString()).toBe('2025-08-01T16:59:59.999Z');
+    expect(new Date(valid[1]!.observedAtMs).toISOString()).toBe('2025-08-02T03:59:59.999Z');
   });
 
   it('resolves a code to the unit it named on the date', () => {
@@ -136,7 +136,8 @@ describe('observation validation', () => {
       base,
       { ...base, value: 10 },
       { ...base, value: 11 },
-      { ...base, observed_at: '2025-07-31T17:00:00Z', value: 12 },
+      // The same instant as the bare date (the end of 1 August in Ho Chi Minh City), written as a date-time.
+      { ...base, observed_at: '2025-08-01T16:59:59.999Z', value: 12 },
     ]);
     expect(valid[1]).toMatchObject({ repeat: true });
     expect(valid[2]).toBeUndefined();
@@ -209,11 +210,11 @@ describe('the hot-path instant parser', () => {
     '2025-08-01T08:30:00+24:00',
     '2025-8-1',
     'tomorrow',
-  ])('reads %s as the general parser does', (text) => {
+  ])('reads %s as the general reported-time parser does', (text) => {
     const parser = new InstantParser();
     for (const zone of [hcm, 'America/New_York']) {
-      expect(parser.parse(text, zone)).toBe(parseInstant(text, zone)?.getTime() ?? Number.NaN);
-      expect(parser.parse(text, zone)).toBe(parseInstant(text, zone)?.getTime() ?? Number.NaN); // cached
+      expect(parser.parse(text, zone)).toBe(parseReportedTime(text, zone)?.getTime() ?? Number.NaN);
+      expect(parser.parse(text, zone)).toBe(parseReportedTime(text, zone)?.getTime() ?? Number.NaN); // cached
     }
   });
 });

@@ -5,7 +5,9 @@ import {
   endOfDay,
   parseCalendarDate,
   parseInstant,
+  parseReportedTime,
   startOfDay,
+  startOfNextDay,
   zoneOffsetMs,
 } from '../../src/domain/time/zoned-time.js';
 
@@ -31,8 +33,8 @@ describe('due dates as analysts write them', () => {
     expect(parseDueDate(text)).toBeUndefined();
   });
 
-  it('puts the deadline of "June 2023" at the end of 30 June in Ho Chi Minh City, 17:00 UTC', () => {
-    expect(deadlineOf(parseDueDate('June 2023')!, VN).toISOString()).toBe('2023-06-30T17:00:00.000Z');
+  it('puts the deadline of "June 2023" at the last instant of 30 June in Ho Chi Minh City, 16:59:59.999 UTC', () => {
+    expect(deadlineOf(parseDueDate('June 2023')!, VN).toISOString()).toBe('2023-06-30T16:59:59.999Z');
   });
 });
 
@@ -41,18 +43,19 @@ describe('instants in a time zone', () => {
     expect(zoneOffsetMs(Date.UTC(2023, 5, 30), VN)).toBe(7 * 3600_000);
   });
 
-  it('starts and ends a day at local midnight', () => {
+  it('starts a day at local midnight, ends it at 23:59:59.999 and bounds it by the next midnight', () => {
     const day = parseCalendarDate('2025-07-01')!;
     expect(startOfDay(day, VN).toISOString()).toBe('2025-06-30T17:00:00.000Z');
-    expect(endOfDay(day, VN).toISOString()).toBe('2025-07-01T17:00:00.000Z');
+    expect(endOfDay(day, VN).toISOString()).toBe('2025-07-01T16:59:59.999Z');
+    expect(startOfNextDay(day, VN).toISOString()).toBe('2025-07-01T17:00:00.000Z');
   });
 
   it('handles a zone with daylight saving time', () => {
     // New York switched to EDT on 2023-03-12: the day has 23 hours.
     const day = parseCalendarDate('2023-03-12')!;
-    expect(endOfDay(day, 'America/New_York').getTime() - startOfDay(day, 'America/New_York').getTime()).toBe(
-      23 * 3600_000,
-    );
+    const start = startOfDay(day, 'America/New_York').getTime();
+    expect(startOfNextDay(day, 'America/New_York').getTime() - start).toBe(23 * 3600_000);
+    expect(endOfDay(day, 'America/New_York').getTime() - start).toBe(23 * 3600_000 - 1);
   });
 
   it('reads a bare date as that day in the zone, and an offset as given', () => {
@@ -61,6 +64,14 @@ describe('instants in a time zone', () => {
     expect(parseInstant('2023-06-19T08:30:00Z', VN)?.toISOString()).toBe('2023-06-19T08:30:00.000Z');
     expect(parseInstant('2023-06-19T08:30', VN)?.toISOString()).toBe('2023-06-19T01:30:00.000Z');
     expect(parseInstant('2023-06-19T08:30:00.25+0700', VN)?.toISOString()).toBe('2023-06-19T01:30:00.250Z');
+  });
+
+  it('reads a bare reported date as the end of that day in the zone, and a date-time as parseInstant does', () => {
+    expect(parseReportedTime('2023-06-30', VN)?.toISOString()).toBe('2023-06-30T16:59:59.999Z');
+    expect(parseReportedTime('2023-06-30', 'America/New_York')?.toISOString()).toBe('2023-07-01T03:59:59.999Z');
+    expect(parseReportedTime('2023-06-19T08:30:00+07:00', VN)?.toISOString()).toBe('2023-06-19T01:30:00.000Z');
+    expect(parseReportedTime('2023-06-19T08:30', VN)?.toISOString()).toBe('2023-06-19T01:30:00.000Z');
+    expect(parseReportedTime('2023-06-31', VN)).toBeUndefined();
   });
 
   it('rejects timestamps that are not dates', () => {

@@ -177,7 +177,7 @@ describe.skipIf(!runnable && !servicesRequired)(
     const received = (name: string, target?: string) =>
       webhook.alerts.filter((a) => a.labels.alertname === name && (target === undefined || a.labels.target === target));
 
-    it('sends the off-track alert to the webhook with its labels and humanized annotations', async () => {
+    it('sends the off-track alert to the webhook with its labels, reason and humanized annotations', async () => {
       const [alert] = await waitFor<Alert[]>(
         'KpiTargetOffTrack for e2e-off-track at the webhook',
         async () =>
@@ -195,14 +195,18 @@ describe.skipIf(!runnable && !servicesRequired)(
         indicator: 'vneid_applications_received',
         region: 'VN',
         title: 'E2E e2e-off-track',
+        kind: 'cumulative',
+        reason: 'forecast_short',
       });
       expect(alert!.annotations.summary).toBe('Target e2e-off-track is off track: E2E e2e-off-track');
       expect(alert!.annotations.description).toMatch(
         new RegExp(
           '^E2E owner \\(ct-05-2023\\): the forecast misses the target by more than the tolerance\\. ' +
+            'Reason: forecast_short\\. ' +
             'Current 4\\.1k, expected by now \\d+(\\.\\d+)?k, ' +
             'projected at the deadline [\\d.]+k against a target of 1M; ' +
-            'deadline \\d{4}-\\d{2}-\\d{2} 17:00:00 \\+0000 UTC\\.$',
+            // A due date is the end of that day in Asia/Ho_Chi_Minh: 23:59:59.999 there, 16:59:59.999 UTC.
+            'deadline \\d{4}-\\d{2}-\\d{2} 16:59:59\\.999 \\+0000 UTC\\.$',
         ),
       );
       expect(alert!.annotations.runbook_url).toBe('http://localhost:8080/runbooks#kpitargetofftrack');

@@ -173,7 +173,8 @@ const cases: BadCase[] = [
   ),
   invalid(
     'the same key twice, once as a date-time at the same instant',
-    `${okFor(1)}\n${ok({ observed_at: '2025-07-31T17:00:00Z', value: 7 })}\n`,
+    // 2025-08-01 is the end of that day in Asia/Ho_Chi_Minh: 16:59:59.999 UTC.
+    `${okFor(1)}\n${ok({ observed_at: '2025-08-01T16:59:59.999Z', value: 7 })}\n`,
     2,
     'duplicate_key',
     'value',

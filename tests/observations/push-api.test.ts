@@ -118,13 +118,13 @@ describe.each(backends)('the push API on %s', (backend) => {
         .where('indicator_id', '=', 'chip_id_cards_issued')
         .orderBy('value')
         .execute();
-      // 2025-09-01 in Asia/Ho_Chi_Minh starts at 17:00 UTC the day before.
+      // A bare 2025-09-01 is the end of that day in Asia/Ho_Chi_Minh: 16:59:59.999 UTC.
       expect(rows.map((r) => r.observed_at.toISOString())).toEqual([
-        '2025-08-31T17:00:00.000Z',
+        '2025-09-01T16:59:59.999Z',
         '2025-09-01T01:30:00.000Z',
-        '2025-08-31T17:00:00.000Z',
-        '2025-08-31T17:00:00.000Z',
-        '2025-08-31T17:00:00.000Z',
+        '2025-09-01T16:59:59.999Z',
+        '2025-09-01T16:59:59.999Z',
+        '2025-09-01T16:59:59.999Z',
       ]);
       expect(rows[1]).toMatchObject({ dims: { level: '2' }, note: 'from the JSON array' });
       expect(rows[3]).toMatchObject({ dims: { level: '2' }, note: 'a note, with a comma' });

@@ -14,10 +14,14 @@ import { testBackends } from '../support/test-database.js';
 
 const backends = await testBackends();
 const DAY = 86_400_000;
-const deadline = '2023-06-30T17:00:00.000Z';
-// The 40-million target by hand (see tests/evaluation/directive-05.test.ts): the line from the
-// baseline (11.1M on 2022-10-20) through the latest national count (12.5M on 2022-11-07).
-const projected40m = 11_100_000 + (1_400_000 / 18) * 254;
+// The end of 30 June 2023 in Asia/Ho_Chi_Minh: every bare date is the last instant of its day.
+const deadline = '2023-06-30T16:59:59.999Z';
+// The 40-million target by hand (see tests/evaluation/directive-05.test.ts): the pace from the
+// baseline (11.1M on 2022-10-20) to the latest national count (12.5M on 2022-11-07), 1.4M in 18 days,
+// drawn from that latest count (the indicator is cumulative) over the 253 − 18 days left to the deadline.
+const projected40m = 12_500_000 + (1_400_000 / 18) * (253 - 18);
+/** The end of a calendar day in Asia/Ho_Chi_Minh (UTC+7), as the API writes an observation dated that day. */
+const endOf = (day: string) => new Date(Date.parse(`${day}T23:59:59.999+07:00`)).toISOString();
 
 /** Every response body a browser would load for the page: the HTML, its stylesheets and scripts. */
 async function pageWeight(
@@ -45,6 +49,16 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
 
   beforeAll(async () => {
     ({ services: pacer, drop } = await openDemoPacer(backend, 'scorecard_api'));
+    // Two tasks reported not done (0) on 1 June 2023, so that 30 June 2023 has a task at risk (due that
+    // day) and one on track (due September): tasks nobody reported on are no_data.
+    const records = ['task_moha_officials_database', 'task_mic_egov_architecture'].map((indicator, i) => ({
+      line: i + 1,
+      indicator,
+      region: 'VN',
+      observed_at: '2023-06-01',
+      value: 0,
+    }));
+    expect(await pacer.ingestor.ingest({ source: 'cli', mode: 'atomic', records })).toMatchObject({ inserted: 2 });
     app = await buildHttpServer({
       logger: createLogger({ level: 'silent', pretty: false }),
       readiness: async () => ({ ready: true, checks: {} }),
@@ -75,7 +89,10 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     expect(body.timezone).toBe('Asia/Ho_Chi_Minh');
     expect(body.total).toBe(18);
     expect(body.targets).toHaveLength(18);
-    expect(body.counts).toEqual({ missed: 8, off_track: 1, at_risk: 4, no_data: 3, on_track: 2, achieved: 0 });
+    // The eight tasks due by 31 May, missed; the other tasks nobody reported on, the two ehealth targets
+    // without a value and the stale village count, no_data; the two tasks reported not done, at risk and
+    // on track.
+    expect(body.counts).toEqual({ missed: 8, off_track: 1, at_risk: 1, no_data: 7, on_track: 1, achieved: 0 });
     const key = (t: TargetList['targets'][number]) => ({
       id: t.target,
       status: t.status,
@@ -90,23 +107,50 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const t = body.targets.find((x) => x.target === 'vneid-accounts-40m')!;
     expect(t).toMatchObject({
       status: 'off_track',
+      reason: 'forecast_short',
+      explanation:
+        'At 77,778 a day the forecast reaches 30,777,778 of 40,000,000 by 30 Jun 2023 (68.1%): ' +
+        'short beyond the 10.0% tolerance.',
+      partial: false,
+      value_at_deadline: null,
       current: 12_500_000,
       deadline,
-      projected_completion: '2023-10-26',
+      projected_completion: '2023-10-27',
       indicator_name: 'VNeID e-ID accounts issued',
       unit: 'accounts',
       kind: 'cumulative',
     });
     expect(t.projected).toBeCloseTo(projected40m, 4);
     expect(t.progress).toBeCloseTo(1_400_000 / 28_900_000, 10);
+    expect(body.targets.find((x) => x.target === 'moha-officials-database')).toMatchObject({
+      status: 'at_risk',
+      reason: 'task_due_soon',
+      projected: null,
+    });
+    expect(body.targets.find((x) => x.target === 'mic-egov-architecture')).toMatchObject({
+      status: 'on_track',
+      reason: 'task_open',
+      projected: null,
+    });
+    expect(body.targets.find((x) => x.target === 'mic-chip-id-display-guidelines')).toMatchObject({
+      status: 'no_data',
+      reason: 'no_report',
+    });
 
+    // Past the deadline the figure is the actual value at the deadline, and no completion date.
     const now = await list();
-    expect(now.targets.find((x) => x.target === 'vneid-accounts-40m')!.status).toBe('missed');
+    expect(now.targets.find((x) => x.target === 'vneid-accounts-40m')).toMatchObject({
+      status: 'missed',
+      reason: 'deadline_passed',
+      projected: 12_500_000,
+      value_at_deadline: 12_500_000,
+      projected_completion: null,
+    });
   });
 
   it('filters by status (comma-separated or repeated) and owner, keeping the counts of all', async () => {
     const some = await list('?at=2023-06-30&status=off_track,at_risk');
-    expect(some.targets.map((t) => t.status).sort()).toEqual(['at_risk', 'at_risk', 'at_risk', 'at_risk', 'off_track']);
+    expect(some.targets.map((t) => t.status).sort()).toEqual(['at_risk', 'off_track']);
     expect(some.total).toBe(18);
     const repeated = await list('?at=2023-06-30&status=off_track&status=at_risk');
     expect(repeated.targets).toEqual(some.targets);
@@ -150,18 +194,18 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
         milestones: [],
       });
       expect(d.observations.map((o) => [o.observed_at, o.value])).toEqual([
-        ['2022-10-19T17:00:00.000Z', 11_100_000],
-        ['2022-11-06T17:00:00.000Z', 12_500_000],
+        [endOf('2022-10-20'), 11_100_000],
+        [endOf('2022-11-07'), 12_500_000],
       ]);
       expect(d.observations[1]!.note).toContain('12.1M level 2');
       expect(d).toMatchObject({ earlier_observations: 0, later_observations: 0 });
       expect(d.pace).toEqual([
-        { at: '2022-10-19T17:00:00.000Z', value: 11_100_000 },
+        { at: endOf('2022-10-20'), value: 11_100_000 },
         { at: deadline, value: 40_000_000 },
       ]);
       // The forecast runs from the latest value to the deadline, on the line the projection came from.
       expect(d.forecast).toHaveLength(2);
-      expect(d.forecast[0]).toEqual({ at: '2022-11-06T17:00:00.000Z', value: expect.closeTo(12_500_000, 4) });
+      expect(d.forecast[0]).toEqual({ at: endOf('2022-11-07'), value: expect.closeTo(12_500_000, 4) });
       expect(d.forecast[1]!.at).toBe(deadline);
       expect(d.forecast[1]!.value).toBe(d.target.projected);
       expect(d.forecast[1]!.value).toBeCloseTo(projected40m, 4);
@@ -180,7 +224,7 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
           code: '79',
           name: 'Thành phố Hồ Chí Minh',
           value: 1_497_360,
-          observed_at: '2023-02-28T17:00:00.000Z',
+          observed_at: endOf('2023-03-01'),
           source: 'predecessors',
           coverage: expect.closeTo(1 / 3, 10),
         },
@@ -202,7 +246,7 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     const detail = async (at: string) =>
       targetDetailSchema.parse((await app.inject({ url: `/v1/targets/vneid-accounts-40m?at=${at}` })).json());
     expect((await detail('2023-07-01')).status_history.map((c) => [c.as_of, c.from, c.to])).toEqual([
-      ['2023-06-30T17:01:00.000Z', 'off_track', 'missed'],
+      ['2023-06-30T17:00:59.999Z', 'off_track', 'missed'],
       [deadline, null, 'off_track'],
     ]);
     expect((await detail('2023-06-30')).status_history.map((c) => c.to)).toEqual(['off_track']);
@@ -244,7 +288,7 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
       );
       expect(page).toContain(
         `<data class="projected" ` +
-          `value="${api.targets.find((t) => t.target === 'vneid-accounts-40m')!.projected}">30,855,556</data>`,
+          `value="${api.targets.find((t) => t.target === 'vneid-accounts-40m')!.projected}">30,777,778</data>`,
       );
       // The date picker shows the day asked for; links keep it.
       expect(page).toContain('<input type="date" name="at" value="2023-06-30" required>');
@@ -277,19 +321,22 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
           `${formatValue(api.target.projected!, 'cumulative')}</data>`,
       );
       expect(page).toContain('<span class="badge s-off_track" data-status="off_track">Off track</span>');
+      expect(page).toContain(
+        `<p class="why" id="explanation" data-reason="forecast_short">${api.target.explanation}</p>`,
+      );
       expect(page).toContain('<li data-region="79"><span lang="vi">Thành phố Hồ Chí Minh</span>');
       const chart = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(page)![1]!);
       expect(chart).toMatchObject({
         target: 40_000_000,
         deadline: Date.parse(deadline) / 1000,
         observations: [
-          [Date.parse('2022-10-19T17:00:00Z') / 1000, 11_100_000],
-          [Date.parse('2022-11-06T17:00:00Z') / 1000, 12_500_000],
+          [Date.parse(endOf('2022-10-20')) / 1000, 11_100_000],
+          [Date.parse(endOf('2022-11-07')) / 1000, 12_500_000],
         ],
       });
       expect(chart.forecast[1]).toEqual([Date.parse(deadline) / 1000, api.target.projected]);
       // Readers without JavaScript get the chart in words.
-      expect(page).toContain('Forecast: 30,855,556 at the deadline, reaching the target on 2023-10-26.');
+      expect(page).toContain('Forecast: 30,777,778 at the deadline, reaching the target on 2023-10-27.');
 
       const weight = await pageWeight(app, '/targets/vneid-accounts-40m?at=2023-06-30');
       expect(weight.assets.map((a) => a.split('?')[0])).toEqual([
@@ -331,8 +378,8 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
   });
 
   it('lists each observation’s revisions, oldest first', async () => {
-    // 2022-11-07 in Asia/Ho_Chi_Minh starts at 2022-11-06T17:00Z.
-    const at = new Date('2022-11-06T17:00:00Z');
+    // 2022-11-07 in Asia/Ho_Chi_Minh ends at 2022-11-07T16:59:59.999Z.
+    const at = new Date('2022-11-07T16:59:59.999Z');
     for (const value of [12_600_000, 12_700_000]) {
       const records = [
         {
