@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium && !servicesRequired)(
 
     const api = async (url: string) => (await fetch(`${server.baseUrl}${url}`)).json();
 
-    it('lists every Directive 05 target on / with its status in words, under 300 KB in all', async () => {
+    it('lists every Directive 05 target on / with its status in words and the reason under it, in 300 KB', async () => {
       const list = targetListSchema.parse(await api('/v1/targets'));
       expect(list.targets).toHaveLength(18);
       const { page, bytes } = await open('/');
@@ -134,6 +134,10 @@ describe.skipIf(!hasChromium && !servicesRequired)(
         const row = page.locator(`#targets tr[data-target="${t.target}"]`);
         expect(await row.locator('.badge').textContent(), t.target).toBe(statusLabels[t.status]);
         expect(await row.locator('td:nth-child(2) a').textContent()).toBe(t.title);
+        const why = row.locator('.why');
+        expect(await why.textContent(), t.target).toBe(t.explanation);
+        expect(await why.getAttribute('data-reason')).toBe(t.reason);
+        expect(await why.isVisible(), `${t.target}: the explanation is shown`).toBe(true);
       }
       await page.waitForLoadState('networkidle');
       expect(bytes()).toBeGreaterThan(10_000);
@@ -182,6 +186,8 @@ describe.skipIf(!hasChromium && !servicesRequired)(
         expect(Number(await projected.getAttribute('value'))).toBe(detail.target.projected);
         expect(await projected.textContent()).toBe('30,777,778');
         expect(await page.locator('.sub .badge').textContent()).toBe('Off track');
+        expect(await page.locator('#explanation').textContent()).toBe(detail.target.explanation);
+        expect(await page.locator('#explanation').textContent()).toContain('short beyond the 10.0% tolerance');
         expect(await page.locator('#regions li[data-region="79"] span[lang="vi"]').textContent()).toBe(
           'Thành phố Hồ Chí Minh',
         );
