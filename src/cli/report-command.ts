@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { InputError } from '../errors/pacer-error.js';
 import { parseAsOf } from '../evaluation/as-of.js';
-import { reportFileName, reportFormats, reportLanguages } from '../reports/report-format.js';
-import { reportOptionsSchema, type ReportOptions } from '../reports/report-schema.js';
+import { reportFileName, reportFormats, reportLanguages } from '../reports/report-names.js';
+import type { ReportOptions } from '../reports/report-schema.js';
 import type { ScorecardReport } from '../reports/report-service.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
 
@@ -25,7 +25,7 @@ export function reportCommand(io: CliIo, setExitCode: (code: number) => void): C
     .action(async (raw: Record<string, string | undefined>) => {
       setExitCode(
         await runCommand(io, async () => {
-          const options = parseOptions(raw);
+          const options = await parseOptions(raw);
           const report = await withServices(io, (services) => services.reports.build({ at: options.at }), {
             prepare: true,
           });
@@ -35,9 +35,11 @@ export function reportCommand(io: CliIo, setExitCode: (code: number) => void): C
     });
 }
 
-function parseOptions(raw: Record<string, string | undefined>): ReportOptions {
+async function parseOptions(raw: Record<string, string | undefined>): Promise<ReportOptions> {
   // The date's format is checked before the database is opened, with the message `pacer status` gives.
   if (raw.at) parseAsOf(raw.at, 'UTC');
+  // zod is loaded when the command runs, not when the program is described (`pacer --help`).
+  const { reportOptionsSchema } = await import('../reports/report-schema.js');
   const parsed = reportOptionsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({

@@ -2,28 +2,18 @@ import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
 import { formatDay } from '../domain/format/value-format.js';
 import { z } from 'zod';
 
-/** The formats a report is written in. */
-export const reportFormats = ['xlsx', 'csv', 'md'] as const;
-export type ReportFormat = (typeof reportFormats)[number];
+import { reportLanguages, type ReportFormat } from './report-names.js';
 
-/**
- * The languages a report's labels are written in. English only for now: the explanations are
- * written in English by the evaluation, and a report half in another language would read worse.
- */
-export const reportLanguages = ['en'] as const;
+export { reportFileName, reportFormats, reportLanguages } from './report-names.js';
+export type { ReportFormat, ReportLanguage } from './report-names.js';
+
 export const reportLanguageSchema = z.enum(reportLanguages);
-export type ReportLanguage = (typeof reportLanguages)[number];
 
 export const reportMediaTypes: Record<ReportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv; charset=utf-8',
   md: 'text/markdown; charset=utf-8',
 };
-
-/** `scorecard-2023-06-30.xlsx`: the day of the report in its name, so a month's files sort and never collide. */
-export function reportFileName(asOfDay: string, format: ReportFormat): string {
-  return `scorecard-${asOfDay}.${format}`;
-}
 
 /**
  * The badge colours of the scorecard (`scorecard.css`, `.s-*`): background, text and border, so a
