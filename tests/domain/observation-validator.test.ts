@@ -76,6 +76,9 @@ describe('observation validation', () => {
     [{ indicator: 'backlog', value: -3 }, undefined, undefined],
     [{ observed_at: '2026-01-01T00:04:59Z' }, undefined, undefined],
     [{ observed_at: '2026-01-01T00:05:01Z' }, 'observed_at', 'future_timestamp'],
+    // 07:00 on 1 January in Ho Chi Minh City: today's figure is accepted, tomorrow's is not.
+    [{ observed_at: '2026-01-01' }, undefined, undefined],
+    [{ observed_at: '2026-01-02' }, 'observed_at', 'future_timestamp'],
     [{ observed_at: '2025-02-29' }, 'observed_at', 'invalid_timestamp'],
     [{ observed_at: '0999-01-01' }, 'observed_at', 'invalid_timestamp'],
     [{ dims: { b: '1', a: '2' } }, undefined, undefined],

@@ -7,6 +7,8 @@ import type { RawObservation } from './observation.js';
 import type { IngestCatalog, RegionCode } from './ingest-catalog.js';
 import { storedTextProblem } from './stored-text.js';
 
+const DAY_MS = 86_400_000;
+
 /**
  * Every stable error code a record can be rejected with. Part of the public API: clients match on
  * them, the README lists them, the OpenAPI document enumerates them.
@@ -216,14 +218,19 @@ export class ObservationValidator {
         ),
         out
       );
-    if (ms > this.latestMs)
+    // A bare date stands for the end of its day, yet today's figure is reported before the day is
+    // over: a date is in the future only until its day begins (a day is 24 h give or take a DST hour).
+    const bareDate = observedAt.length === 10;
+    if ((bareDate ? ms - DAY_MS + 1 : ms) > this.latestMs)
       return (
         this.issue(
           line,
           'observed_at',
           'future_timestamp',
-          `${new Date(ms).toISOString()} is in the future ` +
-            `(more than 5 minutes after ${new Date(this.options.now).toISOString()})`,
+          bareDate
+            ? `${observedAt} has not begun yet (it is ${new Date(this.options.now).toISOString()})`
+            : `${new Date(ms).toISOString()} is in the future ` +
+                `(more than 5 minutes after ${new Date(this.options.now).toISOString()})`,
         ),
         out
       );
