@@ -76,7 +76,12 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
               prune: options.prune,
             });
             printPlan(io, result.plan);
-            if (result.changed) io.out('applied.');
+            if (!result.changed) return;
+            io.out('applied.');
+            // Servers show their newest evaluation: store one under the new catalog, which they load at
+            // once (PostgreSQL's notification) or at their next refresh, so no view keeps the old catalog.
+            const run = await services.evaluation.evaluate({ persist: true });
+            io.err(`evaluated ${run.targets} targets under the new catalog`);
           }),
         ),
       );

@@ -67,9 +67,10 @@ describe('every pacer command beside a running pacer start on the embedded datab
     const apply = await cli(['catalog', 'apply', changed]);
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toContain('  ~ vneid-accounts-40m: title\n');
-    // The server reads what the command wrote.
-    const target = await (await fetch(`${running.baseUrl}/v1/targets/vneid-accounts-40m`)).text();
-    expect(target).toContain('Forty million VNeID');
+    // The server reads what the command wrote, once it has loaded the evaluation the command stored.
+    await expect
+      .poll(async () => (await fetch(`${running.baseUrl}/v1/targets/vneid-accounts-40m`)).text(), { timeout: 60_000 })
+      .toContain('Forty million VNeID');
     const back = await cli(['catalog', 'apply']);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toContain('  ~ vneid-accounts-40m: title\n');
