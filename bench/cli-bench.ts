@@ -3,8 +3,9 @@
  * reference: what any Node program costs to start) and the commands people type: `pacer --help`
  * through bin/pacer.js and through npx, and `pacer status --url` against a Pacer API this bench
  * starts itself (`pacer start`, every role, as `npm start` runs it, on the embedded database in a
- * temporary folder, with the demo data: the api answers from the worker's newest evaluation). The server's answer to the same request, timed from this process, is printed
- * below it: `status --url` waits for it, and what is left is the command's own start.
+ * temporary folder, with the demo data: the api answers from the worker's newest evaluation). The
+ * server's answer to the same request, timed from this process, is printed below it: `status
+ * --url` waits for it, and what is left is the command's own start.
  *
  *   npm run bench:cli [-- --runs 20]
  *
