@@ -7,20 +7,9 @@ import {
   windowFit,
   type TargetSpec,
 } from '../../src/domain/evaluation/target-evaluation.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const DAY = 86_400_000;
-
-/** mulberry32: a small deterministic generator, so a failure reproduces. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Standard normal draws from a uniform generator (Box–Muller). */
 function gaussian(uniform: () => number): () => number {
@@ -145,7 +134,7 @@ describe('calibration on simulated series', () => {
   const SIGMA = 5;
   const asOf = Date.UTC(2024, 0, 1);
   const deadline = asOf + 120 * DAY;
-  const random = generator(20_240_101);
+  const random = seededRandom(20_240_101);
   const normal = gaussian(random);
   const truth = (at: number) => 200 + (0.5 * (at - asOf)) / DAY;
   const runs = Array.from({ length: SERIES }, () => {

@@ -14,6 +14,7 @@ import { EvaluationRepository } from '../../src/evaluation/evaluation-repository
 import type { TargetRecord } from '../../src/evaluation/evaluation-store.js';
 import { seedObservations, type PushRecord } from '../support/seed-observations.js';
 import { openTestDatabase, testBackends, type TestDatabase } from '../support/test-database.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /*
  * The set-based query (EvaluationRepository.directFacts) computes, for speed, what the pure domain
@@ -35,20 +36,8 @@ const rounds = [
 /** Relative tolerance of the fitted line: PostgreSQL's regr_* and leastSquares sum in different orders. */
 const REL = 1e-9;
 
-/** mulberry32: a small deterministic generator, so a failure reproduces. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The catalog's draw; each backend's beforeAll restarts it for the series, so both see the same data. */
-let random = generator(SEED);
+let random = seededRandom(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -171,7 +160,7 @@ describe.each(backends)('direct facts against the domain oracle on %s', (backend
     repository = new EvaluationRepository(t.database.db);
     targets = await repository.targets();
     expect(targets).toHaveLength(SERIES);
-    random = generator(SEED + 1);
+    random = seededRandom(SEED + 1);
     const records: PushRecord[] = [];
     for (const target of targets) {
       const points = series(target);

@@ -9,6 +9,7 @@ import { EvaluationService, type EvaluationSnapshot } from '../../src/evaluation
 import { createLogger } from '../../src/logging/logger.js';
 import { seedObservations, type PushRecord } from '../support/seed-observations.js';
 import { defaultBackend, openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /*
  * An evaluation of the changed targets only (after a batch) must leave every target exactly as a
@@ -20,18 +21,7 @@ const SEED = 20_250_701;
 const ROUNDS = 20;
 const AS_OF = new Date('2024-09-30T12:00:00Z');
 
-/** mulberry32: a small deterministic generator, so a failure reproduces. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const random = generator(SEED);
+const random = seededRandom(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!;
 

@@ -3,19 +3,10 @@ import type { IndicatorKind } from '../../src/domain/observations/ingest-catalog
 import { seriesWarnings, type SeriesPoint } from '../../src/domain/observations/observation-warnings.js';
 import { startIngestApi, type IngestApi, readJson } from '../support/ingest-api.js';
 import { testBackends } from '../support/test-database.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const backends = await testBackends();
 const DAY_MS = 86_400_000;
-
-/** A small deterministic generator (mulberry32), so a failure replays the same series. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A series that mostly grows at a steady pace, with now and then a drop or a burst, on uneven days. */
 function series(next: () => number, length: number): SeriesPoint[] {
@@ -53,7 +44,7 @@ describe.each(backends)('the warnings SQL against the domain rule on %s', (backe
   afterAll(() => api.close());
 
   it('stores exactly the flags the domain rule finds, for series pushed in one batch then appended to', async () => {
-    const next = random(20251127);
+    const next = seededRandom(20251127);
     const kinds: [string, IndicatorKind][] = [
       ['chip_id_applications_received', 'cumulative'],
       ['telecom_subscribers_unstandardized', 'level'],
