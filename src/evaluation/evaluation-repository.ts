@@ -26,6 +26,14 @@ const legacyReason: Record<TargetStatus, TargetReason> = {
   off_track: 'forecast_short',
 };
 
+/** The newest value (no dims) at or before `asOf` of the series `s` names: one index probe backwards. */
+const newestAtOrBefore = (asOf: Date) => sql`cross join lateral (
+        select observed_at, value from observations
+        where indicator_id = s.indicator_id and region_id = s.region_id and dims = '{}'::jsonb
+          and observed_at <= ${asOf}
+        order by observed_at desc limit 1
+      ) l`;
+
 /** One target's row of the direct-facts aggregate: first instants meeting the target value from each side. */
 interface DirectFactsRow {
   id: string;
@@ -152,12 +160,7 @@ export class EvaluationRepository implements EvaluationStore {
       )
       select s.indicator_id, s.region_id, l.observed_at, l.value
       from series s
-      cross join lateral (
-        select observed_at, value from observations
-        where indicator_id = s.indicator_id and region_id = s.region_id and dims = '{}'::jsonb
-          and observed_at <= ${asOf}
-        order by observed_at desc limit 1
-      ) l
+      ${newestAtOrBefore(asOf)}
       order by s.indicator_id, s.region_id`.execute(this.db);
     return groupByIndicator(rows.rows);
   }
@@ -206,12 +209,7 @@ export class EvaluationRepository implements EvaluationStore {
       )
       select s.indicator_id, s.region_id, l.observed_at, l.value
       from series s
-      cross join lateral (
-        select observed_at, value from observations
-        where indicator_id = s.indicator_id and region_id = s.region_id and dims = '{}'::jsonb
-          and observed_at <= ${asOf}
-        order by observed_at desc limit 1
-      ) l
+      ${newestAtOrBefore(asOf)}
       where s.region_id is not null
       order by s.indicator_id, s.region_id`.execute(this.db);
     return groupByIndicator(rows.rows);
