@@ -15,10 +15,10 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from '../tests/support/pacer-process.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const runs = Math.max(1, Number(values.runs));
@@ -145,15 +145,4 @@ async function waitReady(): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('the API did not become ready');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const p = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(p));
-    });
-  });
 }
