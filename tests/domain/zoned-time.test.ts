@@ -3,6 +3,8 @@ import { deadlineOf, parseDueDate } from '../../src/domain/catalog/due-date.js';
 import {
   calendarDateOf,
   endOfDay,
+  formatLocalDate,
+  formatLocalDateTime,
   parseCalendarDate,
   parseInstant,
   parseReportedTime,
@@ -81,5 +83,16 @@ describe('instants in a time zone', () => {
 
   it('finds the local calendar date of an instant', () => {
     expect(calendarDateOf(new Date('2023-06-30T17:30:00Z'), VN)).toEqual({ year: 2023, month: 7, day: 1 });
+  });
+
+  it('writes an instant as the local date, and as local time with its offset, never as UTC', () => {
+    const deadline = new Date('2023-06-30T16:59:59.999Z');
+    expect(formatLocalDate(deadline, VN)).toBe('2023-06-30');
+    expect(formatLocalDateTime(deadline, VN)).toBe('2023-06-30T23:59:59+07:00');
+    expect(formatLocalDateTime(Date.parse('2026-12-01T23:00:00Z'), VN)).toBe('2026-12-02T06:00:00+07:00');
+    expect(formatLocalDateTime(Date.parse('2024-01-15T12:00:00Z'), 'America/St_Johns')).toBe(
+      '2024-01-15T08:30:00-03:30',
+    );
+    expect(formatLocalDateTime(Date.parse('2024-07-15T12:00:00Z'), 'UTC')).toBe('2024-07-15T12:00:00+00:00');
   });
 });

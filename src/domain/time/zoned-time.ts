@@ -159,3 +159,26 @@ function normalizeOffset(offset: string): string {
   if (offset.toUpperCase() === 'Z') return 'Z';
   return offset.includes(':') ? offset : `${offset.slice(0, 3)}:${offset.slice(3)}`;
 }
+
+/** The local calendar date of an instant in `timeZone`, as ISO 8601: 2023-06-30. */
+export function formatLocalDate(instant: Date | number, timeZone: string): string {
+  return formatCalendarDate(calendarDateOf(new Date(instant), timeZone));
+}
+
+/**
+ * An instant as the local wall-clock time in `timeZone`, ISO 8601 with its offset and to the second:
+ * 2023-06-30T23:59:59+07:00. What a person reads where a time (not a date) is meant; machines keep UTC.
+ */
+export function formatLocalDateTime(instant: Date | number, timeZone: string): string {
+  const ms = new Date(instant).getTime();
+  const offset = zoneOffsetMs(ms, timeZone);
+  const local = new Date(Math.floor(ms / 1000) * 1000 + offset);
+  const minutes = Math.round(Math.abs(offset) / 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${formatCalendarDate(calendarDateOf(new Date(ms), timeZone))}T` +
+    `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
+    `${sign}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`
+  );
+}
