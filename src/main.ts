@@ -151,12 +151,14 @@ async function composePacer(
   });
   // The newest evaluation: computed here or loaded from a worker's run; /metrics and the scorecard's "now" read it.
   const latest = new LatestEvaluation();
-  latest.subscribe(
-    (snapshot) =>
-      void kpi
-        .update(snapshot)
-        .catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
-  );
+  // Only an api process serves /metrics: a worker of its own does not spend its time rendering it.
+  if (roleNames.includes('api'))
+    latest.subscribe(
+      (snapshot) =>
+        void kpi
+          .update(snapshot)
+          .catch((error: unknown) => logger.error({ err: error }, 'could not render the KPI exposition')),
+    );
   const evaluation = new EvaluationService({
     store: evaluationStore,
     logger,

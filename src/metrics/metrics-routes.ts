@@ -9,7 +9,7 @@ const gzip = promisify(gzipCallback);
 
 /**
  * `GET /metrics`: the cached KPI exposition followed by prom-client's pipeline metrics. With
- * `Accept-Encoding: gzip`, the KPI part's cached gzip member is sent as is, followed by a small
+ * `Accept-Encoding: gzip`, the KPI part's cached gzip members are sent as they are, followed by a small
  * gzip member for the pipeline part and the extra families (the feeds') (a multi-member gzip stream, which HTTP
  * clients and Prometheus read as one body).
  */
@@ -35,9 +35,9 @@ export function metricsRoutes(
       // The cached part is sent as is, never copied into a new body.
       if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
         void reply.header('content-encoding', 'gzip');
-        return reply.send(Readable.from([cached?.gzip ?? Buffer.alloc(0), await gzip(Buffer.from(pipeline))]));
+        return reply.send(Readable.from([...(cached?.gzip ?? []), await gzip(Buffer.from(pipeline))]));
       }
-      return reply.send(Readable.from([cached?.text ?? Buffer.alloc(0), Buffer.from(pipeline)]));
+      return reply.send(Readable.from([...(cached?.text ?? []), Buffer.from(pipeline)]));
     },
   });
   return [route];

@@ -7,9 +7,11 @@ import { buildHttpServer } from '../../src/http/http-server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { escapeLabelValue } from '../../src/metrics/exposition-writer.js';
 import { KpiExposition, renderKpiExposition } from '../../src/metrics/kpi-exposition.js';
+import { targetFamilies } from '../../src/metrics/kpi-families.js';
 import { metricsRoutes } from '../../src/metrics/metrics-routes.js';
 import { createPipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
 import { which } from '../support/binaries.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { servicesRequired } from '../support/services.js';
 import { kpiMetrics, pacerMetrics } from '../../src/conventions.js';
 
@@ -159,13 +161,59 @@ describe('the KPI exposition', () => {
     const metrics = createPipelineMetrics({ defaultMetrics: false });
     const exposition = new KpiExposition({ maxSeries: 24, metrics });
     await exposition.update(snapshot([result('t1')], 50));
-    const text = exposition.current.text.toString();
+    const text = Buffer.concat(exposition.current.text).toString();
     expect(text.match(/^kpi_target_status\{/gm)).toHaveLength(6);
     const series = text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('kpi_evaluation_timestamp'));
     expect(series).toHaveLength(24);
     const pipeline = await metrics.registry.metrics();
     expect(pipeline).toContain(`${pacerMetrics.kpiSeries} 24`);
     expect(pipeline).toContain(`${pacerMetrics.kpiSeriesDropped} ${1 + 14 + 6 + 1 + 2 * 50 - 24}`);
+  });
+});
+
+describe('the segmented exposition', () => {
+  const statuses = ['achieved', 'on_track', 'at_risk', 'off_track', 'missed', 'no_data'] as const;
+
+  it('equals the whole rendering, text and gzip, after every evaluation of a random sequence', async () => {
+    const random = seededRandom(20261201);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+    let results = Array.from({ length: 620 }, (_, i) => result(`t${String(i).padStart(4, '0')}`));
+    let base = snapshot(results, 40);
+    const exposition = new KpiExposition({ maxSeries: 1_000_000 });
+    for (let step = 0; step < 12; step++) {
+      // A few targets change, now and then a target comes or goes, and some regions get new values.
+      results = results.map((r) =>
+        random() < 0.01
+          ? { ...r, status: pick(statuses), current: random() < 0.2 ? null : Math.round(random() * 1e7) }
+          : r,
+      );
+      if (step % 4 === 3) results = results.filter(() => random() > 0.005);
+      if (step % 5 === 4) results = [...results, result(`new-${step}`)];
+      const indicatorValues = base.indicatorValues.map((v) =>
+        random() < 0.1 ? { ...v, value: v.value + 1, at: v.at + 86_400_000 } : v,
+      );
+      const snap: EvaluationSnapshot = { ...base, runId: step + 2, results, indicatorValues };
+      await exposition.update(snap);
+      const text = Buffer.concat(exposition.current.text).toString();
+      expect(text).toBe(renderKpiExposition(snap, 1_000_000).text);
+      expect(gunzipSync(Buffer.concat(exposition.current.gzip)).toString()).toBe(text);
+      base = snap;
+    }
+  });
+
+  it('renders again only the slice of targets that changed, and keeps the others as they were', async () => {
+    const results = Array.from({ length: 600 }, (_, i) => result(`t${String(i).padStart(4, '0')}`));
+    const exposition = new KpiExposition({ maxSeries: 1_000_000 });
+    await exposition.update(snapshot(results, 3));
+    const before = [...exposition.current.text];
+    const changed = results.map((r, i) => (i === 10 ? { ...r, current: 13_000_000 } : r));
+    await exposition.update({ ...snapshot(changed, 3), runId: 2 });
+    const after = exposition.current.text;
+    expect(after).toHaveLength(before.length);
+    const renewed = after.filter((segment, i) => segment !== before[i]);
+    // The first slice of targets (of 250) in each family, and the timestamp; not the other two slices.
+    expect(renewed).toHaveLength(targetFamilies.length + 1);
+    expect(Buffer.concat(renewed).toString()).toContain('target="t0010"');
   });
 });
 
