@@ -59,17 +59,24 @@ export class EvaluationRepository implements EvaluationStore {
   ) {}
 
   async targets(): Promise<TargetRecord[]> {
+    return this.targetsOf();
+  }
+
+  /** Every target, or only those of `ids`. */
+  private async targetsOf(ids?: readonly string[]): Promise<TargetRecord[]> {
     const [rows, milestones] = await Promise.all([
       this.db
         .selectFrom('targets')
         .innerJoin('directives', 'directives.id', 'targets.directive_id')
         .selectAll('targets')
         .select('directives.timezone')
+        .$if(ids !== undefined, (q) => q.where('targets.id', '=', sql<string>`any(${[...ids!]}::text[])`))
         .orderBy('targets.id')
         .execute(),
       this.db
         .selectFrom('target_milestones')
         .select(['target_id', 'deadline', 'value'])
+        .$if(ids !== undefined, (q) => q.where('target_id', '=', sql<string>`any(${[...ids!]}::text[])`))
         .orderBy('target_id')
         .orderBy('deadline')
         .execute(),
@@ -370,10 +377,11 @@ export class EvaluationRepository implements EvaluationStore {
                   and id not in (select distinct run_id from target_status_changes)`.execute(trx);
       }
       // Delivered on commit, to every api process listening: they load this run instead of waiting for their poll.
-      const notice = run.notice ?? { base: null, indicators: null };
+      const notice = run.notice ?? { base: null, indicators: null, targets: null };
       await sql`select pg_notify(${notifyChannels.evaluation}, json_build_object(
                   'schema', current_schema(), 'run', ${runId}::bigint, 'base', ${notice.base}::bigint,
-                  'indicators', ${notice.indicators}::text[])::text)`.execute(trx);
+                  'indicators', ${notice.indicators}::text[],
+                  'targets', ${notice.targets ?? null}::text[])::text)`.execute(trx);
       return { runId, statusChanges };
     });
   }
@@ -388,12 +396,20 @@ export class EvaluationRepository implements EvaluationStore {
     return row ? { id: row.id, asOf: row.as_of, startedAt: row.started_at } : undefined;
   }
 
-  async runResults(runId: number): Promise<{ asOf: Date; results: TargetResult[] } | undefined> {
+  async runResults(
+    runId: number,
+    targetIds?: readonly string[],
+  ): Promise<{ asOf: Date; results: TargetResult[] } | undefined> {
     const run = await this.db.selectFrom('evaluation_runs').select('as_of').where('id', '=', runId).executeTakeFirst();
     if (!run) return undefined;
     const [targets, rows] = await Promise.all([
-      this.targets(),
-      this.db.selectFrom('evaluations').selectAll().where('run_id', '=', runId).execute(),
+      this.targetsOf(targetIds),
+      this.db
+        .selectFrom('evaluations')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .$if(targetIds !== undefined, (q) => q.where('target_id', '=', sql<string>`any(${[...targetIds!]}::text[])`))
+        .execute(),
     ]);
     const byId = new Map(targets.map((t) => [t.id, t]));
     const results: TargetResult[] = [];

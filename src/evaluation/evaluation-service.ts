@@ -146,7 +146,7 @@ export class EvaluationService implements EvaluationRunner {
         startedAt,
         durationMs,
         results: snapshot.results,
-        notice: { base: newest.id, indicators: changedIndicators },
+        notice: { base: newest.id, indicators: changedIndicators, targets: nameable(reached.map((t) => t.id)) },
       });
       snapshot.runId = saved.runId;
       this.last = snapshot;
@@ -323,15 +323,22 @@ export class EvaluationService implements EvaluationRunner {
   /**
    * The stored run as a snapshot, with indicator values recomputed as of the run's instant; with
    * `changedSince`, only those of the indicators named, the others taken from the base snapshot
-   * (a run of the changed targets only, merged into that base).
+   * (a run of the changed targets only, merged into that base), and, when it names them, only the
+   * results of the targets evaluated again read from storage.
    */
   async storedSnapshot(
     runId: number,
-    changedSince?: { base: EvaluationSnapshot; indicators: readonly string[] },
+    changedSince?: { base: EvaluationSnapshot; indicators: readonly string[]; targets?: readonly string[] | null },
   ): Promise<EvaluationSnapshot | undefined> {
     const store = this.deps.store;
-    const run = await store.runResults(runId);
-    if (!run) return undefined;
+    const targets = changedSince?.targets ?? undefined;
+    const loaded = await store.runResults(runId, targets);
+    if (!loaded) return undefined;
+    // Only the targets evaluated again are read; the others are the base's results, the very same objects.
+    const fresh = targets && new Map(loaded.results.map((r) => [r.target.id, r]));
+    const run = fresh
+      ? { asOf: loaded.asOf, results: changedSince!.base.results.map((r) => fresh.get(r.target.id) ?? r) }
+      : loaded;
     const [indicators, regions, predecessors, latest] = await Promise.all([
       store.indicators(),
       store.regions(),
@@ -399,4 +406,14 @@ class Valuers {
     }
     return out;
   }
+}
+
+/**
+ * Target ids a notification can carry: PostgreSQL limits a payload to 8,000 bytes, and the rest of
+ * the notice needs room. Null when they do not fit (the listener then reads the whole run).
+ */
+function nameable(ids: readonly string[]): string[] | null {
+  let bytes = 0;
+  for (const id of ids) bytes += Buffer.byteLength(id) + 3;
+  return bytes <= 4_000 ? [...ids] : null;
 }

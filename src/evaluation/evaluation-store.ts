@@ -81,6 +81,11 @@ export interface RunNotice {
   base: number | null;
   /** The indicators whose values changed since `base`; null for a full run. */
   indicators: string[] | null;
+  /**
+   * The targets evaluated again (every other result is `base`'s); null for a full run, or when too many to name
+   * within a notification's 8,000 bytes.
+   */
+  targets: string[] | null;
 }
 
 /** Storage the evaluation needs; implemented in `evaluation-repository.ts`. */
@@ -129,7 +134,10 @@ export interface EvaluationStore {
    */
   exclusive?<T>(work: () => Promise<T>): Promise<T>;
   /** The results of a stored run, joined to the targets as they are now. */
-  runResults(runId: number): Promise<{ asOf: Date; results: TargetResult[] } | undefined>;
+  runResults(
+    runId: number,
+    targetIds?: readonly string[],
+  ): Promise<{ asOf: Date; results: TargetResult[] } | undefined>;
 }
 
 export type { TargetStatus };

@@ -87,6 +87,7 @@ function parseNotice(payload: string): RunNotice | undefined {
       run: n.run,
       base: typeof n.base === 'number' ? n.base : null,
       indicators: Array.isArray(n.indicators) ? n.indicators.map(String) : null,
+      targets: Array.isArray(n.targets) ? n.targets.map(String) : null,
     };
   } catch {
     return undefined;
