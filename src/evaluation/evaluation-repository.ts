@@ -50,6 +50,13 @@ interface DirectFactsRow {
   sxy: number | null;
 }
 
+/** The columns of a stored result besides its run, target and instant (copied as they are from a base run). */
+const copiedColumns =
+  'status, achieved_late, achieved_at, current_value, current_observed_at, current_source, expected_value, ' +
+  'progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at, ' +
+  'coverage_ratio, reason, explanation, value_at_deadline, partial, attainment_probability, projected_low, ' +
+  'projected_high';
+
 /** {@link EvaluationStore}: a few set-based queries per evaluation, never one per target. */
 export class EvaluationRepository implements EvaluationStore {
   constructor(
@@ -172,16 +179,17 @@ export class EvaluationRepository implements EvaluationStore {
     return groupByIndicator(rows.rows);
   }
 
-  async checkpointValues(asOf: Date): Promise<Map<string, Map<number, Point>>> {
+  async checkpointValues(asOf: Date, targetIds?: readonly string[]): Promise<Map<string, Map<number, Point>>> {
     // One index probe per passed checkpoint of each target: the newest value at or before it.
+    const only = targetIds ? sql`and t.id = any(${[...targetIds]}::text[])` : sql``;
     const rows = await sql<{ target_id: string; checkpoint: Date; observed_at: Date; value: number }>`
       with checkpoints as (
-        select id as target_id, indicator_id, region_id, deadline as checkpoint from targets
-        where deadline <= ${asOf}
+        select t.id as target_id, t.indicator_id, t.region_id, t.deadline as checkpoint from targets t
+        where t.deadline <= ${asOf} ${only}
         union all
         select m.target_id, t.indicator_id, t.region_id, m.deadline from target_milestones m
         join targets t on t.id = m.target_id
-        where m.deadline <= ${asOf}
+        where m.deadline <= ${asOf} ${only}
       )
       select c.target_id, c.checkpoint, l.observed_at, l.value
       from checkpoints c
@@ -330,7 +338,15 @@ export class EvaluationRepository implements EvaluationStore {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const r = run.results;
+      // A run of the changed targets: the others' rows are the base run's, copied within the database.
+      const base = run.notice?.base ?? null;
+      const named = base !== null && run.notice?.targets ? new Set(run.notice.targets) : undefined;
+      const r = named ? run.results.filter((x) => named.has(x.target.id)) : run.results;
+      if (named)
+        await sql`
+          insert into evaluations (run_id, target_id, as_of, ${sql.raw(copiedColumns)})
+          select ${runId}::bigint, target_id, ${run.asOf}::timestamptz, ${sql.raw(copiedColumns)}
+          from evaluations where run_id = ${base}::bigint and target_id <> all(${[...named]}::text[])`.execute(trx);
       const col = <T>(f: (x: TargetResult) => T) => r.map(f);
       const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
       await sql`

@@ -227,7 +227,10 @@ export class EvaluationService implements EvaluationRunner {
         new Date(asOf.getTime() - this.windowMs),
         scope?.targets.map((t) => t.id),
       ),
-      store.checkpointValues(asOf),
+      store.checkpointValues(
+        asOf,
+        scope?.targets.map((t) => t.id),
+      ),
     ]);
     const valuers = new Valuers(regions, predecessors, asOf, indicators, latest);
     const t = asOf.getTime();

@@ -102,9 +102,10 @@ export interface EvaluationStore {
   latestPerSeries(asOf: Date, indicators?: readonly string[]): Promise<Map<string, Map<number, Point>>>;
   /**
    * The last observation (no dims) of each target's own series at or before each of its checkpoints
-   * (deadline and milestones) that have passed by `asOf`: target id → checkpoint instant (ms) → point.
+   * (deadline and milestones) that have passed by `asOf`: target id → checkpoint instant (ms) → point; only
+   * `targetIds`' when given.
    */
-  checkpointValues(asOf: Date): Promise<Map<string, Map<number, Point>>>;
+  checkpointValues(asOf: Date, targetIds?: readonly string[]): Promise<Map<string, Map<number, Point>>>;
   /**
    * Achievement and the trailing-window fit of every target's own series (only `targetIds`' when given), in one
    * set-based query.

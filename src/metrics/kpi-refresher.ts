@@ -75,6 +75,7 @@ export class KpiRefresher {
       const snapshot = await this.deps.evaluation.storedSnapshot(notice.run, {
         base: current,
         indicators: notice.indicators,
+        targets: notice.targets,
       });
       if (snapshot) return this.deps.latest.publish(snapshot);
     }
