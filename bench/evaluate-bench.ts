@@ -3,11 +3,18 @@
  * bare "latest value per series" query (DISTINCT ON) on the same table in the same run.
  *
  *   npm run bench:evaluate [-- --series-days 100 --fresh --url postgres://...]
+ *   npm run bench:evaluate -- --history
  *
  * Data: Viet Nam's 3,321 communes x 30 indicators = 99,630 series, one value a day for 100 days
  * (9,963,000 rows); 10,000 targets: 3 indicators on every commune, plus provinces and the nation
  * (rolled up from communes). The data set is kept in schema bench_evaluate and reused by the
  * next run unless --fresh.
+ *
+ * With --history: the same 10,000 targets and 99,630 series with 30 days of values (2,988,900 rows)
+ * and with 300 days (29,889,000 rows), each in a schema of its own, evaluated day after day at the
+ * end of their data (each evaluation sees one more day of values, as a daily one does). Prints the
+ * first evaluation (which reads every series whole and fills the reach table) and the median of the
+ * following ones for both, and the ratio of the long history's to the short's: the goal is 1.5 at most.
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -24,6 +31,7 @@ const { values } = parseArgs({
     'series-days': { type: 'string', default: '100' },
     fresh: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
+    history: { type: 'boolean', default: false },
   },
 });
 const url = values.url ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -32,6 +40,50 @@ const runs = Number(values.runs);
 const schema = 'bench_evaluate';
 const indicatorCount = 30;
 const asOf = new Date(Date.UTC(2025, 5, 30, 17) + (days + 5) * 86_400_000);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const time = async (f: () => Promise<unknown>) => {
+  const s = performance.now();
+  await f();
+  return performance.now() - s;
+};
+const en = (x: number) => x.toLocaleString('en-US');
+
+if (values.history) {
+  const day = 86_400_000;
+  const figures: { days: number; rows: number; first: number; steady: number }[] = [];
+  for (const historyDays of [30, 300]) {
+    const database = await createDatabase({ url, schema: `bench_history_${historyDays}`, poolMax: 4 });
+    await migrateToLatest(database.db);
+    const { rows } = await ensureNationalDataset(database.db, { days: historyDays, indicatorCount: 30 });
+    await sql`truncate target_reach, evaluations, evaluation_runs, target_status_changes`.execute(database.db);
+    const service = new EvaluationService({
+      store: new EvaluationRepository(database.db, { exclusive: true }),
+      logger: createLogger({ level: 'silent', pretty: false }),
+    });
+    // The data's last day is 2025-07-01 + days - 1 (local); evaluations start a few days before its end.
+    const lastDay = Date.UTC(2025, 5, 30, 17) + historyDays * day - 1;
+    const first = await time(() => service.evaluate({ asOf: new Date(lastDay - runs * day) }));
+    const steady: number[] = [];
+    for (let i = runs - 1; i >= 0; i--)
+      steady.push(await time(() => service.evaluate({ asOf: new Date(lastDay - i * day) })));
+    figures.push({ days: historyDays, rows, first, steady: median(steady) });
+    await database.close();
+  }
+  const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  for (const f of figures)
+    console.log(
+      `${String(f.days).padStart(3)} days, ${en(f.rows).padStart(10)} observations, 10,000 targets: ` +
+        `first evaluation ${s(f.first)} (reads every series whole), then median ${s(f.steady)} of ${runs}`,
+    );
+  const [short, long] = figures as [(typeof figures)[0], (typeof figures)[0]];
+  const ratio = long.steady / short.steady;
+  console.log(
+    `ten times the history: ${ratio.toFixed(2)}x the evaluation time (goal: at most 1.5x); ` +
+      `first evaluations ${(long.first / short.first).toFixed(2)}x`,
+  );
+  process.exit(0);
+}
 
 if (values.fresh) {
   const admin = await createDatabase({ url });
@@ -49,13 +101,6 @@ const service = new EvaluationService({
   store: new EvaluationRepository(db),
   logger: createLogger({ level: 'silent', pretty: false }),
 });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const time = async (f: () => Promise<unknown>) => {
-  const s = performance.now();
-  await f();
-  return performance.now() - s;
-};
-
 const reference: number[] = [];
 const full: number[] = [];
 await service.compute(asOf); // warm caches the same way for both
@@ -72,7 +117,6 @@ for (let i = 0; i < runs; i++) {
 const r = median(reference);
 const f = median(full);
 const serverVersion = (await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]!.v;
-const en = (x: number) => x.toLocaleString('en-US');
 console.log(
   `data: ${en(expectedRows)} observations in ${en(3321 * indicatorCount)} series, ${en(targetCount)} targets, ` +
     `PostgreSQL ${serverVersion}`,

@@ -24,7 +24,7 @@ export async function ensureNationalDataset(
       `building the data set: ${expectedRows.toLocaleString('en-US')} observations, 10,000 targets ` +
         '(a few minutes, once)',
     );
-    await sql`truncate observations, evaluations, evaluation_runs, target_status_changes`.execute(db);
+    await sql`truncate observations, evaluations, evaluation_runs, target_status_changes, target_reach`.execute(db);
   }
   // The catalog stays in a directory of its own: processes started by a benchmark apply it (unchanged) at start.
   const dir = path.join(tmpdir(), 'pacer-bench-national');

@@ -13,6 +13,7 @@ import type {
   TargetResult,
 } from './evaluation-store.js';
 import type { DB } from '../storage/database-schema.js';
+import { TargetReachRepository } from './target-reach-repository.js';
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 
@@ -35,12 +36,8 @@ const newestAtOrBefore = (asOf: Date) => sql`cross join lateral (
       ) l`;
 
 /** One target's row of the direct-facts aggregate: first instants meeting the target value from each side. */
-interface DirectFactsRow {
+interface WindowFitRow {
   id: string;
-  at_least_by: Date | null;
-  at_least_after: Date | null;
-  at_most_by: Date | null;
-  at_most_after: Date | null;
   n: number;
   slope: number | null;
   intercept: number | null;
@@ -59,11 +56,21 @@ const copiedColumns =
 
 /** {@link EvaluationStore}: a few set-based queries per evaluation, never one per target. */
 export class EvaluationRepository implements EvaluationStore {
+  private readonly reach: TargetReachRepository;
+
   constructor(
     private readonly db: Kysely<DB>,
-    /** `exclusive`: serialize runs across processes (PostgreSQL; PGlite has one process and one connection). */
-    private readonly options: { retentionDays?: number; exclusive?: boolean } = {},
-  ) {}
+    /**
+     * `exclusive`: serialize runs across processes (PostgreSQL; PGlite has one process and one connection).
+     * `unseenMarginMs`: how far back a batch may have finished yet be unseen by a statement (default a minute).
+     */
+    private readonly options: { retentionDays?: number; exclusive?: boolean; unseenMarginMs?: number } = {},
+  ) {
+    this.reach = new TargetReachRepository(db, {
+      changesSince: (since) => this.changesSince(since),
+      unseenMarginMs: options.unseenMarginMs ?? 60_000,
+    });
+  }
 
   async targets(): Promise<TargetRecord[]> {
     return this.targetsOf();
@@ -270,46 +277,44 @@ export class EvaluationRepository implements EvaluationStore {
   }
 
   async directFacts(asOf: Date, windowStart: Date, targetIds?: readonly string[]): Promise<Map<string, DirectFacts>> {
-    // The rule (which comparison a direction means) stays in the domain: the query returns, for
-    // both comparisons, the first instant by and after the deadline, and achievementOf picks.
+    // The rule (which comparison a direction means) stays in the domain: the reach gives, for both
+    // comparisons, the first instant by and after the deadline, and achievementOf picks. Reach looks
+    // at a series' whole history, so it is brought forward from the last evaluation (see
+    // TargetReachRepository); the fit reads only the window: neither grows with history.
+    const [reach, fits] = await Promise.all([
+      this.reach.reach(asOf, targetIds),
+      this.windowFits(asOf, windowStart, targetIds),
+    ]);
+    const out = new Map<string, DirectFacts>();
+    for (const [id, r] of reach) {
+      if (r.hasValues) out.set(id, { reach: r.reach, fit: fits.get(id) ?? { n: 0, line: null, spread: null } });
+    }
+    return out;
+  }
+
+  /** The least-squares fit of each target's own series over the window (only `targetIds`' when given). */
+  private async windowFits(
+    asOf: Date,
+    windowStart: Date,
+    targetIds?: readonly string[],
+  ): Promise<Map<string, WindowFit>> {
     // x is milliseconds relative to asOf, so the fitted intercept is the line's value at asOf and
     // the regression stays well conditioned; extract() gives an exact numeric, scaled before the
     // cast so x is an exact integer (seconds as float8 lose the last digits of a millisecond).
-    const rows = await sql<DirectFactsRow>`
+    const rows = await sql<WindowFitRow>`
       with series as (
-        select t.id, t.deadline, t.target_value, o.observed_at, o.value,
-               (extract(epoch from (o.observed_at - ${asOf}::timestamptz)) * 1000)::float8 as x
+        select t.id, o.value, (extract(epoch from (o.observed_at - ${asOf}::timestamptz)) * 1000)::float8 as x
         from targets t
         join observations o on o.indicator_id = t.indicator_id and o.region_id = t.region_id
-                           and o.dims = '{}'::jsonb and o.observed_at <= ${asOf}
+                           and o.dims = '{}'::jsonb and o.observed_at <= ${asOf} and o.observed_at > ${windowStart}
         ${targetIds ? sql`where t.id = any(${[...targetIds]}::text[])` : sql``}
       )
-      select id,
-             min(observed_at) filter (where value >= target_value and observed_at <= deadline) as at_least_by,
-             min(observed_at) filter (where value >= target_value and observed_at > deadline) as at_least_after,
-             min(observed_at) filter (where value <= target_value and observed_at <= deadline) as at_most_by,
-             min(observed_at) filter (where value <= target_value and observed_at > deadline) as at_most_after,
-             count(*) filter (where observed_at > ${windowStart})::int as n,
-             regr_slope(value, x) filter (where observed_at > ${windowStart}) as slope,
-             regr_intercept(value, x) filter (where observed_at > ${windowStart}) as intercept,
-             regr_avgx(value, x) filter (where observed_at > ${windowStart}) as mean_x,
-             regr_sxx(value, x) filter (where observed_at > ${windowStart}) as sxx,
-             regr_syy(value, x) filter (where observed_at > ${windowStart}) as syy,
-             regr_sxy(value, x) filter (where observed_at > ${windowStart}) as sxy
+      select id, count(*)::int as n, regr_slope(value, x) as slope, regr_intercept(value, x) as intercept,
+             regr_avgx(value, x) as mean_x, regr_sxx(value, x) as sxx, regr_syy(value, x) as syy,
+             regr_sxy(value, x) as sxy
       from series
       group by id`.execute(this.db);
-    return new Map(
-      rows.rows.map((r) => [
-        r.id,
-        {
-          reach: {
-            at_least: { byDeadline: ms(r.at_least_by), afterDeadline: ms(r.at_least_after) },
-            at_most: { byDeadline: ms(r.at_most_by), afterDeadline: ms(r.at_most_after) },
-          },
-          fit: fitOf(r),
-        },
-      ]),
-    );
+    return new Map(rows.rows.map((r) => [r.id, fitOf(r)]));
   }
 
   async saveRun(run: {
@@ -468,7 +473,7 @@ export class EvaluationRepository implements EvaluationStore {
  * The window fit of a direct-facts row. The residual sum of squares is Syy − Sxy² / Sxx, which
  * cancels toward zero for points on a line: it is floored at zero, as a sum of squares is.
  */
-function fitOf(r: DirectFactsRow): WindowFit {
+function fitOf(r: WindowFitRow): WindowFit {
   const line = r.n >= 2 && r.slope !== null && r.intercept !== null ? { slope: r.slope, intercept: r.intercept } : null;
   const spread =
     line && r.mean_x !== null && r.sxx !== null && r.syy !== null && r.sxy !== null && r.sxx > 0

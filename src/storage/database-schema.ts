@@ -258,6 +258,20 @@ export interface FeedRunsTable {
   issues: JSONColumnType<object[]> | null;
 }
 
+/** When each target's own series first met its value, counted through `through` (see migration 0015). */
+export interface TargetReachTable {
+  target_id: string;
+  target_value: number;
+  deadline: Date;
+  through: Date;
+  computed_at: Date;
+  has_values: boolean;
+  at_least_by: Date | null;
+  at_least_after: Date | null;
+  at_most_by: Date | null;
+  at_most_after: Date | null;
+}
+
 export interface DB {
   region_sets: RegionSetsTable;
   regions: RegionsTable;
@@ -274,6 +288,7 @@ export interface DB {
   evaluation_runs: EvaluationRunsTable;
   evaluations: EvaluationsTable;
   target_status_changes: TargetStatusChangesTable;
+  target_reach: TargetReachTable;
   catalog_applies: CatalogAppliesTable;
   pacer_state: PacerStateTable;
   api_tokens: ApiTokensTable;

@@ -1,6 +1,7 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCatalog } from '../../src/catalog/apply-catalog.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
@@ -221,5 +222,77 @@ describe.each(backends)('direct facts against the domain oracle on %s', (backend
     expect(seen.afterDeadline).toBeGreaterThan(10);
     expect(seen.lines).toBeGreaterThan(10);
     expect(seen.spreads).toBeGreaterThan(10);
+  });
+
+  it("brings each series' first meetings forward through back-dated values, corrections and a past view", async () => {
+    // No margin: every batch here commits before the next evaluation starts, so a stale row can only be missed
+    // by a wrong rule, never saved by the margin's looking back.
+    const cached = new EvaluationRepository(t.database.db, { unseenMarginMs: 0 });
+    const reachOf = async (asOf: number) => {
+      const facts = await cached.directFacts(new Date(asOf), new Date(asOf - 30 * DAY));
+      const mismatches: string[] = [];
+      for (const target of targets) {
+        const want = seriesFacts(seriesById.get(target.id)!, target, asOf, asOf - 30 * DAY);
+        const got = facts.get(target.id);
+        const known = seriesById.get(target.id)!.some((p) => p.at <= asOf);
+        if (!known && got) mismatches.push(`${target.id} as of ${asOf}: facts for a series with no known point`);
+        if (known && JSON.stringify(got?.reach) !== JSON.stringify(want.reach))
+          mismatches.push(
+            `${target.id} as of ${asOf}: reach ${JSON.stringify(got?.reach)}, oracle ${JSON.stringify(want.reach)}`,
+          );
+      }
+      return mismatches;
+    };
+    random = seededRandom(SEED + 2);
+    const steps = [
+      Date.parse('2023-03-01T00:00:00Z'),
+      Date.parse('2023-09-01T00:00:00Z'),
+      Date.parse('2024-02-01T00:00:00Z'),
+      Date.parse('2024-08-01T00:00:00Z'),
+      Date.parse('2025-01-01T00:00:00Z'),
+    ];
+    let changed = 0;
+    for (const [i, asOf] of steps.entries()) {
+      expect(await reachOf(asOf)).toEqual([]);
+      // Between evaluations: values dated before the last one (back-dated), and corrections of stored values.
+      const records: PushRecord[] = [];
+      for (const target of targets) {
+        if (random() > 0.15) continue;
+        const points = seriesById.get(target.id)!;
+        const stored = points.filter((p) => p.at <= asOf);
+        const value = random() < 0.5 ? target.targetValue : target.baselineValue;
+        if (stored.length > 0 && random() < 0.5) {
+          const p = stored[int(0, stored.length - 1)]!;
+          if (p.value === value) continue;
+          p.value = value;
+          records.push({
+            indicator: target.indicatorId,
+            region: 'TH-10',
+            observed_at: new Date(p.at).toISOString(),
+            value,
+          });
+        } else {
+          const at = asOf - int(1, 200) * DAY - int(0, 1000) * MINUTE;
+          if (points.some((p) => p.at === at)) continue;
+          points.push({ at, value });
+          records.push({
+            indicator: target.indicatorId,
+            region: 'TH-10',
+            observed_at: new Date(at).toISOString(),
+            value,
+          });
+        }
+      }
+      changed += records.length;
+      if (records.length > 0) expect(await seedObservations(t.database, records)).toMatchObject({ rejected: 0 });
+      // Now and then a view of the past between two evaluations of the present: it must not move a row back.
+      if (i === 2) expect(await reachOf(steps[0]!)).toEqual([]);
+    }
+    expect(changed).toBeGreaterThan(50);
+    const rows = await sql<{ n: number }>`select count(*)::int as n from target_reach
+                                            where through = ${new Date(steps.at(-1)!)}::timestamptz`.execute(
+      t.database.db,
+    );
+    expect(rows.rows[0]!.n).toBe(SERIES);
   });
 });
