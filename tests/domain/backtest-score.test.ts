@@ -77,7 +77,7 @@ const silent: BacktestTargetInput = {
 describe('backtest scoring', () => {
   const score = scoreBacktest([missed, achieved, silent]);
 
-  it('scores each target: accuracy without the no_data steps, lead time of the warning that stayed, MAPE, Brier', () => {
+  it('scores each target: accuracy without no_data steps, lead time of the warning that stayed, MAPE, Brier', () => {
     const [m, a, s] = score.targets;
     expect(m).toMatchObject({ steps: 6, noData: 1, judged: 5, correct: 3, accuracy: 0.6 });
     expect(m).toMatchObject({ warnedFrom: 70 * DAY, leadDays: 30 });
