@@ -1,23 +1,19 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCatalog } from '../../src/catalog/apply-catalog.js';
-import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import { backtestSchema, type BacktestDocument } from '../../src/evaluation/backtest-schema.js';
-import { createDatabase, type Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrator.js';
 import { runPacerCli, startPacer } from '../support/pacer-process.js';
-import { seedObservations, type PushRecord } from '../support/seed-observations.js';
-import { openTestDatabase, testBackends, type Backend } from '../support/test-database.js';
+import { prepareBacktestCatalog } from '../support/backtest-fixture.js';
+import { testBackends } from '../support/test-database.js';
 
 /**
- * A synthetic catalog whose backtest is computed by hand. Directive issued 2023-01-01 (Asia/Bangkok); every
- * target has baseline 0 on 2022-12-31 and target 300 (`at_least`, default tolerance: at_risk within 30 short);
- * level indicators, so the forecast is the least-squares line of the window. The window is 3 days
- * (PACER_FORECAST_WINDOW_DAYS=3) and each month ends with three values on one line: y − 2s, y − s, y on its last
- * three days. So the evaluation as of a month's end fits that line exactly: projected = y + s · (days to the
- * deadline), and with no spread the chance to meet is 1 or 0.
+ * The synthetic catalog of tests/support/backtest-fixture.ts, whose backtest is computed by hand. Directive issued
+ * 2023-01-01 (Asia/Bangkok); every target has baseline 0 on 2022-12-31 and target 300 (`at_least`, default
+ * tolerance: at_risk within 30 short); level indicators, so the forecast is the least-squares line of the window.
+ * The window is 3 days (PACER_FORECAST_WINDOW_DAYS=3) and each month ends with three values on one line: y − 2s, y −
+ * s, y on its last three days. So the evaluation as of a month's end fits that line exactly: projected = y + s ·
+ * (days to the deadline), and with no spread the chance to meet is 1 or 0.
  *
  * Steps: --from 2022-12-31 --to 2023-12-31 --every 1mo: 13 month ends. 2022-12-31 is before the issue date and
  * counts for nobody; a step on a deadline does not count for its target.
@@ -44,110 +40,6 @@ import { openTestDatabase, testBackends, type Backend } from '../support/test-da
  * 3.682407 / 20 = 0.184120. Brier 6 / 20 = 0.3. Reliability: bin 0–0.1 has 9 steps (chance 0, none achieved),
  * bin 0.9–1 has 11 (chance 1, 5 achieved: 0.454545).
  */
-const groups: Record<string, [string, number, number][]> = {
-  a_value: [
-    ['2023-01-31', 62, 2],
-    ['2023-02-28', 118, 2],
-    ['2023-03-31', 180, 2],
-    ['2023-04-30', 240, 2],
-    ['2023-05-31', 302, 2],
-    ['2023-06-30', 362, 2],
-  ],
-  b_value: [
-    ['2023-01-31', 62, 2],
-    ['2023-02-28', 118, 2],
-    ['2023-03-31', 180, 2],
-    ['2023-04-30', 200, 2],
-    ['2023-05-31', 230, 2],
-    ['2023-06-30', 240, 1],
-  ],
-  c_value: [
-    ['2023-02-28', 40, 1],
-    ['2023-03-31', 50, 0.5],
-    ['2023-04-30', 100, 1],
-    ['2023-05-31', 110, 0.5],
-    ['2023-06-30', 120, 0.5],
-    ['2023-07-31', 130, 0.5],
-    ['2023-08-31', 140, 1],
-    ['2023-09-30', 170, 1],
-    ['2023-10-31', 200, 1],
-    ['2023-11-30', 240, 1],
-    ['2023-12-31', 270, 1],
-  ],
-};
-
-function records(): PushRecord[] {
-  const out: PushRecord[] = [];
-  for (const [indicator, list] of Object.entries(groups)) {
-    for (const [day, y, s] of list) {
-      for (const back of [2, 1, 0]) {
-        const d = new Date(`${day}T00:00:00Z`);
-        d.setUTCDate(d.getUTCDate() - back);
-        out.push({ indicator, region: 'TH-10', observed_at: d.toISOString().slice(0, 10), value: y - back * s });
-      }
-    }
-  }
-  return out;
-}
-
-async function writeCatalog(dir: string): Promise<void> {
-  await cp('tests/fixtures/catalogs/minimal/regions', path.join(dir, 'regions'), { recursive: true });
-  const ids = ['a_value', 'b_value', 'c_value', 'd_value'];
-  const indicators = ids.map((id) => `  - { id: ${id}, name: ${id}, unit: things, kind: level, update_interval: 30d }`);
-  const target = (id: string, indicator: string, due: string) =>
-    `  - { id: ${id}, title: ${id}, indicator: ${indicator}, owner: Test, source: Test, ` +
-    `baseline: { value: 0, date: 2022-12-31 }, target: 300, due: ${due} }`;
-  await writeFile(
-    path.join(dir, 'catalog.yaml'),
-    `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\n` +
-      'apiVersion: pacer/v1\nkind: Directive\nid: backtest\ntitle: Backtest\nissuer: Test\nissued: 2023-01-01\n' +
-      'timezone: Asia/Bangkok\nregion: TH-10\ntargets:\n' +
-      [
-        target('a-achieved', 'a_value', '2023-06'),
-        target('b-missed-late-warning', 'b_value', '2023-06'),
-        target('c-missed-early-warning', 'c_value', '2023-12'),
-        target('d-undecided', 'd_value', '2099-12'),
-      ].join('\n') +
-      '\n',
-  );
-}
-
-/** The catalog applied and the values written, closed again: `pacer` processes open it themselves. */
-async function prepare(
-  backend: Backend,
-  root: string,
-): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  const catalogDir = path.join(root, 'catalog');
-  const jobsDir = path.join(root, 'jobs');
-  await mkdir(jobsDir, { recursive: true });
-  await writeCatalog(catalogDir);
-  const common = {
-    PACER_CATALOG_DIR: catalogDir,
-    PACER_JOBS_DIR: jobsDir,
-    PACER_DEMO_DATA: 'false',
-    PACER_FORECAST_WINDOW_DAYS: '3',
-  };
-  let database: Database;
-  let env: Record<string, string>;
-  let drop: () => Promise<void>;
-  if (backend === 'postgres') {
-    const t = await openTestDatabase('postgres', 'backtest');
-    database = t.database;
-    env = { ...common, DATABASE_URL: t.url! };
-    drop = () => t.drop();
-  } else {
-    const dataDir = path.join(root, 'data');
-    database = await createDatabase({ dataDir });
-    await migrateToLatest(database.db);
-    env = { ...common, PACER_DATA_DIR: dataDir };
-    drop = async () => {};
-  }
-  await applyCatalog(new CatalogRepository(database.db), catalogDir);
-  await seedObservations(database, records());
-  if (backend === 'pglite') await database.close();
-  return { env, drop };
-}
-
 const backends = await testBackends();
 
 describe.each(backends)('pacer backtest on %s', (backend) => {
@@ -159,7 +51,7 @@ describe.each(backends)('pacer backtest on %s', (backend) => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'pacer-backtest-'));
-    ({ env, drop } = await prepare(backend, root));
+    ({ env, drop } = await prepareBacktestCatalog(backend, root));
     const result = await runPacerCli([...args, '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     document = backtestSchema.parse(JSON.parse(result.stdout));

@@ -12,11 +12,14 @@ function horizonLabel(h: { from_days: number; to_days: number | null }): string 
   return h.from_days === 0 ? `under ${h.to_days} days` : `${h.from_days}–${h.to_days - 1} days`;
 }
 
-const SIZE = 260;
-const PAD = 36;
-const plot = SIZE - 2 * PAD;
+const SIZE = 280;
+/** Room for the axis labels left and below; a little on the other sides for the dots at the edges. */
+const PAD = 52;
+const EDGE = 14;
+const plot = SIZE - PAD - EDGE;
 const x = (p: number) => (PAD + p * plot).toFixed(1);
-const y = (p: number) => (SIZE - PAD - p * plot).toFixed(1);
+const y = (p: number) => (EDGE + (1 - p) * plot).toFixed(1);
+const tickLabel = (p: number) => `${Math.round(p * 100)}%`;
 
 /**
  * The reliability chart: per bin of the chance to meet, the mean chance predicted (across) against the
@@ -39,14 +42,15 @@ export function reliabilityChart(bins: BacktestDocument['overall']['reliability'
         '.';
   return html`<svg class="reliability" viewBox="0 0 ${SIZE} ${SIZE}" width="${SIZE}" height="${SIZE}" role="img"
  aria-label="${label}">
-<rect x="${PAD}" y="${PAD}" width="${plot}" height="${plot}" fill="#fff" stroke="#d1d5db"/>
+<rect x="${PAD}" y="${EDGE}" width="${plot}" height="${plot}" fill="#fff" stroke="#d1d5db"/>
 <line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#4b5563" stroke-dasharray="4 4"/>
 ${ticks.map(
-  (t) => html`<text x="${x(t)}" y="${SIZE - PAD + 14}" font-size="10" text-anchor="middle">${formatPercent(t)}</text>
-<text x="${PAD - 4}" y="${Number(y(t)) + 3}" font-size="10" text-anchor="end">${formatPercent(t)}</text>`,
+  (t) => html`<text x="${x(t)}" y="${EDGE + plot + 14}" font-size="10" text-anchor="middle">${tickLabel(t)}</text>
+<text x="${PAD - 5}" y="${Number(y(t)) + 3}" font-size="10" text-anchor="end">${tickLabel(t)}</text>`,
 )}
-<text x="${SIZE / 2}" y="${SIZE - 6}" font-size="11" text-anchor="middle">chance predicted</text>
-<text x="10" y="${SIZE / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 10 ${SIZE / 2})">achieved</text>
+<text x="${PAD + plot / 2}" y="${SIZE - 8}" font-size="11" text-anchor="middle">chance predicted</text>
+<text x="14" y="${EDGE + plot / 2}" font-size="11" text-anchor="middle"
+ transform="rotate(-90 14 ${EDGE + plot / 2})">share achieved</text>
 ${path ? html`<path d="${path}" fill="none" stroke="#1d4ed8"/>` : ''}
 ${used.map((b) => {
   const r = (3 + 6 * Math.sqrt(b.steps / most)).toFixed(1);
@@ -86,7 +90,7 @@ ${formatNumber(o.lead_days.median)}, ${o.lead_days.min} to ${o.lead_days.max})`
 ${d.undecided_targets} not decided yet) · ${d.steps.length} steps every ${d.every} from ${d.from} to ${d.to},
 each evaluated as it was known then · ${d.timezone}</p>
 ${form(d)}
-<ul class="counts" aria-label="Summary">
+<ul aria-label="Summary">
 <li id="accuracy">Status pointed at the outcome: <strong>${pct(o.accuracy)}</strong> of ${o.judged_steps} steps
 (${o.no_data_steps} without data)</li>
 <li id="warned">Missed targets warned until the deadline: <strong>${o.warned} of ${o.missed}</strong>${lead}</li>
