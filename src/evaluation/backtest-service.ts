@@ -18,8 +18,11 @@ import { InputError } from '../errors/pacer-error.js';
 import type { EvaluationScope, EvaluationSnapshot } from './evaluation-service.js';
 import type { EvaluationStore, TargetRecord } from './evaluation-store.js';
 
-/** The most steps one backtest replays: ten years of weeks. */
-export const MAX_BACKTEST_STEPS = 520;
+/**
+ * The most steps one backtest replays: ten years of months, two of weeks. Each step is an evaluation, and the API
+ * lets any reader ask for one.
+ */
+export const MAX_BACKTEST_STEPS = 120;
 
 /** The default step: a month. */
 export const DEFAULT_BACKTEST_EVERY = '1mo';

@@ -187,8 +187,14 @@ describe.each(backends)('pacer backtest on %s', (backend) => {
       const query = '?from=2022-12-31&to=2023-12-31&every=1mo';
       const api = backtestSchema.parse(await (await fetch(`${server.baseUrl}/v1/backtest${query}`)).json());
       expect({ ...api, outcome_at: '' }).toEqual({ ...document, outcome_at: '' });
-      const bad = await fetch(`${server.baseUrl}/v1/backtest?every=fortnight`);
+      const bad = await fetch(`${server.baseUrl}/v1/backtest?every=2y`);
       expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({
+        error: { code: 'invalid_input', message: 'every: expected a step such as 1mo, 3mo, 2w or 7d, got "2y"' },
+      });
+      const daily = await fetch(`${server.baseUrl}/backtest?from=2023-01-01&to=2023-12-31&every=1d`);
+      expect(daily.status).toBe(400);
+      expect(await daily.text()).toContain('more than 120 steps from 2023-01-01 to 2023-12-31 every 1d');
       const page = await fetch(`${server.baseUrl}/backtest${query}`);
       expect(page.status).toBe(200);
       const body = await page.text();
