@@ -3,7 +3,8 @@
  * 3,321 communes x `indicatorCount` indicators, one value a day for `days` days (generate_series,
  * one INSERT ... SELECT per indicator), and 10,000 targets: 3 indicators on every commune, plus
  * provinces and the nation (rolled up from communes). Returns the number of observations and the
- * directory of the catalog.
+ * directory of the catalog. `targets` keeps the first so many (the commune targets first), `due` and
+ * `targetValue` set every target's deadline and value (default 2027-06 and 1,000,000: none decided yet).
  */
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,19 +16,27 @@ import type { DB } from '../src/storage/database-schema.js';
 
 export async function ensureNationalDataset(
   db: Kysely<DB>,
-  { days, indicatorCount }: { days: number; indicatorCount: number },
+  {
+    days,
+    indicatorCount,
+    targets: targetCount = 10_000,
+    due = '2027-06',
+    targetValue = 1_000_000,
+  }: { days: number; indicatorCount: number; targets?: number; due?: string; targetValue?: number },
 ): Promise<{ rows: number; catalogDir: string }> {
   const expectedRows = 3321 * indicatorCount * days;
   const have = Number((await sql<{ n: string }>`select count(*) as n from observations`.execute(db)).rows[0]!.n);
   if (have !== expectedRows) {
     console.error(
-      `building the data set: ${expectedRows.toLocaleString('en-US')} observations, 10,000 targets ` +
+      `building the data set: ${expectedRows.toLocaleString('en-US')} observations, ` +
+        `${targetCount.toLocaleString('en-US')} targets ` +
         '(a few minutes, once)',
     );
     await sql`truncate observations, evaluations, evaluation_runs, target_status_changes, target_reach`.execute(db);
   }
   // The catalog stays in a directory of its own: processes started by a benchmark apply it (unchanged) at start.
-  const dir = path.join(tmpdir(), 'pacer-bench-national');
+  const standard = targetCount === 10_000 && due === '2027-06' && targetValue === 1_000_000;
+  const dir = path.join(tmpdir(), `pacer-bench-national${standard ? '' : `-${targetCount}-${due}-${targetValue}`}`);
   await mkdir(dir, { recursive: true });
   await cp('catalog/regions', path.join(dir, 'regions'), { recursive: true });
   const rebuild = have !== expectedRows;
@@ -56,16 +65,17 @@ export async function ensureNationalDataset(
     ).rows.map((r) => r.code);
     const target = (id: string, indicator: string, region: string) =>
       `  - { id: ${id}, title: ${id}, indicator: ${indicator}, region: "${region}", owner: Bench, source: bench, ` +
-      'baseline: { value: 0, date: 2025-07-01 }, target: 1000000, due: 2027-06 }';
+      `baseline: { value: 0, date: 2025-07-01 }, target: ${targetValue}, due: ${due} }`;
     const targets: string[] = [];
     for (const code of communes)
-      for (let i = 0; i < 3; i++) targets.push(target(`c-${code}-${i}`, `bench_0${i}`, code));
+      for (let i = 0; i < Math.min(3, indicatorCount); i++) targets.push(target(`c-${code}-${i}`, `bench_0${i}`, code));
     for (const code of provinces) targets.push(target(`p-${code}`, 'bench_00', code));
     targets.push(target('nation', 'bench_00', 'VN'));
-    for (let i = 0; targets.length < 10_000; i++)
+    for (let i = 0; targets.length < targetCount; i++)
       targets.push(
         target(`extra-${i}`, `bench_${String(3 + (i % 27)).padStart(2, '0')}`, communes[i % communes.length]!),
       );
+    targets.length = Math.min(targets.length, targetCount);
     await writeFile(
       path.join(dir, 'bench.yaml'),
       `apiVersion: pacer/v1\nkind: IndicatorSet\nindicators:\n${indicators.join('\n')}\n---\n` +

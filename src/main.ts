@@ -11,6 +11,7 @@ import { RegionRepository } from './catalog/region-repository.js';
 import type { Config } from './config/env-schema.js';
 import { loadDemoData, type DemoLoadResult } from './demo/load-demo-data.js';
 import { StateRepository } from './demo/state-repository.js';
+import { BacktestService } from './evaluation/backtest-service.js';
 import { EvaluationRepository } from './evaluation/evaluation-repository.js';
 import { EvaluationService } from './evaluation/evaluation-service.js';
 import { LatestEvaluation } from './evaluation/latest-evaluation.js';
@@ -63,6 +64,8 @@ export interface PacerServices {
   readonly scorecard: ScorecardService;
   /** The scorecard as reports people send (XLSX, CSV, Markdown): `pacer report`, `GET /reports/...`. */
   readonly reports: ReportService;
+  /** "Were the warnings right?": the evaluation replayed as known at each step, scored against the outcomes. */
+  readonly backtest: BacktestService;
   readonly feeds: { readonly registry: FeedRegistry; readonly store: FeedRunRepository; readonly runner: FeedRunner };
   readonly metrics: PipelineMetrics;
 }
@@ -202,10 +205,11 @@ async function composePacer(
     // One small query, not the ingest catalog (13k regions): loading that early raised the api's peak memory by ~45 MB.
     indicatorIds: await catalog.indicatorIds(),
   }));
+  const scorecardStore = new ScorecardRepository(db);
   const scorecard = new ScorecardService({
     evaluation,
     regions: evaluationStore,
-    store: new ScorecardRepository(db),
+    store: scorecardStore,
     // Only an api process keeps its newest evaluation current (published or loaded) and serves "now" from it.
     latest: roleNames.includes('api') ? latest : undefined,
   });
@@ -224,6 +228,11 @@ async function composePacer(
     evaluation,
     scorecard,
     reports: new ReportService({ scorecard, store: new ReportRepository(db) }),
+    backtest: new BacktestService({
+      evaluation,
+      store: evaluationStore,
+      directives: () => scorecardStore.directives(),
+    }),
     feeds: {
       registry,
       store: feedStore,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { backtestCommand } from './backtest-command.js';
 import { catalogCommand } from './catalog-command.js';
 import { jobsCommand } from './jobs-command.js';
 import { evaluateCommand } from './evaluate-command.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   program.addCommand(generateCommand(io, setExitCode));
   program.addCommand(statusCommand(io, setExitCode));
   program.addCommand(reportCommand(io, setExitCode));
+  program.addCommand(backtestCommand(io, setExitCode));
   program.addCommand(pushCommand(io, setExitCode));
   program.addCommand(tokenCommand(io, setExitCode));
   return program;

@@ -14,7 +14,8 @@ export interface EvaluationRunSummary {
 
 /** Evaluates every target on the scheduler's tick, and the targets ingest batches changed after them. */
 export interface EvaluationRunner {
-  evaluate(options?: { asOf?: Date; persist?: boolean }): Promise<EvaluationRunSummary>;
+  /** `knownAt` limits the evaluation to what was recorded by then. */
+  evaluate(options?: { asOf?: Date; knownAt?: Date; persist?: boolean }): Promise<EvaluationRunSummary>;
   /** Evaluates the targets changed since the newest run and saves it merged (every target when it cannot tell). */
   evaluateChanges(): Promise<EvaluationRunSummary>;
 }

@@ -39,6 +39,16 @@ export interface EvaluationScope {
   catalog: { indicators: IndicatorRecord[]; regions: RegionRecord[]; predecessors: Map<number, number[]> };
 }
 
+/** How to run a full evaluation. */
+export interface EvaluateOptions {
+  /** The instant evaluated as of (valid time: observations dated up to it); default now. */
+  asOf?: Date;
+  /** Limits the evaluation to what was recorded by then (transaction time); default: everything recorded. */
+  knownAt?: Date;
+  /** Store the run (default true). */
+  persist?: boolean;
+}
+
 /** Everything one evaluation produced: what the exporter renders and the scorecard shows. */
 export interface EvaluationSnapshot {
   runId: number | null;
@@ -76,7 +86,7 @@ export class EvaluationService implements EvaluationRunner {
   /** The newest snapshot this service saved: what an evaluation of the changed targets merges into. */
   private last: EvaluationSnapshot | undefined;
 
-  async evaluate(options: { asOf?: Date; persist?: boolean } = {}): Promise<EvaluationRunSummary> {
+  async evaluate(options: EvaluateOptions = {}): Promise<EvaluationRunSummary> {
     if (options.persist === false) return this.evaluateAll(options);
     const run = () => this.evaluateAll(options);
     return this.deps.store.exclusive ? this.deps.store.exclusive(run) : run();
@@ -171,7 +181,7 @@ export class EvaluationService implements EvaluationRunner {
     }
   }
 
-  private async evaluateAll(options: { asOf?: Date; persist?: boolean }): Promise<EvaluationRunSummary> {
+  private async evaluateAll(options: EvaluateOptions): Promise<EvaluationRunSummary> {
     const startedAt = new Date();
     const started = performance.now();
     try {
@@ -212,9 +222,9 @@ export class EvaluationService implements EvaluationRunner {
 
   /**
    * Evaluates every target as of `asOf` without storing anything; with `scope`, only its targets,
-   * and indicator values of its indicators only.
+   * and indicator values of its indicators only. `knownAt` limits it to what was recorded by then.
    */
-  async compute(asOf: Date, scope?: EvaluationScope): Promise<EvaluationSnapshot> {
+  async compute(asOf: Date, scope?: EvaluationScope, _options: { knownAt?: Date } = {}): Promise<EvaluationSnapshot> {
     const store = this.deps.store;
     const [targets, indicators, regions, predecessors, latest, direct, checkpoints] = await Promise.all([
       scope?.targets ?? store.targets(),

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { requestAuthorizer } from '../auth/request-auth.js';
 import { tokenRoutes } from '../auth/token-routes.js';
 import { FeedMetrics } from '../feeds/feed-metrics.js';
+import { backtestRoutes } from '../evaluation/backtest-routes.js';
 import { feedRoutes } from '../feeds/feed-routes.js';
 import { OpenApiRegistry, openApiRoute } from '../http/openapi-registry.js';
 import { routesPlugin } from '../http/route.js';
@@ -15,6 +16,7 @@ import { metricsRoutes } from '../metrics/metrics-routes.js';
 import { ingestRoutes } from '../observations/ingest-routes.js';
 import { observationRoutes } from '../observations/observation-routes.js';
 import { reportRoutes } from '../reports/report-routes.js';
+import { backtestPages } from '../scorecard/backtest-pages.js';
 import { scorecardPages } from '../scorecard/scorecard-pages.js';
 import { scorecardRoutes } from '../scorecard/scorecard-routes.js';
 import { scorecardComponents } from '../scorecard/scorecard-schema.js';
@@ -56,7 +58,9 @@ export async function apiRoutes(
     ...feedRoutes({ feeds: s.feeds.registry, store: s.feeds.store, openapi }),
     ...scorecardRoutes({ scorecard: s.scorecard, openapi }),
     ...reportRoutes({ reports: s.reports, openapi }),
+    ...backtestRoutes({ backtest: s.backtest, openapi }),
     ...(await scorecardPages(s.scorecard)),
+    ...(await backtestPages(s.backtest)),
     ...metricsRoutes(s.metrics, kpi, [() => feedMetrics.render()]),
     ...runbookRoutes(),
     openApiRoute(openapi),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { errorBodyOf, httpStatusOf, retryAfterOf } from '../errors/error-mapping.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { renderDirectivePage } from './html/directive-page.js';
-import { errorPage } from './html/layout.js';
+import { errorPage, type AssetUrl } from './html/layout.js';
 import { renderTargetPage } from './html/target-page.js';
 import { PageCache, type CachedPage } from './page-cache.js';
 import { ScorecardAssets } from './scorecard-assets.js';
@@ -26,7 +26,8 @@ const contentSecurityPolicy =
 
 const acceptsGzip = (request: FastifyRequest) => /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
 
-function sendHtml(
+/** Sends a page: HTML with the pages' security policy, gzipped when the client takes it and it is worth it. */
+export function sendHtml(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
@@ -44,6 +45,21 @@ function sendHtml(
     return reply.header('content-encoding', 'gzip').send(gzip);
   }
   return reply.send(body);
+}
+
+/**
+ * Every failure is shown as a page (a browser asked for HTML), with the status, code and
+ * Retry-After the API would give: a bad date, an unknown target, a database that cannot be read.
+ */
+export function pageErrorHandler(assetUrl: AssetUrl) {
+  return async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) request.log[status === 503 ? 'warn' : 'error']({ err: error }, 'page failed');
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    const { code, message } = errorBodyOf(error).error;
+    return sendHtml(request, reply, status, errorPage(status, code, message, assetUrl, retryAfter));
+  };
 }
 
 /**
@@ -80,16 +96,7 @@ export async function scorecardPages(
     document: false,
     responses: { 200: { description: 'An HTML page.' } },
   };
-  // Every failure is shown as a page (a browser asked for HTML), with the status, code and
-  // Retry-After the API would give: a bad date, an unknown target, a database that cannot be read.
-  const onError = async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const status = httpStatusOf(error);
-    if (status >= 500) request.log[status === 503 ? 'warn' : 'error']({ err: error }, 'page failed');
-    const retryAfter = retryAfterOf(error);
-    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-    const { code, message } = errorBodyOf(error).error;
-    return sendHtml(request, reply, status, errorPage(status, code, message, assetUrl, retryAfter));
-  };
+  const onError = pageErrorHandler(assetUrl);
   const directive = defineRoute({
     ...page,
     method: 'get',

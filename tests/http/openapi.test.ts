@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tokenRoutes } from '../../src/auth/token-routes.js';
+import { backtestRoutes } from '../../src/evaluation/backtest-routes.js';
 import { OpenApiRegistry } from '../../src/http/openapi-registry.js';
 import { routesPlugin } from '../../src/http/route.js';
 import { ingestRoutes } from '../../src/observations/ingest-routes.js';
@@ -10,8 +11,8 @@ import { scorecardComponents } from '../../src/scorecard/scorecard-schema.js';
 import { expectGolden } from '../support/golden.js';
 
 /**
- * The document main.ts builds from the ingest, read, token, scorecard and report route declarations (their handlers'
- * dependencies are not needed for it).
+ * The document main.ts builds from the ingest, read, token, scorecard, report and backtest route declarations
+ * (their handlers' dependencies are not needed for it).
  */
 function document() {
   const openapi = new OpenApiRegistry({ title: 'Pacer API', version: 'golden' });
@@ -33,6 +34,7 @@ function document() {
     ...tokenRoutes({ tokens: unused, openapi, indicatorIds: unused }),
     ...scorecardRoutes({ scorecard: unused, openapi }),
     ...reportRoutes({ reports: unused, openapi }),
+    ...backtestRoutes({ backtest: unused, openapi }),
   ];
   routesPlugin(routes, { authorize: async () => undefined, openapi });
   return openapi.document();

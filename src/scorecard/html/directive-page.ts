@@ -49,6 +49,7 @@ ${asOfForm('/', day, filters)}
   )}</ul>
 <p class="note">${shown}, worst first. ${barNote}</p>
 ${downloads(at)}
+<p class="note"><a href="/backtest">How reliable were the forecasts?</a> Past warnings against what happened.</p>
 <div class="table-wrap"><table id="targets">
 ${tableHead}
 <tbody>
