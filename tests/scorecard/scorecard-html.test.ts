@@ -138,6 +138,16 @@ describe('HTML output', () => {
       later_observations: 0,
       pace: [],
       forecast: [],
+      events: [
+        {
+          at: '2023-05-31T16:59:59.999Z',
+          day: '2023-05-31',
+          written: hostile,
+          precision: 'month',
+          text: hostile,
+          source: 'javascript:alert(1)',
+        },
+      ],
       status_history: [],
       regions: {
         parent: { code: 'VN', name: hostile },
@@ -192,6 +202,7 @@ describe('HTML output', () => {
         { at: '2023-06-01T00:00:00.000Z', value: 10 },
         { at: '2023-12-31T17:00:00.000Z', value: 20 },
       ],
+      events: [],
       status_history: [],
       regions: {
         parent: { code: 'VN', name: 'VN' },
