@@ -46,6 +46,8 @@
         met: 'đạt',
         missed: 'không đạt',
         due: 'chưa đến hạn',
+        done: 'đã xong',
+        notDone: 'chưa xong',
       }
     : {
         pace: 'Expected pace',
@@ -58,6 +60,8 @@
         asOf: 'As of',
         milestone: 'Milestone',
         met: 'met',
+        done: 'done',
+        notDone: 'not done',
         missed: 'missed',
         due: 'due',
       };
@@ -106,12 +110,12 @@
   var full = new Intl.NumberFormat(numberLocale, { maximumFractionDigits: 2 });
   function readValue(v) {
     if (d.kind === 'ratio') return (v * 100).toFixed(1) + '%';
-    if (d.kind === 'milestone') return v >= 1 ? 'done' : 'not done';
+    if (d.kind === 'milestone') return v >= 1 ? words.done : words.notDone;
     return full.format(v);
   }
   function axisValue(v) {
     if (d.kind === 'ratio') return (v * 100).toFixed(0) + '%';
-    if (d.kind === 'milestone') return v >= 1 ? 'done' : v <= 0 ? 'not done' : '';
+    if (d.kind === 'milestone') return v >= 1 ? words.done : v <= 0 ? words.notDone : '';
     return compact.format(v);
   }
 
