@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import {
+  catalogEventSchema,
   documentItems,
   documentShellSchema,
   targetSchema,
@@ -50,7 +51,7 @@ export async function loadCatalog(dir: string): Promise<LoadedCatalog> {
   if (!info?.isDirectory()) {
     issues.push({ code: 'catalog_not_found', file: dir, message: 'not a directory' });
     return {
-      catalog: { directives: [], indicators: [], targets: [], regionSets: [] },
+      catalog: { directives: [], indicators: [], targets: [], regionSets: [], events: [] },
       issues,
       files,
       hash: hash.digest('hex'),
@@ -157,7 +158,19 @@ function parseDocument(
       items.push({ index, id: typeof id === 'string' ? id : undefined, partial });
     }
   });
-  return { file, doc: { ...shell.data, [field]: valid } as CatalogDocument, locate, items };
+  const events: ParsedDocument['events'] = [];
+  if (shell.data.kind === 'Directive') {
+    // Each event on its own too: a bad event is reported, and the directive and its other events still load.
+    shell.data.events.forEach((item, index) => {
+      const parsed = catalogEventSchema.safeParse(item);
+      if (parsed.success) events.push({ index, spec: parsed.data });
+      else
+        for (const zi of parsed.error.issues)
+          issues.push(schemaIssue(zi, ['events', index], value, file, locate, kinds));
+    });
+  }
+  const doc = { ...shell.data, [field]: valid, ...(shell.data.kind === 'Directive' && { events: [] }) };
+  return { file, doc: doc as CatalogDocument, locate, items, events };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CatalogPlan } from './catalog-plan.js';
 import { successorKey, type CatalogRows, type RegionRow, type TargetRow } from './catalog-rows.js';
+import { readEventRows, writeEventPlan } from './catalog-event-rows.js';
 import type { AppliedCatalog, CatalogStore, CatalogTransaction, DataHolders } from './catalog-store.js';
 import { regionKey } from '../domain/regions/region-registry.js';
 import type { DB } from '../storage/database-schema.js';
@@ -165,6 +166,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
       ]),
     ),
     targets,
+    events: await readEventRows(db),
   };
 }
 
@@ -347,6 +349,8 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
         .execute();
     }
   }
+
+  await writeEventPlan(db, plan.events);
 
   const deletedIndicators = plan.indicators.deleted.map((i) => i.id);
   if (deletedIndicators.length > 0) {

@@ -79,6 +79,21 @@ export interface TargetRow {
   milestones: MilestoneRow[];
 }
 
+/** A directive's event, keyed by directive and position (see {@link eventKey}). */
+export interface EventRow {
+  key: string;
+  directiveId: string;
+  position: number;
+  dateText: string;
+  day: string;
+  precision: 'day' | 'month';
+  at: string;
+  text: string;
+  targetIds: string[];
+  indicatorId: string | null;
+  source: string | null;
+}
+
 export interface CatalogRows {
   regionSets: Map<string, RegionSetRow>;
   regions: Map<string, RegionRow>;
@@ -86,10 +101,23 @@ export interface CatalogRows {
   indicators: Map<string, IndicatorRow>;
   directives: Map<string, DirectiveRow>;
   targets: Map<string, TargetRow>;
+  events: Map<string, EventRow>;
 }
 
 export type EntityName = keyof CatalogRows;
-export const entityNames: EntityName[] = ['regionSets', 'regions', 'successors', 'indicators', 'directives', 'targets'];
+export const entityNames: EntityName[] = [
+  'regionSets',
+  'regions',
+  'successors',
+  'indicators',
+  'directives',
+  'targets',
+  'events',
+];
+
+export function eventKey(directiveId: string, position: number): string {
+  return `${directiveId}#${position}`;
+}
 
 export function successorKey(fromKey: string, toKey: string): string {
   return `${fromKey}>${toKey}`;
@@ -188,5 +216,11 @@ export function catalogRows(catalog: Catalog): CatalogRows {
     ),
     directives: new Map(catalog.directives.map((d) => [d.id, { ...d }])),
     targets,
+    events: new Map(
+      catalog.events.map((e) => {
+        const key = eventKey(e.directiveId, e.position);
+        return [key, { key, ...e, at: e.at.toISOString() }];
+      }),
+    ),
   };
 }

@@ -12,6 +12,7 @@ const labels: Record<EntityName, string> = {
   indicators: 'indicators',
   directives: 'directives',
   targets: 'targets',
+  events: 'events',
 };
 
 /** `pacer catalog validate|plan|apply`. */

@@ -1,3 +1,4 @@
+import { eventConcerns } from '../domain/catalog/catalog-events.js';
 import { sql, type Kysely } from 'kysely';
 import type { Point } from '../domain/evaluation/region-rollup.js';
 import type {
@@ -29,21 +30,46 @@ export class ScorecardRepository implements ScorecardStore {
     const row = await this.db
       .selectFrom('targets as t')
       .innerJoin('regions as r', 'r.id', 't.region_id')
-      .select(['t.source', 't.note', 'r.name as region_name'])
+      .select(['t.source', 't.note', 'r.name as region_name', 't.directive_id', 't.indicator_id'])
       .where('t.id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
-    const milestones = await this.db
-      .selectFrom('target_milestones')
-      .select('due_date')
-      .where('target_id', '=', id)
-      .orderBy('deadline')
-      .execute();
+    const [milestones, events] = await Promise.all([
+      this.db
+        .selectFrom('target_milestones')
+        .select('due_date')
+        .where('target_id', '=', id)
+        .orderBy('deadline')
+        .execute(),
+      this.db
+        .selectFrom('catalog_events')
+        .selectAll()
+        .where('directive_id', '=', row.directive_id)
+        .orderBy('at')
+        .orderBy('position')
+        .execute(),
+    ]);
+    const target = { id, directiveId: row.directive_id, indicatorId: row.indicator_id };
     return {
       source: row.source,
       note: row.note,
       regionName: row.region_name,
       milestoneDues: milestones.map((m) => m.due_date),
+      events: events
+        .filter((e) =>
+          eventConcerns(
+            { ...e, directiveId: e.directive_id, targetIds: e.target_ids, indicatorId: e.indicator_id },
+            target,
+          ),
+        )
+        .map((e) => ({
+          at: e.at.getTime(),
+          day: e.day,
+          dateText: e.date_text,
+          precision: e.precision,
+          text: e.text,
+          source: e.source,
+        })),
     };
   }
 

@@ -203,8 +203,24 @@ export const targetDetailSchema = z.object({
   forecast: z
     .array(pointSchema)
     .describe(
-      'The forecast line from the latest value to the deadline (empty without data or once the deadline is past ' +
-        'the latest value).',
+      'The forecast line from the latest value to the deadline. Once the latest value is past the deadline, from ' +
+        'it to projected_completion, or else to as_of (a missed target whose figures went on). Empty without a ' +
+        'forecast.',
+    ),
+  events: z
+    .array(
+      z.object({
+        at: instant.describe('The end of the day, in the directive time zone.'),
+        day: day,
+        written: z.string().describe('The date as the catalog writes it: a day, or a month (then `day` is its last).'),
+        precision: z.enum(['day', 'month']),
+        text: z.string(),
+        source: z.string().nullable().describe('Where the fact is published.'),
+      }),
+    )
+    .describe(
+      "The directive catalog's events that concern the target (naming it, its indicator, or nothing), dated up " +
+        'to as_of, oldest first.',
     ),
   status_history: z
     .array(

@@ -31,6 +31,15 @@ export interface TargetDescription {
   regionName: string;
   /** Due dates (YYYY-MM-DD) of the milestones, in deadline order. */
   milestoneDues: string[];
+  /** The catalog events that concern the target, oldest first; `at` in epoch ms. */
+  events: {
+    at: number;
+    day: string;
+    dateText: string;
+    precision: 'day' | 'month';
+    text: string;
+    source: string | null;
+  }[];
 }
 
 /** One observation of a target's own series, with the values it replaced. Instants in epoch ms. */
@@ -263,6 +272,17 @@ export class ScorecardService {
         { at: t.deadline, value: t.targetValue },
       ].map((p) => ({ at: iso(p.at), value: p.value })),
       forecast: forecastSegment(r, asOf.getTime()),
+      // What had happened by the date viewed: a view of the past does not know later events.
+      events: description.events
+        .filter((e) => e.at <= asOf.getTime())
+        .map((e) => ({
+          at: iso(e.at),
+          day: e.day,
+          written: e.dateText,
+          precision: e.precision,
+          text: e.text,
+          source: e.source,
+        })),
       status_history: history.map((c) => ({
         as_of: iso(c.asOf),
         from: c.from,
@@ -347,7 +367,13 @@ export function timezoneOf(directives: readonly DirectiveRecord[]): string {
   return directives[0]?.timezone ?? 'UTC';
 }
 
-/** The forecast from the latest value to the deadline, read off the evaluation's own line. */
+/**
+ * The forecast line from the latest value, read off the evaluation's own line: to the deadline while the latest
+ * value is before it. Once the latest value is past the deadline (a missed target whose figures went on), the
+ * evaluation still has a line, and the chart draws where it leads: to the projected completion, or to the date
+ * viewed when the line does not reach the target after it, so long as that is no further ahead than the target's
+ * whole history again.
+ */
 function forecastSegment(r: TargetResult, asOf: number): { at: string; value: number }[] {
   // A stored run keeps the line's two ends (now and at the deadline), not the line: draw it through them.
   const line =
@@ -357,9 +383,20 @@ function forecastSegment(r: TargetResult, asOf: number): { at: string; value: nu
       : null);
   const from = r.currentAt;
   const deadline = r.target.deadline;
-  if (!line || from === null || from >= deadline || r.projected === null) return [];
+  if (!line || from === null) return [];
+  if (from < deadline) {
+    if (r.projected === null) return [];
+    return [
+      { at: iso(from), value: lineAt(line, from, asOf) },
+      { at: iso(deadline), value: r.projected },
+    ];
+  }
+  const completion = r.projectedCompletionAt;
+  const reach = asOf + (asOf - r.target.baselineAt);
+  const to = completion !== null && completion <= reach ? completion : asOf;
+  if (to <= from) return [];
   return [
     { at: iso(from), value: lineAt(line, from, asOf) },
-    { at: iso(deadline), value: r.projected },
+    { at: iso(to), value: lineAt(line, to, asOf) },
   ];
 }

@@ -97,6 +97,19 @@ export interface TargetMilestonesTable {
   value: number;
 }
 
+export interface CatalogEventsTable {
+  directive_id: string;
+  position: number;
+  date_text: string;
+  day: string;
+  precision: 'day' | 'month';
+  at: Timestamp;
+  text: string;
+  target_ids: string[];
+  indicator_id: string | null;
+  source: string | null;
+}
+
 export interface IngestBatchesTable {
   id: Generated<number>;
   /** Where the rows came from: `push` (HTTP), `feed` (a scheduled pull), `demo`, `cli`. */
@@ -281,6 +294,7 @@ export interface DB {
   directives: DirectivesTable;
   targets: TargetsTable;
   target_milestones: TargetMilestonesTable;
+  catalog_events: CatalogEventsTable;
   ingest_batches: IngestBatchesTable;
   observations: ObservationsTable;
   observation_revisions: ObservationRevisionsTable;

@@ -102,13 +102,13 @@ describe.each(backends)('catalog apply on %s', (backend) => {
     const dir = await copyOfCatalog();
     const file = path.join(dir, 'ct-05-2023.yaml');
     const text = (await readFile(file, 'utf8')).replace('target: 40000000', 'target: 45000000');
-    await writeFile(
-      file,
-      `${text}\n  - id: extra-target\n    title: An extra target\n` +
-        `    indicator: chip_id_cards_issued\n    owner: Ministry of Public Security\n` +
-        `    source: Section 3\n    baseline: { value: 67910130, date: 2022-08-05 }\n` +
-        `    target: 90000000\n    due: December 2023\n`,
-    );
+    // The new target goes at the end of the targets list, before the events.
+    const extra =
+      `  - id: extra-target\n    title: An extra target\n` +
+      `    indicator: chip_id_cards_issued\n    owner: Ministry of Public Security\n` +
+      `    source: Section 3\n    baseline: { value: 67910130, date: 2022-08-05 }\n` +
+      `    target: 90000000\n    due: December 2023\n`;
+    await writeFile(file, text.replace(/^# Events:/m, `${extra}# Events:`));
     const { plan } = await planCatalogChanges(store, dir);
     expect(planCounts(plan)).toMatchObject({
       targets: { created: 1, updated: 1, deleted: 0 },
@@ -172,6 +172,46 @@ describe.each(backends)('catalog apply on %s', (backend) => {
     expect(planCounts(pruned.plan).targets).toEqual({ created: 0, updated: 1, deleted: 1 });
     expect(await t.database.db.selectFrom('evaluations').selectAll().execute()).toEqual([]);
     expect((await applyCatalog(store, 'catalog')).changed).toBe(false);
+  });
+
+  it('stores the directive events; an edited event applies as an update, a removed one as a deletion', async () => {
+    const stored = () =>
+      t.database.db
+        .selectFrom('catalog_events')
+        .select(['position', 'day', 'precision', 'at', 'text', 'target_ids', 'indicator_id'])
+        .orderBy('position')
+        .execute();
+    const before = await stored();
+    expect(before).toHaveLength(4);
+    expect(before[3]).toMatchObject({
+      day: '2024-09-30',
+      precision: 'month',
+      target_ids: [],
+      indicator_id: 'villages_without_mobile_coverage',
+    });
+    expect(before[3]!.at.toISOString()).toBe('2024-09-30T16:59:59.999Z');
+    expect(before[1]!.target_ids).toEqual(['vneid-accounts-40m']);
+
+    const dir = await copyOfCatalog();
+    const file = path.join(dir, 'ct-05-2023.yaml');
+    const text = await readFile(file, 'utf8');
+    const edited = text.replace('text: Directive 05/CT-TTg issued', 'text: Directive 05/CT-TTg signed and issued');
+    await writeFile(file, edited.slice(0, edited.indexOf('  - date: 2024-09')));
+    const { plan } = await planCatalogChanges(store, dir);
+    expect(planCounts(plan).events).toEqual({ created: 0, updated: 1, deleted: 1 });
+    expect(plan.events.updated[0]).toMatchObject({ fields: ['text'] });
+    await applyCatalog(store, dir);
+    expect((await stored()).map((e) => e.text)).toEqual([
+      'Directive 05/CT-TTg signed and issued',
+      before[1]!.text,
+      before[2]!.text,
+    ]);
+    // Back to the shipped catalog for the tests below.
+    expect(planCounts((await applyCatalog(store, 'catalog')).plan).events).toEqual({
+      created: 1,
+      updated: 1,
+      deleted: 0,
+    });
   });
 
   it('refuses an invalid catalog and changes nothing', async () => {

@@ -62,6 +62,27 @@ describe('the shipped Directive 05 catalog', async () => {
     });
   });
 
+  it('dates the events from the published figures, a month on its last day, each scoped as written', () => {
+    const grew = catalog.events.find((e) => e.text.startsWith('The list of uncovered villages grew to 3,310'))!;
+    expect(grew).toMatchObject({
+      directiveId: 'ct-05-2023',
+      dateText: '2024-09',
+      day: '2024-09-30',
+      precision: 'month',
+      indicatorId: 'villages_without_mobile_coverage',
+      targetIds: [],
+    });
+    // The end of the day in Viet Nam, the instant an observation of 30 September 2024 has.
+    expect(grew.at.toISOString()).toBe('2024-09-30T16:59:59.999Z');
+    expect(catalog.events.find((e) => e.text.startsWith('Decree 59/2022'))).toMatchObject({
+      day: '2022-10-20',
+      precision: 'day',
+      targetIds: ['vneid-accounts-40m'],
+      indicatorId: null,
+    });
+    expect(catalog.events.map((e) => e.position)).toEqual(catalog.events.map((_, i) => i));
+  });
+
   it('loads the nation, 34 + 63 provinces and 3,321 + 10,052 communes with their successors', () => {
     const vn = catalog.regionSets.find((s) => s.id === 'vn')!;
     const count = (level: string, when: 'after' | 'before') =>
@@ -154,6 +175,55 @@ describe('catalog errors', () => {
       text.split('\n').findLastIndex((l) => l.includes('- id: mic-telecom-subscriber-databases')) + 1,
     );
     expect(issues).toHaveLength(3);
+  });
+});
+
+describe('catalog event errors', () => {
+  const work: string[] = [];
+  afterAll(async () => Promise.all(work.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('reports each bad event with its line and field, and keeps the directive and its other events', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pacer-catalog-events-'));
+    work.push(dir);
+    await cp('catalog', dir, { recursive: true });
+    const file = path.join(dir, 'ct-05-2023.yaml');
+    let text = await readFile(file, 'utf8');
+    text = text.replace('date: 2024-09', 'date: 2024-9-31');
+    text = text.replace('targets: [vneid-accounts-40m]', 'targets: [vneid-accounts-40]');
+    text = text.replace('  - date: 2021-01-01\n', '  - date: 2021-01-01\n    when: soon\n');
+    text += '  - date: 2023-03-01\n    text: both scopes\n    targets: [vneid-accounts-40m]\n';
+    text += '    indicator: vneid_accounts_issued\n';
+    text += '  - date: 2023-03-02\n    text: an unknown indicator\n    indicator: vneid_acounts\n';
+    await writeFile(file, text);
+    const lineOf = (needle: string) => text.split('\n').findLastIndex((l) => l.includes(needle)) + 1;
+
+    const { catalog, issues } = await loadCatalog(dir);
+    expect(issues.map((i) => ({ line: i.line, field: i.field, message: i.message }))).toEqual([
+      { line: lineOf('when: soon'), field: 'events[2].when', message: 'unknown field "when"' },
+      {
+        line: lineOf('2024-9-31'),
+        field: 'events[3].date',
+        message: 'expected a date or YYYY-MM, got "2024-9-31"',
+      },
+      {
+        line: lineOf('indicator: vneid_accounts_issued'),
+        field: 'events[4].indicator',
+        message: 'give targets or indicator, not both',
+      },
+      {
+        line: lineOf('vneid-accounts-40]'),
+        field: 'events[1].targets[0]',
+        message: 'directive ct-05-2023 sets no target "vneid-accounts-40"',
+      },
+      {
+        line: lineOf('indicator: vneid_acounts'),
+        field: 'events[5].indicator',
+        message: 'unknown indicator "vneid_acounts"',
+      },
+    ]);
+    expect(catalog.directives.map((d) => d.id)).toEqual(['ct-05-2023']);
+    expect(catalog.targets).toHaveLength(18);
+    expect(catalog.events.map((e) => e.dateText)).toEqual(['2023-02-23']);
   });
 });
 

@@ -277,7 +277,8 @@ describe.skipIf(!runnable && !servicesRequired)(
 
     it('runs every SQL query of the PostgreSQL panels, as the read-only role, and gets rows', async () => {
       const queries = await dashboardQueries('rawSql');
-      expect(queries.length).toBeGreaterThanOrEqual(6);
+      expect(queries.length).toBeGreaterThanOrEqual(7);
+      expect(queries.map((q) => q.panel)).toContain('annotation Catalog events');
       const u = new URL(testDatabaseUrl);
       u.username = 'pacer_reader';
       u.password = 'e2e-reader-password';
@@ -310,10 +311,15 @@ async function dashboardQueries(kind: 'expr' | 'rawSql'): Promise<{ board: strin
     const board = JSON.parse(await readFile(path.join('dashboards/grafana', file), 'utf8')) as {
       title: string;
       panels: { title: string; targets?: Record<string, string>[] }[];
+      annotations?: { list?: { name: string; target?: Record<string, string> }[] };
     };
     for (const panel of board.panels)
       for (const target of panel.targets ?? [])
         if (target[kind]) out.push({ board: board.title, panel: panel.title, query: target[kind]! });
+    // Annotation queries run on the same datasources, so they are checked the same way.
+    for (const annotation of board.annotations?.list ?? [])
+      if (annotation.target?.[kind])
+        out.push({ board: board.title, panel: `annotation ${annotation.name}`, query: annotation.target[kind]! });
   }
   return out;
 }

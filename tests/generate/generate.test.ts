@@ -69,6 +69,26 @@ describe('pacer generate', () => {
     }
   });
 
+  it("annotates the target history with the catalog's events, read from PostgreSQL for the target shown", () => {
+    const board = JSON.parse(files.get('grafana/pacer-target.json')!) as {
+      annotations: {
+        list: {
+          name: string;
+          enable: boolean;
+          datasource: { uid: string };
+          target: { rawSql: string; format: string };
+        }[];
+      };
+    };
+    const [events] = board.annotations.list;
+    expect(board.annotations.list).toHaveLength(1);
+    expect(events).toMatchObject({ name: 'Catalog events', enable: true, datasource: { uid: 'pacer-postgres' } });
+    expect(events!.target.format).toBe('table');
+    // Grafana's SQL annotations read the columns time, text and tags; the time range and the target variable apply.
+    expect(events!.target.rawSql).toMatch(/as "time".* as "text".* as "tags" from catalog_events/);
+    expect(events!.target.rawSql).toContain("t.id = '$target' and $__timeFilter(e.at)");
+  });
+
   it('defaults the dashboards to the catalog: its first directive, target and indicator', () => {
     const overview = JSON.parse(files.get('grafana/pacer-directive-overview.json')!) as {
       templating: { list: { name: string; current?: { value: string } }[] };

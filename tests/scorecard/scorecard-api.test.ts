@@ -179,6 +179,47 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     expect(missing.json()).toEqual({ error: { code: 'not_found', message: 'no target "no-such-target"' } });
   });
 
+  it('draws the forecast of a missed target whose figures went on past the deadline to where it leads', async () => {
+    const get = async (url: string) => targetDetailSchema.parse((await app.inject({ url })).json());
+    // E-health records: nothing by the June 2023 deadline, 14.6M on 1 October 2024; the line from the baseline
+    // (0 on the issue date) through it reaches 30 million after the date viewed: the forecast ends there.
+    const ehealth = await get('/v1/targets/ehealth-records-on-vneid-30m?at=2025-06-30');
+    expect(ehealth.target.status).toBe('missed');
+    expect(ehealth.target.projected_completion).toBe('2026-06-08');
+    expect(ehealth.forecast).toHaveLength(2);
+    expect(ehealth.forecast[0]).toEqual({ at: endOf('2024-10-01'), value: 14_638_905 });
+    expect(ehealth.forecast[1]!.value).toBeCloseTo(30_000_000, 0);
+    expect(ehealth.forecast[1]!.at.slice(0, 10)).toBe('2026-06-08');
+    // The villages: the line leads away from zero, so the forecast runs to the date viewed.
+    const villages = await get('/v1/targets/villages-mobile-coverage-266?at=2025-06-30');
+    expect(villages.target.projected_completion).toBeNull();
+    expect(villages.forecast.map((p) => p.at)).toEqual([endOf('2025-03-31'), villages.as_of]);
+    expect(villages.forecast[0]!.value).toBeCloseTo(717, 6);
+  });
+
+  it('lists the catalog events that concern a target and had happened by the date viewed', async () => {
+    const get = async (url: string) => targetDetailSchema.parse((await app.inject({ url })).json());
+    const villages = await get('/v1/targets/villages-mobile-coverage-266?at=2025-06-30');
+    expect(villages.events.map((e) => [e.day, e.precision])).toEqual([
+      ['2021-01-01', 'day'],
+      ['2023-02-23', 'day'],
+      ['2024-09-30', 'month'],
+    ]);
+    expect(villages.events[2]).toMatchObject({
+      at: endOf('2024-09-30'),
+      written: '2024-09',
+      text: expect.stringContaining('grew to 3,310'),
+      source: expect.stringMatching(/^https:/),
+    });
+    const earlier = await get('/v1/targets/villages-mobile-coverage-266?at=2024-06-30');
+    expect(earlier.events.map((e) => e.day)).toEqual(['2021-01-01', '2023-02-23']);
+    // The decree concerns the 40-million target only; the directive's issue concerns every target.
+    const accounts = await get('/v1/targets/vneid-accounts-40m?at=2023-06-30');
+    expect(accounts.events.map((e) => e.day)).toEqual(['2022-10-20', '2023-02-23']);
+    const task = await get('/v1/targets/mic-egov-architecture?at=2023-06-30');
+    expect(task.events.map((e) => e.text)).toEqual(['Directive 05/CT-TTg issued']);
+  });
+
   it(
     'gives one target with its series, pace and forecast lines, ' +
       'and the provinces of today with 2023 data rolled up',

@@ -18,11 +18,13 @@ import { createSchema, defaultBackend, dropSchema, schemaUrl, uniqueSchema } fro
 const chromiumPath = '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
 const artifacts = path.resolve('test-artifacts');
-const rgb = { target: [21, 128, 61], deadline: [185, 28, 28], observed: [29, 78, 216] } as const;
+const rgb = { target: [21, 128, 61], deadline: [185, 28, 28], observed: [29, 78, 216], event: [162, 28, 175] } as const;
 
 /** What the page's script exposes as `window.pacerChart` (a uPlot instance), as far as the tests use it. */
 interface Chart {
   series: { label?: string }[];
+  axes: { values: (u: Chart, splits: number[], axis: number, space: number, incr: number) => string[] }[];
+  setCursor(position: { left: number; top: number }): void;
   valToPos(value: number, scale: string, canvasPixels: boolean): number;
   bbox: { left: number; top: number; width: number; height: number };
   ctx: { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
@@ -230,6 +232,76 @@ describe.skipIf(!hasChromium && !servicesRequired)(
         .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
       expect(statuses).toEqual(Array(8).fill('missed'));
       await directive.context().close();
+    });
+
+    const labelsOf = (page: Page) =>
+      page.evaluate(() => (globalThis as unknown as { pacerChart: Chart }).pacerChart.series.map((s) => s.label));
+
+    it('draws the forecast whenever the evaluation has one, past the deadline too, and keys only that', async () => {
+      // The villages: missed at the end of 2023, figures since: the forecast runs on from the latest (717).
+      const villages = (await open('/targets/villages-mobile-coverage-266?at=2025-06-30')).page;
+      await villages.locator('#target-chart[data-rendered="true"] canvas').waitFor();
+      expect(await labelsOf(villages)).toContain('Forecast');
+      expect(await villages.locator('.key .k-forecast').count()).toBe(1);
+      expect(await villages.locator('figure.chart figcaption').textContent()).toContain('Forecast after the deadline');
+      await villages.screenshot({ path: path.join(artifacts, 'scorecard-villages-2025-06-30.png'), fullPage: true });
+      await villages.context().close();
+      // No value ever reported: no forecast, and neither the chart nor its key names one.
+      const none = (await open('/targets/ehealth-records-integrated-70pct?at=2025-06-30')).page;
+      await none.locator('#target-chart[data-rendered="true"] canvas').waitFor();
+      expect(await labelsOf(none)).not.toContain('Forecast');
+      expect(await none.locator('.key .k-forecast').count()).toBe(0);
+      await none.context().close();
+    });
+
+    it('writes the chart dates in the page language and marks the catalog events of the target', async () => {
+      const url = '/targets/vneid-accounts-40m?at=2023-06-30';
+      const detail = targetDetailSchema.parse(await api(`/v1${url}`));
+      const at = Date.parse(detail.observations[1]!.observed_at) / 1000;
+      /** The readout with the cursor on the 7 November 2022 observation, and a month tick of that date. */
+      const dates = async (page: Page) => {
+        const month = await page.evaluate((t) => {
+          const u = (globalThis as unknown as { pacerChart: Chart }).pacerChart;
+          u.setCursor({ left: u.valToPos(t, 'x', false), top: 10 });
+          return u.axes[0]!.values(u, [t], 0, 80, 31 * 86_400)[0];
+        }, at);
+        return { readout: await page.locator('#chart-readout').textContent(), month };
+      };
+
+      const english = (await open(url)).page;
+      await english.locator('#target-chart[data-rendered="true"] canvas').waitFor();
+      const en = await dates(english);
+      expect(en.readout).toMatch(/^7 Nov 2022 · /);
+      expect(en.readout).toContain('Observed: 12,500,000');
+      expect(en.month).toBe('Nov 2022');
+      // The events: listed under the chart, and a line in their colour at the decree's day.
+      expect(await english.locator('#events li').allTextContents()).toEqual([
+        expect.stringMatching(/^2022-10-20: Decree 59\/2022/),
+        expect.stringMatching(/^2023-02-23: Directive 05\/CT-TTg issued/),
+      ]);
+      const decree = await colourHits(english, {
+        value: Date.parse(detail.events[0]!.at) / 1000,
+        axis: 'x',
+        colour: rgb.event,
+      });
+      expect(decree.hits).toBeGreaterThanOrEqual(3);
+      await english.context().close();
+
+      // The same page in Vietnamese (<html lang="vi">): day/month/year.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const vietnamese = await context.newPage();
+      await vietnamese.route(`${server.baseUrl}${url}`, async (route) => {
+        const response = await route.fetch();
+        const body = (await response.text()).replace('<html lang="en">', '<html lang="vi">');
+        await route.fulfill({ response, body });
+      });
+      await vietnamese.goto(`${server.baseUrl}${url}`);
+      await vietnamese.locator('#target-chart[data-rendered="true"] canvas').waitFor();
+      const vi = await dates(vietnamese);
+      expect(vi.readout).toMatch(/^07\/11\/2022 · /);
+      expect(vi.month).toBe('11/2022');
+      expect(await labelsOf(vietnamese)).toContain('Dự báo');
+      await context.close();
     });
 
     it('works without JavaScript: the tables, the figures and the chart in words', async () => {

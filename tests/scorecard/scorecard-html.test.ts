@@ -138,6 +138,16 @@ describe('HTML output', () => {
       later_observations: 0,
       pace: [],
       forecast: [],
+      events: [
+        {
+          at: '2023-05-31T16:59:59.999Z',
+          day: '2023-05-31',
+          written: hostile,
+          precision: 'month',
+          text: hostile,
+          source: 'javascript:alert(1)',
+        },
+      ],
       status_history: [],
       regions: {
         parent: { code: 'VN', name: hostile },
@@ -166,6 +176,10 @@ describe('HTML output', () => {
     );
     expect(page).not.toContain('href="javascript');
     expect(page).toContain('data-region="&quot;79"');
+    // The event under the chart: its text as text, its source linked only when it is a web address.
+    const events = /<ul id="events">(.*?)<\/ul>/s.exec(page)![1]!;
+    expect(events).toContain(`${escapeHtml(hostile)}</time>: ${escapeHtml(hostile)}</li>`);
+    expect(events).not.toContain('<a ');
   });
 
   it('shows the chance to meet on both pages and hands the chart the band at the deadline', () => {
@@ -192,6 +206,7 @@ describe('HTML output', () => {
         { at: '2023-06-01T00:00:00.000Z', value: 10 },
         { at: '2023-12-31T17:00:00.000Z', value: 20 },
       ],
+      events: [],
       status_history: [],
       regions: {
         parent: { code: 'VN', name: 'VN' },
@@ -213,5 +228,124 @@ describe('HTML output', () => {
     const data = JSON.parse(/<script[^>]*id="chart-data"[^>]*>(.*?)<\/script>/s.exec(page)![1]!) as { band: number[] };
     expect(data.band).toEqual([12, 28]);
     expect(page).toContain('80% band at the deadline: 12 to 28; chance to meet the target 12%.');
+  });
+
+  /** The JSON the page hands the chart script, and the key under the chart. */
+  const chartOf = (page: string) => ({
+    data: JSON.parse(/<script[^>]*id="chart-data"[^>]*>(.*?)<\/script>/s.exec(page)![1]!) as {
+      forecast: [number, number][];
+      band: number[] | null;
+      milestones: [number, number, string][];
+      events: [number, string, string][];
+    },
+    key: /<ul class="key">(.*?)<\/ul>/s.exec(page)![1]!,
+  });
+  const base = {
+    timezone: 'Asia/Ho_Chi_Minh',
+    directive: { id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null },
+    earlier_observations: 0,
+    later_observations: 0,
+    pace: [],
+    status_history: [],
+    regions: {
+      parent: { code: 'VN', name: 'VN' },
+      level: null,
+      in_force_at: '2026-01-01T00:00:00.000Z',
+      parts: 0,
+      reporting: 0,
+      items: [],
+      missing: [],
+    },
+  };
+  const observation = (observed_at: string, value: number) => ({
+    observed_at,
+    value,
+    note: null,
+    batch_id: null,
+    recorded_at: observed_at,
+    revisions: [],
+  });
+
+  it('marks each milestone met, missed or due on the value at its deadline, and each event on its day', () => {
+    const detail: TargetDetail = {
+      ...base,
+      as_of: '2023-09-30T17:00:00.000Z',
+      target: {
+        ...summary,
+        region_name: 'VN',
+        source: 's',
+        tolerance: 0.1,
+        update_interval_seconds: 86_400,
+        note: null,
+        milestones: [
+          { due: '2023-03-31', deadline: '2023-03-31T17:00:00.000Z', value: 20 },
+          { due: '2023-06-30', deadline: '2023-06-30T17:00:00.000Z', value: 50 },
+          { due: '2023-10-31', deadline: '2023-10-31T17:00:00.000Z', value: 70 },
+        ],
+      },
+      observations: [observation('2023-03-01T00:00:00.000Z', 25), observation('2023-07-01T00:00:00.000Z', 60)],
+      forecast: [],
+      events: [
+        {
+          at: '2023-02-28T16:59:59.999Z',
+          day: '2023-02-28',
+          written: 'February 2023',
+          precision: 'month',
+          text: 'A list grew',
+          source: 'https://example.org/list',
+        },
+      ],
+    };
+    const page = renderTargetPage(detail, undefined, assetUrl);
+    const { data, key } = chartOf(page);
+    const sec = (iso: string) => Date.parse(iso) / 1000;
+    // 25 by the end of March meets 20; June's 50 had only March's 25 by its deadline (July's 60 came after).
+    expect(data.milestones).toEqual([
+      [sec('2023-03-31T17:00:00.000Z'), 20, 'met'],
+      [sec('2023-06-30T17:00:00.000Z'), 50, 'missed'],
+      [sec('2023-10-31T17:00:00.000Z'), 70, 'due'],
+    ]);
+    expect(data.events).toEqual([[sec('2023-02-28T16:59:59.999Z'), 'A list grew', 'month']]);
+    expect(key).toContain('<li class="k-milestone">');
+    expect(key).toContain('<li class="k-event">');
+    // No forecast line, so the key names none.
+    expect(key).not.toContain('Forecast');
+    expect(page).toContain(
+      '<li><time datetime="2023-02-28">February 2023</time>: A list grew ' +
+        '(<a href="https://example.org/list" rel="noopener nofollow">source</a>)</li>',
+    );
+  });
+
+  it('draws a forecast past the deadline without the band, which belongs to the value at the deadline', () => {
+    const detail: TargetDetail = {
+      ...base,
+      as_of: '2024-06-30T17:00:00.000Z',
+      target: {
+        ...summary,
+        status: 'missed',
+        projected: 10,
+        projected_low: 10,
+        projected_high: 10,
+        region_name: 'VN',
+        source: 's',
+        tolerance: 0.1,
+        update_interval_seconds: 86_400,
+        note: null,
+        milestones: [],
+      },
+      observations: [observation('2024-03-01T00:00:00.000Z', 40)],
+      forecast: [
+        { at: '2024-03-01T00:00:00.000Z', value: 40 },
+        { at: '2024-06-30T17:00:00.000Z', value: 55 },
+      ],
+      events: [],
+    };
+    const page = renderTargetPage(detail, undefined, assetUrl);
+    const { data, key } = chartOf(page);
+    expect(data.forecast).toHaveLength(2);
+    expect(data.band).toBeNull();
+    expect(key).toContain('<li class="k-forecast">');
+    expect(key).not.toContain('k-band');
+    expect(page).toContain('Forecast after the deadline: 55 by 2024-07-01 at the latest pace.');
   });
 });

@@ -65,10 +65,35 @@ export interface Target {
   note: string | null;
 }
 
+/**
+ * A dated fact of a directive's catalog (a list that grew, a decree in force) that explains its figures: the
+ * target charts and Grafana show it as an annotation.
+ */
+export interface CatalogEvent {
+  directiveId: string;
+  /** Its place in the directive's `events` list, which identifies it. */
+  position: number;
+  /** The date as written: `2024-09-30`, `2024-09` or `September 2024`. */
+  dateText: string;
+  /** The day it is drawn on, YYYY-MM-DD: the last day of a month written as a month. */
+  day: string;
+  precision: 'day' | 'month';
+  /** End of that day in the directive's time zone, like the observations of that day. */
+  at: Date;
+  text: string;
+  /** The targets it concerns; empty when it names none. */
+  targetIds: string[];
+  /** The indicator whose targets it concerns, if it names one. */
+  indicatorId: string | null;
+  source: string | null;
+}
+
 /** The whole catalog, validated and cross-checked. */
 export interface Catalog {
   directives: Directive[];
   indicators: Indicator[];
   targets: Target[];
   regionSets: RegionSet[];
+  /** Every directive's events, by directive then position. */
+  events: CatalogEvent[];
 }

@@ -131,6 +131,28 @@ export const targetSchema = z.strictObject({
   note: z.string().optional(),
 });
 
+/**
+ * Something that happened and explains a jump in the figures (a list that grew, a decree in force): drawn on the
+ * target charts and exported to Grafana as annotations. Without `targets` or `indicator` it concerns every target
+ * of the directive.
+ */
+export const catalogEventSchema = z
+  .strictObject({
+    /** A day (`2024-09-30`) or a month (`2024-09`, `September 2024`: its last day), like due dates. */
+    date: dueDate,
+    text: z.string().min(1).max(500),
+    /** Only these targets of the directive. */
+    targets: z.array(slugId).min(1).optional(),
+    /** Only the directive's targets on this indicator. */
+    indicator: snakeId.optional(),
+    /** Where the fact is published (an address, a row of the figures). */
+    source: z.string().min(1).optional(),
+  })
+  .refine((e) => !(e.targets && e.indicator), {
+    message: 'give targets or indicator, not both',
+    path: ['indicator'],
+  });
+
 export const directiveSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Directive'),
@@ -145,6 +167,8 @@ export const directiveSchema = z.strictObject({
   /** Region for targets that name none. */
   region: z.string().min(1).optional(),
   targets: z.array(targetSchema).default([]),
+  /** Dated facts shown on the charts of the directive's targets (see {@link catalogEventSchema}). */
+  events: z.array(catalogEventSchema).default([]),
 });
 
 export const targetSetSchema = z.strictObject({
@@ -217,7 +241,7 @@ export const catalogDocumentSchema = z.discriminatedUnion('kind', [
  * the others: the loader validates the shell, then each list item on its own.
  */
 export const documentShellSchema = z.discriminatedUnion('kind', [
-  directiveSchema.extend({ targets: z.array(z.unknown()).default([]) }),
+  directiveSchema.extend({ targets: z.array(z.unknown()).default([]), events: z.array(z.unknown()).default([]) }),
   targetSetSchema.extend({ targets: z.array(z.unknown()).min(1) }),
   indicatorSetSchema.extend({ indicators: z.array(z.unknown()).min(1) }),
   regionSetSchema,
@@ -233,6 +257,7 @@ export const documentItems = {
 export type IndicatorSpec = z.infer<typeof indicatorSchema>;
 export type TargetSpec = z.infer<typeof targetSchema>;
 export type DirectiveDocument = z.infer<typeof directiveSchema>;
+export type CatalogEventSpec = z.infer<typeof catalogEventSchema>;
 export type TargetSetDocument = z.infer<typeof targetSetSchema>;
 export type IndicatorSetDocument = z.infer<typeof indicatorSetSchema>;
 export type RegionSetDocument = z.infer<typeof regionSetSchema>;

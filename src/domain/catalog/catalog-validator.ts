@@ -10,6 +10,8 @@ import {
 } from './catalog-schema.js';
 import type { Catalog, Directive, Indicator, Target } from './catalog-model.js';
 import { deadlineOf, parseDueDate } from './due-date.js';
+import { resolveEvents } from './catalog-events.js';
+import type { CatalogEventSpec } from './catalog-schema.js';
 
 /** A schema-valid document and how to find a YAML path's line in its file. */
 export interface ParsedDocument {
@@ -23,6 +25,8 @@ export interface ParsedDocument {
    * still count for duplicate checks.
    */
   items: { index: number; id: string | undefined; valid?: number; partial?: PartialTarget }[];
+  /** A directive's events that passed their schema, each with its position as written. */
+  events?: { index: number; spec: CatalogEventSpec }[];
 }
 
 /**
@@ -167,8 +171,36 @@ export function resolveCatalog(
     }
   }
 
+  // Every target id a directive sets, those that failed their checks included: reported there already.
+  const targetIdsOf = new Map<string, Set<string>>();
+  for (const d of documents) {
+    if (d.doc.kind !== 'Directive' && d.doc.kind !== 'TargetSet') continue;
+    const directiveId = d.doc.kind === 'Directive' ? d.doc.id : d.doc.directive;
+    const ids = targetIdsOf.get(directiveId) ?? new Set<string>();
+    for (const item of d.items) if (item.id !== undefined) ids.add(item.id);
+    targetIdsOf.set(directiveId, ids);
+  }
+  const events = [];
+  for (const d of documents) {
+    if (d.doc.kind !== 'Directive' || directives.get(d.doc.id)?.doc !== d.doc) continue;
+    const scope = {
+      directiveId: d.doc.id,
+      timezone: d.doc.timezone,
+      targetIds: targetIdsOf.get(d.doc.id) ?? new Set<string>(),
+      hasIndicator: (id: string) =>
+        indicatorById.has(id) || invalidIndicators.has(id) || unread.mayDeclare('IndicatorSet', id),
+    };
+    events.push(...resolveEvents(d.events ?? [], scope, (path, code, message) => issue(d, path, code, message)));
+  }
+
   return {
-    catalog: { directives: [...directives.values()].map((d) => d.directive), indicators, targets, regionSets },
+    catalog: {
+      directives: [...directives.values()].map((d) => d.directive),
+      indicators,
+      targets,
+      regionSets,
+      events,
+    },
     issues,
   };
 

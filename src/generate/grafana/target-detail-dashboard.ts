@@ -4,7 +4,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { kpiMetrics as k, labels as l } from '../../conventions.js';
-import { labelVariable, pacerDashboard, prom, sqlQuery, statusMappings } from './grafana-queries.js';
+import { POSTGRES, labelVariable, pacerDashboard, prom, sqlQuery, statusMappings } from './grafana-queries.js';
 
 const t = `${l.target}="$target"`;
 const targets = `label_values(${k.targetInfo}, ${l.target})`;
@@ -21,9 +21,37 @@ function figure(title: string, expr: string, unit?: string): stat.PanelBuilder {
 }
 
 /**
+ * The catalog's events that concern the target (naming it, its indicator, or nothing of the directive), as
+ * annotations on the history: a SQL annotation query on the PostgreSQL datasource, whose `time`, `text` and
+ * `tags` columns Grafana reads as the annotation's instant, text and tags. Catalog apply keeps the table; the
+ * dashboard stays static.
+ */
+function catalogEvents(): dashboard.AnnotationQueryBuilder {
+  return new dashboard.AnnotationQueryBuilder()
+    .name('Catalog events')
+    .datasource(POSTGRES)
+    .enable(true)
+    .iconColor('purple')
+    .target(
+      sqlQuery(
+        'Events',
+        `select e.at as "time", e.text || coalesce(' (' || e.source || ')', '') as "text",
+      concat_ws(',', 'catalog-event', e.directive_id) as "tags"
+      from catalog_events e join targets t on t.directive_id = e.directive_id
+      where t.id = '$target' and $__timeFilter(e.at)
+      and (t.id = any(e.target_ids) or e.indicator_id = t.indicator_id
+        or (cardinality(e.target_ids) = 0 and e.indicator_id is null))
+      order by e.at`,
+        'table',
+      ),
+    );
+}
+
+/**
  * Dashboard 2: one target. Its history comes from PostgreSQL (Prometheus only knows "now", and
  * backdated observations live in the database): the observations, the target level, the expected
- * pace from the baseline (through the milestones) and the forecast line to the deadline.
+ * pace from the baseline (through the milestones) and the forecast line to the deadline, with the catalog's
+ * events as annotations.
  */
 export function targetDetailDashboard(defaultTarget: string | undefined): dashboard.Dashboard {
   const history = new timeseries.PanelBuilder()
@@ -123,6 +151,7 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
     { refresh: '1m', from: 'now-5y', to: 'now+1y' },
   )
     .withVariable(labelVariable('target', 'Target', targets, { current: defaultTarget }))
+    .annotation(catalogEvents())
     .withPanel(
       new stat.PanelBuilder()
         .title('Status')

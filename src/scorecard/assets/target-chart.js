@@ -1,9 +1,10 @@
 /* global uPlot, document, window */
 // Draws the target page's chart from the JSON the server put in #chart-data: observations as
-// points, the expected-pace line, the forecast to the deadline with its 80% band shaded (fanning
-// out from the forecast's start to the band's low and high at the deadline), the target level,
-// and vertical marks at the deadline and the "as of" instant. Times are seconds; dates in the
-// directive zone.
+// points, the expected-pace line, the forecast (when the evaluation has one) with its 80% band
+// shaded (fanning out from the forecast's start to the band's low and high at the deadline), the
+// target level, vertical marks at the deadline, the "as of" instant, the milestones (their value,
+// met or missed) and the catalog events. Times are seconds; dates are written in the page's
+// language (<html lang>: vi → 30/06/2023, else 30 Jun 2023) in the directive's time zone.
 (function () {
   'use strict';
   var el = document.getElementById('target-chart');
@@ -21,11 +22,100 @@
     deadline: '#b91c1c',
     asOf: '#1d4ed8',
     flagged: '#d97706',
+    event: '#a21caf',
+    met: '#15803d',
+    missed: '#b91c1c',
+    due: '#4b5563',
   };
-  var compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
+  var hasForecast = d.forecast.length === 2;
+  var milestones = d.milestones || [];
+  var events = d.events || [];
+  var vi = /^vi\b/i.test(document.documentElement.lang || '');
+  var locale = vi ? 'vi-VN' : 'en-GB';
+  var words = vi
+    ? {
+        pace: 'Tiến độ kỳ vọng',
+        forecast: 'Dự báo',
+        target: 'Mục tiêu',
+        observed: 'Số liệu',
+        rolled: 'Hiện tại (tổng hợp)',
+        flagged: 'Giá trị bị gắn cờ',
+        deadline: 'Hạn chót',
+        asOf: 'Tính đến',
+        milestone: 'Mốc',
+        met: 'đạt',
+        missed: 'không đạt',
+        due: 'chưa đến hạn',
+        done: 'đã xong',
+        notDone: 'chưa xong',
+      }
+    : {
+        pace: 'Expected pace',
+        forecast: 'Forecast',
+        target: 'Target',
+        observed: 'Observed',
+        rolled: 'Current (rolled up)',
+        flagged: 'Flagged value',
+        deadline: 'Deadline',
+        asOf: 'As of',
+        milestone: 'Milestone',
+        met: 'met',
+        done: 'done',
+        notDone: 'not done',
+        missed: 'missed',
+        due: 'due',
+      };
+  var zone = d.timezone || 'UTC';
+  function dateFormat(options) {
+    var f = new Intl.DateTimeFormat(locale, Object.assign({ timeZone: zone }, options));
+    return function (seconds) {
+      return f.format(new Date(seconds * 1000));
+    };
+  }
+  // Vietnamese dates are numeric, dd/mm/yyyy; Intl writes a month alone in words ("tháng 11, 2022"), so the
+  // shorter forms are cut from the parts of the full date.
+  var viParts = new Intl.DateTimeFormat('vi-VN', { timeZone: zone, day: '2-digit', month: '2-digit', year: 'numeric' });
+  function viDate(fields) {
+    return function (seconds) {
+      var parts = {};
+      viParts.formatToParts(new Date(seconds * 1000)).forEach(function (p) {
+        parts[p.type] = p.value;
+      });
+      return fields
+        .map(function (f) {
+          return parts[f];
+        })
+        .join('/');
+    };
+  }
+  var dayText = vi ? viDate(['day', 'month', 'year']) : dateFormat({ day: 'numeric', month: 'short', year: 'numeric' });
+  var dayMonthText = vi ? viDate(['day', 'month']) : dateFormat({ day: 'numeric', month: 'short' });
+  var monthText = vi ? viDate(['month', 'year']) : dateFormat({ month: 'short', year: 'numeric' });
+  var yearText = dateFormat({ year: 'numeric' });
+  // Axis ticks as fine as their spacing: years, months, or days (with the year where it changes).
+  function axisDates(self, splits, axisIdx, space, incr) {
+    var lastYear = null;
+    return splits.map(function (t) {
+      if (incr >= 365 * 86400 - 1) return yearText(t);
+      if (incr >= 28 * 86400) return monthText(t);
+      var year = yearText(t);
+      var text = year !== lastYear ? dayText(t) : dayMonthText(t);
+      lastYear = year;
+      return text;
+    });
+  }
+  // Numbers: Vietnamese grouping in Vietnamese; in English "30M" (en-GB writes "30m", read as metres).
+  var numberLocale = vi ? 'vi-VN' : 'en-US';
+  var compact = new Intl.NumberFormat(numberLocale, { notation: 'compact', maximumFractionDigits: 2 });
+  var full = new Intl.NumberFormat(numberLocale, { maximumFractionDigits: 2 });
+  function readValue(v) {
+    if (d.kind === 'ratio') return (v * 100).toFixed(1) + '%';
+    if (d.kind === 'milestone') return v >= 1 ? words.done : words.notDone;
+    return full.format(v);
+  }
   function axisValue(v) {
     if (d.kind === 'ratio') return (v * 100).toFixed(0) + '%';
-    if (d.kind === 'milestone') return v >= 1 ? 'done' : v <= 0 ? 'not done' : '';
+    if (d.kind === 'milestone') return v >= 1 ? words.done : v <= 0 ? words.notDone : '';
     return compact.format(v);
   }
 
@@ -39,6 +129,7 @@
   add(d.observations);
   add(d.pace);
   add(d.forecast);
+  add(milestones);
   if (d.rolledUp) xs.add(d.rolledUp[0]);
   var x = Array.from(xs).sort(function (a, b) {
     return a - b;
@@ -60,7 +151,8 @@
     return i === 0 || i === x.length - 1 ? d.target : null;
   });
 
-  function verticalMark(u, at, color, label, dash) {
+  // `row` moves the label down by lines, so that marks close together stay readable.
+  function verticalMark(u, at, color, label, dash, row) {
     if (at < u.scales.x.min || at > u.scales.x.max) return;
     var ctx = u.ctx;
     var px = Math.round(u.valToPos(at, 'x', true));
@@ -77,8 +169,39 @@
     var width = ctx.measureText(label).width;
     var right = px + 4 * uPlot.pxRatio + width <= u.bbox.left + u.bbox.width;
     ctx.textAlign = right ? 'left' : 'right';
-    ctx.fillText(label, right ? px + 4 * uPlot.pxRatio : px - 4 * uPlot.pxRatio, u.bbox.top + 14 * uPlot.pxRatio);
+    var y = u.bbox.top + (14 + 15 * (row || 0)) * uPlot.pxRatio;
+    ctx.fillText(label, right ? px + 4 * uPlot.pxRatio : px - 4 * uPlot.pxRatio, y);
     ctx.restore();
+  }
+
+  // A milestone: a dashed vertical mark and a diamond at its expected value, coloured met, missed or due.
+  function milestoneMark(u, m, row) {
+    var at = m[0];
+    if (at < u.scales.x.min || at > u.scales.x.max) return;
+    var color = colors[m[2]];
+    var label = words.milestone + ' ' + axisValue(m[1]) + ' · ' + words[m[2]];
+    verticalMark(u, at, color, label, [2, 3], row);
+    var ctx = u.ctx;
+    var px = u.valToPos(at, 'x', true);
+    var py = u.valToPos(m[1], 'y', true);
+    var r = 6 * uPlot.pxRatio;
+    ctx.save();
+    ctx.fillStyle = '#fff';
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2 * uPlot.pxRatio;
+    ctx.beginPath();
+    ctx.moveTo(px, py - r);
+    ctx.lineTo(px + r, py);
+    ctx.lineTo(px, py + r);
+    ctx.lineTo(px - r, py);
+    ctx.closePath();
+    ctx.fill();
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  function shorten(text, max) {
+    return text.length > max ? text.slice(0, max - 1) + '…' : text;
   }
 
   // The band is a triangle: no spread at the forecast's start (the latest value), the 80% band at the
@@ -103,24 +226,35 @@
   }
 
   // Observations come last so their dots are drawn over the lines.
-  var series = [
-    {},
-    { label: 'Expected pace', stroke: colors.pace, width: 2, spanGaps: true, points: { show: false } },
-    { label: 'Forecast', stroke: colors.forecast, width: 2, dash: [8, 6], spanGaps: true, points: { show: false } },
-    { label: 'Target', stroke: colors.target, width: 2, spanGaps: true, points: { show: false } },
+  // The forecast is a series only when there is one: the legend and the readout never name a line not drawn.
+  var series = [{}, { label: words.pace, stroke: colors.pace, width: 2, spanGaps: true, points: { show: false } }];
+  var data = [x, column(d.pace)];
+  if (hasForecast) {
+    series.push({
+      label: words.forecast,
+      stroke: colors.forecast,
+      width: 2,
+      dash: [8, 6],
+      spanGaps: true,
+      points: { show: false },
+    });
+    data.push(column(d.forecast));
+  }
+  series.push(
+    { label: words.target, stroke: colors.target, width: 2, spanGaps: true, points: { show: false } },
     {
-      label: 'Observed',
+      label: words.observed,
       stroke: colors.observed,
       paths: function () {
         return null;
       },
       points: { show: true, size: 9, fill: colors.observed, stroke: colors.observed },
     },
-  ];
-  var data = [x, column(d.pace), column(d.forecast), targetColumn, column(d.observations)];
+  );
+  data.push(targetColumn, column(d.observations));
   if (d.rolledUp) {
     series.push({
-      label: 'Current (rolled up)',
+      label: words.rolled,
       stroke: colors.rolled,
       paths: function () {
         return null;
@@ -139,7 +273,7 @@
   );
   if (flagged.length > 0) {
     series.push({
-      label: 'Flagged value',
+      label: words.flagged,
       stroke: colors.flagged,
       paths: function () {
         return null;
@@ -151,6 +285,25 @@
 
   function width() {
     return Math.max(280, el.clientWidth);
+  }
+  // The values under the cursor, in words: the date in the page's format, then each series that has one.
+  var readout = document.createElement('p');
+  readout.id = 'chart-readout';
+  readout.className = 'readout';
+  readout.setAttribute('aria-live', 'polite');
+  el.insertAdjacentElement('afterend', readout);
+  function showReadout(self) {
+    var i = self.cursor.idx;
+    if (i === null || i === undefined) {
+      readout.textContent = '';
+      return;
+    }
+    var parts = [dayText(x[i])];
+    for (var s = 1; s < series.length; s++) {
+      var v = data[s][i];
+      if (v !== null && v !== undefined) parts.push(series[s].label + ': ' + readValue(v));
+    }
+    readout.textContent = parts.join(' · ');
   }
   var u = new uPlot(
     {
@@ -177,7 +330,7 @@
         },
       },
       axes: [
-        {},
+        { values: axisDates, space: 80 },
         {
           size: 70,
           values: function (self, splits) {
@@ -191,15 +344,25 @@
           function (self) {
             var i = self.cursor.idx;
             var message = i === null || i === undefined ? undefined : flaggedMessages.get(x[i]);
-            if (message) el.setAttribute('title', 'Flagged value: ' + message);
+            if (message) el.setAttribute('title', words.flagged + ': ' + message);
             else el.removeAttribute('title');
+            showReadout(self);
           },
         ],
         drawClear: [band],
         draw: [
           function (self) {
-            verticalMark(self, d.deadline, colors.deadline, 'Deadline');
-            if (Math.abs(d.asOf - d.deadline) > span * 0.02) verticalMark(self, d.asOf, colors.asOf, 'As of', [3, 4]);
+            verticalMark(self, d.deadline, colors.deadline, words.deadline);
+            if (Math.abs(d.asOf - d.deadline) > span * 0.02)
+              verticalMark(self, d.asOf, colors.asOf, words.asOf, [3, 4]);
+            milestones.forEach(function (m, i) {
+              milestoneMark(self, m, 1 + (i % 2));
+            });
+            // Events: a dotted line and their text, on rows below the marks above.
+            events.forEach(function (e, i) {
+              var when = e[2] === 'month' ? monthText(e[0]) : dayText(e[0]);
+              verticalMark(self, e[0], colors.event, when + ': ' + shorten(e[1], 48), [4, 3], 3 + (i % 3));
+            });
           },
         ],
       },

@@ -105,6 +105,8 @@ function chart(detail: TargetDetail): SafeHtml {
   const sec = (instant: string) => Date.parse(instant) / 1000;
   const observations = detail.observations;
   const latest = observations.at(-1);
+  const forecastEnd = detail.forecast.length === 2 ? detail.forecast[1]! : undefined;
+  const toDeadline = forecastEnd !== undefined && forecastEnd.at === t.deadline;
   const data = {
     kind: t.kind,
     unit: t.unit,
@@ -120,11 +122,14 @@ function chart(detail: TargetDetail): SafeHtml {
         : null,
     pace: detail.pace.map((p) => [sec(p.at), p.value]),
     forecast: detail.forecast.map((p) => [sec(p.at), p.value]),
-    // The 80% band of the value at the deadline, fanning out from the forecast's start.
+    // The 80% band of the value at the deadline, fanning out from the forecast's start: only for a forecast that
+    // ends at the deadline (past it, the "band" is the actual value there).
     band:
-      detail.forecast.length === 2 && t.projected_low !== null && t.projected_high !== null
+      toDeadline && t.projected_low !== null && t.projected_high !== null
         ? ([t.projected_low, t.projected_high] as const)
         : null,
+    milestones: milestoneMarks(detail).map((m) => [sec(m.deadline), m.value, m.state]),
+    events: detail.events.map((e) => [sec(e.at), e.text, e.precision]),
   };
   const value = (x: number) => formatValue(x, t.kind);
   const milestones =
@@ -139,18 +144,25 @@ function chart(detail: TargetDetail): SafeHtml {
         `the latest ${value(latest!.value)} on ${dayOf(latest!.observed_at, detail.timezone)}.`,
     `Expected pace: from ${value(t.baseline)} on ${dayOf(t.baseline_at, detail.timezone)} ` +
       `to ${value(t.target_value)} by ${t.due}${milestones}.`,
-    detail.forecast.length === 2 && t.kind !== 'milestone'
-      ? `Forecast: ${value(detail.forecast[1]!.value)} at the deadline${reaching}.`
+    forecastEnd && t.kind !== 'milestone'
+      ? toDeadline
+        ? `Forecast: ${value(forecastEnd.value)} at the deadline${reaching}.`
+        : `Forecast after the deadline: ${value(forecastEnd.value)} by ${dayOf(forecastEnd.at, detail.timezone)}` +
+          `${t.projected_completion ? ', where it reaches the target' : ' at the latest pace'}.`
       : '',
     data.band && t.attainment_probability !== null
       ? `80% band at the deadline: ${value(data.band[0])} to ${value(data.band[1])}; ` +
         `chance to meet the target ${formatChance(t.attainment_probability)}.`
       : '',
   ].filter(Boolean);
+  // The key names only what is drawn: no forecast entry without a forecast line.
   const key = [
     html`<li class="k-obs"><i></i>Observed</li><li class="k-pace"><i></i>Expected pace</li>`,
-    html`<li class="k-forecast"><i></i>Forecast</li><li class="k-target"><i></i>Target ${value(t.target_value)}</li>`,
+    data.forecast.length === 2 ? html`<li class="k-forecast"><i></i>Forecast</li>` : '',
+    html`<li class="k-target"><i></i>Target ${value(t.target_value)}</li>`,
     html`<li class="k-deadline"><i></i>Deadline ${t.due}</li>`,
+    data.milestones.length > 0 ? html`<li class="k-milestone"><i></i>Milestone (met, missed, due)</li>` : '',
+    data.events.length > 0 ? html`<li class="k-event"><i></i>Event</li>` : '',
     data.flagged.length > 0 ? html`<li class="k-flagged"><i></i>Flagged value</li>` : '',
     data.band ? html`<li class="k-band"><i></i>80% band</li>` : '',
   ];
@@ -161,7 +173,39 @@ function chart(detail: TargetDetail): SafeHtml {
 <figcaption>${words.join(' ')}</figcaption>
 </figure>
 ${jsonScript('chart-data', data)}
+${eventList(detail)}
 ${flaggedList(detail)}`;
+}
+
+/**
+ * Each milestone with whether it was met: judged on the latest observation at or before its deadline, and
+ * "due" while its deadline is after the date viewed.
+ */
+function milestoneMarks(detail: TargetDetail): { deadline: string; value: number; state: 'met' | 'missed' | 'due' }[] {
+  const t = detail.target;
+  const asOf = Date.parse(detail.as_of);
+  return t.milestones.map((m) => {
+    const deadline = Date.parse(m.deadline);
+    if (deadline > asOf) return { deadline: m.deadline, value: m.value, state: 'due' };
+    const last = detail.observations.findLast((o) => Date.parse(o.observed_at) <= deadline);
+    const met = last !== undefined && (t.direction === 'at_least' ? last.value >= m.value : last.value <= m.value);
+    return { deadline: m.deadline, value: m.value, state: met ? 'met' : 'missed' };
+  });
+}
+
+/** The catalog events that concern the target, listed under the chart that marks them. */
+function eventList(detail: TargetDetail): SafeHtml | '' {
+  if (detail.events.length === 0) return '';
+  const item = (e: TargetDetail['events'][number]) => {
+    const when = html`<time datetime="${e.day}">${e.precision === 'month' ? e.written : e.day}</time>`;
+    const source =
+      e.source && /^https?:\/\//.test(e.source)
+        ? html` (<a href="${e.source}" rel="noopener nofollow">source</a>)`
+        : '';
+    return html`<li>${when}: ${e.text}${source}</li>`;
+  };
+  return html`<section class="events"><h2>Events</h2>
+<ul id="events">${detail.events.map(item)}</ul></section>`;
 }
 
 /** The values flagged when they were pushed (see the push answer's warnings), listed under the chart. */
