@@ -37,7 +37,11 @@ export async function runCommand(io: CliIo, body: () => Promise<number | void>):
 }
 
 export function reportError(io: CliIo, error: unknown): void {
-  if (error instanceof InputError && error.issues.length > 0) {
+  // One issue the message already says (`--status: ...`) is printed once.
+  const single = error instanceof InputError && error.issues.length === 1 ? error.issues[0]! : undefined;
+  if (single && error instanceof InputError && error.message === formatIssue(single)) {
+    io.err(`error: ${error.message}`);
+  } else if (error instanceof InputError && error.issues.length > 0) {
     io.err(`error: ${error.message.split('\n')[0]}`);
     for (const issue of error.issues) io.err(`  ${formatIssue(issue)}`);
     if (error.issuesTotal > error.issues.length) io.err(`  ... and ${error.issuesTotal - error.issues.length} more`);
