@@ -53,6 +53,20 @@ export function reportError(io: CliIo, error: unknown): void {
 }
 
 /**
+ * An error about the API's query parameters (`at`) as one about the options that set them (`--at`):
+ * what `pacer status` and `pacer report` say when the scorecard refuses their date or filter.
+ */
+export function asOptionError(error: unknown, names: ReadonlySet<string>): unknown {
+  if (!(error instanceof InputError) || !error.issues.some((i) => i.field !== undefined && names.has(i.field)))
+    return error;
+  const issues = error.issues.map((i) =>
+    i.field !== undefined && names.has(i.field) ? { ...i, field: `--${i.field}` } : i,
+  );
+  const message = issues.length === 1 ? formatIssue(issues[0]!) : error.message;
+  return new InputError(message, issues, { code: error.code, cause: error });
+}
+
+/**
  * Configuration plus a logger for one-shot commands: quiet (warn, on stderr) unless LOG_LEVEL says
  * otherwise. A command that reports its outcome itself passes `quietLevel: 'error'`, so a failure it
  * prints as one line is not logged first as a JSON line with a stack.

@@ -12,7 +12,7 @@ import {
   formatValueOrNone,
 } from '../domain/format/value-format.js';
 import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
-import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { asOptionError, commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 import { getJson, type JsonAnswer } from './get-json.js';
 import { textTable } from './text-table.js';
 
@@ -95,7 +95,11 @@ async function parseQuery(options: ListOptions): Promise<TargetListQuery> {
 async function readTargetList(io: CliIo, options: ListOptions): Promise<TargetList> {
   try {
     const query = await parseQuery(options);
-    return await withServices(io, (services) => services.scorecard.list(query), { prepare: true });
+    return await withServices(io, (services) => services.scorecard.list(query), { prepare: true }).catch(
+      (error: unknown) => {
+        throw asOptionError(error, queryOptions);
+      },
+    );
   } catch (error) {
     if (!(error instanceof UnavailableError && error.code === 'database_locked')) throw error;
     const url = localApiUrl((await commandSetup(io)).config);
@@ -151,12 +155,11 @@ export async function fetchTargetList(base: string, options: ListOptions, lockEr
   if (response.status < 200 || response.status > 299) {
     const error = errorBodyOf(body);
     const message = error?.message ?? `HTTP ${response.status}`;
-    if (response.status === 400) {
-      const issues = (error?.issues ?? []).map((issue) =>
-        issue.field && queryOptions.has(issue.field) ? { ...issue, field: `--${issue.field}` } : issue,
+    if (response.status === 400)
+      throw asOptionError(
+        new InputError(message, error?.issues ?? [], { code: error?.code ?? 'invalid_request' }),
+        queryOptions,
       );
-      throw new InputError(message, issues, { code: error?.code ?? 'invalid_request' });
-    }
     throw new UnavailableError(`the Pacer API at ${base} answered ${response.status}: ${message}`, {
       code: 'api_unavailable',
     });
