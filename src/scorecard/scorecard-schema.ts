@@ -86,6 +86,7 @@ export const targetSummarySchema = z.object({
   deadline: instant.describe('The end of the due day in the directive time zone.'),
   current: z.number().nullable(),
   current_observed_at: instant.nullable(),
+  current_observed_on: day.nullable().describe('The calendar date of current_observed_at: the day the value is for.'),
   current_source: z
     .enum(['direct', 'children', 'predecessors'])
     .nullable()
@@ -178,6 +179,7 @@ export const targetDetailSchema = z.object({
     .array(
       z.object({
         observed_at: instant,
+        observed_on: day.describe('The calendar date of observed_at: the day the value is for.'),
         value: z.number(),
         note: z.string().nullable(),
         batch_id: z.number().int().nullable(),

@@ -120,6 +120,7 @@ export function targetSummary(
     deadline: iso(t.deadline),
     current: r.current,
     current_observed_at: isoOrNull(r.currentAt),
+    current_observed_on: calendarDay(r.currentAt, timezone),
     current_source: r.currentSource,
     coverage: r.coverage,
     partial: r.partial,
@@ -250,6 +251,7 @@ export class ScorecardService {
       },
       observations: series.observations.map((o) => ({
         observed_at: iso(o.at),
+        observed_on: calendarDay(o.at, timezone)!,
         value: o.value,
         note: o.note,
         batch_id: o.batchId,

@@ -187,6 +187,14 @@ describe(`what the CLI prints for people, on ${backend}`, () => {
     expect(page.items).toEqual([
       expect.objectContaining({ observed_at: '2023-01-15T16:59:59.999Z', observed_on: '2023-01-15', value: 11500000 }),
     ]);
+    const detail = (await (await fetch(`${running.baseUrl}/v1/targets/vneid-accounts-40m?at=2023-06-30`)).json()) as {
+      target: { current_observed_at: string; current_observed_on: string };
+      observations: { observed_at: string; observed_on: string }[];
+    };
+    expect(detail.observations).toContainEqual(
+      expect.objectContaining({ observed_at: '2023-01-15T16:59:59.999Z', observed_on: '2023-01-15' }),
+    );
+    expect(detail.target.current_observed_on).toBe(detail.target.current_observed_at.slice(0, 10));
     const csv = await (await fetch(`${url}&format=csv`)).text();
     expect(csv.split('\n')[1]).toMatch(/^vneid_accounts_issued,VN,2023-01-15T16:59:59\.999Z,.*,2023-01-15$/);
   });

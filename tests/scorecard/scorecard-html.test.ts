@@ -30,6 +30,7 @@ const summary: TargetSummary = {
   deadline: '2023-12-31T17:00:00.000Z',
   current: 10,
   current_observed_at: '2023-06-01T00:00:00.000Z',
+  current_observed_on: '2023-06-01',
   current_source: 'direct',
   coverage: 1,
   partial: false,
@@ -145,6 +146,7 @@ describe('HTML output', () => {
       observations: [
         {
           observed_at: '2023-06-01T00:00:00.000Z',
+          observed_on: '2023-06-01',
           value: 10,
           note: `${hostile} https://example.org/a?b=1&c="2" javascript:alert(1)`,
           batch_id: 1,
