@@ -60,6 +60,11 @@ describe(`what the CLI prints for people, on ${backend}`, () => {
     await read(['migrate']);
     await read(['catalog', 'validate']);
     await read(['catalog', 'plan']);
+    // On an empty (embedded) database the plan lists every region, each keyed by the day it starts.
+    human.set(
+      'catalog plan (empty database)',
+      await runPacerCli(['catalog', 'plan'], { PACER_DATA_DIR: path.join(dir, 'empty') }),
+    );
     await read(['catalog', 'apply']);
     await read(['regions', 'summary']);
     await read(['regions', 'successors', '--at', '2025-07-01']);
@@ -112,6 +117,7 @@ describe(`what the CLI prints for people, on ${backend}`, () => {
     // What used to be UTC now reads as the people it is for read it.
     expect(human.get('status --at 2023-06-30')!.stdout).toContain('18 targets as of 2023-06-30 (Asia/Ho_Chi_Minh)');
     expect(human.get('status')!.stdout).toMatch(/as of \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00 \(/);
+    expect(human.get('catalog plan (empty database)')!.stdout).toContain('\n  + 01@2025-07-01\n');
     expect(human.get('token list')!.stdout).toMatch(/\t\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00\t/);
     const future = [...human].find(([args]) => args.includes('future.csv'))![1];
     expect(future.stderr).toMatch(/2099-01-01 has not begun yet \(it is \d{4}-\d{2}-\d{2}T[\d:]{8}\+07:00\)/);
