@@ -128,7 +128,7 @@ export const targetSummarySchema = z.object({
     .nullable()
     .describe(
       'When the forecast reaches the target value: only for a target not met, with a pace toward it, after the ' +
-        'as-of date; else null ("not at this pace").',
+        'as-of date; else null (people read "—": not at this pace).',
     ),
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
