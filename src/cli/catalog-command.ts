@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isEmptyPlan, type CatalogPlan } from '../catalog/catalog-plan.js';
 import { entityNames, type EntityName } from '../catalog/catalog-rows.js';
+import { formatLocalDate } from '../domain/time/zoned-time.js';
 import { ExitCode } from '../errors/error-mapping.js';
 import { formatIssue } from '../errors/pacer-error.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
@@ -56,8 +57,8 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
         await runCommand(io, () =>
           withServices(io, async (services) => {
             const { planCatalogChanges } = await import('../catalog/apply-catalog.js');
-            const { plan } = await planCatalogChanges(services.catalog, dir ?? services.config.catalogDir);
-            printPlan(io, plan);
+            const { plan, loaded } = await planCatalogChanges(services.catalog, dir ?? services.config.catalogDir);
+            printPlan(io, plan, loaded.catalog.directives[0]?.timezone ?? 'UTC');
           }),
         ),
       );
@@ -76,7 +77,7 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
             const result = await applyCatalog(services.catalog, dir ?? services.config.catalogDir, {
               prune: options.prune,
             });
-            printPlan(io, result.plan);
+            printPlan(io, result.plan, await services.catalog.defaultTimeZone());
             if (!result.changed) return;
             io.out('applied.');
             // Servers show their newest evaluation: store one under the new catalog, which they load at
@@ -91,7 +92,10 @@ export function catalogCommand(io: CliIo, setExitCode: (code: number) => void): 
   return catalog;
 }
 
-function printPlan(io: CliIo, plan: CatalogPlan): void {
+/** An instant inside a stored key (a region's is its code and when it starts: `79@2025-06-30T17:00:00.000Z`). */
+const keyInstant = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g;
+
+function printPlan(io: CliIo, plan: CatalogPlan, timezone: string): void {
   if (isEmptyPlan(plan)) {
     io.out('No changes: the database matches the catalog.');
     return;
@@ -100,7 +104,11 @@ function printPlan(io: CliIo, plan: CatalogPlan): void {
     const p = plan[name];
     if (p.created.length + p.updated.length + p.deleted.length === 0) continue;
     io.out(`${labels[name]}: +${p.created.length} ~${p.updated.length} -${p.deleted.length}`);
-    const keyOf = (row: object) => String((row as { id?: string; key?: string }).id ?? (row as { key: string }).key);
+    // A region starting on 1 July 2025 reads 79@2025-07-01: the day it starts in the directive's zone.
+    const keyOf = (row: object) =>
+      String((row as { id?: string; key?: string }).id ?? (row as { key: string }).key).replace(keyInstant, (iso) =>
+        formatLocalDate(Date.parse(iso), timezone),
+      );
     const detail = [
       ...p.created.map((r) => `  + ${keyOf(r)}`),
       ...p.updated.map((u) => `  ~ ${keyOf(u.after)}: ${u.fields.join(', ')}`),

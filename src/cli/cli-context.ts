@@ -37,7 +37,11 @@ export async function runCommand(io: CliIo, body: () => Promise<number | void>):
 }
 
 export function reportError(io: CliIo, error: unknown): void {
-  if (error instanceof InputError && error.issues.length > 0) {
+  // One issue the message already says (`--status: ...`) is printed once.
+  const single = error instanceof InputError && error.issues.length === 1 ? error.issues[0]! : undefined;
+  if (single && error instanceof InputError && error.message === formatIssue(single)) {
+    io.err(`error: ${error.message}`);
+  } else if (error instanceof InputError && error.issues.length > 0) {
     io.err(`error: ${error.message.split('\n')[0]}`);
     for (const issue of error.issues) io.err(`  ${formatIssue(issue)}`);
     if (error.issuesTotal > error.issues.length) io.err(`  ... and ${error.issuesTotal - error.issues.length} more`);
@@ -46,6 +50,20 @@ export function reportError(io: CliIo, error: unknown): void {
   } else {
     io.err(`error: ${(error as Error)?.stack ?? String(error)}`);
   }
+}
+
+/**
+ * An error about the API's query parameters (`at`) as one about the options that set them (`--at`):
+ * what `pacer status` and `pacer report` say when the scorecard refuses their date or filter.
+ */
+export function asOptionError(error: unknown, names: ReadonlySet<string>): unknown {
+  if (!(error instanceof InputError) || !error.issues.some((i) => i.field !== undefined && names.has(i.field)))
+    return error;
+  const issues = error.issues.map((i) =>
+    i.field !== undefined && names.has(i.field) ? { ...i, field: `--${i.field}` } : i,
+  );
+  const message = issues.length === 1 ? formatIssue(issues[0]!) : error.message;
+  return new InputError(message, issues, { code: error.code, cause: error });
 }
 
 /**

@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { ExitCode } from '../errors/error-mapping.js';
 import { formatIssue, InputError } from '../errors/pacer-error.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { textTable } from './text-table.js';
+import { formatLocalDateTime } from '../domain/time/zoned-time.js';
+import type { FeedRunResult } from '../feeds/feed-runner.js';
 
 /** `pacer jobs validate|run`: check the feed definitions of jobs/, run one feed now. */
 export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -40,10 +43,16 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
             return ExitCode.userError;
           }
           const now = new Date();
-          for (const feed of feeds) {
-            const next = feed.enabled ? `next ${slotsAround(feed, now).next.toISOString()}` : 'disabled';
-            io.out(`${feed.id}  ${feed.source.type}  "${feed.schedule.cron}" ${feed.schedule.timezone}  ${next}`);
-          }
+          // The next run in the feed's own zone, with its offset: "06:00" in the cron reads 06:00 here.
+          const rows = feeds.map((feed) => [
+            feed.id,
+            feed.source.type,
+            feed.schedule.cron,
+            feed.schedule.timezone,
+            feed.enabled ? formatLocalDateTime(slotsAround(feed, now).next, feed.schedule.timezone) : 'disabled',
+          ]);
+          if (rows.length > 0)
+            for (const line of textTable(['FEED', 'SOURCE', 'SCHEDULE', 'TIME ZONE', 'NEXT RUN'], rows)) io.out(line);
           io.out(`${target}: valid — ${feeds.length} feed(s), ${feeds.filter((f) => f.enabled).length} enabled`);
         }),
       );
@@ -69,7 +78,7 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
               if (apply.changed) services.ingestCatalog.invalidate();
               await services.feeds.registry.load();
               const result = await services.feeds.runner.run({ feedId: id, slot: new Date(), trigger: 'manual' });
-              if (options.json) io.out(JSON.stringify(result, null, 2));
+              if (options.json) io.out(JSON.stringify(feedRunResultJson(result), null, 2));
               if (result.outcome === 'succeeded') {
                 const c = result.counts;
                 if (!options.json)
@@ -96,4 +105,14 @@ export function jobsCommand(io: CliIo, setExitCode: (code: number) => void): Com
     });
 
   return jobs;
+}
+
+/** A run's result as `pacer jobs run --json` prints it: snake_case, as the API writes its fields. */
+export function feedRunResultJson(result: FeedRunResult): Record<string, unknown> {
+  if (result.outcome === 'duplicate') return { outcome: result.outcome };
+  const common = { outcome: result.outcome, run_id: result.runId, attempts: result.attempts };
+  const duration_ms = Math.round(result.durationMs);
+  if (result.outcome === 'succeeded')
+    return { ...common, duration_ms, counts: result.counts, batch_ids: result.batchIds };
+  return { ...common, duration_ms, error: result.error, retryable: result.retryable };
 }

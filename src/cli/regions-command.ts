@@ -1,7 +1,9 @@
 import { Command } from 'commander';
-import { parseCalendarDate, startOfDay } from '../domain/time/zoned-time.js';
+import { NONE } from '../domain/format/value-format.js';
+import { formatLocalDate, parseCalendarDate, startOfDay } from '../domain/time/zoned-time.js';
 import { InputError } from '../errors/pacer-error.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
+import { textTable } from './text-table.js';
 
 /** `pacer regions summary|successors`: what the region registry holds. */
 export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -14,14 +16,22 @@ export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): 
       setExitCode(
         await runCommand(io, () =>
           withServices(io, async (services) => {
-            for (const row of await services.regions.summary()) {
-              const from = row.validFrom ? row.validFrom.toISOString() : '-∞';
-              const to = row.validTo ? row.validTo.toISOString() : '∞';
-              io.out(
-                `${row.setId}\t${row.level}\t${from} .. ${to}\t${row.units} units\t${row.withSuccessor} with ` +
-                  `successors`,
-              );
-            }
+            const [rows, timezone] = await Promise.all([
+              services.regions.summary(),
+              services.catalog.defaultTimeZone(),
+            ]);
+            // Validity as calendar days in the directive's zone, both ends included: a unit valid to the
+            // start of 2025-07-01 was valid until 2025-06-30.
+            const cells = rows.map((row) => [
+              row.setId,
+              row.level,
+              row.validFrom ? formatLocalDate(row.validFrom, timezone) : NONE,
+              row.validTo ? formatLocalDate(row.validTo.getTime() - 1, timezone) : NONE,
+              String(row.units),
+              String(row.withSuccessor),
+            ]);
+            const header = ['SET', 'LEVEL', 'VALID FROM', 'VALID UNTIL', 'UNITS', 'WITH SUCCESSORS'];
+            for (const line of textTable(header, cells, { right: new Set([4, 5]) })) io.out(line);
           }),
         ),
       );
@@ -40,11 +50,15 @@ export function regionsCommand(io: CliIo, setExitCode: (code: number) => void): 
             if (!day) throw new InputError(`--at: expected a date YYYY-MM-DD, got "${options.at}"`);
             const rows = await services.regions.loadAll();
             const timezone = rows[0]?.timezone ?? 'UTC';
-            for (const m of await services.regions.successorsAt(startOfDay(day, timezone), options.level)) {
-              io.out(
-                `${m.predecessor.code}\t${m.predecessor.name}\t→\t${m.successor.code}\t${m.successor.name}\t${m.kind}`,
-              );
-            }
+            const mapped = await services.regions.successorsAt(startOfDay(day, timezone), options.level);
+            const cells = mapped.map((m) => [
+              m.predecessor.code,
+              m.predecessor.name,
+              m.successor.code,
+              m.successor.name,
+              m.kind,
+            ]);
+            for (const line of textTable(['CODE', 'NAME', 'SUCCESSOR', 'SUCCESSOR NAME', 'KIND'], cells)) io.out(line);
           }),
         ),
       );

@@ -5,7 +5,7 @@ import { parseAsOf } from '../evaluation/as-of.js';
 import { reportFileName, reportFormats, reportLanguages } from '../reports/report-names.js';
 import type { ReportOptions } from '../reports/report-schema.js';
 import type { ScorecardReport } from '../reports/report-service.js';
-import { runCommand, withServices, type CliIo } from './cli-context.js';
+import { asOptionError, runCommand, withServices, type CliIo } from './cli-context.js';
 
 /**
  * `pacer report [--at DATE] --format xlsx|csv|md [--lang en] [--out FILE]`: the scorecard as a file
@@ -28,6 +28,8 @@ export function reportCommand(io: CliIo, setExitCode: (code: number) => void): C
           const options = await parseOptions(raw);
           const report = await withServices(io, (services) => services.reports.build({ at: options.at }), {
             prepare: true,
+          }).catch((error: unknown) => {
+            throw asOptionError(error, new Set(['at']));
           });
           await writeReport(io, report, options);
         }),

@@ -4,10 +4,17 @@ import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
 import type { Config } from '../config/env-schema.js';
 import { InputError, UnavailableError, type InputIssue } from '../errors/pacer-error.js';
 import { parseAsOf } from '../evaluation/as-of.js';
-import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
+import {
+  NONE,
+  formatAsOf,
+  formatPercent,
+  formatTargetValue,
+  formatValueOrNone,
+} from '../domain/format/value-format.js';
 import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
-import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { asOptionError, commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 import { getJson, type JsonAnswer } from './get-json.js';
+import { textTable } from './text-table.js';
 
 interface StatusOptions {
   at?: string;
@@ -47,11 +54,27 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
           // The date's format is checked here so a bad --at reads the same with or without a server.
           if (options.at) parseAsOf(options.at, 'UTC');
           const list = options.url ? await fetchTargetList(options.url, options) : await readTargetList(io, options);
+          checkOwners(options.owner, list.owners);
           if (options.json) io.out(JSON.stringify(list, null, 2));
           else printScorecard(io, list, useColor(io));
         }),
       );
     });
+}
+
+/**
+ * An owner no target has is a typo, not an empty filter: "0 of 18 targets" would hide it. The error
+ * lists the owners there are (the list names every owner, whatever the filters).
+ */
+export function checkOwners(wanted: readonly string[] | undefined, owners: readonly string[]): void {
+  const unknown = (wanted ?? []).filter((o) => !owners.includes(o));
+  if (unknown.length === 0) return;
+  const message =
+    `no target has owner ${unknown.map((o) => `"${o}"`).join(', ')}; the owners are: ` +
+    owners.map((o) => `"${o}"`).join(', ');
+  throw new InputError(`--owner: ${message}`, [{ code: 'unknown_owner', field: '--owner', message }], {
+    code: 'unknown_owner',
+  });
 }
 
 type ListOptions = Pick<StatusOptions, 'at' | 'status' | 'owner'>;
@@ -72,7 +95,11 @@ async function parseQuery(options: ListOptions): Promise<TargetListQuery> {
 async function readTargetList(io: CliIo, options: ListOptions): Promise<TargetList> {
   try {
     const query = await parseQuery(options);
-    return await withServices(io, (services) => services.scorecard.list(query), { prepare: true });
+    return await withServices(io, (services) => services.scorecard.list(query), { prepare: true }).catch(
+      (error: unknown) => {
+        throw asOptionError(error, queryOptions);
+      },
+    );
   } catch (error) {
     if (!(error instanceof UnavailableError && error.code === 'database_locked')) throw error;
     const url = localApiUrl((await commandSetup(io)).config);
@@ -128,12 +155,11 @@ export async function fetchTargetList(base: string, options: ListOptions, lockEr
   if (response.status < 200 || response.status > 299) {
     const error = errorBodyOf(body);
     const message = error?.message ?? `HTTP ${response.status}`;
-    if (response.status === 400) {
-      const issues = (error?.issues ?? []).map((issue) =>
-        issue.field && queryOptions.has(issue.field) ? { ...issue, field: `--${issue.field}` } : issue,
+    if (response.status === 400)
+      throw asOptionError(
+        new InputError(message, error?.issues ?? [], { code: error?.code ?? 'invalid_request' }),
+        queryOptions,
       );
-      throw new InputError(message, issues, { code: error?.code ?? 'invalid_request' });
-    }
     throw new UnavailableError(`the Pacer API at ${base} answered ${response.status}: ${message}`, {
       code: 'api_unavailable',
     });
@@ -222,52 +248,71 @@ export function useColor(io: CliIo): boolean {
   return io.isTTY === true && io.env.TERM !== 'dumb';
 }
 
+/** The columns of a target's row: the same in `pacer status` and `pacer evaluate`. */
+export const statusHeader = [
+  'STATUS',
+  'TARGET',
+  'PROGRESS',
+  'EXPECTED',
+  'CURRENT',
+  'PROJECTED',
+  'TARGET VALUE',
+  'COMPLETION',
+  'DUE',
+];
+
+/** The columns of figures in {@link statusRow}, aligned right. */
+export const figureColumns: ReadonlySet<number> = new Set([2, 3, 4, 5, 6]);
+
+/** A target's row as `pacer status` and `pacer evaluate` print it, with the formatter the page uses. */
+export function statusRow(
+  t: Pick<
+    TargetList['targets'][number],
+    | 'status'
+    | 'achieved_late'
+    | 'target'
+    | 'kind'
+    | 'direction'
+    | 'progress'
+    | 'expected_progress'
+    | 'current'
+    | 'projected'
+    | 'target_value'
+    | 'projected_completion'
+    | 'due'
+  >,
+): string[] {
+  const milestone = t.kind === 'milestone';
+  return [
+    t.status + (t.achieved_late ? ' (met late)' : ''),
+    t.target,
+    t.progress === null ? NONE : formatPercent(t.progress),
+    formatPercent(t.expected_progress),
+    formatValueOrNone(t.current, t.kind),
+    milestone ? NONE : formatValueOrNone(t.projected, t.kind),
+    formatTargetValue(t.target_value, t.kind, t.direction),
+    milestone ? NONE : (t.projected_completion ?? NONE),
+    t.due,
+  ];
+}
+
 function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
   const title = list.directives.length === 1 ? list.directives[0]!.title : `${list.directives.length} directives`;
   io.out(
     `${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} ` +
-      `targets as of ${list.as_of} (${list.timezone}), worst first`,
+      `targets as of ${formatAsOf(Date.parse(list.as_of), list.timezone)} (${list.timezone}), worst first`,
   );
-  const header = [
-    'STATUS',
-    'TARGET',
-    'PROGRESS',
-    'EXPECTED',
-    'CURRENT',
-    'PROJECTED',
-    'TARGET VALUE',
-    'COMPLETION',
-    'DUE',
-  ];
-  const rows = list.targets.map((t) => {
-    const milestone = t.kind === 'milestone';
-    return [
-      t.status + (t.achieved_late ? ' (met late)' : ''),
-      t.target,
-      t.progress === null ? '-' : formatPercent(t.progress),
-      formatPercent(t.expected_progress),
-      t.current === null ? '-' : formatValue(t.current, t.kind),
-      t.projected === null || milestone ? '-' : formatValue(t.projected, t.kind),
-      (t.direction === 'at_most' ? '<= ' : '') + formatValue(t.target_value, t.kind),
-      milestone ? '-' : (t.projected_completion ?? 'never'),
-      t.due,
-    ];
+  const rows = list.targets.map((t) => statusRow(t));
+  const [head, ...lines] = textTable(statusHeader, rows, {
+    right: figureColumns,
+    decorate: (padded, column, row) =>
+      column === 0 && row >= 0 && color ? `\x1b[${ansi[list.targets[row]!.status]}m${padded}\x1b[0m` : padded,
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const numeric = new Set([2, 3, 4, 5, 6]);
-  const line = (cells: string[], status?: TargetStatus) =>
-    cells
-      .map((cell, i) => {
-        const padded = numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
-        return i === 0 && status && color ? `\x1b[${ansi[status]}m${padded}\x1b[0m` : padded;
-      })
-      .join('  ')
-      .trimEnd();
-  io.out(line(header));
-  list.targets.forEach((t, i) => {
-    io.out(line(rows[i]!, t.status));
+  io.out(head!);
+  lines.forEach((line, i) => {
+    io.out(line);
     // The reason under its row, indented: a sentence does not fit a column.
-    io.out(`  ${t.explanation}`);
+    io.out(`  ${list.targets[i]!.explanation}`);
   });
   io.out(statusesWorstFirst.map((s) => `${list.counts[s]} ${s}`).join(', '));
 }

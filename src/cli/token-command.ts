@@ -5,6 +5,8 @@ import { roles } from '../auth/token-store.js';
 import { InputError, UnavailableError } from '../errors/pacer-error.js';
 import { fillPath } from '../http/route.js';
 import type { PacerServices } from '../main.js';
+import { NONE } from '../domain/format/value-format.js';
+import { formatLocalDateTime } from '../domain/time/zoned-time.js';
 import { ApiClient } from './api-client.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 
@@ -72,29 +74,44 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
   });
 
   remote(
-    token.command('list').description('list tokens: id, feed, role, scope, prefix, created, last used, revoked'),
+    token
+      .command('list')
+      .description(
+        'list tokens: id, feed, role and scope, prefix, created, last used, state (times local, with their offset)',
+      ),
   ).action(async (options: RemoteOptions) => {
     setExitCode(
       await runCommand(io, async () => {
         const { tokenPaths, tokenView } = await import('../auth/token-routes.js');
-        const list = await viaApiOrDatabase(io, options, {
-          api: async (client) => (await client.json<{ items: TokenView[] }>('GET', tokenPaths.tokens)).items,
-          database: async (services) => (await services.tokens.list()).map(tokenView),
+        // Times in the directive's zone from the database; a server's catalog is not at hand, so through
+        // --url in this machine's zone. Either way with the offset, so they read unambiguously.
+        const { list, timezone } = await viaApiOrDatabase(io, options, {
+          api: async (client) => ({
+            list: (await client.json<{ items: TokenView[] }>('GET', tokenPaths.tokens)).items,
+            timezone: machineTimeZone(),
+          }),
+          database: async (services) => ({
+            list: (await services.tokens.list()).map(tokenView),
+            timezone: await services.catalog.defaultTimeZone(),
+          }),
         });
-        if (list.length === 0) io.out('no tokens; create one with pacer token create --feed NAME');
-        for (const t of list) {
-          io.out(
-            [
-              t.id,
-              t.feed,
-              describe(t),
-              `${t.prefix}…`,
-              `created ${t.created_at}`,
-              `last used ${t.last_used_at ?? 'never'}`,
-              t.revoked_at ? `REVOKED ${t.revoked_at}` : 'active',
-            ].join('\t'),
-          );
+        if (list.length === 0) {
+          io.out('no tokens; create one with pacer token create --feed NAME');
+          return;
         }
+        const local = (iso: string | null) => (iso === null ? NONE : formatLocalDateTime(Date.parse(iso), timezone));
+        const rows = list.map((t) => [
+          String(t.id),
+          t.feed,
+          describe(t),
+          `${t.prefix}…`,
+          local(t.created_at),
+          local(t.last_used_at),
+          t.revoked_at ? `revoked ${local(t.revoked_at)}` : 'active',
+        ]);
+        const header = ['ID', 'FEED', 'ROLE', 'PREFIX', 'CREATED', 'LAST USED', 'STATE'];
+        // Tab-separated, as before the header: `cut -f1` and scripts keep working.
+        for (const cells of [header, ...rows]) io.out(cells.join('\t'));
       }),
     );
   });
@@ -109,15 +126,27 @@ export function tokenCommand(io: CliIo, setExitCode: (code: number) => void): Co
       await runCommand(io, async () => {
         const { tokenPaths, tokenView } = await import('../auth/token-routes.js');
         if (!/^\d+$/.test(id)) throw new InputError(`expected a token id (a number), got "${id}"`);
-        const revoked = await viaApiOrDatabase(io, options, {
-          api: (client) => client.json<TokenView>('DELETE', fillPath(tokenPaths.token, { id })),
-          database: async (services) => tokenView(await services.tokens.revoke(Number(id))),
+        const { revoked, timezone } = await viaApiOrDatabase(io, options, {
+          api: async (client) => ({
+            revoked: await client.json<TokenView>('DELETE', fillPath(tokenPaths.token, { id })),
+            timezone: machineTimeZone(),
+          }),
+          database: async (services) => ({
+            revoked: tokenView(await services.tokens.revoke(Number(id))),
+            timezone: await services.catalog.defaultTimeZone(),
+          }),
         });
-        io.out(`token ${revoked.id} (${revoked.feed}, ${revoked.prefix}…) revoked at ${revoked.revoked_at}`);
+        const at = revoked.revoked_at ? formatLocalDateTime(Date.parse(revoked.revoked_at), timezone) : NONE;
+        io.out(`token ${revoked.id} (${revoked.feed}, ${revoked.prefix}…) revoked at ${at}`);
       }),
     );
   });
   return token;
+}
+
+/** The zone this machine's clock reads in (TZ, else the system's). */
+function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 function describe(t: TokenView): string {

@@ -1,9 +1,11 @@
+import type { Directive } from '../domain/catalog/catalog-model.js';
 import {
   calendarDateOf,
   endOfDay,
   formatCalendarDate,
   parseCalendarDate,
   parseInstant,
+  startOfDay,
 } from '../domain/time/zoned-time.js';
 import { InputError } from '../errors/pacer-error.js';
 
@@ -26,4 +28,33 @@ export function parseAsOf(text: string, timezone: string, field = '--at'): Date 
 /** The calendar date (YYYY-MM-DD) an instant falls on in the zone; null stays null. */
 export function calendarDay(ms: number | null, timezone: string): string | null {
   return ms === null ? null : formatCalendarDate(calendarDateOf(new Date(ms), timezone));
+}
+
+/**
+ * Refuses an as-of instant before the first directive was issued: nothing was expected then, and an
+ * evaluation would call every target "on track" for a directive that did not exist yet. With several
+ * directives the earliest issue date counts (a date between two issue dates is a fair view of the
+ * older directive; the newer one's targets read as not started). Throws an {@link InputError}
+ * (`as_of_before_issue`, naming `field`).
+ */
+export function refuseBeforeIssue(
+  asOf: Date,
+  directives: readonly Pick<Directive, 'title' | 'issued' | 'timezone'>[],
+  field = '--at',
+): void {
+  let first: { title: string; issued: string; start: number } | undefined;
+  for (const d of directives) {
+    const day = parseCalendarDate(d.issued);
+    if (!day) continue;
+    const start = startOfDay(day, d.timezone).getTime();
+    if (!first || start < first.start) first = { title: d.title, issued: d.issued, start };
+  }
+  if (!first || asOf.getTime() >= first.start) return;
+  const timezone = directives.find((d) => d.title === first.title)!.timezone;
+  const message =
+    `as of ${calendarDay(asOf.getTime(), timezone)} is before ${first.title} was issued (${first.issued}); ` +
+    `pick a date from ${first.issued} on`;
+  throw new InputError(`${field}: ${message}`, [{ code: 'as_of_before_issue', field, message }], {
+    code: 'as_of_before_issue',
+  });
 }

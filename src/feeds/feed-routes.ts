@@ -35,7 +35,7 @@ export function feedRoutes(deps: { feeds: FeedRegistry; store: FeedRunStore; ope
       worker: z.string().nullable(),
       started_at: z.string(),
       finished_at: z.string().nullable(),
-      duration_ms: z.number().nullable(),
+      duration_ms: z.number().int().nullable().describe('How long the run took, in whole milliseconds.'),
       received: z.number().int(),
       inserted: z.number().int(),
       updated: z.number().int(),

@@ -82,6 +82,8 @@ export class FeedRunRepository implements FeedRunStore {
       slot: r.slot.toISOString(),
       started_at: r.started_at.toISOString(),
       finished_at: r.finished_at?.toISOString() ?? null,
+      // Whole milliseconds: runs stored before durations were rounded kept a timer's fractions.
+      duration_ms: r.duration_ms === null ? null : Math.round(r.duration_ms),
       issues: (r.issues as IngestIssue[] | null) ?? null,
     }));
   }

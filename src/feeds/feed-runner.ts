@@ -100,7 +100,7 @@ export class FeedRunner {
         for (const k of ['received', 'inserted', 'updated', 'unchanged', 'rejected'] as const) counts[k] += summary[k];
         if (summary.batch_id !== null) batchIds.push(summary.batch_id);
       }
-      const durationMs = performance.now() - started;
+      const durationMs = Math.round(performance.now() - started);
       await this.deps.store.finish(claimed.runId, { status: 'succeeded', durationMs, counts, batchIds });
       log.info({ ...counts, attempt: claimed.attempts, ms: Math.round(durationMs) }, 'feed run succeeded');
       return { outcome: 'succeeded', runId: claimed.runId, attempts: claimed.attempts, durationMs, counts, batchIds };
@@ -109,7 +109,7 @@ export class FeedRunner {
         signal.aborted && !(caught instanceof PacerError)
           ? new Error(timeout.aborted ? `timed out after ${feed.timeout} ms` : 'stopped by shutdown', { cause: caught })
           : (caught as Error);
-      const durationMs = performance.now() - started;
+      const durationMs = Math.round(performance.now() - started);
       const issues =
         error instanceof InputError
           ? error.issues.map((i) => ({ line: i.line ?? 0, field: i.field ?? '', code: i.code, message: i.message }))

@@ -53,11 +53,17 @@ const indicatorValue = (metric: string) =>
   `{{ if eq $labels.${l.kind} "ratio" }}{{ humanizePercentage $v }}` +
   `{{ else if eq $labels.${l.kind} "milestone" }}{{ if ge $v 1.0 }}done{{ else }}not done{{ end }}` +
   `{{ else if ge $v 1000.0 }}{{ humanize $v }}{{ else }}{{ printf "%.0f" $v }}{{ end }}{{ else }}-{{ end }}`;
-const deadline = targetValue(k.targetDeadlineTimestampSeconds, 'humanizeTimestamp');
+/**
+ * The due date as the catalog writes it (the `due` label of the target's info series): a day in the
+ * directive's time zone, where humanizing the deadline's timestamp would print UTC.
+ */
+const due =
+  `{{ with printf "${k.targetInfo}{${l.target}=%q}" $labels.${l.target} | query }}` +
+  `{{ . | first | label "${l.due}" }}{{ else }}-{{ end }}`;
 const figures =
   `Current ${indicatorValue(k.targetCurrentValue)}, expected by now ${indicatorValue(k.targetExpectedValue)}, ` +
   `projected at the deadline ${indicatorValue(k.targetProjectedValue)} ` +
-  `against a target of ${indicatorValue(k.targetValue)}; deadline ${deadline}.`;
+  `against a target of ${indicatorValue(k.targetValue)}; due ${due}.`;
 /** The reason code the evaluation gave, joined in as the `reason` label (see `targetReasons`). */
 const why = `Reason: {{ $labels.${l.reason} }}.`;
 /**

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { parseCalendarDate, parseInstant, startOfNextDay } from '../domain/time/zoned-time.js';
+import { formatLocalDate, parseCalendarDate, parseInstant, startOfNextDay } from '../domain/time/zoned-time.js';
 import { InputError } from '../errors/pacer-error.js';
 import { errorSchema } from '../http/error-schema.js';
 import type { OpenApiRegistry } from '../http/openapi-registry.js';
@@ -69,6 +69,12 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
       dims: z.record(z.string(), z.string()),
       note: z.string().nullable(),
       batch_id: z.number().int().nullable(),
+      observed_on: z
+        .string()
+        .describe(
+          "The calendar date of observed_at in the region's time zone, YYYY-MM-DD: a value pushed for " +
+            '2023-01-15 reads 2023-01-15 here (its observed_at, the end of that day, is 2023-01-15T16:59:59.999Z).',
+        ),
     }),
   );
   const indicators = defineRoute({
@@ -96,7 +102,7 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
       200: {
         description:
           'A page of observations in (indicator, region, observed_at, dims) order. CSV columns: ' +
-          'indicator,region,observed_at,value,dims,note,batch_id (dims as JSON).',
+          'indicator,region,observed_at,value,dims,note,batch_id,observed_on (dims as JSON).',
         content: {
           'application/json': z.object({ items: z.array(observation), next_cursor: z.string().nullable() }),
           'text/csv': null,
@@ -110,6 +116,8 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
     },
     handler: async ({ query, request, reply }) => {
       const filter = await filterOf(query, deps.catalog);
+      const catalog = await deps.catalog.current();
+      const zoneOf = (region: string) => catalog.region(region)?.timezone ?? catalog.defaultTimezone;
       const csv = query.format ? query.format === 'csv' : /\btext\/csv\b/.test(request.headers.accept ?? '');
       const limit = query.limit;
       const first = await deps.reader.page(filter, Math.min(limit, PAGE_ROWS) + 1);
@@ -126,9 +134,9 @@ export function observationRoutes(deps: ObservationRoutesDeps): Route[] {
           if (last && beyond) next = encodeCursor(last.cursor);
         }
         if (next) void reply.header('x-next-cursor', next);
-        return reply.type('text/csv; charset=utf-8').send(Readable.from(csvBody(rows)));
+        return reply.type('text/csv; charset=utf-8').send(Readable.from(csvBody(rows, zoneOf)));
       }
-      return reply.type('application/json; charset=utf-8').send(Readable.from(jsonBody(rows, state)));
+      return reply.type('application/json; charset=utf-8').send(Readable.from(jsonBody(rows, state, zoneOf)));
     },
   });
   return [indicators, observations];
@@ -200,6 +208,7 @@ async function* pages(
 async function* jsonBody(
   rows: AsyncIterable<StoredObservation>,
   state: { more: boolean; last?: StoredObservation },
+  zoneOf: (region: string) => string,
 ): AsyncGenerator<string> {
   let out = '{"items":[';
   let first = true;
@@ -215,6 +224,7 @@ async function* jsonBody(
         dims: r.dims,
         note: r.note,
         batch_id: r.batch_id,
+        observed_on: formatLocalDate(r.observed_at, zoneOf(r.region)),
       });
     first = false;
     if (++count % 500 === 0) {
@@ -226,13 +236,17 @@ async function* jsonBody(
   yield `${out}],"next_cursor":${JSON.stringify(next)}}`;
 }
 
-async function* csvBody(rows: AsyncIterable<StoredObservation>): AsyncGenerator<string> {
-  let out = 'indicator,region,observed_at,value,dims,note,batch_id\n';
+async function* csvBody(
+  rows: AsyncIterable<StoredObservation>,
+  zoneOf: (region: string) => string,
+): AsyncGenerator<string> {
+  let out = 'indicator,region,observed_at,value,dims,note,batch_id,observed_on\n';
   let count = 0;
   for await (const r of rows) {
     out +=
       `${r.indicator},${csvCell(r.region)},${r.observed_at.toISOString()},${r.value},` +
-      `${csvCell(JSON.stringify(r.dims))},${r.note === null ? '' : csvCell(r.note)},${r.batch_id ?? ''}\n`;
+      `${csvCell(JSON.stringify(r.dims))},${r.note === null ? '' : csvCell(r.note)},${r.batch_id ?? ''},` +
+      `${formatLocalDate(r.observed_at, zoneOf(r.region))}\n`;
     if (++count % 500 === 0) {
       yield out;
       out = '';

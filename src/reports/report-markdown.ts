@@ -1,4 +1,5 @@
 import { statusesWorstFirst } from '../domain/evaluation/status-order.js';
+import { NONE } from '../domain/format/value-format.js';
 import { formatPercent, formatValue, statusLabels } from '../scorecard/scorecard-format.js';
 import type { TargetSummary } from '../scorecard/scorecard-schema.js';
 import { calendarDay } from '../evaluation/as-of.js';
@@ -51,20 +52,20 @@ function directiveTable({ directive, targets }: DirectiveSection, timezone: stri
 
 function row(t: TargetSummary, timezone: string): string[] {
   const milestone = t.kind === 'milestone';
-  const value = (x: number | null) => (x === null ? '—' : formatValue(x, t.kind));
+  const value = (x: number | null) => (x === null ? NONE : formatValue(x, t.kind));
   const currentDay = t.current_observed_at ? calendarDay(Date.parse(t.current_observed_at), timezone) : null;
   const current =
     t.current === null
-      ? '—'
+      ? NONE
       : `${value(t.current)}${currentDay && !milestone ? ` (${formatCalendarDay(currentDay)})` : ''}` +
         (t.partial ? ', partial' : '');
-  const progress = `${t.progress === null ? '—' : formatPercent(t.progress)} (${formatPercent(t.expected_progress)})`;
+  const progress = `${t.progress === null ? NONE : formatPercent(t.progress)} (${formatPercent(t.expected_progress)})`;
   const completion =
     milestone || t.status === 'achieved' || t.current === null
-      ? '—'
+      ? NONE
       : t.projected_completion
         ? formatCalendarDay(t.projected_completion)
-        : 'not at this pace';
+        : NONE;
   return [
     `**${statusLabels[t.status]}**${t.achieved_late ? ' (met late)' : ''}`,
     `${t.title} (\`${t.target}\`)`,
@@ -73,7 +74,7 @@ function row(t: TargetSummary, timezone: string): string[] {
     current,
     `${t.direction === 'at_most' ? '≤ ' : ''}${value(t.target_value)}`,
     progress,
-    milestone ? '—' : value(t.projected),
+    milestone ? NONE : value(t.projected),
     completion,
     t.explanation,
   ];

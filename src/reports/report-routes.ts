@@ -41,7 +41,10 @@ export function reportRoutes(deps: { reports: Pick<ReportService, 'build'>; open
       'The same evaluation as `GET /v1/targets`.',
     responses: {
       200: { description: 'The workbook.', content: { [reportMediaTypes.xlsx]: null }, headers },
-      400: { description: 'A bad `at` date.', content: { 'application/json': error } },
+      400: {
+        description: 'A bad `at` date, or one before the directive was issued.',
+        content: { 'application/json': error },
+      },
     },
     handler: async ({ query, reply }) => {
       const report = await deps.reports.build(query);
@@ -59,7 +62,10 @@ export function reportRoutes(deps: { reports: Pick<ReportService, 'build'>; open
       'columns are those of `pacer report --format csv`.',
     responses: {
       200: { description: 'The CSV file.', content: { 'text/csv': null }, headers },
-      400: { description: 'A bad `at` date.', content: { 'application/json': error } },
+      400: {
+        description: 'A bad `at` date, or one before the directive was issued.',
+        content: { 'application/json': error },
+      },
     },
     handler: async ({ query, reply }) => {
       const report = await deps.reports.build(query);

@@ -37,7 +37,10 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
         description: 'The targets, filtered, worst first; counts and owners before filtering.',
         content: { 'application/json': targetListSchema },
       },
-      400: { description: 'A bad `at` date or an unknown status.', content: { 'application/json': error } },
+      400: {
+        description: 'A bad `at` date, one before the directive was issued, or an unknown status.',
+        content: { 'application/json': error },
+      },
     },
     handler: ({ query }) => deps.scorecard.list(query),
   });
@@ -54,7 +57,10 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
     query: targetQuerySchema,
     responses: {
       200: { description: 'The target.', content: { 'application/json': targetDetailSchema } },
-      400: { description: 'A bad `at` date.', content: { 'application/json': error } },
+      400: {
+        description: 'A bad `at` date, or one before the directive was issued.',
+        content: { 'application/json': error },
+      },
       404: { description: 'No target with this id.', content: { 'application/json': error } },
     },
     handler: ({ params: { id }, query: { at } }) => deps.scorecard.detail(id, at),

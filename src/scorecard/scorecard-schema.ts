@@ -86,6 +86,7 @@ export const targetSummarySchema = z.object({
   deadline: instant.describe('The end of the due day in the directive time zone.'),
   current: z.number().nullable(),
   current_observed_at: instant.nullable(),
+  current_observed_on: day.nullable().describe('The calendar date of current_observed_at: the day the value is for.'),
   current_source: z
     .enum(['direct', 'children', 'predecessors'])
     .nullable()
@@ -127,7 +128,7 @@ export const targetSummarySchema = z.object({
     .nullable()
     .describe(
       'When the forecast reaches the target value: only for a target not met, with a pace toward it, after the ' +
-        'as-of date; else null ("not at this pace").',
+        'as-of date; else null (people read "—": not at this pace).',
     ),
 });
 export type TargetSummary = z.infer<typeof targetSummarySchema>;
@@ -178,6 +179,7 @@ export const targetDetailSchema = z.object({
     .array(
       z.object({
         observed_at: instant,
+        observed_on: day.describe('The calendar date of observed_at: the day the value is for.'),
         value: z.number(),
         note: z.string().nullable(),
         batch_id: z.number().int().nullable(),

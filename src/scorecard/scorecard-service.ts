@@ -10,7 +10,7 @@ import {
 import { warningMessage, type WarningFlag } from '../domain/observations/observation-warnings.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
 import { NotFoundError } from '../errors/pacer-error.js';
-import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
+import { calendarDay, parseAsOf, refuseBeforeIssue } from '../evaluation/as-of.js';
 import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
 import type { EvaluationStore, IndicatorRecord, RegionRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import {
@@ -129,6 +129,7 @@ export function targetSummary(
     deadline: iso(t.deadline),
     current: r.current,
     current_observed_at: isoOrNull(r.currentAt),
+    current_observed_on: calendarDay(r.currentAt, timezone),
     current_source: r.currentSource,
     coverage: r.coverage,
     partial: r.partial,
@@ -183,15 +184,23 @@ export class ScorecardService {
   }
 
   /** The evaluation a view reads: the newest one for "now", else one computed as of the date asked for. */
-  private async snapshotAt(at: string | undefined, timezone: string): Promise<EvaluationSnapshot> {
+  private async snapshotAt(at: string | undefined, directives: DirectiveRecord[]): Promise<EvaluationSnapshot> {
     const newest = at ? undefined : this.deps.latest?.current();
-    return newest ?? this.deps.evaluation.compute(this.asOf(at, timezone));
+    return newest ?? this.deps.evaluation.compute(this.asOf(at, directives, 'at'));
+  }
+
+  /**
+   * The instant `at` names (now when undefined), read in the directives' time zone; an instant before
+   * the first directive was issued is refused, naming `field` (`at` for the API, `--at` for the CLI).
+   */
+  async resolveAsOf(at: string | undefined, field = 'at'): Promise<Date> {
+    return this.asOf(at, await this.deps.store.directives(), field);
   }
 
   async list(query: TargetListQuery = {}): Promise<TargetList> {
     const directives = await this.deps.store.directives();
     const timezone = timezoneOf(directives);
-    const snapshot = await this.snapshotAt(query.at, timezone);
+    const snapshot = await this.snapshotAt(query.at, directives);
     const asOf = snapshot.asOf;
     const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
     const all = worstFirst(snapshot.results).map((r) =>
@@ -220,7 +229,7 @@ export class ScorecardService {
     ]);
     if (!description) throw new NotFoundError(`no target "${id}"`);
     const timezone = timezoneOf(directives);
-    const snapshot = await this.snapshotAt(at, timezone);
+    const snapshot = await this.snapshotAt(at, directives);
     const asOf = snapshot.asOf;
     const r = snapshot.results.find((x) => x.target.id === id);
     if (!r) throw new NotFoundError(`no target "${id}"`);
@@ -251,6 +260,7 @@ export class ScorecardService {
       },
       observations: series.observations.map((o) => ({
         observed_at: iso(o.at),
+        observed_on: calendarDay(o.at, timezone)!,
         value: o.value,
         note: o.note,
         batch_id: o.batchId,
@@ -307,8 +317,11 @@ export class ScorecardService {
     return this.regionCache.load;
   }
 
-  private asOf(at: string | undefined, timezone: string): Date {
-    return at ? parseAsOf(at, timezone, 'at') : new Date(this.now());
+  private asOf(at: string | undefined, directives: DirectiveRecord[], field: string): Date {
+    if (!at) return new Date(this.now());
+    const asOf = parseAsOf(at, timezoneOf(directives), field);
+    refuseBeforeIssue(asOf, directives, field);
+    return asOf;
   }
 
   /**

@@ -67,6 +67,7 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
 
       const list = await runPacerCli(['token', 'list'], env);
       expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^ID\tFEED\tROLE\tPREFIX\tCREATED\tLAST USED\tSTATE\n/);
       expect(list.stdout).toContain(`gso\twriter of chip_id_*,bogus_*\t${token.slice(0, 12)}…`);
       expect(list.stdout).not.toContain(token);
 
@@ -94,7 +95,7 @@ describe.runIf(backends.includes('postgres'))('pacer push and pacer token on Pos
       expect(again.stdout).toContain('received 200,000, inserted 0, updated 0, unchanged 200,000, rejected 0');
       expect(again.code).toBe(0);
 
-      const id = /^(\d+)\t/.exec(list.stdout)![1]!;
+      const id = /^(\d+)\t/m.exec(list.stdout)![1]!;
       const revoked = await runPacerCli(['token', 'revoke', id, '--url', api.baseUrl, '--token', admin], {});
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toContain(`token ${id} (gso, ${token.slice(0, 12)}…) revoked at`);

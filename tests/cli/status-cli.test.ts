@@ -44,8 +44,7 @@ describe.each(backends)('pacer status on %s', (backend) => {
       expect(result.stdout).not.toContain(esc);
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines[0]).toBe(
-        'Directive 05/CT-TTg (2023) on Scheme 06: ' +
-          '18 targets as of 2023-06-30T16:59:59.999Z (Asia/Ho_Chi_Minh), worst first',
+        'Directive 05/CT-TTg (2023) on Scheme 06: 18 targets as of 2023-06-30 (Asia/Ho_Chi_Minh), worst first',
       );
       expect(lines[1]).toMatch(
         /^STATUS\s+TARGET\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET VALUE\s+COMPLETION\s+DUE$/,
@@ -75,7 +74,7 @@ describe.each(backends)('pacer status on %s', (backend) => {
       // The expected progress from the end of 30 Sept 2022 to the end of 30 June 2023, of the 457 days to the
       // end of 2023: 273 / 457 = 59.7%.
       expect(rows.find((l) => l.includes('villages-mobile-coverage-266'))).toMatch(
-        /^no_data\s+villages-mobile-coverage-266\s+0\.0%\s+59\.7%\s+266\s+266\s+<= 0\s+never\s+2023-12-31$/,
+        /^no_data\s+villages-mobile-coverage-266\s+0\.0%\s+59\.7%\s+266\s+266\s+≤ 0\s+—\s+2023-12-31$/,
       );
       expect(explanations[rows.findIndex((l) => l.includes('mic-egov-architecture'))]).toBe(
         '  No report on this task yet; it is due 30 Sept 2023.',
@@ -134,13 +133,15 @@ describe.each(backends)('pacer status on %s', (backend) => {
     expect(list.total).toBe(18);
   });
 
-  it('rejects a bad --at or --status with exit 1 and a message naming the option', async () => {
+  it('rejects a bad --at or --status with exit 1 and one message naming the option', async () => {
     const badDate = await runPacerCli(['status', '--at', '2023-02-30'], env);
     expect(badDate).toMatchObject({ code: 1, stdout: '' });
     expect(badDate.stderr).toContain('error: --at: expected YYYY-MM-DD or an ISO date-time, got "2023-02-30"');
     const badStatus = await runPacerCli(['status', '--status', 'late'], env);
     expect(badStatus.code).toBe(1);
     expect(badStatus.stderr).toMatch(/error: --status: Invalid option: expected one of/);
+    // Said once: the message is the option's one issue.
+    expect(badStatus.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });
 

@@ -266,11 +266,15 @@ targets:
       const table = await runPacerCli(['evaluate', '--at', '2023-06-30'], { DATABASE_URL: t.url });
       expect(table.code).toBe(0);
       const lines = table.stdout.trim().split('\n');
+      // The columns, order and formats of `pacer status`, with the reason's code last.
       expect(lines[1]).toMatch(
-        /^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE\s+REASON$/,
+        /^STATUS\s+TARGET\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET VALUE\s+COMPLETION\s+DUE\s+REASON$/,
       );
-      expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
-        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778\s+40,000,000\s+2023-10-27\s+2023-06-30\s+forecast_short/,
+      expect(lines.find((l) => l.includes(' vneid-accounts-40m '))).toMatch(
+        new RegExp(
+          '^off_track\\s+vneid-accounts-40m\\s+4\\.8%\\s+100\\.0%\\s+12,500,000\\s+30,777,778\\s+40,000,000\\s+' +
+            '2023-10-27\\s+2023-06-30\\s+forecast_short$',
+        ),
       );
       expect(lines).toHaveLength(2 + 19);
     });
@@ -286,10 +290,10 @@ describe('pacer evaluate on a fresh clone, before any pacer start', () => {
         'the database was empty: applied the catalog in ./catalog and loaded the demo data (32 rows)',
       );
       const lines = table.stdout.trim().split('\n');
-      expect(lines[0]).toBe('as of 2023-06-30T16:59:59.999Z (Asia/Ho_Chi_Minh)');
+      expect(lines[0]).toBe('18 targets as of 2023-06-30 (Asia/Ho_Chi_Minh), worst first');
       expect(lines).toHaveLength(2 + 18);
-      expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
-        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778/,
+      expect(lines.find((l) => l.includes(' vneid-accounts-40m '))).toMatch(
+        /^off_track\s+vneid-accounts-40m\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778/,
       );
       // Prepared once: the second run says nothing about it.
       const again = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });

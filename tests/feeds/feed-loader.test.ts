@@ -141,11 +141,15 @@ describe('field mappings', () => {
 });
 
 describe('pacer jobs validate', () => {
-  it('lists the shipped feeds with their next run and exits 0', async () => {
+  it('lists the shipped feeds under a header row with their next run in local time and exits 0', async () => {
     const result = await runPacerCli(['jobs', 'validate']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^scheme06-figures {2}file {2}"0 6 \* \* \*" Asia\/Ho_Chi_Minh {2}next \d{4}-/m);
-    expect(result.stdout).toMatch(/^mic-subscribers-http {2}http .* disabled$/m);
+    expect(result.stdout).toMatch(/^FEED\s+SOURCE\s+SCHEDULE\s+TIME ZONE\s+NEXT RUN$/m);
+    // The next run of a 06:00 local schedule reads 06:00 local, with the zone's offset.
+    expect(result.stdout).toMatch(
+      /^scheme06-figures\s+file\s+0 6 \* \* \*\s+Asia\/Ho_Chi_Minh\s+\d{4}-\d{2}-\d{2}T06:00:00\+07:00$/m,
+    );
+    expect(result.stdout).toMatch(/^mic-subscribers-http\s+http .* disabled$/m);
     expect(result.stdout).toMatch(/2 feed\(s\), 1 enabled/);
   });
 

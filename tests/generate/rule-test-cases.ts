@@ -76,8 +76,7 @@ function target(
 
 /** The humanized figures of `full` below, as the description shows them. */
 const figures =
-  'Current 12.5M, expected by now 30M, ' +
-  'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-31 00:00:00 +0000 UTC.';
+  'Current 12.5M, expected by now 30M, ' + 'projected at the deadline 30.86M against a target of 40M; due 2023-06-30.';
 const targetAnnotations = (id: string, summary: string, lead: string, reason: string) => ({
   summary,
   description: `Ministry of Public Security (ct-05-2023): ${lead} Reason: ${reason}. ${figures}`,
@@ -202,7 +201,7 @@ export const ruleTests = [
               description:
                 'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. ' +
                 'Reason: deadline_passed. Current 12.5M, expected by now 30M, ' +
-                'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-01 00:00:00 +0000 UTC.',
+                'projected at the deadline 30.86M against a target of 40M; due 2023-06-30.',
             },
           },
         ],
@@ -229,7 +228,7 @@ export const ruleTests = [
               description:
                 'Ministry of Public Security (ct-05-2023): progress 40% against an expected 80%. ' +
                 'Current 12.5M, expected by now 30M, ' +
-                'projected at the deadline 30.86M against a target of 40M; deadline 1970-01-11 00:00:00 +0000 UTC.',
+                'projected at the deadline 30.86M against a target of 40M; due 2023-06-30.',
               runbook_url: 'http://localhost:8080/runbooks#kpideadlineapproaching',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=behind',
             },

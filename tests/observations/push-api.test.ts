@@ -277,7 +277,7 @@ describe.each(backends)('the push API on %s', (backend) => {
     );
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('x-next-cursor')).toBeTruthy();
-    expect((await csv.text()).split('\n')[0]).toBe('indicator,region,observed_at,value,dims,note,batch_id');
+    expect((await csv.text()).split('\n')[0]).toBe('indicator,region,observed_at,value,dims,note,batch_id,observed_on');
 
     const bad = await fetch(`${api.baseUrl}/v1/observations?region=nowhere`);
     expect(bad.status).toBe(400);

@@ -30,6 +30,7 @@ const summary: TargetSummary = {
   deadline: '2023-12-31T17:00:00.000Z',
   current: 10,
   current_observed_at: '2023-06-01T00:00:00.000Z',
+  current_observed_on: '2023-06-01',
   current_source: 'direct',
   coverage: 1,
   partial: false,
@@ -103,6 +104,24 @@ describe('HTML output', () => {
     expect(page).toContain(`<option selected>${escapeHtml(summary.owner)}</option>`);
   });
 
+  it('says where the pace mark stood on a past date, and writes — for a completion not reached at this pace', () => {
+    const list: TargetList = {
+      as_of: '2023-06-30T16:59:59.999Z',
+      timezone: 'Asia/Ho_Chi_Minh',
+      directives: [{ id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null }],
+      owners: [summary.owner],
+      counts: { missed: 0, off_track: 1, at_risk: 0, no_data: 0, on_track: 0, achieved: 0 },
+      total: 1,
+      targets: [{ ...summary, projected_completion: null }],
+    };
+    const past = renderDirectivePage(list, { at: '2023-06-30' }, assetUrl);
+    expect(past).toContain('the black mark is where the expected pace was at the end of 2023-06-30.');
+    expect(past).not.toContain('is today');
+    expect(past).toContain('<td class="day">—</td>');
+    expect(past).not.toContain('not at this pace');
+    expect(renderDirectivePage(list, {}, assetUrl)).toContain('the black mark is where the expected pace is today.');
+  });
+
   it('renders hostile notes, region names and series on the target page as text, linking only web addresses', () => {
     const detail: TargetDetail = {
       as_of: '2023-06-30T17:00:00.000Z',
@@ -127,6 +146,7 @@ describe('HTML output', () => {
       observations: [
         {
           observed_at: '2023-06-01T00:00:00.000Z',
+          observed_on: '2023-06-01',
           value: 10,
           note: `${hostile} https://example.org/a?b=1&c="2" javascript:alert(1)`,
           batch_id: 1,
@@ -259,6 +279,7 @@ describe('HTML output', () => {
   };
   const observation = (observed_at: string, value: number) => ({
     observed_at,
+    observed_on: observed_at.slice(0, 10),
     value,
     note: null,
     batch_id: null,

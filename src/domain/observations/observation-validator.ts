@@ -1,5 +1,5 @@
 import { InstantParser } from '../time/instant-parser.js';
-import { calendarDateOf, formatCalendarDate } from '../time/zoned-time.js';
+import { calendarDateOf, formatCalendarDate, formatLocalDateTime } from '../time/zoned-time.js';
 import { BatchKeyIndex, KeySeen, type BatchSeries } from './batch-key-index.js';
 import type { IndicatorScope } from './indicator-scope.js';
 import type { IssueList } from './issue-list.js';
@@ -207,7 +207,8 @@ export class ObservationValidator {
         ),
         out
       );
-    const ms = this.instants.parse(observedAt, region?.timezone ?? this.catalog.defaultTimezone);
+    const zone = region?.timezone ?? this.catalog.defaultTimezone;
+    const ms = this.instants.parse(observedAt, zone);
     if (Number.isNaN(ms))
       return (
         this.issue(
@@ -228,9 +229,9 @@ export class ObservationValidator {
           'observed_at',
           'future_timestamp',
           bareDate
-            ? `${observedAt} has not begun yet (it is ${new Date(this.options.now).toISOString()})`
-            : `${new Date(ms).toISOString()} is in the future ` +
-                `(more than 5 minutes after ${new Date(this.options.now).toISOString()})`,
+            ? `${observedAt} has not begun yet (it is ${formatLocalDateTime(this.options.now, zone)})`
+            : `${formatLocalDateTime(ms, zone)} is in the future ` +
+                `(more than 5 minutes after ${formatLocalDateTime(this.options.now, zone)})`,
         ),
         out
       );

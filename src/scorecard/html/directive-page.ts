@@ -40,7 +40,10 @@ ${clearFilters}`;
     list.targets.length === list.total
       ? `All ${list.total} targets`
       : `${list.targets.length} of ${list.total} targets`;
-  const barNote = 'The bar shows progress from baseline to target; the black mark is where the expected pace is today.';
+  // Viewed as of a past date, the mark is where the pace stood then, not today.
+  const paceWhen = at ? `was at the end of ${day}` : 'is today';
+  const barNote =
+    'The bar shows progress from baseline to target; ' + `the black mark is where the expected pace ${paceWhen}.`;
   const body = html`<h1>${single ? single.title : 'Directive targets'}</h1>
 <p class="sub">${issuer}${list.total} targets · as of ${asOf}, ${list.timezone}${textLink}</p>
 ${asOfForm('/', day, filters)}
@@ -94,7 +97,7 @@ function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHt
 <td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${formatValue(t.target_value, t.kind)}</td>
 <td>${progressBar(t)}</td>
 <td class="num">${projected}${chance}</td>
-<td class="day">${milestone ? '—' : (t.projected_completion ?? html`<span class="note">not at this pace</span>`)}</td>
+<td class="day">${milestone ? '—' : (t.projected_completion ?? '—')}</td>
 </tr>`;
 }
 

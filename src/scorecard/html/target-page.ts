@@ -63,7 +63,7 @@ export function renderTargetPage(detail: TargetDetail, at: string | undefined, a
 `;
   const figures = html`<dl class="figures">
 <div><dt>Current</dt><dd>${current}<small>${currentNote}</small></dd></div>
-<div><dt>Expected by now</dt><dd>${value(t.expected)}<small>on the pace line</small></dd></div>
+<div><dt>Expected by ${at ? day : 'now'}</dt><dd>${value(t.expected)}<small>on the pace line</small></dd></div>
 <div><dt>Progress</dt><dd>${progress}<small>expected ${formatPercent(t.expected_progress)}</small></dd></div>
 <div><dt>${passed ? 'Value at the deadline' : 'Projected at the deadline'}</dt>\
 <dd>${projected}<small>target ${targetLevel}</small></dd></div>
