@@ -9,10 +9,10 @@ import { renderTargetPage } from './html/target-page.js';
 import { PageCache, type CachedPage } from './page-cache.js';
 import { ScorecardAssets } from './scorecard-assets.js';
 import {
-  targetListQuerySchema,
+  directivePageQuerySchema,
   targetParamsSchema,
   targetQuerySchema,
-  type TargetListQuery,
+  type DirectivePageQuery,
 } from './scorecard-schema.js';
 import type { ScorecardService } from './scorecard-service.js';
 
@@ -66,9 +66,9 @@ export function pageErrorHandler(assetUrl: AssetUrl) {
  * A page's cache key: the path and the query as it changes the page. Statuses and directives are
  * sets; owners keep their order (the form shows the first).
  */
-function pageKey(path: string, query: TargetListQuery): string {
+function pageKey(path: string, query: DirectivePageQuery): string {
   const set = (xs: string[] | undefined) => [...new Set(xs ?? [])].sort();
-  return JSON.stringify([path, set(query.status), query.owner ?? [], set(query.directive)]);
+  return JSON.stringify([path, set(query.status), query.owner ?? [], set(query.directive), query.page ?? 1]);
 }
 
 /**
@@ -85,7 +85,7 @@ export async function scorecardPages(
   // (?at=) are not kept: each is a full evaluation of that day, and it changes with any backfill or
   // catalog apply, which the cache would have to follow; people rarely ask for the same one twice.
   const cache = new PageCache(cacheLimits);
-  const cached = (query: TargetListQuery, path: string, render: () => Promise<string>) => {
+  const cached = (query: DirectivePageQuery, path: string, render: () => Promise<string>) => {
     const generation = query.at ? undefined : scorecard.nowKey();
     return generation ? cache.get(generation, pageKey(path, query), render) : render();
   };
@@ -102,7 +102,7 @@ export async function scorecardPages(
     method: 'get',
     path: '/',
     summary: 'Every target, worst first',
-    query: targetListQuerySchema,
+    query: directivePageQuerySchema,
     onError,
     handler: async ({ query, request, reply }) =>
       sendHtml(

@@ -47,6 +47,12 @@ export const targetListQuerySchema = z.object({
 });
 export type TargetListQuery = z.output<typeof targetListQuerySchema>;
 
+/** The directive page's query: the list's, and which page of rows (the API's list is never cut). */
+export const directivePageQuerySchema = targetListQuerySchema.extend({
+  page: z.coerce.number().int().min(1).max(100_000).optional().describe('Page of rows, worst first (1 by default).'),
+});
+export type DirectivePageQuery = z.output<typeof directivePageQuerySchema>;
+
 export const targetParamsSchema = z.object({
   id: z.string().min(1).max(200).describe('Target id from the catalog, e.g. vneid-accounts-40m.'),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderDirectivePage } from '../../src/scorecard/html/directive-page.js';
+import { ROWS_PER_PAGE, renderDirectivePage } from '../../src/scorecard/html/directive-page.js';
 import { escapeHtml, html, jsonScript } from '../../src/scorecard/html/html.js';
 import { renderTargetPage } from '../../src/scorecard/html/target-page.js';
 import type { TargetDetail, TargetList, TargetSummary } from '../../src/scorecard/scorecard-schema.js';
@@ -120,6 +120,38 @@ describe('HTML output', () => {
     expect(past).toContain('<td class="day">—</td>');
     expect(past).not.toContain('not at this pace');
     expect(renderDirectivePage(list, {}, assetUrl)).toContain('the black mark is where the expected pace is today.');
+  });
+
+  it('shows a national list a page of rows at a time, worst first, with links that keep the date and filters', () => {
+    const targets = Array.from({ length: 2 * ROWS_PER_PAGE + 10 }, (_, i) => ({
+      ...summary,
+      target: `t-${String(i).padStart(5, '0')}`,
+      title: `Target ${i}`,
+    }));
+    const list: TargetList = {
+      as_of: '2023-06-30T16:59:59.999Z',
+      timezone: 'Asia/Ho_Chi_Minh',
+      directives: [{ id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null }],
+      owners: [summary.owner],
+      counts: { missed: 0, off_track: targets.length, at_risk: 0, no_data: 0, on_track: 0, achieved: 0 },
+      total: targets.length + 5,
+      targets,
+    };
+    const rowsOf = (page: string) => [...page.matchAll(/<tr data-target="([^"]+)"/g)].map((m) => m[1]);
+    const query = { at: '2023-06-30', status: ['off_track' as const] };
+    const first = renderDirectivePage(list, query, assetUrl);
+    expect(rowsOf(first)).toEqual(targets.slice(0, ROWS_PER_PAGE).map((t) => t.target));
+    expect(first).toContain(`${targets.length} of ${list.total} targets; 1–${ROWS_PER_PAGE} shown`);
+    expect(first).toContain('<a href="/?at=2023-06-30&amp;status=off_track&amp;page=2" rel="next">Next</a>');
+    const last = renderDirectivePage(list, { ...query, page: 3 }, assetUrl);
+    expect(rowsOf(last)).toEqual(targets.slice(2 * ROWS_PER_PAGE).map((t) => t.target));
+    expect(last).toContain('<strong aria-current="page">3</strong>');
+    expect(last).toContain('<a href="/?at=2023-06-30&amp;status=off_track&amp;page=2" rel="prev">Previous</a>');
+    // A page past the end shows the last one; a short list has no pager at all.
+    expect(rowsOf(renderDirectivePage(list, { ...query, page: 99 }, assetUrl))).toEqual(rowsOf(last));
+    expect(renderDirectivePage({ ...list, targets: targets.slice(0, 3) }, query, assetUrl)).not.toContain(
+      'class="pager"',
+    );
   });
 
   it('renders hostile notes, region names and series on the target page as text, linking only web addresses', () => {

@@ -1,6 +1,6 @@
 import { statusesWorstFirst } from '../../domain/evaluation/status-order.js';
 import { reportPaths } from '../../reports/report-routes.js';
-import type { TargetList, TargetListQuery, TargetSummary } from '../scorecard-schema.js';
+import type { DirectivePageQuery, TargetList, TargetSummary } from '../scorecard-schema.js';
 import { formatChance, formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
 import { html, webAddress, type SafeHtml } from './html.js';
 import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetUrl } from './layout.js';
@@ -13,8 +13,14 @@ const tableHead = [
   html`<th class="num">Projected at deadline</th><th>Projected completion</th></tr></thead>`,
 ];
 
+/**
+ * Rows on one page: a national catalog has ten thousand targets, more than anyone reads in one
+ * screen or a browser lays out quickly; the worst come first, and the downloads hold every one.
+ */
+export const ROWS_PER_PAGE = 250;
+
 /** The directive page (`/`): every target worst first, filtered by status and owner, as of a date. */
-export function renderDirectivePage(list: TargetList, query: TargetListQuery, assetUrl: AssetUrl): string {
+export function renderDirectivePage(list: TargetList, query: DirectivePageQuery, assetUrl: AssetUrl): string {
   const day = asOfDay(list.as_of, list.timezone);
   const at = query.at;
   const single = list.directives.length === 1 ? list.directives[0] : undefined;
@@ -36,10 +42,15 @@ ${clearFilters}`;
   const asOf = html`<time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>`;
   const textUrl = webAddress(single?.url);
   const textLink = textUrl ? html` · <a href="${textUrl}" rel="noopener">directive text</a>` : '';
-  const shown =
+  const pages = Math.max(1, Math.ceil(list.targets.length / ROWS_PER_PAGE));
+  const page = Math.min(query.page ?? 1, pages);
+  const rows = list.targets.slice((page - 1) * ROWS_PER_PAGE, page * ROWS_PER_PAGE);
+  const matching =
     list.targets.length === list.total
       ? `All ${list.total} targets`
       : `${list.targets.length} of ${list.total} targets`;
+  const first = (page - 1) * ROWS_PER_PAGE + 1;
+  const shown = pages > 1 ? `${matching}; ${first}–${first + rows.length - 1} shown` : matching;
   // Viewed as of a past date, the mark is where the pace stood then, not today.
   const paceWhen = at ? `was at the end of ${day}` : 'is today';
   const barNote =
@@ -56,12 +67,33 @@ ${downloads(at)}
 <div class="table-wrap"><table id="targets">
 ${tableHead}
 <tbody>
-${list.targets.map((t) => row(t, at, list.timezone))}
+${rows.map((t) => row(t, at, list.timezone))}
 </tbody>
 </table></div>
+${pager(query, page, pages)}
 ${list.targets.length === 0 ? html`<p>No target matches these filters.</p>` : ''}`;
 
   return layout({ title: single ? single.title : 'Scorecard', assetUrl, body, where: html`as of ${day}` });
+}
+
+/** Links to the other pages of rows, keeping the date and filters: first, previous, a few around, next, last. */
+function pager(query: DirectivePageQuery, page: number, pages: number): SafeHtml | '' {
+  if (pages === 1) return '';
+  const { at, status, owner, directive } = query;
+  const href = (n: number) =>
+    `/${queryString({ at, status, owner, directive, page: n === 1 ? undefined : String(n) })}`;
+  const near = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter(
+    (n) => n >= 1 && n <= pages,
+  );
+  const links = near.map((n, i) => {
+    const gap = i > 0 && n - near[i - 1]! > 1 ? html`<span>…</span> ` : '';
+    return n === page
+      ? html`${gap}<strong aria-current="page">${n}</strong> `
+      : html`${gap}<a href="${href(n)}">${n}</a> `;
+  });
+  const previous = page > 1 ? html`<a href="${href(page - 1)}" rel="prev">Previous</a> ` : '';
+  const next = page < pages ? html`<a href="${href(page + 1)}" rel="next">Next</a>` : '';
+  return html`<nav class="pager" aria-label="Pages of targets">${previous}${links}${next}</nav>`;
 }
 
 /** The report of the date shown (every target, whatever the filters), to send on. */
