@@ -10,9 +10,10 @@
  * (rolled up from communes). The data set is kept in schema bench_evaluate and reused by the
  * next run unless --fresh.
  *
- * With --history: the same 10,000 targets and 99,630 series with 30 days of values (2,988,900 rows)
- * and with 300 days (29,889,000 rows), each in a schema of its own, evaluated day after day at the
- * end of their data (each evaluation sees one more day of values, as a daily one does). Prints the
+ * With --history: the same 10,000 targets over the same 9,963 series (3 indicators on 3,321 communes,
+ * due in December 2034) with 300 days of values (2,988,900 rows) and with 3,000 days (29,889,000
+ * rows), each in a schema of its own, evaluated day after day at the end of their data (each
+ * evaluation sees one more day of values, as a daily one does). Prints the
  * first evaluation (which reads every series whole and fills the reach table) and the median of the
  * following ones for both, and the ratio of the long history's to the short's: the goal is 1.5 at most.
  */
@@ -51,36 +52,39 @@ const en = (x: number) => x.toLocaleString('en-US');
 
 if (values.history) {
   const day = 86_400_000;
-  const figures: { days: number; rows: number; first: number; steady: number }[] = [];
-  for (const historyDays of [30, 300]) {
-    const database = await createDatabase({ url, schema: `bench_history_${historyDays}`, poolMax: 4 });
+  const sets = [];
+  for (const historyDays of [300, 3000]) {
+    const database = await createDatabase({ url, schema: `bench_history_${historyDays}d`, poolMax: 4 });
     await migrateToLatest(database.db);
-    const { rows } = await ensureNationalDataset(database.db, { days: historyDays, indicatorCount: 30 });
+    // The targets' own series only (3 indicators on every commune), due after both histories end.
+    const { rows } = await ensureNationalDataset(database.db, { days: historyDays, indicatorCount: 3, due: '2034-12' });
     await sql`truncate target_reach, evaluations, evaluation_runs, target_status_changes`.execute(database.db);
     const service = new EvaluationService({
       store: new EvaluationRepository(database.db, { exclusive: true }),
       logger: createLogger({ level: 'silent', pretty: false }),
     });
-    // The data's last day is 2025-07-01 + days - 1 (local); evaluations start a few days before its end.
+    // The data's last day is 2025-07-01 + days - 1 (local): evaluations start a few days before its end.
     const lastDay = Date.UTC(2025, 5, 30, 17) + historyDays * day - 1;
-    const first = await time(() => service.evaluate({ asOf: new Date(lastDay - runs * day) }));
-    const steady: number[] = [];
-    for (let i = runs - 1; i >= 0; i--)
-      steady.push(await time(() => service.evaluate({ asOf: new Date(lastDay - i * day) })));
-    figures.push({ days: historyDays, rows, first, steady: median(steady) });
-    await database.close();
+    sets.push({ days: historyDays, rows, database, service, lastDay, first: 0, steady: [] as number[] });
   }
+  for (const set of sets)
+    set.first = await time(() => set.service.evaluate({ asOf: new Date(set.lastDay - runs * day) }));
+  // Day after day, the two histories taking turns, so a noisy neighbour slows both alike.
+  for (let i = runs - 1; i >= 0; i--)
+    for (const set of sets)
+      set.steady.push(await time(() => set.service.evaluate({ asOf: new Date(set.lastDay - i * day) })));
   const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
-  for (const f of figures)
+  for (const set of sets) {
     console.log(
-      `${String(f.days).padStart(3)} days, ${en(f.rows).padStart(10)} observations, 10,000 targets: ` +
-        `first evaluation ${s(f.first)} (reads every series whole), then median ${s(f.steady)} of ${runs}`,
+      `${String(set.days).padStart(3)} days, ${en(set.rows).padStart(10)} observations, 10,000 targets: ` +
+        `first evaluation ${s(set.first)} (reads every series whole), then median ${s(median(set.steady))} of ${runs}`,
     );
-  const [short, long] = figures as [(typeof figures)[0], (typeof figures)[0]];
-  const ratio = long.steady / short.steady;
+    await set.database.close();
+  }
+  const [short, long] = sets as [(typeof sets)[0], (typeof sets)[0]];
   console.log(
-    `ten times the history: ${ratio.toFixed(2)}x the evaluation time (goal: at most 1.5x); ` +
-      `first evaluations ${(long.first / short.first).toFixed(2)}x`,
+    `ten times the history: ${(median(long.steady) / median(short.steady)).toFixed(2)}x the evaluation time ` +
+      `(goal: at most 1.5x); first evaluations ${(long.first / short.first).toFixed(2)}x`,
   );
   process.exit(0);
 }

@@ -35,8 +35,9 @@ export async function ensureNationalDataset(
     await sql`truncate observations, evaluations, evaluation_runs, target_status_changes, target_reach`.execute(db);
   }
   // The catalog stays in a directory of its own: processes started by a benchmark apply it (unchanged) at start.
-  const standard = targetCount === 10_000 && due === '2027-06' && targetValue === 1_000_000;
-  const dir = path.join(tmpdir(), `pacer-bench-national${standard ? '' : `-${targetCount}-${due}-${targetValue}`}`);
+  const standard = targetCount === 10_000 && due === '2027-06' && targetValue === 1_000_000 && indicatorCount === 30;
+  const variant = `-${indicatorCount}-${targetCount}-${due}-${targetValue}`;
+  const dir = path.join(tmpdir(), `pacer-bench-national${standard ? '' : variant}`);
   await mkdir(dir, { recursive: true });
   await cp('catalog/regions', path.join(dir, 'regions'), { recursive: true });
   const rebuild = have !== expectedRows;
@@ -73,7 +74,11 @@ export async function ensureNationalDataset(
     targets.push(target('nation', 'bench_00', 'VN'));
     for (let i = 0; targets.length < targetCount; i++)
       targets.push(
-        target(`extra-${i}`, `bench_${String(3 + (i % 27)).padStart(2, '0')}`, communes[i % communes.length]!),
+        target(
+          `extra-${i}`,
+          `bench_${String((3 + i) % indicatorCount).padStart(2, '0')}`,
+          communes[i % communes.length]!,
+        ),
       );
     targets.length = Math.min(targets.length, targetCount);
     await writeFile(
