@@ -19,7 +19,11 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     migrationTableSchema: rows[0]!.schema,
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely looks for its bookkeeping table by listing every schema's tables; a schema dropped meanwhile by
+  // another Pacer in the same database (a test file's, a benchmark's) fails that listing. Only that is retried.
+  for (let attempt = 1; error && droppedMeanwhile(error, rows[0]!.schema) && attempt <= 5; attempt++)
+    ({ error, results } = await migrator.migrateToLatest());
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
     throw new UnavailableError(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, {
@@ -28,4 +32,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True for PostgreSQL's "schema ... does not exist" about another schema than ours. */
+function droppedMeanwhile(error: unknown, ours: string): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === '3F000' && !String(e.message).includes(`"${ours}"`);
 }
