@@ -2,8 +2,10 @@
 export interface EvaluationRunSummary {
   /** The stored run, or null when not persisted (`pacer evaluate --at` without `--save`). */
   runId: number | null;
-  /** The instant the evaluation answers for: "what did we know then". */
+  /** The instant the evaluation answers for (valid time): the values dated up to it. */
   asOf: Date;
+  /** Transaction time, when not now: each value as Pacer had recorded it at this instant. */
+  knownAt?: Date;
   targets: number;
   /** Targets evaluated by an evaluation of the changed targets only (the others kept their previous result). */
   evaluated?: number;
@@ -14,7 +16,7 @@ export interface EvaluationRunSummary {
 
 /** Evaluates every target on the scheduler's tick, and the targets ingest batches changed after them. */
 export interface EvaluationRunner {
-  evaluate(options?: { asOf?: Date; persist?: boolean }): Promise<EvaluationRunSummary>;
+  evaluate(options?: { asOf?: Date; knownAt?: Date; persist?: boolean }): Promise<EvaluationRunSummary>;
   /** Evaluates the targets changed since the newest run and saves it merged (every target when it cannot tell). */
   evaluateChanges(): Promise<EvaluationRunSummary>;
 }
