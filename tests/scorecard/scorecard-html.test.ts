@@ -74,6 +74,7 @@ describe('HTML output', () => {
   it('renders hostile catalog text on the directive page as text', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [
         {
@@ -106,6 +107,7 @@ describe('HTML output', () => {
   it('renders hostile notes, region names and series on the target page as text, linking only web addresses', () => {
     const detail: TargetDetail = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directive: {
         id: 'ct-05-2023',
@@ -171,6 +173,7 @@ describe('HTML output', () => {
   it('shows the chance to meet on both pages and hands the chart the band at the deadline', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [],
       owners: [],
@@ -181,6 +184,7 @@ describe('HTML output', () => {
     expect(renderDirectivePage(list, {}, assetUrl)).toContain('<small class="chance">chance to meet: 12%</small>');
     const detail = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directive: { id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null },
       target: { ...summary, region_name: 'VN', source: 's', tolerance: 0.1, update_interval_seconds: 86_400 },
