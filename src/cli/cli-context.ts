@@ -53,14 +53,15 @@ export function reportError(io: CliIo, error: unknown): void {
 }
 
 /**
- * An error about the API's query parameters (`at`) as one about the options that set them (`--at`):
+ * An error about the API's query parameters (`at`, `known_at`) as one about the options that set them (`--at`,
+ * `--known-at`):
  * what `pacer status` and `pacer report` say when the scorecard refuses their date or filter.
  */
 export function asOptionError(error: unknown, names: ReadonlySet<string>): unknown {
   if (!(error instanceof InputError) || !error.issues.some((i) => i.field !== undefined && names.has(i.field)))
     return error;
   const issues = error.issues.map((i) =>
-    i.field !== undefined && names.has(i.field) ? { ...i, field: `--${i.field}` } : i,
+    i.field !== undefined && names.has(i.field) ? { ...i, field: `--${i.field.replace(/_/g, '-')}` } : i,
   );
   const message = issues.length === 1 ? formatIssue(issues[0]!) : error.message;
   return new InputError(message, issues, { code: error.code, cause: error });

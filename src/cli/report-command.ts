@@ -6,9 +6,10 @@ import { reportFileName, reportFormats, reportLanguages } from '../reports/repor
 import type { ReportOptions } from '../reports/report-schema.js';
 import type { ScorecardReport } from '../reports/report-service.js';
 import { asOptionError, runCommand, withServices, type CliIo } from './cli-context.js';
+import { atHelp, knownAtHelp } from './evaluate-command.js';
 
 /**
- * `pacer report [--at DATE] --format xlsx|csv|md [--lang en] [--out FILE]`: the scorecard as a file
+ * `pacer report [--at DATE] [--known-at DATE] --format xlsx|csv|md [--lang en] [--out FILE]`: the scorecard as a file
  * to send up the chain. CSV and Markdown go to stdout without `--out`; a workbook is binary, so it
  * goes to `--out` or to `scorecard-DATE.xlsx` in the current directory.
  */
@@ -16,20 +17,20 @@ export function reportCommand(io: CliIo, setExitCode: (code: number) => void): C
   return new Command('report')
     .description('write the scorecard as a report to send: an Excel workbook, CSV or Markdown (for an e-mail)')
     .requiredOption('--format <format>', `${reportFormats.join(', ')}`)
-    .option(
-      '--at <date>',
-      'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now',
-    )
+    .option('--at <date>', atHelp)
+    .option('--known-at <date>', knownAtHelp)
     .option('--lang <lang>', `language of the labels (${reportLanguages.join(', ')})`, 'en')
     .option('--out <file>', 'write here (xlsx default: scorecard-DATE.xlsx; csv and md default: stdout)')
     .action(async (raw: Record<string, string | undefined>) => {
       setExitCode(
         await runCommand(io, async () => {
           const options = await parseOptions(raw);
-          const report = await withServices(io, (services) => services.reports.build({ at: options.at }), {
-            prepare: true,
-          }).catch((error: unknown) => {
-            throw asOptionError(error, new Set(['at']));
+          const report = await withServices(
+            io,
+            (services) => services.reports.build({ at: options.at, known_at: options.knownAt }),
+            { prepare: true },
+          ).catch((error: unknown) => {
+            throw asOptionError(error, new Set(['at', 'known_at']));
           });
           await writeReport(io, report, options);
         }),
@@ -38,15 +39,16 @@ export function reportCommand(io: CliIo, setExitCode: (code: number) => void): C
 }
 
 async function parseOptions(raw: Record<string, string | undefined>): Promise<ReportOptions> {
-  // The date's format is checked before the database is opened, with the message `pacer status` gives.
+  // The dates' format is checked before the database is opened, with the message `pacer status` gives.
   if (raw.at) parseAsOf(raw.at, 'UTC');
+  if (raw.knownAt) parseAsOf(raw.knownAt, 'UTC', '--known-at');
   // zod is loaded when the command runs, not when the program is described (`pacer --help`).
   const { reportOptionsSchema } = await import('../reports/report-schema.js');
   const parsed = reportOptionsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({
     code: 'invalid_option',
-    field: `--${String(issue.path[0])}`,
+    field: `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
     message: issue.message,
   }));
   throw new InputError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);

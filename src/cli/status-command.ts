@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { statusesWorstFirst } from '../domain/evaluation/status-order.js';
+import { formatLocalDateTime } from '../domain/time/zoned-time.js';
 import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
 import type { Config } from '../config/env-schema.js';
 import { InputError, UnavailableError, type InputIssue } from '../errors/pacer-error.js';
@@ -13,11 +14,13 @@ import {
 } from '../domain/format/value-format.js';
 import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
 import { asOptionError, commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { atHelp, knownAtHelp } from './evaluate-command.js';
 import { getJson, type JsonAnswer } from './get-json.js';
 import { textTable } from './text-table.js';
 
 interface StatusOptions {
   at?: string;
+  knownAt?: string;
   json?: boolean;
   status?: string;
   owner?: string[];
@@ -25,7 +28,7 @@ interface StatusOptions {
 }
 
 /**
- * `pacer status [--at DATE] [--json]`: the scorecard in a terminal, worst first. It reads the
+ * `pacer status [--at DATE] [--known-at DATE] [--json]`: the scorecard in a terminal, worst first. It reads the
  * database like every command (beside a running `pacer start`, through the socket that server
  * shares). With `--url`, or when the embedded database is held by a process that does not share
  * it, it asks that server's `GET /v1/targets` instead, which answers with the same document.
@@ -33,10 +36,8 @@ interface StatusOptions {
 export function statusCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('status')
     .description('every target worst first, with status, progress and projection (the scorecard in the terminal)')
-    .option(
-      '--at <date>',
-      'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now',
-    )
+    .option('--at <date>', atHelp)
+    .option('--known-at <date>', knownAtHelp)
     .option('--json', 'print the same JSON as GET /v1/targets')
     .option('--status <list>', `only these statuses, comma-separated (${statusesWorstFirst.join(', ')})`)
     .option('--owner <name>', 'only this owner (repeatable)', (value: string, previous: string[] = []) => [
@@ -51,8 +52,9 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
     .action(async (options: StatusOptions) => {
       setExitCode(
         await runCommand(io, async () => {
-          // The date's format is checked here so a bad --at reads the same with or without a server.
+          // The dates' format is checked here so a bad --at reads the same with or without a server.
           if (options.at) parseAsOf(options.at, 'UTC');
+          if (options.knownAt) parseAsOf(options.knownAt, 'UTC', '--known-at');
           const list = options.url ? await fetchTargetList(options.url, options) : await readTargetList(io, options);
           checkOwners(options.owner, list.owners);
           if (options.json) io.out(JSON.stringify(list, null, 2));
@@ -77,16 +79,21 @@ export function checkOwners(wanted: readonly string[] | undefined, owners: reado
   });
 }
 
-type ListOptions = Pick<StatusOptions, 'at' | 'status' | 'owner'>;
+type ListOptions = Pick<StatusOptions, 'at' | 'knownAt' | 'status' | 'owner'>;
 
 /** The options as the scorecard's query, validated by the schema `GET /v1/targets` validates it with. */
 async function parseQuery(options: ListOptions): Promise<TargetListQuery> {
   const { targetListQuerySchema } = await import('../scorecard/scorecard-schema.js');
-  const parsed = targetListQuerySchema.safeParse({ at: options.at, status: options.status, owner: options.owner });
+  const parsed = targetListQuerySchema.safeParse({
+    at: options.at,
+    known_at: options.knownAt,
+    status: options.status,
+    owner: options.owner,
+  });
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({
     code: 'invalid_option',
-    field: `--${String(issue.path[0])}`,
+    field: optionName(String(issue.path[0])),
     message: issue.message,
   }));
   throw new InputError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
@@ -121,7 +128,10 @@ export function localApiUrl(config: Pick<Config, 'host' | 'port'>): string | und
 }
 
 /** The query parameters of `GET /v1/targets` that the options of the same name set. */
-const queryOptions = new Set(['at', 'status', 'owner']);
+const queryOptions = new Set(['at', 'known_at', 'status', 'owner']);
+
+/** The option a query parameter is set by: `known_at` by `--known-at`. */
+const optionName = (param: string) => `--${param.replace(/_/g, '-')}`;
 
 /**
  * `GET {base}/v1/targets`. The server validates the options (a 400 names the option), and the
@@ -140,6 +150,7 @@ export async function fetchTargetList(base: string, options: ListOptions, lockEr
       { code: 'invalid_option', field: '--url', message: `not an http(s) URL: "${base}"` },
     ]);
   if (options.at) url.searchParams.set('at', options.at);
+  if (options.knownAt) url.searchParams.set('known_at', options.knownAt);
   if (options.status) url.searchParams.set('status', options.status);
   for (const owner of options.owner ?? []) url.searchParams.append('owner', owner);
   let response: JsonAnswer;
@@ -210,6 +221,10 @@ export function targetListProblem(body: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** ", as known at 2023-05-15T23:59:59+07:00" for a list as known at an instant, in the list's time zone. */
+const knownAtText = (list: TargetList) =>
+  list.known_at ? `, as known at ${formatLocalDateTime(Date.parse(list.known_at), list.timezone)}` : '';
 
 const isString = (v: unknown) => typeof v === 'string';
 const isNumber = (v: unknown) => typeof v === 'number';
@@ -300,7 +315,8 @@ function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
   const title = list.directives.length === 1 ? list.directives[0]!.title : `${list.directives.length} directives`;
   io.out(
     `${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} ` +
-      `targets as of ${formatAsOf(Date.parse(list.as_of), list.timezone)} (${list.timezone}), worst first`,
+      `targets as of ${formatAsOf(Date.parse(list.as_of), list.timezone)} (${list.timezone})${knownAtText(list)}, ` +
+      'worst first',
   );
   const rows = list.targets.map((t) => statusRow(t));
   const [head, ...lines] = textTable(statusHeader, rows, {

@@ -25,6 +25,21 @@ export function parseAsOf(text: string, timezone: string, field = '--at'): Date 
   return asOf;
 }
 
+/**
+ * The instant "known at T" means (transaction time: only what Pacer had recorded by then, each value as it stood
+ * then), the same for `--known-at` and `?known_at=`: read like {@link parseAsOf} (a bare date is the end of that day
+ * in the directive's time zone), except that it cannot be in the future: today's date means now, and a later day or
+ * instant is an error.
+ */
+export function parseKnownAt(text: string, timezone: string, now: Date, field = '--known-at'): Date {
+  const knownAt = parseAsOf(text, timezone, field);
+  if (knownAt.getTime() <= now.getTime()) return knownAt;
+  const day = parseCalendarDate(text);
+  if (day && startOfDay(day, timezone).getTime() <= now.getTime()) return now;
+  const message = `"${text}" is in the future: only what Pacer has recorded so far is known (leave it out for now)`;
+  throw new InputError(`${field}: ${message}`, [{ code: 'future_known_at', field, message }]);
+}
+
 /** The calendar date (YYYY-MM-DD) an instant falls on in the zone; null stays null. */
 export function calendarDay(ms: number | null, timezone: string): string | null {
   return ms === null ? null : formatCalendarDate(calendarDateOf(new Date(ms), timezone));

@@ -67,7 +67,7 @@ export interface BacktestReport {
 
 export interface BacktestDeps {
   evaluation: {
-    compute(asOf: Date, scope?: EvaluationScope, options?: { knownAt?: Date }): Promise<EvaluationSnapshot>;
+    compute(asOf: Date, options?: { scope?: EvaluationScope; knownAt?: Date }): Promise<EvaluationSnapshot>;
   };
   store: Pick<EvaluationStore, 'regions' | 'fullPredecessors'>;
   /** The directives' issue dates (YYYY-MM-DD) and time zones. */
@@ -122,7 +122,7 @@ export class BacktestService {
       throw new InputError(message, [{ code: 'too_many_steps', field: 'every', message }]);
     }
 
-    const outcome = await this.deps.evaluation.compute(now, undefined, { knownAt: now });
+    const outcome = await this.deps.evaluation.compute(now);
     const decided = outcome.results.filter((r) => r.status === 'achieved' || r.status === 'missed');
     const issuedAt = new Map(
       directives.map((d) => [d.id, startOfDay(parseCalendarDate(d.issued)!, d.timezone).getTime()]),
@@ -150,7 +150,10 @@ export class BacktestService {
       if (targets.length === 0) continue;
       evaluatedSteps++;
       const indicators = [...new Set(targets.map((t) => t.indicatorId))];
-      const snapshot = await this.deps.evaluation.compute(step, { targets, indicators, catalog }, { knownAt: step });
+      const snapshot = await this.deps.evaluation.compute(step, {
+        scope: { targets, indicators, catalog },
+        knownAt: step,
+      });
       for (const r of snapshot.results) {
         inputs.get(r.target.id)?.steps.push({
           at,

@@ -12,6 +12,7 @@ import type {
   TargetRecord,
   TargetResult,
 } from './evaluation-store.js';
+import { newestKnownAt, observationsKnownAt } from '../observations/observations-known-at-sql.js';
 import type { DB } from '../storage/database-schema.js';
 import { TargetReachRepository } from './target-reach-repository.js';
 
@@ -27,12 +28,16 @@ const legacyReason: Record<TargetStatus, TargetReason> = {
   off_track: 'forecast_short',
 };
 
-/** The newest value (no dims) at or before `asOf` of the series `s` names: one index probe backwards. */
-const newestAtOrBefore = (asOf: Date) => sql`cross join lateral (
-        select observed_at, value from observations
-        where indicator_id = s.indicator_id and region_id = s.region_id and dims = '{}'::jsonb
-          and observed_at <= ${asOf}
-        order by observed_at desc limit 1
+/**
+ * The newest value (no dims) at or before `asOf` of the series `s` names, as known at `knownAt`: one index probe
+ * backwards (two, merged, as known at an instant).
+ */
+const newestAtOrBefore = (asOf: Date, knownAt: Date | undefined) => sql`cross join lateral (
+        ${newestKnownAt(
+          knownAt,
+          sql`o.indicator_id = s.indicator_id and o.region_id = s.region_id and o.dims = '{}'::jsonb
+            and o.observed_at <= ${asOf}`,
+        )}
       ) l`;
 
 /** One target's row of the direct-facts aggregate: first instants meeting the target value from each side. */
@@ -63,13 +68,29 @@ export class EvaluationRepository implements EvaluationStore {
     /**
      * `exclusive`: serialize runs across processes (PostgreSQL; PGlite has one process and one connection).
      * `unseenMarginMs`: how far back a batch may have finished yet be unseen by a statement (default a minute).
+     * `knownAt`: read the observations as they stood then (see {@link asKnownAt}).
      */
-    private readonly options: { retentionDays?: number; exclusive?: boolean; unseenMarginMs?: number } = {},
+    private readonly options: {
+      retentionDays?: number;
+      exclusive?: boolean;
+      unseenMarginMs?: number;
+      knownAt?: Date;
+    } = {},
   ) {
     this.reach = new TargetReachRepository(db, {
       changesSince: (since) => this.changesSince(since),
       unseenMarginMs: options.unseenMarginMs ?? 60_000,
+      knownAt: options.knownAt,
     });
+  }
+
+  asKnownAt(knownAt: Date): EvaluationRepository {
+    return new EvaluationRepository(this.db, { ...this.options, knownAt });
+  }
+
+  /** The observations the value reads take their rows from, under `alias`: the table, or the table as known then. */
+  private observations(alias: string) {
+    return observationsKnownAt(this.options.knownAt, alias);
   }
 
   async targets(): Promise<TargetRecord[]> {
@@ -181,7 +202,7 @@ export class EvaluationRepository implements EvaluationStore {
       )
       select s.indicator_id, s.region_id, l.observed_at, l.value
       from series s
-      ${newestAtOrBefore(asOf)}
+      ${newestAtOrBefore(asOf, this.options.knownAt)}
       order by s.indicator_id, s.region_id`.execute(this.db);
     return groupByIndicator(rows.rows);
   }
@@ -201,10 +222,11 @@ export class EvaluationRepository implements EvaluationStore {
       select c.target_id, c.checkpoint, l.observed_at, l.value
       from checkpoints c
       cross join lateral (
-        select observed_at, value from observations o
-        where o.indicator_id = c.indicator_id and o.region_id = c.region_id and o.dims = '{}'::jsonb
-          and o.observed_at <= c.checkpoint
-        order by o.observed_at desc limit 1
+        ${newestKnownAt(
+          this.options.knownAt,
+          sql`o.indicator_id = c.indicator_id and o.region_id = c.region_id and o.dims = '{}'::jsonb
+            and o.observed_at <= c.checkpoint`,
+        )}
       ) l`.execute(this.db);
     const out = new Map<string, Map<number, Point>>();
     for (const r of rows.rows) {
@@ -231,7 +253,7 @@ export class EvaluationRepository implements EvaluationStore {
       )
       select s.indicator_id, s.region_id, l.observed_at, l.value
       from series s
-      ${newestAtOrBefore(asOf)}
+      ${newestAtOrBefore(asOf, this.options.knownAt)}
       where s.region_id is not null
       order by s.indicator_id, s.region_id`.execute(this.db);
     return groupByIndicator(rows.rows);
@@ -305,7 +327,7 @@ export class EvaluationRepository implements EvaluationStore {
       with series as (
         select t.id, o.value, (extract(epoch from (o.observed_at - ${asOf}::timestamptz)) * 1000)::float8 as x
         from targets t
-        join observations o on o.indicator_id = t.indicator_id and o.region_id = t.region_id
+        join ${this.observations('o')} on o.indicator_id = t.indicator_id and o.region_id = t.region_id
                            and o.dims = '{}'::jsonb and o.observed_at <= ${asOf} and o.observed_at > ${windowStart}
         ${targetIds ? sql`where t.id = any(${[...targetIds]}::text[])` : sql``}
       )
@@ -420,8 +442,12 @@ export class EvaluationRepository implements EvaluationStore {
   async runResults(
     runId: number,
     targetIds?: readonly string[],
-  ): Promise<{ asOf: Date; results: TargetResult[] } | undefined> {
-    const run = await this.db.selectFrom('evaluation_runs').select('as_of').where('id', '=', runId).executeTakeFirst();
+  ): Promise<{ asOf: Date; startedAt: Date; results: TargetResult[] } | undefined> {
+    const run = await this.db
+      .selectFrom('evaluation_runs')
+      .select(['as_of', 'started_at'])
+      .where('id', '=', runId)
+      .executeTakeFirst();
     if (!run) return undefined;
     const [targets, rows] = await Promise.all([
       this.targetsOf(targetIds),
@@ -465,7 +491,7 @@ export class EvaluationRepository implements EvaluationStore {
       });
     }
     results.sort((a, b) => a.target.id.localeCompare(b.target.id));
-    return { asOf: run.as_of, results };
+    return { asOf: run.as_of, startedAt: run.started_at, results };
   }
 }
 

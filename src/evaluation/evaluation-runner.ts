@@ -2,8 +2,10 @@
 export interface EvaluationRunSummary {
   /** The stored run, or null when not persisted (`pacer evaluate --at` without `--save`). */
   runId: number | null;
-  /** The instant the evaluation answers for: "what did we know then". */
+  /** The instant the evaluation answers for (valid time): the values dated up to it. */
   asOf: Date;
+  /** Transaction time, when not now: each value as Pacer had recorded it at this instant. */
+  knownAt?: Date;
   targets: number;
   /** Targets evaluated by an evaluation of the changed targets only (the others kept their previous result). */
   evaluated?: number;

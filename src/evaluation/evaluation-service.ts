@@ -12,6 +12,7 @@ import {
 } from '../domain/evaluation/target-evaluation.js';
 import { explainTarget } from '../domain/evaluation/target-explanation.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
+import { InputError } from '../errors/pacer-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { EvaluationRunner, EvaluationRunSummary } from './evaluation-runner.js';
@@ -31,6 +32,22 @@ import type {
  */
 const UNSEEN_MARGIN_MS = 60_000;
 
+/** The options of {@link EvaluationService.evaluate}. */
+export interface EvaluationOptions {
+  /** Valid time: evaluate with the values dated up to this instant; default now. */
+  asOf?: Date;
+  /** Transaction time: each value as Pacer had recorded it at this instant; default now (everything recorded). */
+  knownAt?: Date;
+  /** Store the run (default true); must be false with `knownAt`. */
+  persist?: boolean;
+}
+
+/** The error for a `knownAt` after now: what Pacer will have recorded by then is not known yet. */
+function knownAtInFuture(): InputError {
+  const message = 'the instant is in the future: only what Pacer has recorded so far is known';
+  return new InputError(`known_at: ${message}`, [{ code: 'future_known_at', field: 'known_at', message }]);
+}
+
 /** What an evaluation of some targets reads: those targets, the catalog around them, and the indicators to value. */
 export interface EvaluationScope {
   targets: TargetRecord[];
@@ -39,20 +56,13 @@ export interface EvaluationScope {
   catalog: { indicators: IndicatorRecord[]; regions: RegionRecord[]; predecessors: Map<number, number[]> };
 }
 
-/** How to run a full evaluation. */
-export interface EvaluateOptions {
-  /** The instant evaluated as of (valid time: observations dated up to it); default now. */
-  asOf?: Date;
-  /** Limits the evaluation to what was recorded by then (transaction time); default: everything recorded. */
-  knownAt?: Date;
-  /** Store the run (default true). */
-  persist?: boolean;
-}
-
 /** Everything one evaluation produced: what the exporter renders and the scorecard shows. */
 export interface EvaluationSnapshot {
   runId: number | null;
+  /** Valid time: the values dated up to this instant. */
   asOf: Date;
+  /** Transaction time: each value as Pacer had recorded it at this instant; absent: everything recorded (now). */
+  knownAt?: Date;
   results: TargetResult[];
   indicators: IndicatorRecord[];
   /** Effective values of every indicator in every region in force at `asOf` that has one. */
@@ -86,7 +96,21 @@ export class EvaluationService implements EvaluationRunner {
   /** The newest snapshot this service saved: what an evaluation of the changed targets merges into. */
   private last: EvaluationSnapshot | undefined;
 
-  async evaluate(options: EvaluateOptions = {}): Promise<EvaluationRunSummary> {
+  /**
+   * Evaluates every target as of `asOf` (default now: values dated up to it) and, unless `persist` is false, stores
+   * the run. With `knownAt`, each value as Pacer had recorded it at that instant (a value recorded later is absent,
+   * one corrected later has its old value): such an evaluation is not stored, since a stored run is what was known
+   * when it ran (see {@link compute}).
+   */
+  async evaluate(options: EvaluationOptions = {}): Promise<EvaluationRunSummary> {
+    if (options.knownAt && options.persist !== false)
+      throw new InputError('an evaluation as known at an earlier instant is not stored: pass persist: false', [
+        {
+          code: 'known_at_not_stored',
+          field: 'known_at',
+          message: 'an evaluation as known at an earlier instant is not stored',
+        },
+      ]);
     if (options.persist === false) return this.evaluateAll(options);
     const run = () => this.evaluateAll(options);
     return this.deps.store.exclusive ? this.deps.store.exclusive(run) : run();
@@ -133,9 +157,11 @@ export class EvaluationService implements EvaluationRunner {
       const partial =
         reached.length > 0 || changedIndicators.length > 0
           ? await this.compute(asOf, {
-              targets: reached,
-              indicators: changedIndicators,
-              catalog: { indicators, regions, predecessors },
+              scope: {
+                targets: reached,
+                indicators: changedIndicators,
+                catalog: { indicators, regions, predecessors },
+              },
             })
           : undefined;
       const fresh = new Map(partial?.results.map((r) => [r.target.id, r]));
@@ -181,11 +207,11 @@ export class EvaluationService implements EvaluationRunner {
     }
   }
 
-  private async evaluateAll(options: EvaluateOptions): Promise<EvaluationRunSummary> {
+  private async evaluateAll(options: EvaluationOptions): Promise<EvaluationRunSummary> {
     const startedAt = new Date();
     const started = performance.now();
     try {
-      const snapshot = await this.compute(options.asOf ?? startedAt);
+      const snapshot = await this.compute(options.asOf ?? startedAt, { knownAt: options.knownAt });
       const durationMs = performance.now() - started;
       let statusChanges = 0;
       if (options.persist !== false) {
@@ -210,6 +236,7 @@ export class EvaluationService implements EvaluationRunner {
       return {
         runId: snapshot.runId,
         asOf: snapshot.asOf,
+        ...(snapshot.knownAt && { knownAt: snapshot.knownAt }),
         targets: snapshot.results.length,
         statusChanges,
         durationMs,
@@ -221,30 +248,44 @@ export class EvaluationService implements EvaluationRunner {
   }
 
   /**
-   * Evaluates every target as of `asOf` without storing anything; with `scope`, only its targets,
-   * and indicator values of its indicators only. `knownAt` limits it to what was recorded by then.
+   * Evaluates every target as of `asOf` (valid time: values dated up to it) without storing anything; with `scope`,
+   * only its targets, and indicator values of its indicators only.
+   *
+   * With `knownAt` (transaction time), every value read (latest values, the forecast fit and achievement, values at
+   * deadlines and milestones, rollups and their coverage) is the observation as Pacer had recorded it at that
+   * instant: one recorded later is absent, one corrected later has the value it had then. A stored run read the
+   * values known when it started, so `compute(run.asOf, { knownAt: run.startedAt })` gives its results again, however
+   * the data was corrected since. The catalog (targets, regions) is read as it is now. Without `knownAt`: every value
+   * recorded, by the plain queries. `knownAt` may be before `asOf`, never after now.
    */
-  async compute(asOf: Date, scope?: EvaluationScope, _options: { knownAt?: Date } = {}): Promise<EvaluationSnapshot> {
+  async compute(asOf: Date, options: { scope?: EvaluationScope; knownAt?: Date } = {}): Promise<EvaluationSnapshot> {
+    const { scope, knownAt } = options;
+    if (knownAt && knownAt.getTime() > Date.now()) throw knownAtInFuture();
     const store = this.deps.store;
+    const values = knownAt ? store.asKnownAt(knownAt) : store;
     const [targets, indicators, regions, predecessors, latest, direct, checkpoints] = await Promise.all([
       scope?.targets ?? store.targets(),
       scope?.catalog.indicators ?? store.indicators(),
       scope?.catalog.regions ?? store.regions(),
       scope?.catalog.predecessors ?? store.fullPredecessors(),
-      store.latestPerSeries(asOf, scope?.indicators),
-      store.directFacts(
+      values.latestPerSeries(asOf, scope?.indicators),
+      values.directFacts(
         asOf,
         new Date(asOf.getTime() - this.windowMs),
         scope?.targets.map((t) => t.id),
       ),
-      store.checkpointValues(
+      values.checkpointValues(
         asOf,
         scope?.targets.map((t) => t.id),
       ),
     ]);
     const valuers = new Valuers(regions, predecessors, asOf, indicators, latest);
     const t = asOf.getTime();
-    const past = await this.pastValues(targets, valuers, checkpoints, t, { regions, predecessors, indicators });
+    const past = await this.pastValues(values, targets, valuers, checkpoints, t, {
+      regions,
+      predecessors,
+      indicators,
+    });
 
     const results: TargetResult[] = targets.map((target) => {
       const indicator = valuers.indicator(target.indicatorId);
@@ -299,7 +340,14 @@ export class EvaluationService implements EvaluationRunner {
       return { ...evaluation, explanation, target, currentSource: rolled?.source ?? null };
     });
 
-    return { runId: null, asOf, results, indicators, indicatorValues: valuers.all() };
+    return {
+      runId: null,
+      asOf,
+      ...(knownAt && { knownAt }),
+      results,
+      indicators,
+      indicatorValues: valuers.all(),
+    };
   }
 
   /**
@@ -308,6 +356,7 @@ export class EvaluationService implements EvaluationRunner {
    * share a handful of deadlines, so this is a few extra queries, not one per target.
    */
   private async pastValues(
+    values: EvaluationStore,
     targets: readonly TargetRecord[],
     valuers: Valuers,
     checkpoints: ReadonlyMap<string, ReadonlyMap<number, Point>>,
@@ -327,7 +376,7 @@ export class EvaluationService implements EvaluationRunner {
     const out = new Map<number, Valuers>();
     for (const [instant, ids] of wanted) {
       const at = new Date(instant);
-      const latest = await this.deps.store.latestPerSeries(at, [...ids]);
+      const latest = await values.latestPerSeries(at, [...ids]);
       out.set(instant, new Valuers(tree.regions, tree.predecessors, at, tree.indicators, latest));
     }
     return out;

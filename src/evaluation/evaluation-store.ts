@@ -90,6 +90,11 @@ export interface RunNotice {
 
 /** Storage the evaluation needs; implemented in `evaluation-repository.ts`. */
 export interface EvaluationStore {
+  /**
+   * The same storage with every read of values (latest values, the direct facts, checkpoint values) seeing each
+   * observation as it stood at `knownAt` (transaction time): absent if recorded later, its old value if revised later.
+   */
+  asKnownAt(knownAt: Date): EvaluationStore;
   targets(): Promise<TargetRecord[]>;
   indicators(): Promise<IndicatorRecord[]>;
   regions(): Promise<RegionRecord[]>;
@@ -134,11 +139,15 @@ export interface EvaluationStore {
    * evaluation of the changed targets always merges into the newest run. Absent where one process is the only writer.
    */
   exclusive?<T>(work: () => Promise<T>): Promise<T>;
-  /** The results of a stored run, joined to the targets as they are now. */
+  /**
+   * The results of a stored run (only `targetIds`' when given), joined to the targets as they are now, with the
+   * instant it started: it read the observations as known then, so an evaluation as of `asOf` known at `startedAt`
+   * gives its results again.
+   */
   runResults(
     runId: number,
     targetIds?: readonly string[],
-  ): Promise<{ asOf: Date; results: TargetResult[] } | undefined>;
+  ): Promise<{ asOf: Date; startedAt: Date; results: TargetResult[] } | undefined>;
 }
 
 export type { TargetStatus };

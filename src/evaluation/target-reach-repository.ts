@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { ReachFacts } from '../domain/evaluation/target-evaluation.js';
+import { observationsKnownAt } from '../observations/observations-known-at-sql.js';
 import type { DB } from '../storage/database-schema.js';
 
 /** What the batches committed since an instant changed (see `EvaluationStore.changesSince`). */
@@ -31,29 +32,26 @@ const ms = (d: Date | null) => (d ? d.getTime() : null);
  * since, a batch since wrote the series (a value back-dated or revised), or the instant asked for
  * is before `through` — and then the whole series is read, as without the table. Values reach
  * `observations` only through the ingest, which records the series each batch wrote; anything
- * else that writes there must empty this table.
+ * else that writes there must empty this table. As known at an earlier instant (`knownAt`), the
+ * table is neither read nor written: every series is read whole, as it stood then.
  */
 export class TargetReachRepository {
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly deps: { changesSince: ChangesSince; unseenMarginMs: number },
+    private readonly deps: { changesSince: ChangesSince; unseenMarginMs: number; knownAt?: Date },
   ) {}
 
   /** Reach of every target's own series through `asOf` (only `targetIds`' when given), rows brought forward. */
   async reach(asOf: Date, targetIds?: readonly string[]): Promise<Map<string, SeriesReach>> {
     const only = targetIds ? sql`where t.id = any(${[...targetIds]}::text[])` : sql``;
-    const oldest = (
-      await sql<{ oldest: Date | null }>`
-        select min(r.computed_at) as oldest from target_reach r join targets t on t.id = r.target_id ${only}`.execute(
-        this.db,
-      )
-    ).rows[0]?.oldest;
+    const knownAt = this.deps.knownAt;
+    const oldest = knownAt ? null : await this.oldestRow(only);
     // The batches committed since the oldest row was computed (and a margin: a batch whose commit a
     // statement did not see may have finished just before it started) tell which rows are stale.
     const changes = oldest
       ? await this.deps.changesSince(new Date(oldest.getTime() - this.deps.unseenMarginMs))
       : { catalogChanged: false, series: new Map<string, number[]>() };
-    const usable = !changes.catalogChanged && changes.series !== null;
+    const usable = !knownAt && !changes.catalogChanged && changes.series !== null;
     const touched = [...(changes.series ?? [])].flatMap(([indicator, regions]) =>
       regions.map((region) => [indicator, region] as const),
     );
@@ -91,12 +89,40 @@ export class TargetReachRepository {
                    as at_most_by,
                  min(o.observed_at) filter (where o.value <= s.target_value and o.observed_at > s.deadline)
                    as at_most_after
-          from observations o
+          from ${observationsKnownAt(knownAt, 'o')}
           where o.indicator_id = s.indicator_id and o.region_id = s.region_id and o.dims = '{}'::jsonb
             and o.observed_at <= ${asOf}::timestamptz
             and o.observed_at > coalesce(s.since, '-infinity'::timestamptz)
         ) d
-      ),
+      )
+      ${knownAt ? sql`` : this.save(asOf)}
+      select id, has_values, at_least_by, at_least_after, at_most_by, at_most_after from computed`.execute(this.db);
+    return new Map(
+      rows.rows.map((r) => [
+        r.id,
+        {
+          hasValues: r.has_values,
+          reach: {
+            at_least: { byDeadline: ms(r.at_least_by), afterDeadline: ms(r.at_least_after) },
+            at_most: { byDeadline: ms(r.at_most_by), afterDeadline: ms(r.at_most_after) },
+          },
+        },
+      ]),
+    );
+  }
+
+  /** When the oldest row of the targets in scope was computed; null when none has one. */
+  private async oldestRow(only: RawBuilder<unknown>): Promise<Date | null> {
+    const { rows } = await sql<{ oldest: Date | null }>`
+      select min(r.computed_at) as oldest from target_reach r join targets t on t.id = r.target_id ${only}`.execute(
+      this.db,
+    );
+    return rows[0]?.oldest ?? null;
+  }
+
+  /** The statement's part that brings the rows forward to `asOf` (a data-modifying CTE over `computed`). */
+  private save(asOf: Date) {
+    return sql`,
       saved as (
         insert into target_reach (target_id, target_value, deadline, through, computed_at, has_values,
                                   at_least_by, at_least_after, at_most_by, at_most_after)
@@ -111,19 +137,6 @@ export class TargetReachRepository {
           -- A view of the past does not move a row back; a row for another value or deadline is replaced.
           where excluded.through >= target_reach.through or excluded.target_value <> target_reach.target_value
              or excluded.deadline <> target_reach.deadline
-      )
-      select id, has_values, at_least_by, at_least_after, at_most_by, at_most_after from computed`.execute(this.db);
-    return new Map(
-      rows.rows.map((r) => [
-        r.id,
-        {
-          hasValues: r.has_values,
-          reach: {
-            at_least: { byDeadline: ms(r.at_least_by), afterDeadline: ms(r.at_least_after) },
-            at_most: { byDeadline: ms(r.at_most_by), afterDeadline: ms(r.at_most_after) },
-          },
-        },
-      ]),
-    );
+      )`;
   }
 }

@@ -19,6 +19,7 @@ import type { Database } from '../storage/database.js';
 import {
   chunkArrays,
   createStagingSql,
+  observationCopyColumns,
   observationCopyText,
   probeSql,
   stagingCopyText,
@@ -127,7 +128,7 @@ export class IngestRepository implements IngestStore {
         if (!taken) throw error;
         return { taken };
       }
-      return new BatchTransaction(session, batchId, version);
+      return new BatchTransaction(session, batchId, version, start.startedAt);
     } catch (error) {
       await session.finish(false, error);
       throw error;
@@ -244,6 +245,8 @@ class BatchTransaction implements IngestTransaction {
     private readonly session: Session,
     readonly batchId: number,
     readonly catalogVersion: number,
+    /** The batch's `started_at`: when its values are recorded. */
+    private readonly startedAt: Date,
   ) {}
 
   async write(chunk: ObservationChunk): Promise<WriteCounts> {
@@ -268,8 +271,8 @@ class BatchTransaction implements IngestTransaction {
       await this.session.query('savepoint pacer_chunk');
       try {
         await this.session.copyIn(
-          'copy observations (indicator_id, region_id, observed_at, dims, value, note, batch_id) from stdin',
-          observationCopyText(chunk, this.batchId),
+          `copy observations (${observationCopyColumns}) from stdin`,
+          observationCopyText(chunk, this.batchId, this.startedAt),
         );
         await this.session.query('release savepoint pacer_chunk');
         return { inserted: n, updated: 0, unchanged: 0 };

@@ -9,31 +9,42 @@ import type { ObservationChunk } from './observation-chunk.js';
  * value, note with keys unique within it; `$1` is the batch id). Every input row is looked up
  * once: a new key is inserted, a changed value replaces the stored one and the old value goes to
  * observation_revisions, an equal value is not touched at all (no new row version, no row lock,
- * no dead tuple). The `on conflict` clause only matters when another transaction inserted the
- * same key after this statement's snapshot: the row is then updated in place (without a revision
- * row, since this statement never saw the value it replaced).
+ * no dead tuple, no revision: a re-send that changes nothing leaves no history). The `on conflict`
+ * clause only matters when another transaction inserted the same key after this statement's
+ * snapshot: the row is then updated in place (without a revision row, since this statement never
+ * saw the value it replaced).
+ *
+ * Transaction time: a value is recorded at its batch's `started_at` (`recorded_at`); a revision keeps
+ * when the old value had been recorded and when it was replaced (`old_recorded_at`, `revised_at`: the
+ * new value's `recorded_at`), so the value of a key as Pacer knew it at any instant can be read back
+ * (`observations-known-at-sql.ts`). A batch whose clock runs behind the stored value's is recorded at
+ * that value's instant instead, so the instants of a key never go backwards.
  */
 export function upsertSql(input: string): string {
   return `with input as (${input}),
     classified as materialized (
       select i.indicator_id, i.region_id, i.observed_at, i.dims, i.value, i.note,
-             o.value as old_value, o.batch_id as old_batch_id
+             o.value as old_value, o.batch_id as old_batch_id, o.note as old_note, o.recorded_at as old_recorded_at,
+             greatest((select started_at from ingest_batches where id = $1::bigint), o.recorded_at) as recorded_at
       from input i left join observations o
         on o.indicator_id = i.indicator_id and o.region_id = i.region_id and o.observed_at = i.observed_at
        and o.dims = i.dims
     ),
     revised as (
       insert into observation_revisions
-        (indicator_id, region_id, observed_at, dims, old_value, new_value, old_batch_id, new_batch_id)
-      select indicator_id, region_id, observed_at, dims, old_value, value, old_batch_id, $1::bigint
+        (indicator_id, region_id, observed_at, dims, old_value, new_value, old_batch_id, new_batch_id, old_note,
+         old_recorded_at, revised_at)
+      select indicator_id, region_id, observed_at, dims, old_value, value, old_batch_id, $1::bigint, old_note,
+             old_recorded_at, recorded_at
       from classified where old_value <> value
     ),
     written as (
-      insert into observations as o (indicator_id, region_id, observed_at, dims, value, note, batch_id)
-      select indicator_id, region_id, observed_at, dims, value, note, $1::bigint
+      insert into observations as o (indicator_id, region_id, observed_at, dims, value, note, batch_id, recorded_at)
+      select indicator_id, region_id, observed_at, dims, value, note, $1::bigint, recorded_at
       from classified where old_value is null or old_value <> value
       on conflict (indicator_id, region_id, observed_at, dims)
-      do update set value = excluded.value, note = excluded.note, batch_id = excluded.batch_id, recorded_at = now()
+      do update set value = excluded.value, note = excluded.note, batch_id = excluded.batch_id,
+                    recorded_at = excluded.recorded_at
       where o.value is distinct from excluded.value
       returning (xmax = 0) as inserted
     )
@@ -110,13 +121,16 @@ export function* stagingCopyText(chunk: ObservationChunk): Generator<string> {
   }
 }
 
+/** The columns of {@link observationCopyText}, for the COPY statement. */
+export const observationCopyColumns = 'indicator_id, region_id, observed_at, dims, value, note, batch_id, recorded_at';
+
 /**
- * The chunk as COPY text straight into observations (indicator_id, region_id, observed_at, dims, value, note,
- * batch_id).
+ * The chunk as COPY text straight into observations ({@link observationCopyColumns}): new keys, recorded at the
+ * batch's start.
  */
-export function* observationCopyText(chunk: ObservationChunk, batchId: number): Generator<string> {
+export function* observationCopyText(chunk: ObservationChunk, batchId: number, recordedAt: Date): Generator<string> {
   const iso = new IsoTimes();
-  const tail = `\t${batchId}\n`;
+  const tail = `\t${batchId}\t${recordedAt.toISOString()}\n`;
   for (let from = 0; from < chunk.length; from += ROWS_PER_PIECE) {
     const to = Math.min(chunk.length, from + ROWS_PER_PIECE);
     let text = '';

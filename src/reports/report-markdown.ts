@@ -4,7 +4,7 @@ import { formatPercent, formatValue, statusLabels } from '../scorecard/scorecard
 import type { TargetSummary } from '../scorecard/scorecard-schema.js';
 import { calendarDay } from '../evaluation/as-of.js';
 import { formatCalendarDay } from './report-format.js';
-import type { DirectiveSection, ScorecardReport } from './report-service.js';
+import { knownAtNote, type DirectiveSection, type ScorecardReport } from './report-service.js';
 
 const header = [
   'Status',
@@ -27,7 +27,7 @@ const alignment = ['---', '---', '---', '---', '---:', '---:', '---:', '---:', '
  * such as 30 Jun 2023 in the directive time zone) and the reason for each status in words.
  */
 export function reportMarkdown(report: ScorecardReport): string {
-  const parts = [`# Scorecard as of ${formatCalendarDay(report.asOfDay)} (${report.timezone})`];
+  const parts = [`# Scorecard as of ${formatCalendarDay(report.asOfDay)} (${report.timezone})${knownAtNote(report)}`];
   for (const section of report.directives) parts.push(directiveTable(section, report.timezone));
   return `${parts.join('\n\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { observationsKnownAt } from '../observations/observations-known-at-sql.js';
 import type { DB } from '../storage/database-schema.js';
 import type { ReportStore, StoredCurrentObservation } from './report-service.js';
 
@@ -8,6 +9,7 @@ export class ReportRepository implements ReportStore {
 
   async currentObservations(
     keys: readonly { target: string; observedAt: string | null }[],
+    knownAt?: Date,
   ): Promise<StoredCurrentObservation[]> {
     if (keys.length === 0) return [];
     // One query for every target, whatever their number: the keys go in as two parallel arrays.
@@ -26,7 +28,7 @@ export class ReportRepository implements ReportStore {
       from unnest(${keys.map((k) => k.target)}::text[], ${keys.map((k) => k.observedAt)}::text[]) as k(target_id, at)
       join targets t on t.id = k.target_id
       join regions r on r.id = t.region_id
-      left join observations o
+      left join ${observationsKnownAt(knownAt, 'o')}
         on o.indicator_id = t.indicator_id and o.region_id = t.region_id
        and o.observed_at = k.at::timestamptz and o.dims = '{}'::jsonb
       left join ingest_batches b on b.id = o.batch_id

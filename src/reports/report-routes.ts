@@ -11,7 +11,8 @@ export const reportPaths = { xlsx: '/reports/scorecard.xlsx', csv: '/reports/sco
 
 /**
  * `GET /reports/scorecard.xlsx` and `GET /reports/scorecard.csv`: the scorecard as a file to send,
- * evaluated as of `?at=` (default now), with a file name carrying the day. Reads, open unless the
+ * evaluated as of `?at=` (default now) as known at `?known_at=` (default now), with a file name
+ * carrying the day. Reads, open unless the
  * deployment requires tokens for reads.
  */
 export function reportRoutes(deps: { reports: Pick<ReportService, 'build'>; openapi: OpenApiRegistry }): Route[] {
@@ -42,7 +43,7 @@ export function reportRoutes(deps: { reports: Pick<ReportService, 'build'>; open
     responses: {
       200: { description: 'The workbook.', content: { [reportMediaTypes.xlsx]: null }, headers },
       400: {
-        description: 'A bad `at` date, or one before the directive was issued.',
+        description: 'A bad `at` or `known_at` date, or an `at` before the directive was issued.',
         content: { 'application/json': error },
       },
     },
@@ -63,7 +64,7 @@ export function reportRoutes(deps: { reports: Pick<ReportService, 'build'>; open
     responses: {
       200: { description: 'The CSV file.', content: { 'text/csv': null }, headers },
       400: {
-        description: 'A bad `at` date, or one before the directive was issued.',
+        description: 'A bad `at` or `known_at` date, or an `at` before the directive was issued.',
         content: { 'application/json': error },
       },
     },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { targetQuerySchema } from '../scorecard/scorecard-schema.js';
 import { reportFormats, reportLanguageSchema } from './report-format.js';
 
-/** `?at=` (as the scorecard reads it: a bare date is the end of that day) and `?lang=`. */
+/** `?at=` and `?known_at=` (as the scorecard reads them: a bare date is the end of that day) and `?lang=`. */
 export const reportQuerySchema = targetQuerySchema.extend({
   lang: reportLanguageSchema.default('en').describe('Language of the labels: en (the only one so far).'),
 });
@@ -11,6 +11,7 @@ export type ReportQuery = z.output<typeof reportQuerySchema>;
 /** The options of `pacer report`, checked at the command line's edge. */
 export const reportOptionsSchema = z.object({
   at: z.string().max(64).optional(),
+  knownAt: z.string().max(64).optional(),
   format: z.enum(reportFormats),
   lang: reportLanguageSchema.default('en'),
   out: z.string().min(1).optional(),

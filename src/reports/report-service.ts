@@ -1,3 +1,4 @@
+import { formatLocalDateTime } from '../domain/time/zoned-time.js';
 import { calendarDay } from '../evaluation/as-of.js';
 import type { DirectiveRecord, ScorecardService } from '../scorecard/scorecard-service.js';
 import type { TargetListQuery, TargetSummary } from '../scorecard/scorecard-schema.js';
@@ -40,10 +41,12 @@ export interface StoredCurrentObservation {
 export interface ReportStore {
   /**
    * For each target, its region's name and the observation (no dimensions) of its indicator in its
-   * region at exactly `observedAt` (null when there is none: a rollup), in one query.
+   * region at exactly `observedAt` (null when there is none: a rollup), in one query; as it stood at
+   * `knownAt`, when given.
    */
   currentObservations(
     keys: readonly { target: string; observedAt: string | null }[],
+    knownAt?: Date,
   ): Promise<StoredCurrentObservation[]>;
 }
 
@@ -59,6 +62,8 @@ export interface ScorecardReport {
   asOf: string;
   /** The calendar day that instant closes in the directive time zone: `--at 2023-06-30` is 2023-06-30. */
   asOfDay: string;
+  /** The values as Pacer had recorded them at this instant (UTC, ISO 8601); null: with every correction. */
+  knownAt: string | null;
   timezone: string;
   directives: DirectiveSection[];
   /** The current value's observation of every target with a value, in the order of the directives' targets. */
@@ -73,10 +78,11 @@ export interface ScorecardReport {
 export class ReportService {
   constructor(private readonly deps: { scorecard: Pick<ScorecardService, 'list'>; store: ReportStore }) {}
 
-  async build(query: Pick<TargetListQuery, 'at'> = {}): Promise<ScorecardReport> {
-    const list = await this.deps.scorecard.list({ at: query.at });
+  async build(query: Pick<TargetListQuery, 'at' | 'known_at'> = {}): Promise<ScorecardReport> {
+    const list = await this.deps.scorecard.list({ at: query.at, known_at: query.known_at });
     const stored = await this.deps.store.currentObservations(
       list.targets.map((t) => ({ target: t.target, observedAt: t.current_observed_at })),
+      list.known_at === null ? undefined : new Date(list.known_at),
     );
     const byTarget = new Map(stored.map((s) => [s.target, s]));
     const directives = [...list.directives]
@@ -110,9 +116,17 @@ export class ReportService {
       asOf: list.as_of,
       // The day as the scorecard page names it: an instant on a midnight closes the day before.
       asOfDay: calendarDay(Date.parse(list.as_of) - 1, list.timezone)!,
+      knownAt: list.known_at,
       timezone: list.timezone,
       directives,
       observations,
     };
   }
+}
+
+/** What a report's title adds for a report as known at an instant: ", as known at 2023-07-15T23:59:59+07:00". */
+export function knownAtNote(report: Pick<ScorecardReport, 'knownAt' | 'timezone'>): string {
+  return report.knownAt === null
+    ? ''
+    : `, as known at ${formatLocalDateTime(Date.parse(report.knownAt), report.timezone)}`;
 }

@@ -4,7 +4,7 @@ import { statusLabels } from '../scorecard/scorecard-format.js';
 import type { TargetSummary } from '../scorecard/scorecard-schema.js';
 import { calendarDay } from '../evaluation/as-of.js';
 import { dayParts, formatCalendarDay, statusColours } from './report-format.js';
-import type { ReportObservation, ScorecardReport } from './report-service.js';
+import { knownAtNote, type ReportObservation, type ScorecardReport } from './report-service.js';
 
 /**
  * Number formats by indicator kind, the spreadsheet's spelling of `value-format.ts`: counts whole
@@ -125,7 +125,7 @@ export async function reportXlsx(report: ScorecardReport): Promise<Buffer> {
   workbook.creator = 'Pacer';
   // The as-of instant, not the clock: the same report twice is the same workbook.
   workbook.created = workbook.modified = new Date(report.asOf);
-  const asOf = `as of ${formatCalendarDay(report.asOfDay)} (${report.timezone})`;
+  const asOf = `as of ${formatCalendarDay(report.asOfDay)} (${report.timezone})${knownAtNote(report)}`;
   const used = new Set([observationsSheetName.toLowerCase()]);
   for (const { directive, targets } of report.directives) {
     const sheet = workbook.addWorksheet(sheetName(directive.id, used));

@@ -82,11 +82,12 @@ export async function scorecardPages(
 ): Promise<Route[]> {
   const assets = await ScorecardAssets.load();
   // Pages of "now" are the newest evaluation's, rendered once per evaluation. Pages as of a past date
-  // (?at=) are not kept: each is a full evaluation of that day, and it changes with any backfill or
-  // catalog apply, which the cache would have to follow; people rarely ask for the same one twice.
+  // (?at=) or as known at an instant (?known_at=) are not kept: each is a full evaluation of that day,
+  // and it changes with any backfill or catalog apply, which the cache would have to follow; people
+  // rarely ask for the same one twice.
   const cache = new PageCache(cacheLimits);
   const cached = (query: DirectivePageQuery, path: string, render: () => Promise<string>) => {
-    const generation = query.at ? undefined : scorecard.nowKey();
+    const generation = query.at || query.known_at ? undefined : scorecard.nowKey();
     return generation ? cache.get(generation, pageKey(path, query), render) : render();
   };
   const assetUrl = assets.url.bind(assets);
@@ -120,13 +121,13 @@ export async function scorecardPages(
     params: targetParamsSchema,
     query: targetQuerySchema,
     onError,
-    handler: async ({ params: { id }, query: { at }, request, reply }) =>
+    handler: async ({ params: { id }, query: { at, known_at }, request, reply }) =>
       sendHtml(
         request,
         reply,
         200,
-        await cached({ at }, `/targets/${id}`, async () =>
-          renderTargetPage(await scorecard.detail(id, at), at, assetUrl),
+        await cached({ at, known_at }, `/targets/${id}`, async () =>
+          renderTargetPage(await scorecard.detail(id, at, known_at), at, assetUrl, known_at),
         ),
       ),
   });

@@ -9,6 +9,7 @@ import type {
   StatusChange,
   TargetDescription,
 } from './scorecard-service.js';
+import { observationsKnownAt } from '../observations/observations-known-at-sql.js';
 import type { DB } from '../storage/database-schema.js';
 
 /**
@@ -73,25 +74,17 @@ export class ScorecardRepository implements ScorecardStore {
     };
   }
 
-  async series(indicatorId: string, regionId: number, asOf: Date, limit: number): Promise<SeriesPage> {
-    const key = this.db
-      .selectFrom('observations')
-      .where('indicator_id', '=', indicatorId)
-      .where('region_id', '=', regionId)
-      .where('dims', '=', sql<never>`'{}'::jsonb`);
-    const [rows, counts] = await Promise.all([
-      key
-        .select(['observed_at', 'value', 'note', 'batch_id', 'recorded_at'])
-        .where('observed_at', '<=', asOf)
-        .orderBy('observed_at', 'desc')
-        .limit(limit)
-        .execute(),
-      key
-        .select([
-          sql<number>`count(*) filter (where observed_at <= ${asOf})::int`.as('known'),
-          sql<number>`count(*) filter (where observed_at > ${asOf})::int`.as('later'),
-        ])
-        .executeTakeFirstOrThrow(),
+  async series(indicatorId: string, regionId: number, asOf: Date, limit: number, knownAt?: Date): Promise<SeriesPage> {
+    const from = sql`${observationsKnownAt(knownAt, 'o')}
+      where o.indicator_id = ${indicatorId} and o.region_id = ${regionId} and o.dims = '{}'::jsonb`;
+    const [{ rows }, { rows: counts }] = await Promise.all([
+      sql<{ observed_at: Date; value: number; note: string | null; batch_id: number | null; recorded_at: Date }>`
+        select o.observed_at, o.value, o.note, o.batch_id, o.recorded_at from ${from} and o.observed_at <= ${asOf}
+        order by o.observed_at desc limit ${limit}`.execute(this.db),
+      sql<{ known: number; later: number }>`
+        select count(*) filter (where o.observed_at <= ${asOf})::int as known,
+               count(*) filter (where o.observed_at > ${asOf})::int as later
+        from ${from}`.execute(this.db),
     ]);
     rows.reverse();
     const observations: SeriesObservation[] = rows.map((r) => ({
@@ -111,6 +104,8 @@ export class ScorecardRepository implements ScorecardStore {
         .where('dims', '=', sql<never>`'{}'::jsonb`)
         .where('observed_at', '>=', new Date(observations[0]!.at))
         .where('observed_at', '<=', asOf)
+        // As known at an instant: the revisions made by then (the value shown is the one they led to).
+        .$if(knownAt !== undefined, (q) => q.where('revised_at', '<', new Date(knownAt!.getTime() + 1)))
         .orderBy('observed_at')
         .orderBy('revised_at')
         .orderBy('id')
@@ -143,15 +138,16 @@ export class ScorecardRepository implements ScorecardStore {
           .get(v.observed_at.getTime())
           ?.revisions.push({ oldValue: v.old_value, newValue: v.new_value, revisedAt: v.revised_at.getTime() });
     }
-    return { observations, earlier: counts.known - observations.length, later: counts.later };
+    return { observations, earlier: counts[0]!.known - observations.length, later: counts[0]!.later };
   }
 
-  async statusChanges(targetId: string, asOf: Date, limit: number): Promise<StatusChange[]> {
+  async statusChanges(targetId: string, asOf: Date, limit: number, knownAt?: Date): Promise<StatusChange[]> {
     const rows = await this.db
       .selectFrom('target_status_changes')
       .select(['as_of', 'from_status', 'to_status', 'recorded_at'])
       .where('target_id', '=', targetId)
       .where('as_of', '<=', asOf)
+      .$if(knownAt !== undefined, (q) => q.where('recorded_at', '<', new Date(knownAt!.getTime() + 1)))
       .orderBy('as_of', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
@@ -164,10 +160,10 @@ export class ScorecardRepository implements ScorecardStore {
     }));
   }
 
-  async latestByRegion(indicatorId: string, asOf: Date): Promise<Map<number, Point>> {
+  async latestByRegion(indicatorId: string, asOf: Date, knownAt?: Date): Promise<Map<number, Point>> {
     const rows = await sql<{ region_id: number; observed_at: Date; value: number }>`
       select distinct on (region_id) region_id, observed_at, value
-      from observations
+      from ${observationsKnownAt(knownAt, 'o')}
       where indicator_id = ${indicatorId} and dims = '{}'::jsonb and observed_at <= ${asOf}
       order by region_id, observed_at desc`.execute(this.db);
     return new Map(rows.rows.map((r) => [r.region_id, { at: r.observed_at.getTime(), value: r.value }]));

@@ -16,8 +16,9 @@ export const scorecardPaths = { targets: '/v1/targets', target: '/v1/targets/{id
 
 /**
  * `GET /v1/targets` and `GET /v1/targets/{id}`: the scorecard as JSON, evaluated on request as of
- * `?at=` (default now). Open to read unless the deployment requires tokens for reads, like every
- * read. Its named schemas become components of `openapi`.
+ * `?at=` (default now) as known at `?known_at=` (default now, with every correction). Open to read
+ * unless the deployment requires tokens for reads, like every read. Its named schemas become
+ * components of `openapi`.
  */
 export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: OpenApiRegistry }): Route[] {
   for (const [name, schema] of Object.entries(scorecardComponents)) deps.openapi.component(name, schema);
@@ -28,7 +29,7 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
     summary: 'Every target evaluated as of a date, worst first',
     description:
       'The data of the scorecard page `/`. Evaluated on request (nothing is stored), with the same semantics as ' +
-      '`pacer evaluate --at`.',
+      '`pacer evaluate --at --known-at`.',
     tags: ['scorecard'],
     access: 'read',
     query: targetListQuerySchema,
@@ -38,7 +39,9 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
         content: { 'application/json': targetListSchema },
       },
       400: {
-        description: 'A bad `at` date, one before the directive was issued, or an unknown status.',
+        description:
+          'A bad `at` or `known_at` date (`known_at` in the future: `future_known_at`), an `at` before the directive ' +
+          'was issued, or an unknown status.',
         content: { 'application/json': error },
       },
     },
@@ -58,12 +61,14 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
     responses: {
       200: { description: 'The target.', content: { 'application/json': targetDetailSchema } },
       400: {
-        description: 'A bad `at` date, or one before the directive was issued.',
+        description:
+          'A bad `at` or `known_at` date (`known_at` in the future: `future_known_at`), or an `at` before the ' +
+          'directive was issued.',
         content: { 'application/json': error },
       },
       404: { description: 'No target with this id.', content: { 'application/json': error } },
     },
-    handler: ({ params: { id }, query: { at } }) => deps.scorecard.detail(id, at),
+    handler: ({ params: { id }, query: { at, known_at } }) => deps.scorecard.detail(id, at, known_at),
   });
   return [list, detail];
 }

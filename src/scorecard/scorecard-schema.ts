@@ -31,12 +31,24 @@ const atParam = z
   .max(64)
   .optional()
   .describe(
-    'Evaluate as of this date: YYYY-MM-DD means the end of that day in the directive time zone (as `pacer evaluate ' +
-      '--at`); an ISO date-time is that instant. Default: now.',
+    'Evaluate as of this date (valid time: the values dated up to it): YYYY-MM-DD means the end of that day in the ' +
+      'directive time zone (as `pacer evaluate --at`); an ISO date-time is that instant. Default: now.',
+  );
+
+const knownAtParam = z
+  .string()
+  .max(64)
+  .optional()
+  .describe(
+    'Evaluate with only what Pacer had recorded by this instant, each value as it stood then (transaction time: a ' +
+      'value recorded later is left out, one corrected later has its old value), as `pacer evaluate --known-at`. ' +
+      'Read like `at`; today means now, a later date or instant is a 400. May be before `at`; `known_at` = `at` is ' +
+      'the view "as known then". Default: now, with every later correction.',
   );
 
 export const targetListQuerySchema = z.object({
   at: atParam,
+  known_at: knownAtParam,
   status: listParam(targetStatusSchema, true)
     .optional()
     .describe(`Only these statuses, comma-separated or repeated: ${targetStatuses.join(', ')}.`),
@@ -56,7 +68,7 @@ export type DirectivePageQuery = z.output<typeof directivePageQuerySchema>;
 export const targetParamsSchema = z.object({
   id: z.string().min(1).max(200).describe('Target id from the catalog, e.g. vneid-accounts-40m.'),
 });
-export const targetQuerySchema = z.object({ at: atParam });
+export const targetQuerySchema = z.object({ at: atParam, known_at: knownAtParam });
 
 /**
  * One evaluated target: the fields of `pacer evaluate --json`, plus what a reader needs to show
@@ -148,8 +160,13 @@ const directiveSchema = z.object({
   url: z.string().nullable(),
 });
 
+const knownAtField = instant
+  .nullable()
+  .describe('The values as Pacer had recorded them at this instant; null: everything recorded, with every correction.');
+
 export const targetListSchema = z.object({
   as_of: instant.describe('The instant the evaluation answers for.'),
+  known_at: knownAtField,
   timezone: z.string().describe('Time zone of the calendar dates.'),
   directives: z.array(directiveSchema),
   owners: z.array(z.string()).describe('Every owner, for filtering.'),
@@ -171,6 +188,7 @@ const pointSchema = z.object({ at: instant, value: z.number() });
 
 export const targetDetailSchema = z.object({
   as_of: instant,
+  known_at: knownAtField,
   timezone: z.string(),
   directive: directiveSchema,
   target: targetSummarySchema.extend({

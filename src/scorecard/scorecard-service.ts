@@ -10,7 +10,7 @@ import {
 import { warningMessage, type WarningFlag } from '../domain/observations/observation-warnings.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
 import { NotFoundError } from '../errors/pacer-error.js';
-import { calendarDay, parseAsOf, refuseBeforeIssue } from '../evaluation/as-of.js';
+import { calendarDay, parseAsOf, parseKnownAt, refuseBeforeIssue } from '../evaluation/as-of.js';
 import type { EvaluationSnapshot } from '../evaluation/evaluation-service.js';
 import type { EvaluationStore, IndicatorRecord, RegionRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import {
@@ -74,18 +74,24 @@ export interface StatusChange {
 export interface ScorecardStore {
   directives(): Promise<DirectiveRecord[]>;
   describeTarget(id: string): Promise<TargetDescription | undefined>;
-  /** A series without dimensions around `asOf`, with each observation's revisions. */
-  series(indicatorId: string, regionId: number, asOf: Date, limit: number): Promise<SeriesPage>;
-  /** Status changes of stored evaluations up to `asOf`, newest first. */
-  statusChanges(targetId: string, asOf: Date, limit: number): Promise<StatusChange[]>;
-  /** The latest value (no dimensions) at or before `asOf` of one indicator in every region that has one. */
-  latestByRegion(indicatorId: string, asOf: Date): Promise<Map<number, Point>>;
+  /**
+   * A series without dimensions around `asOf`, with each observation's revisions; with `knownAt`, as Pacer had recorded
+   * it then (each value as it stood, the revisions made by then).
+   */
+  series(indicatorId: string, regionId: number, asOf: Date, limit: number, knownAt?: Date): Promise<SeriesPage>;
+  /** Status changes of stored evaluations up to `asOf` (recorded by `knownAt`, when given), newest first. */
+  statusChanges(targetId: string, asOf: Date, limit: number, knownAt?: Date): Promise<StatusChange[]>;
+  /**
+   * The latest value (no dimensions) at or before `asOf` of one indicator in every region that has one, as known at
+   * `knownAt` when given.
+   */
+  latestByRegion(indicatorId: string, asOf: Date, knownAt?: Date): Promise<Map<number, Point>>;
   /** Changes whenever a catalog apply changes anything (regions included): the id of the last apply. */
   catalogVersion(): Promise<number>;
 }
 
 export interface ScorecardDeps {
-  evaluation: { compute(asOf: Date): Promise<EvaluationSnapshot> };
+  evaluation: { compute(asOf: Date, options?: { knownAt?: Date }): Promise<EvaluationSnapshot> };
   /**
    * The newest evaluation this process knows: "now" (no `at`) is served from it, so the pages of
    * "now" change exactly when a new evaluation arrives. Without one, "now" is evaluated on request.
@@ -183,10 +189,22 @@ export class ScorecardService {
     return this.deps.latest?.current() ? this.deps.latest.key() : undefined;
   }
 
-  /** The evaluation a view reads: the newest one for "now", else one computed as of the date asked for. */
-  private async snapshotAt(at: string | undefined, directives: DirectiveRecord[]): Promise<EvaluationSnapshot> {
-    const newest = at ? undefined : this.deps.latest?.current();
-    return newest ?? this.deps.evaluation.compute(this.asOf(at, directives, 'at'));
+  /**
+   * The evaluation a view reads: the newest one for "now" with everything known, else one computed as of the date
+   * asked for, as known at the instant asked for (nothing stored).
+   */
+  private async snapshotAt(
+    at: string | undefined,
+    knownAt: string | undefined,
+    directives: DirectiveRecord[],
+  ): Promise<EvaluationSnapshot> {
+    const newest = at || knownAt ? undefined : this.deps.latest?.current();
+    if (newest) return newest;
+    const asOf = this.asOf(at, directives, 'at');
+    if (!knownAt) return this.deps.evaluation.compute(asOf);
+    return this.deps.evaluation.compute(asOf, {
+      knownAt: parseKnownAt(knownAt, timezoneOf(directives), new Date(this.now()), 'known_at'),
+    });
   }
 
   /**
@@ -200,7 +218,7 @@ export class ScorecardService {
   async list(query: TargetListQuery = {}): Promise<TargetList> {
     const directives = await this.deps.store.directives();
     const timezone = timezoneOf(directives);
-    const snapshot = await this.snapshotAt(query.at, directives);
+    const snapshot = await this.snapshotAt(query.at, query.known_at, directives);
     const asOf = snapshot.asOf;
     const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
     const all = worstFirst(snapshot.results).map((r) =>
@@ -211,6 +229,7 @@ export class ScorecardService {
     const wanted = <T>(list: T[] | undefined, value: T) => !list || list.length === 0 || list.includes(value);
     return {
       as_of: asOf.toISOString(),
+      known_at: snapshot.knownAt?.toISOString() ?? null,
       timezone,
       directives,
       owners: [...new Set(all.map((t) => t.owner))].sort((a, b) => a.localeCompare(b)),
@@ -222,27 +241,28 @@ export class ScorecardService {
     };
   }
 
-  async detail(id: string, at?: string): Promise<TargetDetail> {
+  async detail(id: string, at?: string, knownAtText?: string): Promise<TargetDetail> {
     const [directives, description] = await Promise.all([
       this.deps.store.directives(),
       this.deps.store.describeTarget(id),
     ]);
     if (!description) throw new NotFoundError(`no target "${id}"`);
     const timezone = timezoneOf(directives);
-    const snapshot = await this.snapshotAt(at, directives);
-    const asOf = snapshot.asOf;
+    const snapshot = await this.snapshotAt(at, knownAtText, directives);
+    const { asOf, knownAt } = snapshot;
     const r = snapshot.results.find((x) => x.target.id === id);
     if (!r) throw new NotFoundError(`no target "${id}"`);
     const t = r.target;
     const indicator = snapshot.indicators.find((i) => i.id === t.indicatorId);
     const [series, history, regions] = await Promise.all([
-      this.deps.store.series(t.indicatorId, t.regionId, asOf, maxSeriesPoints),
-      this.deps.store.statusChanges(id, asOf, 500),
-      this.breakdown(r, indicator, asOf),
+      this.deps.store.series(t.indicatorId, t.regionId, asOf, maxSeriesPoints, knownAt),
+      this.deps.store.statusChanges(id, asOf, 500, knownAt),
+      this.breakdown(r, indicator, asOf, knownAt),
     ]);
     const directive = directives.find((d) => d.id === t.directiveId)!;
     return {
       as_of: asOf.toISOString(),
+      known_at: knownAt?.toISOString() ?? null,
       timezone,
       directive,
       target: {
@@ -333,10 +353,13 @@ export class ScorecardService {
     r: TargetResult,
     indicator: IndicatorRecord | undefined,
     asOf: Date,
+    knownAt: Date | undefined,
   ): Promise<TargetDetail['regions']> {
     const [{ units, predecessors }, latest] = await Promise.all([
       this.regionRegistry(),
-      indicator ? this.deps.store.latestByRegion(indicator.id, asOf) : Promise.resolve(new Map<number, Point>()),
+      indicator
+        ? this.deps.store.latestByRegion(indicator.id, asOf, knownAt)
+        : Promise.resolve(new Map<number, Point>()),
     ]);
     const byId = new Map(units.map((u) => [u.id, u]));
     const parent = byId.get(r.target.regionId);

@@ -170,6 +170,9 @@ export interface ObservationRevisionsTable {
   old_batch_id: number | null;
   new_batch_id: number | null;
   revised_at: DefaultedTimestamp;
+  /** When the old value had been recorded: it was the value known from then until `revised_at`. */
+  old_recorded_at: Timestamp;
+  old_note: string | null;
 }
 
 /** A data-quality flag on a stored observation (migration 0008). */

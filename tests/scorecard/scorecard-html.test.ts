@@ -75,6 +75,7 @@ describe('HTML output', () => {
   it('renders hostile catalog text on the directive page as text', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [
         {
@@ -107,6 +108,7 @@ describe('HTML output', () => {
   it('says where the pace mark stood on a past date, and writes — for a completion not reached at this pace', () => {
     const list: TargetList = {
       as_of: '2023-06-30T16:59:59.999Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [{ id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null }],
       owners: [summary.owner],
@@ -130,6 +132,7 @@ describe('HTML output', () => {
     }));
     const list: TargetList = {
       as_of: '2023-06-30T16:59:59.999Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [{ id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null }],
       owners: [summary.owner],
@@ -157,6 +160,7 @@ describe('HTML output', () => {
   it('renders hostile notes, region names and series on the target page as text, linking only web addresses', () => {
     const detail: TargetDetail = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directive: {
         id: 'ct-05-2023',
@@ -237,6 +241,7 @@ describe('HTML output', () => {
   it('shows the chance to meet on both pages and hands the chart the band at the deadline', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [],
       owners: [],
@@ -247,6 +252,7 @@ describe('HTML output', () => {
     expect(renderDirectivePage(list, {}, assetUrl)).toContain('<small class="chance">chance to meet: 12%</small>');
     const detail = {
       as_of: '2023-06-30T17:00:00.000Z',
+      known_at: null,
       timezone: 'Asia/Ho_Chi_Minh',
       directive: { id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null },
       target: { ...summary, region_name: 'VN', source: 's', tolerance: 0.1, update_interval_seconds: 86_400 },
@@ -323,6 +329,7 @@ describe('HTML output', () => {
     const detail: TargetDetail = {
       ...base,
       as_of: '2023-09-30T17:00:00.000Z',
+      known_at: null,
       target: {
         ...summary,
         region_name: 'VN',
@@ -373,6 +380,7 @@ describe('HTML output', () => {
     const detail: TargetDetail = {
       ...base,
       as_of: '2024-06-30T17:00:00.000Z',
+      known_at: null,
       target: {
         ...summary,
         status: 'missed',

@@ -4,6 +4,7 @@ import { applyCatalog } from '../../src/catalog/apply-catalog.js';
 import { CatalogRepository } from '../../src/catalog/catalog-repository.js';
 import { createDatabase, type Database } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrator.js';
+import { endOfDay, parseCalendarDate } from '../../src/domain/time/zoned-time.js';
 import { seedObservations, type PushRecord } from './seed-observations.js';
 import { openTestDatabase, type Backend } from './test-database.js';
 
@@ -111,7 +112,12 @@ export async function prepareBacktestCatalog(
     drop = async () => {};
   }
   await applyCatalog(new CatalogRepository(database.db), catalogDir);
-  await seedObservations(database, records());
+  // Each day's values are recorded as that day ends, as a feed would report them: the backtest replays the
+  // evaluation as known at each step, so a value recorded today would be unknown at every step.
+  const byDay = new Map<string, PushRecord[]>();
+  for (const r of records()) byDay.set(r.observed_at, [...(byDay.get(r.observed_at) ?? []), r]);
+  for (const [day, list] of [...byDay].sort(([a], [b]) => a.localeCompare(b)))
+    await seedObservations(database, list, { now: endOfDay(parseCalendarDate(day)!, 'Asia/Bangkok') });
   if (backend === 'pglite') await database.close();
   return { env, drop };
 }

@@ -3,6 +3,7 @@ import { reportPaths } from '../../reports/report-routes.js';
 import type { DirectivePageQuery, TargetList, TargetSummary } from '../scorecard-schema.js';
 import { formatChance, formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
 import { html, webAddress, type SafeHtml } from './html.js';
+import { knownAtToggle } from './known-at-toggle.js';
 import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetUrl } from './layout.js';
 
 const clampPercent = (x: number) => Math.max(0, Math.min(100, x * 100));
@@ -23,6 +24,9 @@ export const ROWS_PER_PAGE = 250;
 export function renderDirectivePage(list: TargetList, query: DirectivePageQuery, assetUrl: AssetUrl): string {
   const day = asOfDay(list.as_of, list.timezone);
   const at = query.at;
+  const knownAt = query.known_at;
+  /** The dates of the page, which its links keep. */
+  const dates = { at, known_at: knownAt };
   const single = list.directives.length === 1 ? list.directives[0] : undefined;
   const statusFilter = new Set(query.status ?? []);
   const ownerFilter = query.owner?.[0] ?? '';
@@ -33,7 +37,7 @@ export function renderDirectivePage(list: TargetList, query: DirectivePageQuery,
     return html`<label><input type="checkbox" name="status" value="${s}"${checked}> ${statusLabels[s]}</label>`;
   });
   const ownerOptions = list.owners.map((o) => html`<option${o === ownerFilter ? html` selected` : ''}>${o}</option>`);
-  const clearFilters = filtered ? html`<a href="/${queryString({ at })}">Clear filters</a>` : '';
+  const clearFilters = filtered ? html`<a href="/${queryString(dates)}">Clear filters</a>` : '';
   const filters = html`<fieldset><legend>Status</legend>${statusBoxes}</fieldset>
 <label>Owner <select name="owner"><option value="">All owners</option>${ownerOptions}</select></label>
 ${clearFilters}`;
@@ -58,16 +62,17 @@ ${clearFilters}`;
   const body = html`<h1>${single ? single.title : 'Directive targets'}</h1>
 <p class="sub">${issuer}${list.total} targets · as of ${asOf}, ${list.timezone}${textLink}</p>
 ${asOfForm('/', day, filters)}
+${knownAtToggle('/', { ...query, page: undefined }, list)}
 <ul class="counts" aria-label="Targets by status">${statusesWorstFirst.map(
-    (s) => html`<li><a href="/${queryString({ at, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,
+    (s) => html`<li><a href="/${queryString({ ...dates, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,
   )}</ul>
 <p class="note">${shown}, worst first. ${barNote}</p>
-${downloads(at)}
+${downloads(at, knownAt)}
 <p class="note"><a href="/backtest">How reliable were the forecasts?</a> Past warnings against what happened.</p>
 <div class="table-wrap"><table id="targets">
 ${tableHead}
 <tbody>
-${rows.map((t) => row(t, at, list.timezone))}
+${rows.map((t) => row(t, at, list.timezone, knownAt))}
 </tbody>
 </table></div>
 ${pager(query, page, pages)}
@@ -97,17 +102,17 @@ function pager(query: DirectivePageQuery, page: number, pages: number): SafeHtml
 }
 
 /** The report of the date shown (every target, whatever the filters), to send on. */
-function downloads(at: string | undefined): SafeHtml {
-  const q = queryString({ at });
+function downloads(at: string | undefined, knownAt?: string): SafeHtml {
+  const q = queryString({ at, known_at: knownAt });
   const xlsx = html`<a href="${reportPaths.xlsx}${q}" download>XLSX</a>`;
   const csv = html`<a href="${reportPaths.csv}${q}" download>CSV</a>`;
   return html`<p class="downloads">Download: ${xlsx} · ${csv}</p>`;
 }
 
-function row(t: TargetSummary, at: string | undefined, timezone: string): SafeHtml {
+function row(t: TargetSummary, at: string | undefined, timezone: string, knownAt?: string): SafeHtml {
   const milestone = t.kind === 'milestone';
   const currentDay = t.current_observed_at ? dayOf(t.current_observed_at, timezone) : null;
-  const link = html`/targets/${encodeURIComponent(t.target)}${queryString({ at })}`;
+  const link = html`/targets/${encodeURIComponent(t.target)}${queryString({ at, known_at: knownAt })}`;
   const current = t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`;
   const partial = t.partial ? html`<br><small class="partial">partial</small>` : '';
   const currentNote = currentDay && !milestone ? html`<br><small>${currentDay}</small>${partial}` : partial;

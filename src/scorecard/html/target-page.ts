@@ -2,6 +2,7 @@ import type { TargetDetail } from '../scorecard-schema.js';
 import { formatChance, formatNumber, formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
 import { progressBar } from './directive-page.js';
 import { html, jsonScript, type SafeHtml } from './html.js';
+import { knownAtToggle } from './known-at-toggle.js';
 import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetUrl } from './layout.js';
 
 const sources: Record<string, string> = {
@@ -16,7 +17,12 @@ const sources: Record<string, string> = {
  * and the regional breakdown. Everything but the chart is plain HTML; the chart's data is inline
  * JSON drawn by uPlot, and summarised in words for readers without JavaScript.
  */
-export function renderTargetPage(detail: TargetDetail, at: string | undefined, assetUrl: AssetUrl): string {
+export function renderTargetPage(
+  detail: TargetDetail,
+  at: string | undefined,
+  assetUrl: AssetUrl,
+  knownAt?: string,
+): string {
   const t = detail.target;
   const tz = detail.timezone;
   const day = asOfDay(detail.as_of, tz);
@@ -76,11 +82,12 @@ ${chanceFigure}<div><dt>Projected completion</dt><dd>${completion}<small>${compl
     html`${statusBadge(t.status)}${late} ${detail.directive.title}, ${t.source} · ${t.owner} · `,
     html`${t.indicator_name} (${t.unit}) in <span lang="vi">${t.region_name}</span> · <code>${t.target}</code>`,
   ];
-  const body = html`<p><a href="/${queryString({ at })}">← All targets</a></p>
+  const body = html`<p><a href="/${queryString({ at, known_at: knownAt })}">← All targets</a></p>
 <h1>${t.title}</h1>
 <p class="sub">${sub}</p>
 <p class="why" id="explanation" data-reason="${t.reason}">${t.explanation}</p>
 ${asOfForm(`/targets/${encodeURIComponent(t.target)}`, day)}
+${knownAtToggle(`/targets/${encodeURIComponent(t.target)}`, { at, known_at: knownAt }, detail)}
 ${figures}
 ${progressBar(t)}
 ${chart(detail)}

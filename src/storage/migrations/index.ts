@@ -8,6 +8,7 @@ import * as batchSeries from './0008-batch-series.js';
 import * as reportingRules from './0009-reporting-rules.js';
 import * as observationWarnings from './0010-observation-warnings.js';
 import * as attainment from './0011-attainment.js';
+import * as knownAt from './0012-known-at.js';
 import * as catalogEvents from './0014-catalog-events.js';
 import * as targetReach from './0015-target-reach.js';
 
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0009-reporting-rules': reportingRules,
   '0010-observation-warnings': observationWarnings,
   '0011-attainment': attainment,
+  '0012-known-at': knownAt,
   '0014-catalog-events': catalogEvents,
   '0015-target-reach': targetReach,
 };
