@@ -1,3 +1,4 @@
+import type { Language } from '../conventions.js';
 import type { Direction, IndicatorKind, Monotone, Rollup } from '../domain/catalog/catalog-schema.js';
 import type { Point, RollupUnit } from '../domain/evaluation/region-rollup.js';
 import type { SeriesFacts, TargetEvaluation, TargetStatus } from '../domain/evaluation/target-evaluation.js';
@@ -52,8 +53,11 @@ export type DirectFacts = SeriesFacts;
 export interface TargetResult extends TargetEvaluation {
   target: TargetRecord;
   currentSource: 'direct' | 'children' | 'predecessors' | null;
-  /** The reason in one sentence with the numbers (see `explainTarget`). */
-  explanation: string;
+  /**
+   * The reason in one sentence with the numbers, in each language (see `explainTarget`). English is
+   * the API's `explanation`.
+   */
+  explanations: Readonly<Record<Language, string>>;
 }
 
 /** An indicator's effective value in a region in force at the evaluation instant. */

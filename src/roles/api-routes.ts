@@ -56,7 +56,7 @@ export async function apiRoutes(
     ...feedRoutes({ feeds: s.feeds.registry, store: s.feeds.store, openapi }),
     ...scorecardRoutes({ scorecard: s.scorecard, openapi }),
     ...reportRoutes({ reports: s.reports, openapi }),
-    ...(await scorecardPages(s.scorecard)),
+    ...(await scorecardPages(s.scorecard, undefined, config.language)),
     ...metricsRoutes(s.metrics, kpi, [() => feedMetrics.render()]),
     ...runbookRoutes(),
     openApiRoute(openapi),

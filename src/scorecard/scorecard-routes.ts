@@ -57,7 +57,7 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
       400: { description: 'A bad `at` date.', content: { 'application/json': error } },
       404: { description: 'No target with this id.', content: { 'application/json': error } },
     },
-    handler: ({ params: { id }, query: { at } }) => deps.scorecard.detail(id, at),
+    handler: ({ params: { id }, query: { at, lang } }) => deps.scorecard.detail(id, at, lang),
   });
   return [list, detail];
 }

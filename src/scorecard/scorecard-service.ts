@@ -1,4 +1,6 @@
+import type { Language } from '../conventions.js';
 import type { Directive } from '../domain/catalog/catalog-model.js';
+import { defaultLanguage } from '../domain/language/language.js';
 import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
 import { compareWorstFirst } from '../domain/evaluation/status-order.js';
 import {
@@ -90,11 +92,12 @@ export interface ScorecardDeps {
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-/** A stored result as the API and `pacer evaluate --json` show it. */
+/** A stored result as the API and `pacer evaluate --json` show it, its text for people in `language`. */
 export function targetSummary(
   r: TargetResult,
   indicator: IndicatorRecord | undefined,
   timezone: string,
+  language: Language = defaultLanguage,
 ): TargetSummary {
   const t = r.target;
   return {
@@ -109,7 +112,7 @@ export function targetSummary(
     region: t.regionCode,
     status: r.status,
     reason: r.reason,
-    explanation: r.explanation,
+    explanation: r.explanations[language],
     achieved_late: r.achievedLate,
     achieved_at: isoOrNull(r.achievedAt),
     baseline: t.baselineValue,
@@ -182,17 +185,20 @@ export class ScorecardService {
   async list(query: TargetListQuery = {}): Promise<TargetList> {
     const directives = await this.deps.store.directives();
     const timezone = timezoneOf(directives);
+    const language = query.lang ?? defaultLanguage;
     const snapshot = await this.snapshotAt(query.at, timezone);
     const asOf = snapshot.asOf;
     const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
     const all = worstFirst(snapshot.results).map((r) =>
-      targetSummary(r, indicators.get(r.target.indicatorId), timezone),
+      targetSummary(r, indicators.get(r.target.indicatorId), timezone, language),
     );
     const counts = Object.fromEntries(targetStatuses.map((s) => [s, 0])) as Record<TargetStatus, number>;
     for (const t of all) counts[t.status]++;
     const wanted = <T>(list: T[] | undefined, value: T) => !list || list.length === 0 || list.includes(value);
     return {
       as_of: asOf.toISOString(),
+      as_of_day: asOfDayOf(asOf, timezone),
+      lang: language,
       timezone,
       directives,
       owners: [...new Set(all.map((t) => t.owner))].sort((a, b) => a.localeCompare(b)),
@@ -204,7 +210,7 @@ export class ScorecardService {
     };
   }
 
-  async detail(id: string, at?: string): Promise<TargetDetail> {
+  async detail(id: string, at?: string, language: Language = defaultLanguage): Promise<TargetDetail> {
     const [directives, description] = await Promise.all([
       this.deps.store.directives(),
       this.deps.store.describeTarget(id),
@@ -225,10 +231,12 @@ export class ScorecardService {
     const directive = directives.find((d) => d.id === t.directiveId)!;
     return {
       as_of: asOf.toISOString(),
+      as_of_day: asOfDayOf(asOf, timezone),
+      lang: language,
       timezone,
       directive,
       target: {
-        ...targetSummary(r, indicator, timezone),
+        ...targetSummary(r, indicator, timezone, language),
         region_name: description.regionName,
         source: description.source,
         tolerance: t.tolerance ?? DEFAULT_TOLERANCE,
@@ -340,6 +348,14 @@ export class ScorecardService {
       missing,
     };
   }
+}
+
+/**
+ * The calendar date an "as of" instant stands for: a bare date means the end of that day, which is one
+ * millisecond before the next day's start, so an instant on a midnight closes the day before.
+ */
+export function asOfDayOf(asOf: Date, timezone: string): string {
+  return calendarDay(asOf.getTime() - 1, timezone)!;
 }
 
 /** The time zone dates are read in: the directives' (the first, by id), else UTC. */

@@ -9,6 +9,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export type { Dims } from '../domain/observations/observation.js';
 import type { Dims } from '../domain/observations/observation.js';
+import type { Language } from '../conventions.js';
 
 export interface RegionSetsTable {
   id: string;
@@ -205,6 +206,8 @@ export interface EvaluationsTable {
   current_source: 'direct' | 'children' | 'predecessors' | null;
   reason: string | null;
   explanation: string | null;
+  /** The explanation in each language (`conventions.ts` `languages`); null in runs stored before them. */
+  explanations: Partial<Record<Language, string>> | null;
   value_at_deadline: number | null;
   partial: Generated<boolean>;
   attainment_probability: number | null;

@@ -51,7 +51,10 @@ function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult
     projectedCompletionAt: Date.UTC(2023, 9, 26),
     coverage: 1,
     reason: 'forecast_short',
-    explanation: 'At 49,000 a day the forecast reaches 30,855,556 of 40,000,000 by 30 Jun 2023 (68.5%).',
+    explanations: {
+      en: 'At 49,000 a day the forecast reaches 30,855,556 of 40,000,000 by 30 Jun 2023 (68.5%).',
+      vi: 'Theo tốc độ 49.000 mỗi ngày, dự báo đạt 30.855.556/40.000.000 vào 30/06/2023 (68,5%).',
+    },
     valueAtDeadline: null,
     partial: false,
     parts: null,

@@ -3,9 +3,12 @@ import { renderDirectivePage } from '../../src/scorecard/html/directive-page.js'
 import { escapeHtml, html, jsonScript } from '../../src/scorecard/html/html.js';
 import { renderTargetPage } from '../../src/scorecard/html/target-page.js';
 import type { TargetDetail, TargetList, TargetSummary } from '../../src/scorecard/scorecard-schema.js';
+import { Formatter } from '../../src/domain/language/formatter.js';
+import type { PageLanguage } from '../../src/scorecard/html/layout.js';
 
 const hostile = `<script>alert("x")</script> & 'quotes' Bộ Công an`;
 const assetUrl = (name: string) => `/assets/${name}?v=0`;
+const english: PageLanguage = { format: new Formatter('en', 'Asia/Ho_Chi_Minh') };
 
 const summary: TargetSummary = {
   target: 'evil-<b>-target',
@@ -74,6 +77,8 @@ describe('HTML output', () => {
   it('renders hostile catalog text on the directive page as text', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [
         {
@@ -90,11 +95,12 @@ describe('HTML output', () => {
       total: 1,
       targets: [summary],
     };
-    const page = renderDirectivePage(list, { at: '2023-06-30', owner: [summary.owner] }, assetUrl);
+    const page = renderDirectivePage(list, { at: '2023-06-30', owner: [summary.owner] }, assetUrl, english);
     const safe = renderDirectivePage(
       { ...list, directives: [{ ...list.directives[0]!, url: 'https://example.org/ct-05?a=1&b=2' }] },
       {},
       assetUrl,
+      english,
     );
     expect(safe).toContain('<a href="https://example.org/ct-05?a=1&amp;b=2" rel="noopener">directive text</a>');
     expectNoInjectedMarkup(page);
@@ -106,6 +112,8 @@ describe('HTML output', () => {
   it('renders hostile notes, region names and series on the target page as text, linking only web addresses', () => {
     const detail: TargetDetail = {
       as_of: '2023-06-30T17:00:00.000Z',
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directive: {
         id: 'ct-05-2023',
@@ -158,7 +166,7 @@ describe('HTML output', () => {
         missing: [],
       },
     };
-    const page = renderTargetPage(detail, undefined, assetUrl);
+    const page = renderTargetPage(detail, undefined, assetUrl, english);
     expectNoInjectedMarkup(page);
     expect(page).toContain(
       '<a href="https://example.org/a?b=1&amp;c=" rel="noopener nofollow">' +
@@ -171,6 +179,8 @@ describe('HTML output', () => {
   it('shows the chance to meet on both pages and hands the chart the band at the deadline', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [],
       owners: [],
@@ -178,9 +188,13 @@ describe('HTML output', () => {
       total: 1,
       targets: [summary],
     };
-    expect(renderDirectivePage(list, {}, assetUrl)).toContain('<small class="chance">chance to meet: 12%</small>');
+    expect(renderDirectivePage(list, {}, assetUrl, english)).toContain(
+      '<small class="chance">chance to meet: 12%</small>',
+    );
     const detail = {
       as_of: '2023-06-30T17:00:00.000Z',
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directive: { id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null },
       target: { ...summary, region_name: 'VN', source: 's', tolerance: 0.1, update_interval_seconds: 86_400 },
@@ -207,11 +221,53 @@ describe('HTML output', () => {
       { ...detail, target: { ...detail.target, milestones: [], note: null } },
       undefined,
       assetUrl,
+      english,
     );
     expect(page).toContain('<dt>Chance to meet</dt><dd><data id="chance" value="0.12">12%</data>');
     expect(page).toContain('<small>80% band 12 to 28</small>');
     const data = JSON.parse(/<script[^>]*id="chart-data"[^>]*>(.*?)<\/script>/s.exec(page)![1]!) as { band: number[] };
     expect(data.band).toEqual([12, 28]);
     expect(page).toContain('80% band at the deadline: 12 to 28; chance to meet the target 12%.');
+  });
+});
+
+describe('the pages in Vietnamese', () => {
+  const vietnamese: PageLanguage = { format: new Formatter('vi', 'Asia/Ho_Chi_Minh'), lang: 'vi' };
+  const target: TargetSummary = {
+    ...summary,
+    target: 'vneid-accounts-40m',
+    title: '40 triệu tài khoản định danh điện tử VNeID',
+    target_value: 40_000_000,
+    current: 12_500_000,
+    projected: 30_777_778,
+    due: '2023-06-30',
+    projected_completion: '2023-10-27',
+    explanation: 'Theo tốc độ 77.778 mỗi ngày, dự báo đạt 30.777.778/40.000.000 vào 30/06/2023 (68,1%).',
+  };
+  const list: TargetList = {
+    as_of: '2023-06-30T16:59:59.999Z',
+    as_of_day: '2023-06-30',
+    lang: 'vi',
+    timezone: 'Asia/Ho_Chi_Minh',
+    directives: [],
+    owners: [],
+    counts: { missed: 0, off_track: 1, at_risk: 0, no_data: 0, on_track: 0, achieved: 0 },
+    total: 1,
+    targets: [target],
+  };
+
+  it('writes the directive page in Vietnamese, numbers and days as Vietnamese readers write them', () => {
+    const page = renderDirectivePage(list, { at: '2023-06-30', lang: 'vi' }, assetUrl, vietnamese);
+    expect(page).toContain('<html lang="vi">');
+    expect(page).toContain('>Chậm tiến độ</span>');
+    expect(page).toContain('40.000.000');
+    expect(page).toContain('<time datetime="2023-06-30">30/06/2023</time>');
+    expect(page).toContain('<time datetime="2023-10-27">27/10/2023</time>');
+    expect(page).not.toMatch(/T\d\d:\d\d:\d\d(\.\d+)?Z/);
+    // Links keep the language asked for, and the switch offers English for the same view.
+    expect(page).toContain('href="/targets/vneid-accounts-40m?at=2023-06-30&amp;lang=vi"');
+    expect(page).toContain('<input type="hidden" name="lang" value="vi">');
+    expect(page).toContain('href="/?at=2023-06-30&amp;lang=en" hreflang="en" lang="en" data-lang="en">English</a>');
+    expect(page).toContain('href="/reports/scorecard.xlsx?at=2023-06-30&amp;lang=vi"');
   });
 });

@@ -8,6 +8,7 @@ import * as batchSeries from './0008-batch-series.js';
 import * as reportingRules from './0009-reporting-rules.js';
 import * as observationWarnings from './0010-observation-warnings.js';
 import * as attainment from './0011-attainment.js';
+import * as languages from './0013-languages.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-reporting-rules': reportingRules,
   '0010-observation-warnings': observationWarnings,
   '0011-attainment': attainment,
+  '0013-languages': languages,
 };
