@@ -146,7 +146,7 @@ targets:
       reason: 'no_report',
       projected: null,
       projectedCompletionAt: null,
-      explanation: 'No report on this task yet; it is due 30 Sept 2023.',
+      explanations: { en: 'No report on this task yet; it is due 30 Sept 2023.' },
     });
     // the last count, 2022-09-30, is 273 days old: over 3 × 90 days
     expect(status['villages-mobile-coverage-266']).toBe('no_data');
