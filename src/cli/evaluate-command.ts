@@ -1,9 +1,11 @@
 import { Command } from 'commander';
+import { languages } from '../conventions.js';
+import { Formatter } from '../domain/language/formatter.js';
 import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
 import type { IndicatorRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import type { PacerServices } from '../main.js';
-import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
+import { parseLanguage } from './status-command.js';
 
 /** `pacer evaluate [--at DATE] [--json] [--save]`. */
 export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -16,11 +18,16 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
       'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now',
     )
     .option('--json', 'print JSON')
+    .option(
+      '--lang <lang>',
+      `language of the text (${languages.join(', ')}); default: from LC_ALL, LC_MESSAGES or LANG, else en`,
+    )
     .option('--save', 'store the evaluation as a snapshot (runs of the scheduler are stored anyway)')
-    .action(async (options: { at?: string; json?: boolean; save?: boolean }) => {
+    .action(async (options: { at?: string; json?: boolean; save?: boolean; lang?: string }) => {
       setExitCode(
-        await runCommand(io, () =>
-          withServices(
+        await runCommand(io, () => {
+          const lang = parseLanguage(options.lang, io.env);
+          return withServices(
             io,
             async (services) => {
               const asOf = options.at ? await resolveAsOf(services, options.at) : new Date();
@@ -34,19 +41,20 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
                   JSON.stringify(
                     {
                       as_of: asOf.toISOString(),
+                      lang,
                       targets: snapshot.results.map((r) =>
-                        targetSummary(r, indicators.get(r.target.indicatorId), timezone),
+                        targetSummary(r, indicators.get(r.target.indicatorId), timezone, lang),
                       ),
                     },
                     null,
                     2,
                   ),
                 );
-              else printTable(io, snapshot.results, asOf, timezone, indicators);
+              else printTable(io, snapshot.results, asOf, new Formatter(lang, timezone), indicators);
             },
             { prepare: true },
-          ),
-        ),
+          );
+        }),
       );
     });
 }
@@ -56,43 +64,49 @@ export async function resolveAsOf(services: PacerServices, text: string): Promis
   return parseAsOf(text, await services.catalog.defaultTimeZone());
 }
 
-const pct = (x: number | null) => (x === null ? '-' : formatPercent(x));
-
+/**
+ * The evaluation as a table, in the reader's language: status names, numbers and days as they write
+ * them; the reason stays its code (the sentence is in `pacer status` and `--json`).
+ */
 function printTable(
   io: CliIo,
   results: TargetResult[],
   asOf: Date,
-  timezone: string,
+  f: Formatter,
   indicators: ReadonlyMap<string, IndicatorRecord>,
 ): void {
-  io.out(`as of ${asOf.toISOString()} (${timezone})`);
+  const say = f.messages.cli;
+  io.out(say.asOf({ asOf: f.dateTime(asOf), timezone: f.timeZone }));
+  const pct = (x: number | null) => (x === null ? '-' : f.percent(x));
   const rows = results.map((r) => {
     const kind = indicators.get(r.target.indicatorId)?.kind ?? 'level';
-    const num = (x: number | null) => (x === null ? '-' : formatValue(x, kind));
+    const num = (x: number | null) => (x === null ? '-' : f.value(x, kind));
+    const completion = calendarDay(r.projectedCompletionAt, f.timeZone);
     return [
       r.target.id,
-      r.status + (r.achievedLate ? ' (achieved late)' : ''),
+      f.status(r.status) + (r.achievedLate ? say.metLate : ''),
       pct(r.progress),
       pct(r.expectedProgress),
       num(r.current),
       kind === 'milestone' ? '-' : num(r.projected),
       num(r.target.targetValue),
-      calendarDay(r.projectedCompletionAt, timezone) ?? '-',
-      r.target.dueDate,
+      completion ? f.calendarDay(completion) : '-',
+      f.calendarDay(r.target.dueDate),
       r.reason,
     ];
   });
+  const h = say.head;
   const header = [
-    'TARGET',
-    'STATUS',
-    'PROGRESS',
-    'EXPECTED',
-    'CURRENT',
-    'PROJECTED',
-    'TARGET',
-    'COMPLETION',
-    'DUE',
-    'REASON',
+    h.target,
+    h.status,
+    h.progress,
+    h.expected,
+    h.current,
+    h.projected,
+    h.targetValue,
+    h.completion,
+    h.due,
+    h.reason,
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>

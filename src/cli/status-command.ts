@@ -4,13 +4,16 @@ import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
 import type { Config } from '../config/env-schema.js';
 import { InputError, UnavailableError, type InputIssue } from '../errors/pacer-error.js';
 import { parseAsOf } from '../evaluation/as-of.js';
-import { formatPercent, formatValue } from '../scorecard/scorecard-format.js';
+import { languages, type Language } from '../conventions.js';
+import { Formatter } from '../domain/language/formatter.js';
+import { commandLanguage } from '../domain/language/language.js';
 import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
 import { getJson, type JsonAnswer } from './get-json.js';
 
 interface StatusOptions {
   at?: string;
+  lang?: string;
   json?: boolean;
   status?: string;
   owner?: string[];
@@ -31,6 +34,10 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
       'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now',
     )
     .option('--json', 'print the same JSON as GET /v1/targets')
+    .option(
+      '--lang <lang>',
+      `language of the text (${languages.join(', ')}); default: from LC_ALL, LC_MESSAGES or LANG, else en`,
+    )
     .option('--status <list>', `only these statuses, comma-separated (${statusesWorstFirst.join(', ')})`)
     .option('--owner <name>', 'only this owner (repeatable)', (value: string, previous: string[] = []) => [
       ...previous,
@@ -46,20 +53,39 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
         await runCommand(io, async () => {
           // The date's format is checked here so a bad --at reads the same with or without a server.
           if (options.at) parseAsOf(options.at, 'UTC');
-          const list = options.url ? await fetchTargetList(options.url, options) : await readTargetList(io, options);
+          const lang = parseLanguage(options.lang, io.env);
+          const asked = { ...options, lang };
+          const list = options.url ? await fetchTargetList(options.url, asked) : await readTargetList(io, asked);
           if (options.json) io.out(JSON.stringify(list, null, 2));
-          else printScorecard(io, list, useColor(io));
+          else printScorecard(io, list, useColor(io), new Formatter(lang, list.timezone));
         }),
       );
     });
 }
 
-type ListOptions = Pick<StatusOptions, 'at' | 'status' | 'owner'>;
+type ListOptions = Pick<StatusOptions, 'at' | 'status' | 'owner'> & { lang?: Language };
+
+/**
+ * The language of a command's text: `--lang` (en or vi), else the locale of the environment, else
+ * English. A `--lang` Pacer does not have is the user's mistake, named as such.
+ */
+export function parseLanguage(option: string | undefined, env: Readonly<Record<string, string | undefined>>): Language {
+  if (option !== undefined && !(languages as readonly string[]).includes(option)) {
+    const message = `expected one of ${languages.join(', ')}, got "${option}"`;
+    throw new InputError(`--lang: ${message}`, [{ code: 'invalid_option', field: '--lang', message }]);
+  }
+  return commandLanguage(option as Language | undefined, env);
+}
 
 /** The options as the scorecard's query, validated by the schema `GET /v1/targets` validates it with. */
 async function parseQuery(options: ListOptions): Promise<TargetListQuery> {
   const { targetListQuerySchema } = await import('../scorecard/scorecard-schema.js');
-  const parsed = targetListQuerySchema.safeParse({ at: options.at, status: options.status, owner: options.owner });
+  const parsed = targetListQuerySchema.safeParse({
+    at: options.at,
+    status: options.status,
+    owner: options.owner,
+    lang: options.lang,
+  });
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({
     code: 'invalid_option',
@@ -94,7 +120,7 @@ export function localApiUrl(config: Pick<Config, 'host' | 'port'>): string | und
 }
 
 /** The query parameters of `GET /v1/targets` that the options of the same name set. */
-const queryOptions = new Set(['at', 'status', 'owner']);
+const queryOptions = new Set(['at', 'status', 'owner', 'lang']);
 
 /**
  * `GET {base}/v1/targets`. The server validates the options (a 400 names the option), and the
@@ -113,6 +139,7 @@ export async function fetchTargetList(base: string, options: ListOptions, lockEr
       { code: 'invalid_option', field: '--url', message: `not an http(s) URL: "${base}"` },
     ]);
   if (options.at) url.searchParams.set('at', options.at);
+  if (options.lang) url.searchParams.set('lang', options.lang);
   if (options.status) url.searchParams.set('status', options.status);
   for (const owner of options.owner ?? []) url.searchParams.append('owner', owner);
   let response: JsonAnswer;
@@ -222,35 +249,42 @@ export function useColor(io: CliIo): boolean {
   return io.isTTY === true && io.env.TERM !== 'dumb';
 }
 
-function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
-  const title = list.directives.length === 1 ? list.directives[0]!.title : `${list.directives.length} directives`;
+function printScorecard(io: CliIo, list: TargetList, color: boolean, f: Formatter): void {
+  const say = f.messages.cli;
+  const title = list.directives.length === 1 ? list.directives[0]!.title : say.directives(list.directives.length);
   io.out(
-    `${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} ` +
-      `targets as of ${list.as_of} (${list.timezone}), worst first`,
+    say.heading({
+      title,
+      shown: list.targets.length,
+      total: list.total,
+      asOf: f.dateTime(list.as_of),
+      timezone: list.timezone,
+    }),
   );
+  const h = say.head;
   const header = [
-    'STATUS',
-    'TARGET',
-    'PROGRESS',
-    'EXPECTED',
-    'CURRENT',
-    'PROJECTED',
-    'TARGET VALUE',
-    'COMPLETION',
-    'DUE',
+    h.status,
+    h.target,
+    h.progress,
+    h.expected,
+    h.current,
+    h.projected,
+    h.targetValue,
+    h.completion,
+    h.due,
   ];
   const rows = list.targets.map((t) => {
     const milestone = t.kind === 'milestone';
     return [
-      t.status + (t.achieved_late ? ' (met late)' : ''),
+      f.status(t.status) + (t.achieved_late ? say.metLate : ''),
       t.target,
-      t.progress === null ? '-' : formatPercent(t.progress),
-      formatPercent(t.expected_progress),
-      t.current === null ? '-' : formatValue(t.current, t.kind),
-      t.projected === null || milestone ? '-' : formatValue(t.projected, t.kind),
-      (t.direction === 'at_most' ? '<= ' : '') + formatValue(t.target_value, t.kind),
-      milestone ? '-' : (t.projected_completion ?? 'never'),
-      t.due,
+      t.progress === null ? '-' : f.percent(t.progress),
+      f.percent(t.expected_progress),
+      t.current === null ? '-' : f.value(t.current, t.kind),
+      t.projected === null || milestone ? '-' : f.value(t.projected, t.kind),
+      (t.direction === 'at_most' ? '<= ' : '') + f.value(t.target_value, t.kind),
+      milestone ? '-' : t.projected_completion ? f.calendarDay(t.projected_completion) : say.never,
+      f.calendarDay(t.due),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -269,5 +303,5 @@ function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
     // The reason under its row, indented: a sentence does not fit a column.
     io.out(`  ${t.explanation}`);
   });
-  io.out(statusesWorstFirst.map((s) => `${list.counts[s]} ${s}`).join(', '));
+  io.out(statusesWorstFirst.map((s) => `${list.counts[s]} ${f.status(s).toLocaleLowerCase(f.locale)}`).join(', '));
 }

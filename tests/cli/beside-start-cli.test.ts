@@ -98,7 +98,7 @@ describe('every pacer command beside a running pacer start on the embedded datab
     await expectGolden('tests/cli/golden/status-2023-06-30.json', `${status.stdout}\n`);
     const table = await cli(['status', '--at', '2023-06-30']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^off_track\s+vneid-accounts-40m\s+4\.8%/m);
+    expect(table.stdout).toMatch(/^Off track\s+vneid-accounts-40m\s+4\.8%/m);
 
     const out = path.join(dir, 'dashboards');
     const generated = await cli(['generate', '--out', out]);
@@ -222,7 +222,7 @@ describe('every pacer command beside a running pacer start on the embedded datab
       expect(result.stderr).toContain(note);
     }
     expect(results[0]!.stdout).toMatch(/^pcr_/);
-    expect(results[1]!.stdout).toMatch(/^vneid-accounts-40m\s+missed\s/m);
+    expect(results[1]!.stdout).toMatch(/^vneid-accounts-40m\s+Missed\s/m);
     expect(results[2]!.stdout).toBe('No changes: the database matches the catalog.\n');
 
     const tokens = await cli(['token', 'list']);

@@ -20,6 +20,8 @@ describe('numbers and dates in the reader’s language', () => {
     expect(vi.percent(0.965)).toBe('96,5%');
     expect(vi.number(0.125)).toBe('0,125');
     expect(vi.count(-0.4)).toBe('0');
+    expect(en.percent(-0)).toBe('0.0%');
+    expect(en.percent(-0.05)).toBe('-5.0%');
   });
 
   it('writes a day as people there write it, on the directive’s calendar', () => {

@@ -272,12 +272,26 @@ targets:
       expect(table.code).toBe(0);
       const lines = table.stdout.trim().split('\n');
       expect(lines[1]).toMatch(
-        /^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET\s+COMPLETION\s+DUE\s+REASON$/,
+        /^TARGET\s+STATUS\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET VALUE\s+COMPLETION\s+DUE\s+REASON$/,
       );
-      expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
-        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778\s+40,000,000\s+2023-10-27\s+2023-06-30\s+forecast_short/,
+      const cells = (line: string | undefined) => line?.split(/\s{2,}/).slice(1);
+      expect(cells(lines.find((l) => l.startsWith('vneid-accounts-40m')))).toEqual(
+        ['Off track', '4.8%', '100.0%', '12,500,000', '30,777,778', '40,000,000', '27 Oct 2023', '30 Jun 2023'].concat(
+          'forecast_short',
+        ),
       );
       expect(lines).toHaveLength(2 + 19);
+
+      // The locale of the shell picks the language; numbers and days follow it.
+      const vi = await runPacerCli(['evaluate', '--at', '2023-06-30'], { DATABASE_URL: t.url, LANG: 'vi_VN.UTF-8' });
+      expect(vi.code, vi.stderr).toBe(0);
+      const viLines = vi.stdout.trim().split('\n');
+      expect(viLines[0]).toBe('tính đến 2023-06-30T23:59:59+07:00 (Asia/Ho_Chi_Minh)');
+      expect(cells(viLines.find((l) => l.startsWith('vneid-accounts-40m')))).toEqual(
+        ['Chậm tiến độ', '4,8%', '100,0%', '12.500.000', '30.777.778', '40.000.000', '27/10/2023', '30/06/2023'].concat(
+          'forecast_short',
+        ),
+      );
     });
 });
 
@@ -291,10 +305,10 @@ describe('pacer evaluate on a fresh clone, before any pacer start', () => {
         'the database was empty: applied the catalog in ./catalog and loaded the demo data (32 rows)',
       );
       const lines = table.stdout.trim().split('\n');
-      expect(lines[0]).toBe('as of 2023-06-30T16:59:59.999Z (Asia/Ho_Chi_Minh)');
+      expect(lines[0]).toBe('as of 2023-06-30T23:59:59+07:00 (Asia/Ho_Chi_Minh)');
       expect(lines).toHaveLength(2 + 18);
       expect(lines.find((l) => l.startsWith('vneid-accounts-40m'))).toMatch(
-        /off_track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778/,
+        /Off track\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778/,
       );
       // Prepared once: the second run says nothing about it.
       const again = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });

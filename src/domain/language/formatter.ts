@@ -37,13 +37,16 @@ export class Formatter {
   ) {
     const locale = locales[language];
     this.messages = messages[language];
-    this.whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-    this.fine = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
-    this.pace = new Intl.NumberFormat(locale, { maximumSignificantDigits: 3 });
+    // No sign on what rounds to zero: a progress of -0.00001 reads 0.0%, never -0.0%.
+    const sign = { signDisplay: 'negative' } as const;
+    this.whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0, ...sign });
+    this.fine = new Intl.NumberFormat(locale, { maximumFractionDigits: 3, ...sign });
+    this.pace = new Intl.NumberFormat(locale, { maximumSignificantDigits: 3, ...sign });
     this.percentFormat = new Intl.NumberFormat(locale, {
       style: 'percent',
       minimumFractionDigits: 1,
       maximumFractionDigits: 1,
+      ...sign,
     });
     this.dayFormat = new Intl.DateTimeFormat(locale, { ...dayOptions[language], timeZone });
     this.utcDayFormat = new Intl.DateTimeFormat(locale, { ...dayOptions[language], timeZone: 'UTC' });
@@ -61,8 +64,7 @@ export class Formatter {
 
   /** A count: a whole number, grouped (492.241 villages are 492). */
   count(x: number): string {
-    // Rounding first: Intl rounds -0.4 to "-0".
-    return this.whole.format(Math.round(x) || 0);
+    return this.whole.format(x);
   }
 
   /** A ratio as a percentage with one decimal: 0.04844 → 4.8% (vi 4,8%). */
