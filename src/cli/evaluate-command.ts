@@ -5,7 +5,7 @@ import { calendarDay, parseAsOf } from '../evaluation/as-of.js';
 import type { IndicatorRecord, TargetResult } from '../evaluation/evaluation-store.js';
 import type { PacerServices } from '../main.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
-import { parseLanguage } from './status-command.js';
+import { parseLanguage } from './cli-language.js';
 
 /** `pacer evaluate [--at DATE] [--json] [--save]`. */
 export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void): Command {

@@ -6,6 +6,7 @@ import { reportFileName, reportFormats, reportLanguages } from '../reports/repor
 import type { ReportOptions } from '../reports/report-schema.js';
 import type { ScorecardReport } from '../reports/report-service.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
+import { parseLanguage } from './cli-language.js';
 
 /**
  * `pacer report [--at DATE] --format xlsx|csv|md [--lang en] [--out FILE]`: the scorecard as a file
@@ -20,13 +21,16 @@ export function reportCommand(io: CliIo, setExitCode: (code: number) => void): C
       '--at <date>',
       'YYYY-MM-DD (the end of that day in the directive time zone) or an ISO date-time; default now',
     )
-    .option('--lang <lang>', `language of the labels (${reportLanguages.join(', ')})`, 'en')
+    .option(
+      '--lang <lang>',
+      `language of the report (${reportLanguages.join(', ')}); default: from LC_ALL, LC_MESSAGES or LANG, else en`,
+    )
     .option('--out <file>', 'write here (xlsx default: scorecard-DATE.xlsx; csv and md default: stdout)')
     .action(async (raw: Record<string, string | undefined>) => {
       setExitCode(
         await runCommand(io, async () => {
-          const options = await parseOptions(raw);
-          const report = await withServices(io, (services) => services.reports.build({ at: options.at }), {
+          const options = await parseOptions({ ...raw, lang: parseLanguage(raw.lang, io.env) });
+          const report = await withServices(io, (services) => services.reports.build(options), {
             prepare: true,
           });
           await writeReport(io, report, options);

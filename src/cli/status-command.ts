@@ -6,9 +6,9 @@ import { InputError, UnavailableError, type InputIssue } from '../errors/pacer-e
 import { parseAsOf } from '../evaluation/as-of.js';
 import { languages, type Language } from '../conventions.js';
 import { Formatter } from '../domain/language/formatter.js';
-import { commandLanguage } from '../domain/language/language.js';
 import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
 import { commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { parseLanguage } from './cli-language.js';
 import { getJson, type JsonAnswer } from './get-json.js';
 
 interface StatusOptions {
@@ -64,18 +64,6 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
 }
 
 type ListOptions = Pick<StatusOptions, 'at' | 'status' | 'owner'> & { lang?: Language };
-
-/**
- * The language of a command's text: `--lang` (en or vi), else the locale of the environment, else
- * English. A `--lang` Pacer does not have is the user's mistake, named as such.
- */
-export function parseLanguage(option: string | undefined, env: Readonly<Record<string, string | undefined>>): Language {
-  if (option !== undefined && !(languages as readonly string[]).includes(option)) {
-    const message = `expected one of ${languages.join(', ')}, got "${option}"`;
-    throw new InputError(`--lang: ${message}`, [{ code: 'invalid_option', field: '--lang', message }]);
-  }
-  return commandLanguage(option as Language | undefined, env);
-}
 
 /** The options as the scorecard's query, validated by the schema `GET /v1/targets` validates it with. */
 async function parseQuery(options: ListOptions): Promise<TargetListQuery> {

@@ -1,3 +1,4 @@
+import type { Language } from '../conventions.js';
 import { calendarDay } from '../evaluation/as-of.js';
 import type { DirectiveRecord, ScorecardService } from '../scorecard/scorecard-service.js';
 import type { TargetListQuery, TargetSummary } from '../scorecard/scorecard-schema.js';
@@ -55,6 +56,8 @@ export interface DirectiveSection {
 
 /** A scorecard report: what the XLSX, CSV and Markdown formats are written from. */
 export interface ScorecardReport {
+  /** The language its text is written in: headings, status names, sentences, titles and owners. */
+  lang: Language;
   /** The instant evaluated (UTC, ISO 8601). */
   asOf: string;
   /** The calendar day that instant closes in the directive time zone: `--at 2023-06-30` is 2023-06-30. */
@@ -73,8 +76,8 @@ export interface ScorecardReport {
 export class ReportService {
   constructor(private readonly deps: { scorecard: Pick<ScorecardService, 'list'>; store: ReportStore }) {}
 
-  async build(query: Pick<TargetListQuery, 'at'> = {}): Promise<ScorecardReport> {
-    const list = await this.deps.scorecard.list({ at: query.at });
+  async build(query: Pick<TargetListQuery, 'at' | 'lang'> = {}): Promise<ScorecardReport> {
+    const list = await this.deps.scorecard.list({ at: query.at, lang: query.lang });
     const stored = await this.deps.store.currentObservations(
       list.targets.map((t) => ({ target: t.target, observedAt: t.current_observed_at })),
     );
@@ -107,6 +110,7 @@ export class ReportService {
       });
     }
     return {
+      lang: list.lang,
       asOf: list.as_of,
       // The day as the scorecard page names it: an instant on a midnight closes the day before.
       asOfDay: calendarDay(Date.parse(list.as_of) - 1, list.timezone)!,

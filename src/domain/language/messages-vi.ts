@@ -274,5 +274,32 @@ export const vietnamese: Messages = {
     },
     atLeast: 'tối thiểu',
     atMost: 'tối đa',
+    notes: 'Ghi chú',
+    metAfterDeadline: 'đạt sau thời hạn',
+    partialValue: 'số liệu chưa đủ',
+    sheetTitle: (p) =>
+      `${p.directive}: ${p.count} chỉ tiêu, tính đến ngày ${p.day} (${p.timezone}), chỉ tiêu chậm nhất xếp trước`,
+    observationsTitle: (p) =>
+      `Số liệu làm căn cứ cho giá trị hiện tại của từng chỉ tiêu, tính đến ngày ${p.day} (${p.timezone})`,
+    observationsSheet: 'Số liệu',
+    observation: {
+      indicatorName: 'Tên chỉ số',
+      regionName: 'Tên địa bàn',
+      date: 'Ngày số liệu',
+      value: 'Giá trị',
+      unit: 'Đơn vị tính',
+      source: 'Nguồn',
+      coverage: 'Tỷ lệ đơn vị báo cáo',
+      note: 'Ghi chú',
+      batch: 'Lô',
+      batchSource: 'Nguồn lô',
+      feed: 'Luồng dữ liệu',
+    },
+    sources: {
+      direct: 'Số liệu báo cáo',
+      children: 'Tổng hợp từ các đơn vị trực thuộc',
+      predecessors: 'Tổng hợp từ các đơn vị đã sáp nhập',
+    },
+    dateFormat: 'dd/mm/yyyy',
   },
 };

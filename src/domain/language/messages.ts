@@ -252,6 +252,30 @@ export interface ReportMessages {
   };
   atLeast: string;
   atMost: string;
+  notes: string;
+  metAfterDeadline: string;
+  partialValue: string;
+  /** Row 1 of a directive's sheet. */
+  sheetTitle(p: { directive: string; count: number; day: string; timezone: string }): string;
+  /** Row 1 of the observations sheet. */
+  observationsTitle(p: { day: string; timezone: string }): string;
+  observationsSheet: string;
+  observation: {
+    indicatorName: string;
+    regionName: string;
+    date: string;
+    value: string;
+    unit: string;
+    source: string;
+    coverage: string;
+    note: string;
+    batch: string;
+    batchSource: string;
+    feed: string;
+  };
+  sources: Record<'direct' | 'children' | 'predecessors', string>;
+  /** The spreadsheet's date format: yyyy-mm-dd, dd/mm/yyyy. */
+  dateFormat: string;
 }
 
 /** Every language's table. */
