@@ -1,3 +1,4 @@
+import { directiveTextFields, storedTranslations, targetTextFields } from '../domain/catalog/catalog-text.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CatalogPlan } from './catalog-plan.js';
 import { successorKey, type CatalogRows, type RegionRow, type TargetRow } from './catalog-rows.js';
@@ -123,6 +124,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
       unlikelyBelow: t.unlikely_below,
       note: t.note,
       milestones: milestones.get(t.id) ?? [],
+      translations: storedTranslations(targetTextFields, t.translations),
     });
   }
 
@@ -161,6 +163,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
           timezone: d.timezone,
           url: d.url,
           description: d.description,
+          translations: storedTranslations(directiveTextFields, d.translations),
         },
       ]),
     ),
@@ -301,10 +304,11 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       .execute();
   }
   for (const d of [...plan.directives.created, ...plan.directives.updated.map((u) => u.after)]) {
+    const row = { ...d, translations: JSON.stringify(d.translations) };
     await db
       .insertInto('directives')
-      .values(d)
-      .onConflict((oc) => oc.column('id').doUpdateSet(d))
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
       .execute();
   }
 
@@ -331,6 +335,7 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       min_coverage: t.minCoverage,
       unlikely_below: t.unlikelyBelow,
       note: t.note,
+      translations: JSON.stringify(t.translations),
     };
     await db
       .insertInto('targets')

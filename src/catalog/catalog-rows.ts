@@ -1,3 +1,4 @@
+import type { DirectiveTranslations, TargetTranslations } from '../domain/catalog/catalog-text.js';
 import type { Catalog } from '../domain/catalog/catalog-model.js';
 import { RegionIndex, regionKey, type RegionUnit } from '../domain/regions/region-registry.js';
 
@@ -48,6 +49,7 @@ export interface DirectiveRow {
   timezone: string;
   url: string | null;
   description: string | null;
+  translations: DirectiveTranslations;
 }
 export interface MilestoneRow {
   dueDate: string;
@@ -77,6 +79,7 @@ export interface TargetRow {
   unlikelyBelow: number | null;
   note: string | null;
   milestones: MilestoneRow[];
+  translations: TargetTranslations;
 }
 
 export interface CatalogRows {
@@ -162,6 +165,7 @@ export function catalogRows(catalog: Catalog): CatalogRows {
       unlikelyBelow: t.unlikelyBelow,
       note: t.note,
       milestones: t.milestones.map((m) => ({ dueDate: m.dueDate, deadline: m.deadline.toISOString(), value: m.value })),
+      translations: t.translations,
     });
   }
 

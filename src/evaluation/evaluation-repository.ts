@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Language, TargetReason, TargetStatus } from '../conventions.js';
 import { languages, notifyChannels } from '../conventions.js';
+import { storedTranslations, targetTextFields } from '../domain/catalog/catalog-text.js';
 import type { Point } from '../domain/evaluation/region-rollup.js';
 import type { WindowFit } from '../domain/evaluation/target-evaluation.js';
 import type {
@@ -98,6 +99,7 @@ export class EvaluationRepository implements EvaluationStore {
       minCoverage: t.min_coverage,
       unlikelyBelow: t.unlikely_below,
       milestones: byTarget.get(t.id) ?? [],
+      translations: storedTranslations(targetTextFields, t.translations),
       timezone: t.timezone,
     }));
   }

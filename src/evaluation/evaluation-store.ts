@@ -1,4 +1,5 @@
 import type { Language } from '../conventions.js';
+import type { TargetTranslations } from '../domain/catalog/catalog-text.js';
 import type { Direction, IndicatorKind, Monotone, Rollup } from '../domain/catalog/catalog-schema.js';
 import type { Point, RollupUnit } from '../domain/evaluation/region-rollup.js';
 import type { SeriesFacts, TargetEvaluation, TargetStatus } from '../domain/evaluation/target-evaluation.js';
@@ -25,6 +26,8 @@ export interface TargetRecord {
   milestones: { deadline: number; value: number }[];
   /** The directive's time zone: the explanation's dates are days there. */
   timezone: string;
+  /** The title, owner and source in languages beyond English. */
+  translations: TargetTranslations;
 }
 
 export interface IndicatorRecord {

@@ -1,7 +1,7 @@
 import type { Language } from '../conventions.js';
 import { calendarDay } from '../evaluation/as-of.js';
-import type { DirectiveRecord, ScorecardService } from '../scorecard/scorecard-service.js';
-import type { TargetListQuery, TargetSummary } from '../scorecard/scorecard-schema.js';
+import type { ScorecardService } from '../scorecard/scorecard-service.js';
+import type { TargetList, TargetListQuery, TargetSummary } from '../scorecard/scorecard-schema.js';
 
 /** The observation a target's current value comes from, as the report's "Observations" sheet lists it. */
 export interface ReportObservation {
@@ -50,7 +50,7 @@ export interface ReportStore {
 
 /** One directive's part of a report: its targets worst first, as the scorecard lists them. */
 export interface DirectiveSection {
-  directive: DirectiveRecord;
+  directive: TargetList['directives'][number];
   targets: TargetSummary[];
 }
 

@@ -100,11 +100,12 @@ export function targetSummary(
   language: Language = defaultLanguage,
 ): TargetSummary {
   const t = r.target;
+  const text = t.translations[language];
   return {
     target: t.id,
-    title: t.title,
+    title: text?.title ?? t.title,
     directive: t.directiveId,
-    owner: t.owner,
+    owner: text?.owner ?? t.owner,
     indicator: t.indicatorId,
     indicator_name: indicator?.name ?? t.indicatorId,
     unit: indicator?.unit ?? '',
@@ -136,6 +137,24 @@ export function targetSummary(
     projected_high: r.projectedHigh,
     projected_completion: calendarDay(r.projectedCompletionAt, timezone),
   };
+}
+
+/** A directive as the API shows it: its title and issuer in `language`, else in English. */
+export function directiveIn(d: DirectiveRecord, language: Language): TargetList['directives'][number] {
+  const text = d.translations[language];
+  return {
+    id: d.id,
+    title: text?.title ?? d.title,
+    issuer: text?.issuer ?? d.issuer,
+    issued: d.issued,
+    timezone: d.timezone,
+    url: d.url,
+  };
+}
+
+/** Every name of a target's owner: English, then the translations. */
+function ownerNamesOf(t: TargetResult['target']): string[] {
+  return [t.owner, ...Object.values(t.translations).flatMap((x) => (x?.owner ? [x.owner] : []))];
 }
 
 /** Results worst first (see `domain/evaluation/status-order.ts`). */
@@ -195,17 +214,21 @@ export class ScorecardService {
     const counts = Object.fromEntries(targetStatuses.map((s) => [s, 0])) as Record<TargetStatus, number>;
     for (const t of all) counts[t.status]++;
     const wanted = <T>(list: T[] | undefined, value: T) => !list || list.length === 0 || list.includes(value);
+    // An owner is asked for by its name in any language: a link or a script keeps working in the other one.
+    const ownerNames = new Map(snapshot.results.map((r) => [r.target.id, ownerNamesOf(r.target)]));
+    const ownerWanted = (t: TargetSummary) =>
+      !query.owner || query.owner.length === 0 || ownerNames.get(t.target)!.some((o) => query.owner!.includes(o));
     return {
       as_of: asOf.toISOString(),
       as_of_day: asOfDayOf(asOf, timezone),
       lang: language,
       timezone,
-      directives,
+      directives: directives.map((d) => directiveIn(d, language)),
       owners: [...new Set(all.map((t) => t.owner))].sort((a, b) => a.localeCompare(b)),
       counts,
       total: all.length,
       targets: all.filter(
-        (t) => wanted(query.status, t.status) && wanted(query.owner, t.owner) && wanted(query.directive, t.directive),
+        (t) => wanted(query.status, t.status) && ownerWanted(t) && wanted(query.directive, t.directive),
       ),
     };
   }
@@ -234,11 +257,11 @@ export class ScorecardService {
       as_of_day: asOfDayOf(asOf, timezone),
       lang: language,
       timezone,
-      directive,
+      directive: directiveIn(directive, language),
       target: {
         ...targetSummary(r, indicator, timezone, language),
         region_name: description.regionName,
-        source: description.source,
+        source: t.translations[language]?.source ?? description.source,
         tolerance: t.tolerance ?? DEFAULT_TOLERANCE,
         update_interval_seconds: indicator?.updateIntervalSeconds ?? 0,
         milestones: t.milestones.map((m, i) => ({

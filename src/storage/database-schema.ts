@@ -10,6 +10,7 @@ type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | str
 export type { Dims } from '../domain/observations/observation.js';
 import type { Dims } from '../domain/observations/observation.js';
 import type { Language } from '../conventions.js';
+import type { DirectiveTranslations, TargetTranslations } from '../domain/catalog/catalog-text.js';
 
 export interface RegionSetsTable {
   id: string;
@@ -65,6 +66,8 @@ export interface DirectivesTable {
   timezone: string;
   url: string | null;
   description: string | null;
+  /** The title and issuer in languages beyond English: `{"vi": {"title": ...}}` (migration 0013). */
+  translations: JSONColumnType<DirectiveTranslations, string, string>;
 }
 
 export interface TargetsTable {
@@ -89,6 +92,8 @@ export interface TargetsTable {
   min_coverage: number | null;
   unlikely_below: number | null;
   note: string | null;
+  /** The title, owner and source in languages beyond English (migration 0013). */
+  translations: JSONColumnType<TargetTranslations, string, string>;
 }
 
 export interface TargetMilestonesTable {

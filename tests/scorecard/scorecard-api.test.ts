@@ -359,12 +359,30 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
       'Theo tốc độ 77.778 mỗi ngày, dự báo đạt 30.777.778/40.000.000 vào 30/06/2023 (68,1%): ' +
         'chưa đạt chỉ tiêu, vượt quá biên độ cho phép 10,0%.',
     );
+    // The catalog's Vietnamese: title, owner, the clause, the directive.
+    expect(api.target).toMatchObject({
+      title: 'Cấp 40 triệu tài khoản định danh điện tử VNeID cho công dân',
+      owner: 'Bộ Công an',
+      source: 'Mục 3',
+    });
+    expect(api.directive).toMatchObject({
+      title: 'Chỉ thị 05/CT-TTg (2023) về Đề án 06',
+      issuer: 'Thủ tướng Chính phủ',
+    });
     // Machine fields are the same in every language.
     const english = targetDetailSchema.parse(
       (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json(),
     );
     expect(english.target.explanation).toMatch(/^At 77,778 a day/);
-    expect({ ...api.target, explanation: '' }).toMatchObject({ ...english.target, explanation: '' });
+    expect(english.target.owner).toBe('Ministry of Public Security');
+    const people = { explanation: '', title: '', owner: '', source: '' };
+    expect({ ...api.target, ...people }).toMatchObject({ ...english.target, ...people });
+    // An owner is found by its name in either language.
+    const byOwner = targetListSchema.parse(
+      (await app.inject({ url: '/v1/targets?at=2023-06-30&lang=vi&owner=Ministry%20of%20Home%20Affairs' })).json(),
+    );
+    expect(byOwner.targets.map((t) => t.owner)).toEqual(['Bộ Nội vụ', 'Bộ Nội vụ']);
+    expect(byOwner.owners).toContain('Bộ Thông tin và Truyền thông');
 
     const byHeader = await app.inject({ url: '/', headers: { 'accept-language': 'vi-VN,vi;q=0.9,en;q=0.5' } });
     expect(byHeader.headers.vary).toContain('accept-language');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localizedText } from './catalog-text.js';
 import { parseDueDate } from './due-date.js';
 import { parseCalendarDate, isValidTimeZone } from '../time/zoned-time.js';
 
@@ -98,14 +99,15 @@ export const milestoneSchema = z.strictObject({
 
 export const targetSchema = z.strictObject({
   id: slugId,
-  title: z.string().min(1),
+  /** A string (English) or one per language: `{ en: ..., vi: ... }`. So are `owner` and `source`. */
+  title: localizedText,
   indicator: snakeId,
   /** Region code; defaults to the directive's `region`. */
   region: z.string().min(1).optional(),
   /** The agency answerable for the target. */
-  owner: z.string().min(1),
-  /** Where in the directive the target is set, e.g. "Section 3". */
-  source: z.string().min(1),
+  owner: localizedText,
+  /** Where in the directive the target is set, e.g. "Section 3" (vi "Mục 3"). */
+  source: localizedText,
   /** Defaults, for milestone indicators only, to 0 on the directive's issue date. */
   baseline: baselineSchema.optional(),
   /** The value to reach; defaults to 1 for milestone indicators. */
@@ -135,8 +137,9 @@ export const directiveSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Directive'),
   id: slugId,
-  title: z.string().min(1),
-  issuer: z.string().min(1),
+  /** A string (English) or one per language, as the issuer. */
+  title: localizedText,
+  issuer: localizedText,
   issued: calendarDate,
   /** Due dates, baselines and bare observation dates are read in this zone. */
   timezone: timeZone,

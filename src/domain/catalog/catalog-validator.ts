@@ -9,6 +9,7 @@ import {
   type TargetSpec,
 } from './catalog-schema.js';
 import type { Catalog, Directive, Indicator, Target } from './catalog-model.js';
+import { directiveTextFields, englishOf, targetTextFields, translationsOf } from './catalog-text.js';
 import { deadlineOf, parseDueDate } from './due-date.js';
 
 /** A schema-valid document and how to find a YAML path's line in its file. */
@@ -124,12 +125,13 @@ export function resolveCatalog(
         doc: d.doc,
         directive: {
           id: d.doc.id,
-          title: d.doc.title,
-          issuer: d.doc.issuer,
+          title: englishOf(d.doc.title),
+          issuer: englishOf(d.doc.issuer),
           issued: d.doc.issued,
           timezone: d.doc.timezone,
           url: d.doc.url ?? null,
           description: d.doc.description ?? null,
+          translations: translationsOf(directiveTextFields, d.doc),
         },
       });
     } else if (d.doc.kind === 'RegionSet') {
@@ -289,11 +291,11 @@ export function resolveCatalog(
     return {
       id: whole.id,
       directiveId: directive.id,
-      title: whole.title,
+      title: englishOf(whole.title),
       indicatorId: indicator.id,
       regionCode,
-      owner: whole.owner,
-      source: whole.source,
+      owner: englishOf(whole.owner),
+      source: englishOf(whole.source),
       baselineValue,
       baselineDate,
       baselineAt,
@@ -309,6 +311,7 @@ export function resolveCatalog(
       unlikelyBelow: whole.unlikely_below ?? null,
       milestones,
       note: whole.note ?? null,
+      translations: translationsOf(targetTextFields, whole),
     };
   }
 }
