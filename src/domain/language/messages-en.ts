@@ -289,4 +289,41 @@ export const english: Messages = {
     // ISO dates: the spelling the scorecard's machine fields and the CSV use.
     dateFormat: 'yyyy-mm-dd',
   },
+  alerts: {
+    done: 'done',
+    notDone: 'not done',
+    figures: (p) =>
+      `Current ${p.current}, expected by now ${p.expected}, projected at the deadline ${p.projected} ` +
+      `against a target of ${p.target}; deadline ${p.due}.`,
+    reason: (code) => `Reason: ${code}.`,
+    offTrack: {
+      summary: (target, title) => `Target ${target} is off track: ${title}`,
+      description: (why) => `the forecast misses the target by more than the tolerance. ${why}`,
+    },
+    atRisk: {
+      summary: (target, title) => `Target ${target} is at risk: ${title}`,
+      description: (why) =>
+        `the forecast misses the target, by no more than the tolerance, or a milestone was missed. ${why}`,
+    },
+    missed: {
+      summary: (target, title) => `Target ${target} was missed: ${title}`,
+      description: (why) => `the deadline passed without the target being met. ${why}`,
+    },
+    deadline: {
+      summary: (target, days) => `Deadline of ${target} within ${days} days, progress behind pace`,
+      description: (p) => `progress ${p.progress} against an expected ${p.expected}.`,
+    },
+    unlikely: {
+      summary: (target, title) => `Target ${target} is unlikely to be met: ${title}`,
+      description: (p) =>
+        `the chance to meet the target is ${p.chance}, below ${p.threshold}; ` +
+        `the value at the deadline is likely (80%) between ${p.low} and ${p.high}.`,
+    },
+    noData: {
+      summary: (target, title) => `No recent data for target ${target}: ${title}`,
+      description: (p) =>
+        `the indicator ${p.indicator} has no value in region ${p.region}, its latest is older than three update ` +
+        `intervals, or too few of its parts reported, so the target cannot be judged. ${p.why}`,
+    },
+  },
 };

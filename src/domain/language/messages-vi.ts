@@ -302,4 +302,41 @@ export const vietnamese: Messages = {
     },
     dateFormat: 'dd/mm/yyyy',
   },
+  alerts: {
+    done: 'đã hoàn thành',
+    notDone: 'chưa hoàn thành',
+    figures: (p) =>
+      `Hiện tại ${p.current}, kế hoạch đến nay ${p.expected}, dự báo đến hạn ${p.projected} ` +
+      `so với chỉ tiêu ${p.target}; thời hạn ${p.due}.`,
+    reason: (code) => `Mã lý do: ${code}.`,
+    offTrack: {
+      summary: (target, title) => `Chỉ tiêu ${target} chậm tiến độ: ${title}`,
+      description: (why) => `dự báo không đạt chỉ tiêu, vượt quá biên độ cho phép. ${why}`,
+    },
+    atRisk: {
+      summary: (target, title) => `Chỉ tiêu ${target} có nguy cơ chậm: ${title}`,
+      description: (why) =>
+        `dự báo không đạt chỉ tiêu nhưng còn trong biên độ cho phép, hoặc không đạt một mốc trung gian. ${why}`,
+    },
+    missed: {
+      summary: (target, title) => `Chỉ tiêu ${target} không đạt: ${title}`,
+      description: (why) => `đã hết thời hạn mà chưa đạt chỉ tiêu. ${why}`,
+    },
+    deadline: {
+      summary: (target, days) => `Chỉ tiêu ${target} còn dưới ${days} ngày đến hạn, tiến độ chậm hơn kế hoạch`,
+      description: (p) => `tiến độ ${p.progress}, kế hoạch đến nay ${p.expected}.`,
+    },
+    unlikely: {
+      summary: (target, title) => `Chỉ tiêu ${target} khó đạt: ${title}`,
+      description: (p) =>
+        `khả năng đạt chỉ tiêu là ${p.chance}, dưới ngưỡng ${p.threshold}; ` +
+        `giá trị tại thời hạn nhiều khả năng (80%) nằm trong khoảng ${p.low} đến ${p.high}.`,
+    },
+    noData: {
+      summary: (target, title) => `Chỉ tiêu ${target} chưa có số liệu mới: ${title}`,
+      description: (p) =>
+        `chỉ số ${p.indicator} chưa có số liệu tại địa bàn ${p.region}, số liệu mới nhất đã quá ba kỳ cập nhật, ` +
+        `hoặc quá ít đơn vị báo cáo, nên chưa đánh giá được chỉ tiêu. ${p.why}`,
+    },
+  },
 };

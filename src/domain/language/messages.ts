@@ -34,6 +34,7 @@ export interface Messages {
   page: PageMessages;
   cli: CliMessages;
   report: ReportMessages;
+  alerts: AlertMessages;
 }
 
 /** The reason sentences (`explainTarget`), with their figures written out. */
@@ -276,6 +277,35 @@ export interface ReportMessages {
   sources: Record<'direct' | 'children' | 'predecessors', string>;
   /** The spreadsheet's date format: yyyy-mm-dd, dd/mm/yyyy. */
   dateFormat: string;
+}
+
+/**
+ * The generated alert rules' summaries and descriptions. Their parts are Prometheus template snippets
+ * (`{{ $labels.target }}`, a queried figure), put where the language puts them.
+ */
+export interface AlertMessages {
+  /** A task's value in an alert: done, not done. */
+  done: string;
+  notDone: string;
+  /** The figures closing a target alert's description. */
+  figures(p: { current: string; expected: string; projected: string; target: string; due: string }): string;
+  /** The reason code of the status. */
+  reason(code: string): string;
+  offTrack: { summary(target: string, title: string): string; description(why: string): string };
+  atRisk: { summary(target: string, title: string): string; description(why: string): string };
+  missed: { summary(target: string, title: string): string; description(why: string): string };
+  deadline: {
+    summary(target: string, days: number): string;
+    description(p: { progress: string; expected: string }): string;
+  };
+  unlikely: {
+    summary(target: string, title: string): string;
+    description(p: { chance: string; threshold: string; low: string; high: string }): string;
+  };
+  noData: {
+    summary(target: string, title: string): string;
+    description(p: { indicator: string; region: string; why: string }): string;
+  };
 }
 
 /** Every language's table. */
