@@ -1,3 +1,4 @@
+import { messages } from '../domain/language/messages.js';
 import { stringify } from 'yaml';
 import type { Catalog } from '../domain/catalog/catalog-model.js';
 import { ruleGroups } from './alert-rules.js';
@@ -40,9 +41,13 @@ export function generateFiles(catalog: Catalog, options: GenerateOptions): Gener
   files.set('alertmanager/alertmanager.yml', yamlFile(alertmanagerConfig()));
   files.set('provisioning/datasources/pacer.yml', yamlFile(datasources()));
   files.set('provisioning/dashboards/pacer.yml', yamlFile(dashboardProvider()));
-  files.set('grafana/pacer-directive-overview.json', jsonFile(directiveOverviewDashboard(firstDirective?.id)));
-  files.set('grafana/pacer-target.json', jsonFile(targetDetailDashboard(firstTarget?.id)));
-  files.set('grafana/pacer-regions.json', jsonFile(regionsDashboard(firstIndicator, nations)));
-  files.set('grafana/pacer-pipeline.json', jsonFile(pipelineDashboard()));
+  const titles = messages[options.lang].dashboards;
+  files.set(
+    'grafana/pacer-directive-overview.json',
+    jsonFile(directiveOverviewDashboard(firstDirective?.id, titles.overview)),
+  );
+  files.set('grafana/pacer-target.json', jsonFile(targetDetailDashboard(firstTarget?.id, titles.target)));
+  files.set('grafana/pacer-regions.json', jsonFile(regionsDashboard(firstIndicator, nations, titles.regions)));
+  files.set('grafana/pacer-pipeline.json', jsonFile(pipelineDashboard(titles.pipeline)));
   return files;
 }

@@ -326,4 +326,10 @@ export const english: Messages = {
         `intervals, or too few of its parts reported, so the target cannot be judged. ${p.why}`,
     },
   },
+  dashboards: {
+    overview: 'Pacer: directive overview',
+    target: 'Pacer: target detail',
+    regions: 'Pacer: regions',
+    pipeline: 'Pacer: feeds and pipeline',
+  },
 };

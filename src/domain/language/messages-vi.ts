@@ -339,4 +339,10 @@ export const vietnamese: Messages = {
         `hoặc quá ít đơn vị báo cáo, nên chưa đánh giá được chỉ tiêu. ${p.why}`,
     },
   },
+  dashboards: {
+    overview: 'Pacer: tổng quan chỉ thị',
+    target: 'Pacer: chi tiết chỉ tiêu',
+    regions: 'Pacer: theo địa phương',
+    pipeline: 'Pacer: luồng dữ liệu và hệ thống',
+  },
 };

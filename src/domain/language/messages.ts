@@ -35,6 +35,8 @@ export interface Messages {
   cli: CliMessages;
   report: ReportMessages;
   alerts: AlertMessages;
+  /** The generated Grafana dashboards' titles. */
+  dashboards: { overview: string; target: string; regions: string; pipeline: string };
 }
 
 /** The reason sentences (`explainTarget`), with their figures written out. */

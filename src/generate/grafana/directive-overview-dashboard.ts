@@ -8,12 +8,15 @@ import { labelVariable, pacerDashboard, prom, statusColours, statusMappings } fr
 const scope = `${l.directive}="$directive", ${l.owner}=~"$owner"`;
 
 /** Dashboard 1: a directive's targets, counted by status, and the table of every target. */
-export function directiveOverviewDashboard(defaultDirective: string | undefined): dashboard.Dashboard {
+export function directiveOverviewDashboard(
+  defaultDirective: string | undefined,
+  title = 'Pacer: directive overview',
+): dashboard.Dashboard {
   const directives = `label_values(${k.targetInfo}, ${l.directive})`;
   const owners = `label_values(${k.targetInfo}{${l.directive}="$directive"}, ${l.owner})`;
   const d = pacerDashboard(
     'pacer-directive-overview',
-    'Pacer: directive overview',
+    title,
     'Every target of a directive: how many are on track, and the figures behind each.',
     { refresh: '1m', from: 'now-6h' },
   )

@@ -18,13 +18,11 @@ function graph(
 }
 
 /** Dashboard 4: is the pipeline itself healthy? Feeds, ingestion, evaluation, the exporter. */
-export function pipelineDashboard(): dashboard.Dashboard {
-  return pacerDashboard(
-    'pacer-pipeline',
-    'Pacer: feeds and pipeline',
-    'Scheduled feeds, ingestion, evaluation and the exporter.',
-    { refresh: '30s', from: 'now-24h' },
-  )
+export function pipelineDashboard(title = 'Pacer: feeds and pipeline'): dashboard.Dashboard {
+  return pacerDashboard('pacer-pipeline', title, 'Scheduled feeds, ingestion, evaluation and the exporter.', {
+    refresh: '30s',
+    from: 'now-24h',
+  })
     .withPanel(
       new table.PanelBuilder()
         .title('Feeds')

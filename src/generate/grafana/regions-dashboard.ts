@@ -10,13 +10,17 @@ import { labelVariable, pacerDashboard, prom } from './grafana-queries.js';
  * with figures reported under the 63 old provinces rolled up into their successors by the
  * evaluation, and the progress of targets set per region.
  */
-export function regionsDashboard(defaultIndicator: string | undefined, nationCodes: string[]): dashboard.Dashboard {
+export function regionsDashboard(
+  defaultIndicator: string | undefined,
+  nationCodes: string[],
+  title = 'Pacer: regions',
+): dashboard.Dashboard {
   const belowNation = `${l.region}!~"${nationCodes.join('|') || '^$'}"`;
   const provinces = `${l.indicator}="$indicator", ${l.level}="province"`;
   const indicators = `label_values(${k.indicatorValue}{${l.level}="province"}, ${l.indicator})`;
   return pacerDashboard(
     'pacer-regions',
-    'Pacer: regions',
+    title,
     'An indicator by province, pre-2025 data rolled up into the 2025 provinces.',
     { refresh: '5m', from: 'now-6h' },
   )

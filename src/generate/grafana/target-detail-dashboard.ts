@@ -25,7 +25,10 @@ function figure(title: string, expr: string, unit?: string): stat.PanelBuilder {
  * backdated observations live in the database): the observations, the target level, the expected
  * pace from the baseline (through the milestones) and the forecast line to the deadline.
  */
-export function targetDetailDashboard(defaultTarget: string | undefined): dashboard.Dashboard {
+export function targetDetailDashboard(
+  defaultTarget: string | undefined,
+  title = 'Pacer: target detail',
+): dashboard.Dashboard {
   const history = new timeseries.PanelBuilder()
     .title('History: observations, target, expected pace and forecast')
     .description(
@@ -118,7 +121,7 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
 
   return pacerDashboard(
     'pacer-target',
-    'Pacer: target detail',
+    title,
     'One target: its figures now (Prometheus) and its history (PostgreSQL).',
     { refresh: '1m', from: 'now-5y', to: 'now+1y' },
   )
