@@ -42,12 +42,20 @@ export function generateFiles(catalog: Catalog, options: GenerateOptions): Gener
   files.set('provisioning/datasources/pacer.yml', yamlFile(datasources()));
   files.set('provisioning/dashboards/pacer.yml', yamlFile(dashboardProvider()));
   const titles = messages[options.lang].dashboards;
+  // Times on the dashboards read in the directive's zone, as every other date Pacer shows.
+  const timezone = firstDirective?.timezone;
   files.set(
     'grafana/pacer-directive-overview.json',
-    jsonFile(directiveOverviewDashboard(firstDirective?.id, titles.overview)),
+    jsonFile(directiveOverviewDashboard(firstDirective?.id, { title: titles.overview, timezone })),
   );
-  files.set('grafana/pacer-target.json', jsonFile(targetDetailDashboard(firstTarget?.id, titles.target)));
-  files.set('grafana/pacer-regions.json', jsonFile(regionsDashboard(firstIndicator, nations, titles.regions)));
-  files.set('grafana/pacer-pipeline.json', jsonFile(pipelineDashboard(titles.pipeline)));
+  files.set(
+    'grafana/pacer-target.json',
+    jsonFile(targetDetailDashboard(firstTarget?.id, { title: titles.target, timezone })),
+  );
+  files.set(
+    'grafana/pacer-regions.json',
+    jsonFile(regionsDashboard(firstIndicator, nations, { title: titles.regions, timezone })),
+  );
+  files.set('grafana/pacer-pipeline.json', jsonFile(pipelineDashboard({ title: titles.pipeline, timezone })));
   return files;
 }

@@ -76,6 +76,12 @@ describe('pacer generate', () => {
     expect(overview.templating.list.find((v) => v.name === 'directive')?.current?.value).toBe('ct-05-2023');
   });
 
+  it('shows every dashboard in the directive’s time zone, not the browser’s', () => {
+    for (const [name, text] of files)
+      if (name.endsWith('.json'))
+        expect((JSON.parse(text) as { timezone: string }).timezone, name).toBe('Asia/Ho_Chi_Minh');
+  });
+
   it('titles the dashboards in the language asked for, changing nothing else', () => {
     const vi = generateFiles(catalog, generateOptionsSchema.parse({ lang: 'vi' }));
     const title = (f: Map<string, string>, name: string) => (JSON.parse(f.get(name)!) as { title: string }).title;

@@ -4,7 +4,14 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { kpiMetrics as k, labels as l } from '../../conventions.js';
-import { labelVariable, pacerDashboard, prom, sqlQuery, statusMappings } from './grafana-queries.js';
+import {
+  labelVariable,
+  pacerDashboard,
+  prom,
+  sqlQuery,
+  statusMappings,
+  type DashboardLook,
+} from './grafana-queries.js';
 
 const t = `${l.target}="$target"`;
 const targets = `label_values(${k.targetInfo}, ${l.target})`;
@@ -27,7 +34,7 @@ function figure(title: string, expr: string, unit?: string): stat.PanelBuilder {
  */
 export function targetDetailDashboard(
   defaultTarget: string | undefined,
-  title = 'Pacer: target detail',
+  look: DashboardLook = {},
 ): dashboard.Dashboard {
   const history = new timeseries.PanelBuilder()
     .title('History: observations, target, expected pace and forecast')
@@ -121,9 +128,9 @@ export function targetDetailDashboard(
 
   return pacerDashboard(
     'pacer-target',
-    title,
+    look.title ?? 'Pacer: target detail',
     'One target: its figures now (Prometheus) and its history (PostgreSQL).',
-    { refresh: '1m', from: 'now-5y', to: 'now+1y' },
+    { refresh: '1m', from: 'now-5y', to: 'now+1y', timezone: look.timezone },
   )
     .withVariable(labelVariable('target', 'Target', targets, { current: defaultTarget }))
     .withPanel(
