@@ -1,5 +1,6 @@
 import type { Language } from '../conventions.js';
 import type { Directive } from '../domain/catalog/catalog-model.js';
+import { Formatter } from '../domain/language/formatter.js';
 import { defaultLanguage } from '../domain/language/language.js';
 import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
 import { compareWorstFirst } from '../domain/evaluation/status-order.js';
@@ -252,6 +253,18 @@ export class ScorecardService {
       this.breakdown(r, indicator, asOf),
     ]);
     const directive = directives.find((d) => d.id === t.directiveId)!;
+    // English says it as the push answer does; another language in its own words, numbers and days.
+    const format = language === defaultLanguage ? undefined : new Formatter(language, timezone);
+    const flagged = (flag: WarningFlag) =>
+      format
+        ? warningMessage(
+            flag,
+            (ms) => format.day(ms),
+            false,
+            format.messages.warnings,
+            (x) => format.number(x),
+          )
+        : warningMessage(flag, (ms) => calendarDay(ms, timezone)!);
     return {
       as_of: asOf.toISOString(),
       as_of_day: asOfDayOf(asOf, timezone),
@@ -282,9 +295,7 @@ export class ScorecardService {
           new_value: v.newValue,
           revised_at: iso(v.revisedAt),
         })),
-        ...(o.warning && {
-          warning: { code: o.warning.code, message: warningMessage(o.warning, (ms) => calendarDay(ms, timezone)!) },
-        }),
+        ...(o.warning && { warning: { code: o.warning.code, message: flagged(o.warning) } }),
       })),
       earlier_observations: series.earlier,
       later_observations: series.later,

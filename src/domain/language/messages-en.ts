@@ -326,6 +326,15 @@ export const english: Messages = {
         `intervals, or too few of its parts reported, so the target cannot be judged. ${p.why}`,
     },
   },
+  warnings: {
+    decrease: (p) => `value ${p.value} is below the previous ${p.previous} of ${p.day} for a cumulative indicator`,
+    decreaseFollowing: (p) =>
+      `value ${p.previous} is above the following ${p.value} of ${p.day} for a cumulative indicator`,
+    jump: (p) =>
+      `rise of ${p.rise} in ${p.days === 1 ? '1 day' : `${p.daysText} days`} (since ${p.since}) is ${p.times}× ` +
+      `the trailing pace of ${p.pace} a day`,
+    jumpFollowing: (p) => `the next value, ${p.value} of ${p.day}, is a ${p.jump}`,
+  },
   dashboards: {
     overview: 'Pacer: directive overview',
     target: 'Pacer: target detail',

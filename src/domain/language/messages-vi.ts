@@ -339,6 +339,15 @@ export const vietnamese: Messages = {
         `hoặc quá ít đơn vị báo cáo, nên chưa đánh giá được chỉ tiêu. ${p.why}`,
     },
   },
+  warnings: {
+    decrease: (p) => `giá trị ${p.value} thấp hơn giá trị trước đó ${p.previous} ngày ${p.day} của một chỉ số lũy kế`,
+    decreaseFollowing: (p) =>
+      `giá trị ${p.previous} cao hơn giá trị sau đó ${p.value} ngày ${p.day} của một chỉ số lũy kế`,
+    jump: (p) =>
+      `mức tăng ${p.rise} trong ${p.daysText} ngày (từ ngày ${p.since}) gấp ${p.times} lần ` +
+      `tốc độ bình quân gần đây là ${p.pace} mỗi ngày`,
+    jumpFollowing: (p) => `giá trị kế tiếp, ${p.value} ngày ${p.day}, có ${p.jump}`,
+  },
   dashboards: {
     overview: 'Pacer: tổng quan chỉ thị',
     target: 'Pacer: chi tiết chỉ tiêu',

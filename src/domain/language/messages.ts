@@ -35,6 +35,7 @@ export interface Messages {
   cli: CliMessages;
   report: ReportMessages;
   alerts: AlertMessages;
+  warnings: WarningMessages;
   /** The generated Grafana dashboards' titles. */
   dashboards: { overview: string; target: string; regions: string; pipeline: string };
 }
@@ -308,6 +309,18 @@ export interface AlertMessages {
     summary(target: string, title: string): string;
     description(p: { indicator: string; region: string; why: string }): string;
   };
+}
+
+/** The data-quality flags of a value (`observation-warnings.ts`), with their figures written out. */
+export interface WarningMessages {
+  /** A value below the previous one of a cumulative indicator. */
+  decrease(p: { value: string; previous: string; day: string }): string;
+  /** The same, said of the record before the flagged value (a backfill before a stored value). */
+  decreaseFollowing(p: { previous: string; value: string; day: string }): string;
+  /** A rise far above the trailing pace. */
+  jump(p: { rise: string; days: number; daysText: string; since: string; times: string; pace: string }): string;
+  /** The same, said of the record before the flagged value. */
+  jumpFollowing(p: { value: string; day: string; jump: string }): string;
 }
 
 /** Every language's table. */
