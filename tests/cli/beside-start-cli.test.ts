@@ -60,7 +60,7 @@ describe('every pacer command beside a running pacer start on the embedded datab
     await cp('catalog', changed, { recursive: true });
     const directive = path.join(changed, 'ct-05-2023.yaml');
     const text = await readFile(directive, 'utf8');
-    await writeFile(directive, text.replace('title: 40 million VNeID', 'title: Forty million VNeID'));
+    await writeFile(directive, text.replace('en: 40 million VNeID', 'en: Forty million VNeID'));
     const plan = await cli(['catalog', 'plan', changed]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('targets: +0 ~1 -0\n  ~ vneid-accounts-40m: title\n');

@@ -91,7 +91,7 @@ describe.each(backends)('pacer status on %s', (backend) => {
     expect(byLocale.stdout).toBe(byOption.stdout);
     const lines = byOption.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'Directive 05/CT-TTg (2023) on Scheme 06: 18 chỉ tiêu tính đến 2023-06-30T23:59:59+07:00 ' +
+      'Chỉ thị 05/CT-TTg (2023) về Đề án 06: 18 chỉ tiêu tính đến 2023-06-30T23:59:59+07:00 ' +
         '(Asia/Ho_Chi_Minh), chậm nhất xếp trước',
     );
     const row = lines.findIndex((l) => l.includes('vneid-accounts-40m'));
