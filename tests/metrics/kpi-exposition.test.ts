@@ -36,7 +36,7 @@ function result(id: string, overrides: Partial<TargetResult> = {}): TargetResult
       unlikelyBelow: null,
       milestones: [],
       timezone: 'Asia/Ho_Chi_Minh',
-    translations: {},
+      translations: {},
     },
     status: 'off_track',
     achievedLate: false,
