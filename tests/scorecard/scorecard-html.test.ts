@@ -270,4 +270,16 @@ describe('the pages in Vietnamese', () => {
     expect(page).toContain('href="/?at=2023-06-30&amp;lang=en" hreflang="en" lang="en" data-lang="en">English</a>');
     expect(page).toContain('href="/reports/scorecard.xlsx?at=2023-06-30&amp;lang=vi"');
   });
+
+  it('keeps an owner filter named in English selected on the Vietnamese page', () => {
+    const owned = { ...list, owners: ['Bộ Công an', 'Bộ Nội vụ'], targets: [{ ...target, owner: 'Bộ Công an' }] };
+    const page = renderDirectivePage(
+      owned,
+      { owner: ['Ministry of Public Security'], lang: 'vi' },
+      assetUrl,
+      vietnamese,
+    );
+    expect(page).toContain('<option selected>Bộ Công an</option>');
+    expect(page).toContain('<option>Bộ Nội vụ</option>');
+  });
 });

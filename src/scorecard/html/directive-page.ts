@@ -31,7 +31,10 @@ export function renderDirectivePage(
   const at = query.at;
   const single = list.directives.length === 1 ? list.directives[0] : undefined;
   const statusFilter = new Set(query.status ?? []);
-  const ownerFilter = query.owner?.[0] ?? '';
+  const asked = query.owner?.[0] ?? '';
+  // An owner named in the other language (the switch keeps the filter) is the one every target shown has.
+  const shownOwners = [...new Set(list.targets.map((t) => t.owner))];
+  const ownerFilter = asked && !list.owners.includes(asked) && shownOwners.length === 1 ? shownOwners[0]! : asked;
   const filtered = statusFilter.size > 0 || (query.owner?.length ?? 0) > 0 || (query.directive?.length ?? 0) > 0;
 
   const statusBoxes = statusesWorstFirst.map((s) => {
