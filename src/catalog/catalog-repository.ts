@@ -1,4 +1,9 @@
-import { directiveTextFields, storedTranslations, targetTextFields } from '../domain/catalog/catalog-text.js';
+import {
+  directiveTextFields,
+  indicatorTextFields,
+  storedTranslations,
+  targetTextFields,
+} from '../domain/catalog/catalog-text.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CatalogPlan } from './catalog-plan.js';
 import { successorKey, type CatalogRows, type RegionRow, type TargetRow } from './catalog-rows.js';
@@ -149,6 +154,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
           rollup: i.rollup,
           updateIntervalSeconds: i.update_interval_seconds,
           monotone: i.monotone,
+          translations: storedTranslations(indicatorTextFields, i.translations),
         },
       ]),
     ),
@@ -296,6 +302,7 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       rollup: i.rollup as DB['indicators']['rollup'],
       update_interval_seconds: i.updateIntervalSeconds,
       monotone: i.monotone as DB['indicators']['monotone'],
+      translations: JSON.stringify(i.translations),
     };
     await db
       .insertInto('indicators')

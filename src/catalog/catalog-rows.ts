@@ -1,4 +1,8 @@
-import type { DirectiveTranslations, TargetTranslations } from '../domain/catalog/catalog-text.js';
+import type {
+  DirectiveTranslations,
+  IndicatorTranslations,
+  TargetTranslations,
+} from '../domain/catalog/catalog-text.js';
 import type { Catalog } from '../domain/catalog/catalog-model.js';
 import { RegionIndex, regionKey, type RegionUnit } from '../domain/regions/region-registry.js';
 
@@ -40,6 +44,7 @@ export interface IndicatorRow {
   rollup: string;
   updateIntervalSeconds: number;
   monotone: string | null;
+  translations: IndicatorTranslations;
 }
 export interface DirectiveRow {
   id: string;
@@ -187,6 +192,7 @@ export function catalogRows(catalog: Catalog): CatalogRows {
           rollup: i.rollup,
           updateIntervalSeconds: i.updateIntervalSeconds,
           monotone: i.monotone,
+          translations: i.translations,
         },
       ]),
     ),

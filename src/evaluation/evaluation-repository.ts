@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Language, TargetReason, TargetStatus } from '../conventions.js';
 import { languages, notifyChannels } from '../conventions.js';
-import { storedTranslations, targetTextFields } from '../domain/catalog/catalog-text.js';
+import { indicatorTextFields, storedTranslations, targetTextFields } from '../domain/catalog/catalog-text.js';
 import type { Point } from '../domain/evaluation/region-rollup.js';
 import type { WindowFit } from '../domain/evaluation/target-evaluation.js';
 import type {
@@ -114,6 +114,7 @@ export class EvaluationRepository implements EvaluationStore {
       rollup: i.rollup,
       updateIntervalSeconds: i.update_interval_seconds,
       monotone: i.monotone,
+      translations: storedTranslations(indicatorTextFields, i.translations),
     }));
   }
 

@@ -1,5 +1,5 @@
 import type { Language } from '../conventions.js';
-import type { TargetTranslations } from '../domain/catalog/catalog-text.js';
+import type { IndicatorTranslations, TargetTranslations } from '../domain/catalog/catalog-text.js';
 import type { Direction, IndicatorKind, Monotone, Rollup } from '../domain/catalog/catalog-schema.js';
 import type { Point, RollupUnit } from '../domain/evaluation/region-rollup.js';
 import type { SeriesFacts, TargetEvaluation, TargetStatus } from '../domain/evaluation/target-evaluation.js';
@@ -38,6 +38,8 @@ export interface IndicatorRecord {
   rollup: Rollup;
   updateIntervalSeconds: number;
   monotone: Monotone | null;
+  /** The name and unit in languages beyond English; absent where only English is known. */
+  translations?: IndicatorTranslations;
 }
 
 export interface RegionRecord extends RollupUnit {

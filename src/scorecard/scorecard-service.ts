@@ -102,14 +102,15 @@ export function targetSummary(
 ): TargetSummary {
   const t = r.target;
   const text = t.translations[language];
+  const measure = indicator?.translations?.[language];
   return {
     target: t.id,
     title: text?.title ?? t.title,
     directive: t.directiveId,
     owner: text?.owner ?? t.owner,
     indicator: t.indicatorId,
-    indicator_name: indicator?.name ?? t.indicatorId,
-    unit: indicator?.unit ?? '',
+    indicator_name: measure?.name ?? indicator?.name ?? t.indicatorId,
+    unit: measure?.unit ?? indicator?.unit ?? '',
     kind: indicator?.kind ?? 'level',
     region: t.regionCode,
     status: r.status,

@@ -10,7 +10,11 @@ type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | str
 export type { Dims } from '../domain/observations/observation.js';
 import type { Dims } from '../domain/observations/observation.js';
 import type { Language } from '../conventions.js';
-import type { DirectiveTranslations, TargetTranslations } from '../domain/catalog/catalog-text.js';
+import type {
+  DirectiveTranslations,
+  IndicatorTranslations,
+  TargetTranslations,
+} from '../domain/catalog/catalog-text.js';
 
 export interface RegionSetsTable {
   id: string;
@@ -56,6 +60,8 @@ export interface IndicatorsTable {
   rollup: 'sum' | 'mean' | 'min' | 'max' | 'none';
   update_interval_seconds: number;
   monotone: 'increasing' | 'decreasing' | null;
+  /** The name and unit in languages beyond English (migration 0013). */
+  translations: JSONColumnType<IndicatorTranslations, string, string>;
 }
 
 export interface DirectivesTable {

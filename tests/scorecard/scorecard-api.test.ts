@@ -364,6 +364,8 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
       title: 'Cấp 40 triệu tài khoản định danh điện tử VNeID cho công dân',
       owner: 'Bộ Công an',
       source: 'Mục 3',
+      indicator_name: 'Số tài khoản định danh điện tử VNeID đã cấp',
+      unit: 'tài khoản',
     });
     expect(api.directive).toMatchObject({
       title: 'Chỉ thị 05/CT-TTg (2023) về Đề án 06',
@@ -375,7 +377,7 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
     );
     expect(english.target.explanation).toMatch(/^At 77,778 a day/);
     expect(english.target.owner).toBe('Ministry of Public Security');
-    const people = { explanation: '', title: '', owner: '', source: '' };
+    const people = { explanation: '', title: '', owner: '', source: '', indicator_name: '', unit: '' };
     expect({ ...api.target, ...people }).toMatchObject({ ...english.target, ...people });
     // An owner is found by its name in either language.
     const byOwner = targetListSchema.parse(

@@ -1,6 +1,6 @@
 import type { Direction, IndicatorKind, Monotone, Rollup } from './catalog-schema.js';
 import type { RegionSet } from '../regions/region-registry.js';
-import type { DirectiveTranslations, TargetTranslations } from './catalog-text.js';
+import type { DirectiveTranslations, IndicatorTranslations, TargetTranslations } from './catalog-text.js';
 
 /** An indicator as the rest of Pacer sees it, after defaults. */
 export interface Indicator {
@@ -13,6 +13,8 @@ export interface Indicator {
   updateIntervalSeconds: number;
   /** The one way the value can move; null when it can move both ways. */
   monotone: Monotone | null;
+  /** The name and unit in other languages (English is above). */
+  translations: IndicatorTranslations;
 }
 
 export interface Directive {

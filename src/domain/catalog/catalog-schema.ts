@@ -62,9 +62,10 @@ export const monotones = ['increasing', 'decreasing'] as const;
 
 export const indicatorSchema = z.strictObject({
   id: snakeId,
-  name: z.string().min(1),
+  /** A string (English) or one per language, as the unit. */
+  name: localizedText,
   description: z.string().optional(),
-  unit: z.string().min(1),
+  unit: localizedText,
   /** cumulative: a running count; level: a quantity now; ratio: 0..1; milestone: 0 (not done) or 1 (done). */
   kind: oneOf(indicatorKinds),
   /** How child regions' values make a parent's; defaults by kind (see `defaultRollup`). */

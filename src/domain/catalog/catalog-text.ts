@@ -67,6 +67,8 @@ export function translationsOf<F extends string>(
 /** The fields a directive and a target translate. */
 export const directiveTextFields = ['title', 'issuer'] as const;
 export const targetTextFields = ['title', 'owner', 'source'] as const;
+export const indicatorTextFields = ['name', 'unit'] as const;
+export type IndicatorTranslations = TextTranslations<(typeof indicatorTextFields)[number]>;
 export type DirectiveTranslations = TextTranslations<(typeof directiveTextFields)[number]>;
 export type TargetTranslations = TextTranslations<(typeof targetTextFields)[number]>;
 

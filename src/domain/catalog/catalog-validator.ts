@@ -9,7 +9,13 @@ import {
   type TargetSpec,
 } from './catalog-schema.js';
 import type { Catalog, Directive, Indicator, Target } from './catalog-model.js';
-import { directiveTextFields, englishOf, targetTextFields, translationsOf } from './catalog-text.js';
+import {
+  directiveTextFields,
+  englishOf,
+  indicatorTextFields,
+  targetTextFields,
+  translationsOf,
+} from './catalog-text.js';
 import { deadlineOf, parseDueDate } from './due-date.js';
 
 /** A schema-valid document and how to find a YAML path's line in its file. */
@@ -108,13 +114,14 @@ export function resolveCatalog(
         const spec = specs[item.valid]!;
         indicators.push({
           id: spec.id,
-          name: spec.name,
+          name: englishOf(spec.name),
           description: spec.description ?? null,
-          unit: spec.unit,
+          unit: englishOf(spec.unit),
           kind: spec.kind,
           rollup: spec.rollup ?? defaultRollup(spec.kind),
           updateIntervalSeconds: durationSeconds(spec.update_interval),
           monotone: spec.monotone ?? (spec.kind === 'cumulative' ? 'increasing' : null),
+          translations: translationsOf(indicatorTextFields, spec),
         });
       }
     } else if (d.doc.kind === 'Directive') {
