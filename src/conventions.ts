@@ -143,6 +143,16 @@ export const targetReasons = [
 /** One reason code, the value of the `reason` label. */
 export type TargetReason = (typeof targetReasons)[number];
 
+/**
+ * The languages people read Pacer in: the scorecard (`?lang=`), `pacer status`, `evaluate` and `report`
+ * (`--lang`), the alert text and the dashboards. English first: the default, and what the machine fields
+ * (the API's `explanation`, the metric labels) are written in.
+ */
+export const languages = ['en', 'vi'] as const;
+
+/** One language, as its ISO 639-1 code. */
+export type Language = (typeof languages)[number];
+
 /** Outcomes of a feed run attempt, the `outcome` label of `kpi_feed_runs_total`. */
 export const feedRunOutcomes = ['succeeded', 'failed', 'duplicate'] as const;
 

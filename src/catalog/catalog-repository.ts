@@ -1,3 +1,9 @@
+import {
+  directiveTextFields,
+  indicatorTextFields,
+  storedTranslations,
+  targetTextFields,
+} from '../domain/catalog/catalog-text.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CatalogPlan } from './catalog-plan.js';
 import { successorKey, type CatalogRows, type RegionRow, type TargetRow } from './catalog-rows.js';
@@ -124,6 +130,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
       unlikelyBelow: t.unlikely_below,
       note: t.note,
       milestones: milestones.get(t.id) ?? [],
+      translations: storedTranslations(targetTextFields, t.translations),
     });
   }
 
@@ -148,6 +155,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
           rollup: i.rollup,
           updateIntervalSeconds: i.update_interval_seconds,
           monotone: i.monotone,
+          translations: storedTranslations(indicatorTextFields, i.translations),
         },
       ]),
     ),
@@ -162,6 +170,7 @@ async function readRows(db: Executor): Promise<CatalogRows> {
           timezone: d.timezone,
           url: d.url,
           description: d.description,
+          translations: storedTranslations(directiveTextFields, d.translations),
         },
       ]),
     ),
@@ -295,6 +304,7 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       rollup: i.rollup as DB['indicators']['rollup'],
       update_interval_seconds: i.updateIntervalSeconds,
       monotone: i.monotone as DB['indicators']['monotone'],
+      translations: JSON.stringify(i.translations),
     };
     await db
       .insertInto('indicators')
@@ -303,10 +313,11 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       .execute();
   }
   for (const d of [...plan.directives.created, ...plan.directives.updated.map((u) => u.after)]) {
+    const row = { ...d, translations: JSON.stringify(d.translations) };
     await db
       .insertInto('directives')
-      .values(d)
-      .onConflict((oc) => oc.column('id').doUpdateSet(d))
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
       .execute();
   }
 
@@ -333,6 +344,7 @@ async function writePlan(db: Transaction<DB>, plan: CatalogPlan, options: { prun
       min_coverage: t.minCoverage,
       unlikely_below: t.unlikelyBelow,
       note: t.note,
+      translations: JSON.stringify(t.translations),
     };
     await db
       .insertInto('targets')

@@ -1,3 +1,8 @@
+import type {
+  DirectiveTranslations,
+  IndicatorTranslations,
+  TargetTranslations,
+} from '../domain/catalog/catalog-text.js';
 import type { Catalog } from '../domain/catalog/catalog-model.js';
 import { RegionIndex, regionKey, type RegionUnit } from '../domain/regions/region-registry.js';
 
@@ -39,6 +44,7 @@ export interface IndicatorRow {
   rollup: string;
   updateIntervalSeconds: number;
   monotone: string | null;
+  translations: IndicatorTranslations;
 }
 export interface DirectiveRow {
   id: string;
@@ -48,6 +54,7 @@ export interface DirectiveRow {
   timezone: string;
   url: string | null;
   description: string | null;
+  translations: DirectiveTranslations;
 }
 export interface MilestoneRow {
   dueDate: string;
@@ -77,6 +84,7 @@ export interface TargetRow {
   unlikelyBelow: number | null;
   note: string | null;
   milestones: MilestoneRow[];
+  translations: TargetTranslations;
 }
 
 /** A directive's event, keyed by directive and position (see {@link eventKey}). */
@@ -190,6 +198,7 @@ export function catalogRows(catalog: Catalog): CatalogRows {
       unlikelyBelow: t.unlikelyBelow,
       note: t.note,
       milestones: t.milestones.map((m) => ({ dueDate: m.dueDate, deadline: m.deadline.toISOString(), value: m.value })),
+      translations: t.translations,
     });
   }
 
@@ -211,6 +220,7 @@ export function catalogRows(catalog: Catalog): CatalogRows {
           rollup: i.rollup,
           updateIntervalSeconds: i.updateIntervalSeconds,
           monotone: i.monotone,
+          translations: i.translations,
         },
       ]),
     ),

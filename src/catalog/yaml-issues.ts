@@ -82,7 +82,7 @@ export function schemaIssue(
       field: formatPath([...zpath, zi.keys[0]!]),
       message,
     };
-  } else if (zi.code === 'invalid_type' && getIn(value, zpath) === undefined) {
+  } else if ((zi.code === 'invalid_type' || zi.code === 'invalid_union') && getIn(value, zpath) === undefined) {
     message = 'required';
   }
   return { code: 'schema', file, line: locate(zpath), field: field || undefined, message };

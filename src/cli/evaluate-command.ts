@@ -1,9 +1,10 @@
 import { Command } from 'commander';
-import { formatAsOf } from '../domain/format/value-format.js';
-import { formatLocalDateTime } from '../domain/time/zoned-time.js';
+import { languages } from '../conventions.js';
+import { Formatter } from '../domain/language/formatter.js';
 import { InputError } from '../errors/pacer-error.js';
 import { parseAsOf, parseKnownAt } from '../evaluation/as-of.js';
 import { runCommand, withServices, type CliIo } from './cli-context.js';
+import { parseLanguage } from './cli-language.js';
 import { figureColumns, statusHeader, statusRow } from './status-command.js';
 import { textTable } from './text-table.js';
 
@@ -15,7 +16,7 @@ export const knownAtHelp =
   'only what Pacer had recorded by then, each value as it stood then (a correction recorded later is left out); ' +
   'read like --at, not in the future; default now, with every correction. --known-at = --at: "as known then"';
 
-/** `pacer evaluate [--at DATE] [--known-at DATE] [--json] [--save]`. */
+/** `pacer evaluate [--at DATE] [--known-at DATE] [--lang vi] [--json] [--save]`. */
 export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command('evaluate')
     .description(
@@ -26,10 +27,14 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
     .option('--known-at <date>', knownAtHelp)
     .option('--json', 'print JSON')
     .option(
+      '--lang <lang>',
+      `language of the text (${languages.join(', ')}); default: from LC_ALL, LC_MESSAGES or LANG, else en`,
+    )
+    .option(
       '--save',
       'store the evaluation as a snapshot (runs of the scheduler are stored anyway); not with --known-at',
     )
-    .action(async (options: { at?: string; knownAt?: string; json?: boolean; save?: boolean }) => {
+    .action(async (options: { at?: string; knownAt?: string; json?: boolean; save?: boolean; lang?: string }) => {
       setExitCode(
         await runCommand(io, async () => {
           // The dates' format is checked before the database is opened, with the message `pacer status` gives.
@@ -39,6 +44,7 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
             const message = 'a stored run is what was known when it ran: an evaluation as known earlier is not stored';
             throw new InputError(`--save: ${message}`, [{ code: 'invalid_option', field: '--save', message }]);
           }
+          const lang = parseLanguage(options.lang, io.env);
           await withServices(
             io,
             async (services) => {
@@ -51,19 +57,21 @@ export function evaluateCommand(io: CliIo, setExitCode: (code: number) => void):
               const { targetSummary, worstFirst } = await import('../scorecard/scorecard-service.js');
               // Worst first, as `pacer status` and the page list them.
               const targets = worstFirst(snapshot.results).map((r) =>
-                targetSummary(r, indicators.get(r.target.indicatorId), timezone),
+                targetSummary(r, indicators.get(r.target.indicatorId), timezone, lang),
               );
               if (options.json) {
-                const json = { as_of: asOf.toISOString(), known_at: knownAt?.toISOString() ?? null, timezone, targets };
-                io.out(JSON.stringify(json, null, 2));
+                const known_at = knownAt?.toISOString() ?? null;
+                io.out(JSON.stringify({ as_of: asOf.toISOString(), known_at, timezone, lang, targets }, null, 2));
                 return;
               }
-              const known = knownAt ? `, as known at ${formatLocalDateTime(knownAt, timezone)}` : '';
-              io.out(
-                `${targets.length} targets as of ${formatAsOf(asOf, timezone)} (${timezone})${known}, worst first`,
-              );
-              const rows = targets.map((t) => [...statusRow(t), t.reason]);
-              for (const line of textTable([...statusHeader, 'REASON'], rows, { right: figureColumns })) io.out(line);
+              const f = new Formatter(lang, timezone);
+              const say = f.messages.cli;
+              const known = knownAt ? say.knownAt(f.dateTime(knownAt)) : '';
+              const shown = targets.length;
+              io.out(say.heading({ shown, total: shown, asOf: f.asOf(asOf), timezone, known }));
+              const rows = targets.map((t) => [...statusRow(t, f), t.reason]);
+              const header = [...statusHeader(f), say.head.reason];
+              for (const line of textTable(header, rows, { right: figureColumns })) io.out(line);
             },
             { prepare: true },
           );

@@ -21,6 +21,7 @@ export function generateCommand(io: CliIo, setExitCode: (code: number) => void):
     )
     .option('--public-url <url>', 'Pacer URL for runbook links (default: PACER_PUBLIC_URL or http://localhost:8080)')
     .option('--alert-for <duration>', 'override the `for` of every target and pipeline alert (tests use short ones)')
+    .option('--lang <lang>', 'language of the dashboard titles: en (default) or vi; alerts carry both languages')
     .action(
       async (options: {
         catalog?: string;
@@ -29,6 +30,7 @@ export function generateCommand(io: CliIo, setExitCode: (code: number) => void):
         grafanaUrl?: string;
         publicUrl?: string;
         alertFor?: string;
+        lang?: string;
       }) => {
         setExitCode(
           await runCommand(io, async () => {
@@ -43,6 +45,7 @@ export function generateCommand(io: CliIo, setExitCode: (code: number) => void):
               publicUrl: options.publicUrl ?? (io.env.PACER_PUBLIC_URL || undefined),
               targetAlertFor: options.alertFor,
               pipelineAlertFor: options.alertFor,
+              lang: options.lang,
             });
             if (!parsed.success)
               throw new InputError(

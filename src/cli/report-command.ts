@@ -6,6 +6,7 @@ import { reportFileName, reportFormats, reportLanguages } from '../reports/repor
 import type { ReportOptions } from '../reports/report-schema.js';
 import type { ScorecardReport } from '../reports/report-service.js';
 import { asOptionError, runCommand, withServices, type CliIo } from './cli-context.js';
+import { parseLanguage } from './cli-language.js';
 import { atHelp, knownAtHelp } from './evaluate-command.js';
 
 /**
@@ -19,15 +20,18 @@ export function reportCommand(io: CliIo, setExitCode: (code: number) => void): C
     .requiredOption('--format <format>', `${reportFormats.join(', ')}`)
     .option('--at <date>', atHelp)
     .option('--known-at <date>', knownAtHelp)
-    .option('--lang <lang>', `language of the labels (${reportLanguages.join(', ')})`, 'en')
+    .option(
+      '--lang <lang>',
+      `language of the report (${reportLanguages.join(', ')}); default: from LC_ALL, LC_MESSAGES or LANG, else en`,
+    )
     .option('--out <file>', 'write here (xlsx default: scorecard-DATE.xlsx; csv and md default: stdout)')
     .action(async (raw: Record<string, string | undefined>) => {
       setExitCode(
         await runCommand(io, async () => {
-          const options = await parseOptions(raw);
+          const options = await parseOptions({ ...raw, lang: parseLanguage(raw.lang, io.env) });
           const report = await withServices(
             io,
-            (services) => services.reports.build({ at: options.at, known_at: options.knownAt }),
+            (services) => services.reports.build({ at: options.at, known_at: options.knownAt, lang: options.lang }),
             { prepare: true },
           ).catch((error: unknown) => {
             throw asOptionError(error, new Set(['at', 'known_at']));

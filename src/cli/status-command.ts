@@ -1,19 +1,15 @@
 import { Command } from 'commander';
 import { statusesWorstFirst } from '../domain/evaluation/status-order.js';
-import { formatLocalDateTime } from '../domain/time/zoned-time.js';
 import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
 import type { Config } from '../config/env-schema.js';
 import { InputError, UnavailableError, type InputIssue } from '../errors/pacer-error.js';
 import { parseAsOf } from '../evaluation/as-of.js';
-import {
-  NONE,
-  formatAsOf,
-  formatPercent,
-  formatTargetValue,
-  formatValueOrNone,
-} from '../domain/format/value-format.js';
+import { languages, type Language } from '../conventions.js';
+import { NONE } from '../domain/format/value-format.js';
+import { Formatter } from '../domain/language/formatter.js';
 import type { TargetList, TargetListQuery } from '../scorecard/scorecard-schema.js';
 import { asOptionError, commandSetup, runCommand, withServices, type CliIo } from './cli-context.js';
+import { parseLanguage } from './cli-language.js';
 import { atHelp, knownAtHelp } from './evaluate-command.js';
 import { getJson, type JsonAnswer } from './get-json.js';
 import { textTable } from './text-table.js';
@@ -21,6 +17,7 @@ import { textTable } from './text-table.js';
 interface StatusOptions {
   at?: string;
   knownAt?: string;
+  lang?: string;
   json?: boolean;
   status?: string;
   owner?: string[];
@@ -39,6 +36,10 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
     .option('--at <date>', atHelp)
     .option('--known-at <date>', knownAtHelp)
     .option('--json', 'print the same JSON as GET /v1/targets')
+    .option(
+      '--lang <lang>',
+      `language of the text (${languages.join(', ')}); default: from LC_ALL, LC_MESSAGES or LANG, else en`,
+    )
     .option('--status <list>', `only these statuses, comma-separated (${statusesWorstFirst.join(', ')})`)
     .option('--owner <name>', 'only this owner (repeatable)', (value: string, previous: string[] = []) => [
       ...previous,
@@ -55,10 +56,12 @@ export function statusCommand(io: CliIo, setExitCode: (code: number) => void): C
           // The dates' format is checked here so a bad --at reads the same with or without a server.
           if (options.at) parseAsOf(options.at, 'UTC');
           if (options.knownAt) parseAsOf(options.knownAt, 'UTC', '--known-at');
-          const list = options.url ? await fetchTargetList(options.url, options) : await readTargetList(io, options);
+          const lang = parseLanguage(options.lang, io.env);
+          const asked = { ...options, lang };
+          const list = options.url ? await fetchTargetList(options.url, asked) : await readTargetList(io, asked);
           checkOwners(options.owner, list.owners);
           if (options.json) io.out(JSON.stringify(list, null, 2));
-          else printScorecard(io, list, useColor(io));
+          else printScorecard(io, list, useColor(io), new Formatter(lang, list.timezone));
         }),
       );
     });
@@ -79,7 +82,7 @@ export function checkOwners(wanted: readonly string[] | undefined, owners: reado
   });
 }
 
-type ListOptions = Pick<StatusOptions, 'at' | 'knownAt' | 'status' | 'owner'>;
+type ListOptions = Pick<StatusOptions, 'at' | 'knownAt' | 'status' | 'owner'> & { lang?: Language };
 
 /** The options as the scorecard's query, validated by the schema `GET /v1/targets` validates it with. */
 async function parseQuery(options: ListOptions): Promise<TargetListQuery> {
@@ -89,6 +92,7 @@ async function parseQuery(options: ListOptions): Promise<TargetListQuery> {
     known_at: options.knownAt,
     status: options.status,
     owner: options.owner,
+    lang: options.lang,
   });
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({
@@ -128,7 +132,7 @@ export function localApiUrl(config: Pick<Config, 'host' | 'port'>): string | und
 }
 
 /** The query parameters of `GET /v1/targets` that the options of the same name set. */
-const queryOptions = new Set(['at', 'known_at', 'status', 'owner']);
+const queryOptions = new Set(['at', 'known_at', 'status', 'owner', 'lang']);
 
 /** The option a query parameter is set by: `known_at` by `--known-at`. */
 const optionName = (param: string) => `--${param.replace(/_/g, '-')}`;
@@ -151,6 +155,7 @@ export async function fetchTargetList(base: string, options: ListOptions, lockEr
     ]);
   if (options.at) url.searchParams.set('at', options.at);
   if (options.knownAt) url.searchParams.set('known_at', options.knownAt);
+  if (options.lang) url.searchParams.set('lang', options.lang);
   if (options.status) url.searchParams.set('status', options.status);
   for (const owner of options.owner ?? []) url.searchParams.append('owner', owner);
   let response: JsonAnswer;
@@ -222,10 +227,6 @@ export function targetListProblem(body: unknown): string | undefined {
   return undefined;
 }
 
-/** ", as known at 2023-05-15T23:59:59+07:00" for a list as known at an instant, in the list's time zone. */
-const knownAtText = (list: TargetList) =>
-  list.known_at ? `, as known at ${formatLocalDateTime(Date.parse(list.known_at), list.timezone)}` : '';
-
 const isString = (v: unknown) => typeof v === 'string';
 const isNumber = (v: unknown) => typeof v === 'number';
 
@@ -263,18 +264,11 @@ export function useColor(io: CliIo): boolean {
   return io.isTTY === true && io.env.TERM !== 'dumb';
 }
 
-/** The columns of a target's row: the same in `pacer status` and `pacer evaluate`. */
-export const statusHeader = [
-  'STATUS',
-  'TARGET',
-  'PROGRESS',
-  'EXPECTED',
-  'CURRENT',
-  'PROJECTED',
-  'TARGET VALUE',
-  'COMPLETION',
-  'DUE',
-];
+/** The columns of a target's row, in the reader's language: the same in `pacer status` and `pacer evaluate`. */
+export function statusHeader(f: Formatter): string[] {
+  const h = f.messages.cli.head;
+  return [h.status, h.target, h.progress, h.expected, h.current, h.projected, h.targetValue, h.completion, h.due];
+}
 
 /** The columns of figures in {@link statusRow}, aligned right. */
 export const figureColumns: ReadonlySet<number> = new Set([2, 3, 4, 5, 6]);
@@ -296,30 +290,38 @@ export function statusRow(
     | 'projected_completion'
     | 'due'
   >,
+  f: Formatter,
 ): string[] {
   const milestone = t.kind === 'milestone';
+  const value = (x: number | null) => (x === null ? NONE : f.value(x, t.kind));
   return [
-    t.status + (t.achieved_late ? ' (met late)' : ''),
+    f.status(t.status) + (t.achieved_late ? f.messages.cli.metLate : ''),
     t.target,
-    t.progress === null ? NONE : formatPercent(t.progress),
-    formatPercent(t.expected_progress),
-    formatValueOrNone(t.current, t.kind),
-    milestone ? NONE : formatValueOrNone(t.projected, t.kind),
-    formatTargetValue(t.target_value, t.kind, t.direction),
-    milestone ? NONE : (t.projected_completion ?? NONE),
-    t.due,
+    t.progress === null ? NONE : f.percent(t.progress),
+    f.percent(t.expected_progress),
+    value(t.current),
+    milestone ? NONE : value(t.projected),
+    (t.direction === 'at_most' ? '≤ ' : '') + f.value(t.target_value, t.kind),
+    milestone || !t.projected_completion ? NONE : f.calendarDay(t.projected_completion),
+    f.calendarDay(t.due),
   ];
 }
 
-function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
-  const title = list.directives.length === 1 ? list.directives[0]!.title : `${list.directives.length} directives`;
+function printScorecard(io: CliIo, list: TargetList, color: boolean, f: Formatter): void {
+  const say = f.messages.cli;
+  const title = list.directives.length === 1 ? list.directives[0]!.title : say.directives(list.directives.length);
   io.out(
-    `${title}: ${list.targets.length === list.total ? list.total : `${list.targets.length} of ${list.total}`} ` +
-      `targets as of ${formatAsOf(Date.parse(list.as_of), list.timezone)} (${list.timezone})${knownAtText(list)}, ` +
-      'worst first',
+    say.heading({
+      title,
+      shown: list.targets.length,
+      total: list.total,
+      asOf: f.asOf(list.as_of),
+      timezone: list.timezone,
+      known: list.known_at ? say.knownAt(f.dateTime(list.known_at)) : '',
+    }),
   );
-  const rows = list.targets.map((t) => statusRow(t));
-  const [head, ...lines] = textTable(statusHeader, rows, {
+  const rows = list.targets.map((t) => statusRow(t, f));
+  const [head, ...lines] = textTable(statusHeader(f), rows, {
     right: figureColumns,
     decorate: (padded, column, row) =>
       column === 0 && row >= 0 && color ? `\x1b[${ansi[list.targets[row]!.status]}m${padded}\x1b[0m` : padded,
@@ -330,5 +332,5 @@ function printScorecard(io: CliIo, list: TargetList, color: boolean): void {
     // The reason under its row, indented: a sentence does not fit a column.
     io.out(`  ${list.targets[i]!.explanation}`);
   });
-  io.out(statusesWorstFirst.map((s) => `${list.counts[s]} ${s}`).join(', '));
+  io.out(statusesWorstFirst.map((s) => `${list.counts[s]} ${f.status(s).toLocaleLowerCase(f.locale)}`).join(', '));
 }

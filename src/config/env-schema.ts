@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { languages, type Language } from '../conventions.js';
 import { ConfigError, type InputIssue } from '../errors/pacer-error.js';
 
 const postgresUrl = z
@@ -101,6 +102,8 @@ export const envSchema = z.object({
     .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: 'expected an http:// or https:// URL' })
     .optional(),
   PACER_TOKEN: z.string().min(1).optional(),
+  // The language of the scorecard pages when neither ?lang= nor Accept-Language names one of Pacer's.
+  PACER_LANG: z.enum(languages).default('en'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -108,6 +111,8 @@ export type Env = z.infer<typeof envSchema>;
 /** Resolved configuration the wiring uses; derived from the environment schema. */
 export interface Config {
   databaseUrl: string | undefined;
+  /** The scorecard's language when the reader's request names none of Pacer's (PACER_LANG). */
+  language: Language;
   redisUrl: string | undefined;
   port: number;
   host: string;
@@ -176,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    language: e.PACER_LANG,
     redisUrl: e.REDIS_URL,
     port: e.PORT,
     host: e.HOST,

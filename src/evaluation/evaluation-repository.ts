@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { TargetReason, TargetStatus } from '../conventions.js';
-import { notifyChannels } from '../conventions.js';
+import type { Language, TargetReason, TargetStatus } from '../conventions.js';
+import { languages, notifyChannels } from '../conventions.js';
+import { indicatorTextFields, storedTranslations, targetTextFields } from '../domain/catalog/catalog-text.js';
 import type { Point } from '../domain/evaluation/region-rollup.js';
 import type { WindowFit } from '../domain/evaluation/target-evaluation.js';
 import type {
@@ -140,6 +141,7 @@ export class EvaluationRepository implements EvaluationStore {
       minCoverage: t.min_coverage,
       unlikelyBelow: t.unlikely_below,
       milestones: byTarget.get(t.id) ?? [],
+      translations: storedTranslations(targetTextFields, t.translations),
       timezone: t.timezone,
     }));
   }
@@ -154,6 +156,7 @@ export class EvaluationRepository implements EvaluationStore {
       rollup: i.rollup,
       updateIntervalSeconds: i.update_interval_seconds,
       monotone: i.monotone,
+      translations: storedTranslations(indicatorTextFields, i.translations),
     }));
   }
 
@@ -381,12 +384,12 @@ export class EvaluationRepository implements EvaluationStore {
                                  current_observed_at, current_source, expected_value,
                                  progress_ratio, expected_progress_ratio, projected_value, forecast_now_value,
                                  projected_completion_at, coverage_ratio, reason, explanation, value_at_deadline,
-                                 partial, attainment_probability, projected_low, projected_high)
+                                 partial, attainment_probability, projected_low, projected_high, explanations)
         select ${runId}::bigint, target_id, ${run.asOf}::timestamptz, status, achieved_late, achieved_at, current_value,
                current_observed_at, current_source, expected_value,
                progress_ratio, expected_progress_ratio, projected_value, forecast_now_value, projected_completion_at,
                coverage_ratio, reason, explanation, value_at_deadline, partial, attainment_probability,
-               projected_low, projected_high
+               projected_low, projected_high, explanations
         from unnest(${col((x) => x.target.id)}::text[], ${col((x) => x.status)}::text[],
                     ${col((x) => x.achievedLate)}::bool[], ${col((x) => iso(x.achievedAt))}::timestamptz[],
                     ${col((x) => x.current)}::float8[], ${col((x) => iso(x.currentAt))}::timestamptz[],
@@ -394,14 +397,14 @@ export class EvaluationRepository implements EvaluationStore {
                     ${col((x) => x.progress)}::float8[], ${col((x) => x.expectedProgress)}::float8[],
                     ${col((x) => x.projected)}::float8[], ${col((x) => x.forecastNow)}::float8[],
                     ${col((x) => iso(x.projectedCompletionAt))}::timestamptz[], ${col((x) => x.coverage)}::float8[],
-                    ${col((x) => x.reason)}::text[], ${col((x) => x.explanation)}::text[],
+                    ${col((x) => x.reason)}::text[], ${col((x) => x.explanations.en)}::text[],
                     ${col((x) => x.valueAtDeadline)}::float8[], ${col((x) => x.partial)}::bool[],
                     ${col((x) => x.attainmentProbability)}::float8[], ${col((x) => x.projectedLow)}::float8[],
-                    ${col((x) => x.projectedHigh)}::float8[])
+                    ${col((x) => x.projectedHigh)}::float8[], ${col((x) => JSON.stringify(x.explanations))}::jsonb[])
           as u(target_id, status, achieved_late, achieved_at, current_value, current_observed_at, current_source,
                expected_value, progress_ratio, expected_progress_ratio, projected_value, forecast_now_value,
                projected_completion_at, coverage_ratio, reason, explanation, value_at_deadline, partial,
-               attainment_probability, projected_low, projected_high)`.execute(trx);
+               attainment_probability, projected_low, projected_high, explanations)`.execute(trx);
 
       // A run back in time (pacer evaluate --at ... --save) is a snapshot, not a change of status.
       let statusChanges = 0;
@@ -480,7 +483,7 @@ export class EvaluationRepository implements EvaluationStore {
         coverage: e.coverage_ratio,
         // Runs stored before reasons existed have none: they read as the bare status.
         reason: (e.reason as TargetReason | null) ?? legacyReason[e.status],
-        explanation: e.explanation ?? '',
+        explanations: storedExplanations(e.explanation, e.explanations),
         valueAtDeadline: e.value_at_deadline,
         partial: e.partial,
         parts: null,
@@ -493,6 +496,18 @@ export class EvaluationRepository implements EvaluationStore {
     results.sort((a, b) => a.target.id.localeCompare(b.target.id));
     return { asOf: run.as_of, startedAt: run.started_at, results };
   }
+}
+
+/**
+ * A stored result's sentences by language. Runs stored before the languages kept English only: the
+ * other languages read it too, rather than nothing.
+ */
+function storedExplanations(
+  english: string | null,
+  stored: Partial<Record<Language, string>> | null,
+): Record<Language, string> {
+  const en = stored?.en ?? english ?? '';
+  return Object.fromEntries(languages.map((l) => [l, stored?.[l] ?? en])) as Record<Language, string>;
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   type ValueAt,
 } from '../domain/evaluation/target-evaluation.js';
 import { explainTarget } from '../domain/evaluation/target-explanation.js';
+import { Formatter } from '../domain/language/formatter.js';
+import { languages, type Language } from '../conventions.js';
 import { isValidAt } from '../domain/regions/region-registry.js';
 import { InputError } from '../errors/pacer-error.js';
 import type { Logger } from '../logging/logger.js';
@@ -287,6 +289,14 @@ export class EvaluationService implements EvaluationRunner {
       indicators,
     });
 
+    // One formatter per language and time zone for the whole run: the Intl objects are the costly part.
+    const built = new Map<string, Formatter>();
+    const formatters = (language: Language, timezone: string) => {
+      const key = `${language} ${timezone}`;
+      let format = built.get(key);
+      if (!format) built.set(key, (format = new Formatter(language, timezone)));
+      return format;
+    };
     const results: TargetResult[] = targets.map((target) => {
       const indicator = valuers.indicator(target.indicatorId);
       const spec: TargetSpec = {
@@ -332,12 +342,16 @@ export class EvaluationService implements EvaluationRunner {
         };
       }
       const evaluation = evaluateTarget(spec, facts, t);
-      const explanation = explainTarget(spec, evaluation, {
-        kind: spec.indicatorKind,
-        rollup: indicator?.rollup ?? 'none',
-        timezone: target.timezone,
-      });
-      return { ...evaluation, explanation, target, currentSource: rolled?.source ?? null };
+      const context = { kind: spec.indicatorKind, rollup: indicator?.rollup ?? 'none' };
+      // Every language's sentence now, while the whole evaluation is at hand: a stored run keeps only
+      // some of it (not the parts counted, the missed milestone or the fitted pace).
+      const explanations = Object.fromEntries(
+        languages.map((language) => [
+          language,
+          explainTarget(spec, evaluation, { ...context, format: formatters(language, target.timezone) }),
+        ]),
+      ) as Record<Language, string>;
+      return { ...evaluation, explanations, target, currentSource: rolled?.source ?? null };
     });
 
     return {

@@ -1,3 +1,5 @@
+import type { Language } from '../conventions.js';
+import type { IndicatorTranslations, TargetTranslations } from '../domain/catalog/catalog-text.js';
 import type { Direction, IndicatorKind, Monotone, Rollup } from '../domain/catalog/catalog-schema.js';
 import type { Point, RollupUnit } from '../domain/evaluation/region-rollup.js';
 import type { SeriesFacts, TargetEvaluation, TargetStatus } from '../domain/evaluation/target-evaluation.js';
@@ -24,6 +26,8 @@ export interface TargetRecord {
   milestones: { deadline: number; value: number }[];
   /** The directive's time zone: the explanation's dates are days there. */
   timezone: string;
+  /** The title, owner and source in languages beyond English. */
+  translations: TargetTranslations;
 }
 
 export interface IndicatorRecord {
@@ -34,6 +38,8 @@ export interface IndicatorRecord {
   rollup: Rollup;
   updateIntervalSeconds: number;
   monotone: Monotone | null;
+  /** The name and unit in languages beyond English; absent where only English is known. */
+  translations?: IndicatorTranslations;
 }
 
 export interface RegionRecord extends RollupUnit {
@@ -52,8 +58,11 @@ export type DirectFacts = SeriesFacts;
 export interface TargetResult extends TargetEvaluation {
   target: TargetRecord;
   currentSource: 'direct' | 'children' | 'predecessors' | null;
-  /** The reason in one sentence with the numbers (see `explainTarget`). */
-  explanation: string;
+  /**
+   * The reason in one sentence with the numbers, in each language (see `explainTarget`). English is
+   * the API's `explanation`.
+   */
+  explanations: Readonly<Record<Language, string>>;
 }
 
 /** An indicator's effective value in a region in force at the evaluation instant. */

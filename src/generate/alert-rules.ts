@@ -5,8 +5,10 @@ import {
   pacerMetrics as p,
   recordingRuleNames,
   scrapeJob,
+  type Language,
   type TargetStatus,
 } from '../conventions.js';
+import { messages } from '../domain/language/messages.js';
 import type { GenerateOptions } from './generate-options.js';
 
 /** A Prometheus alerting rule, with the runbook text Pacer serves at /runbooks. */
@@ -19,6 +21,8 @@ export interface AlertDefinition {
   labels?: Record<string, string>;
   summary: string;
   description: string;
+  /** The summary and description in the other languages: annotations `summary_vi`, `description_vi`. */
+  translations?: Partial<Record<Language, { summary: string; description: string }>>;
   dashboard: string;
   runbook: { meaning: string; check: string[]; fix: string[] };
 }
@@ -40,32 +44,59 @@ export interface RuleGroup {
   )[];
 }
 
-/** Go-template snippet printing a target's sibling series, humanized, or a dash. */
+/** Go-template snippet printing a target's sibling series through `format` (humanize, ...), or a dash. */
 const targetValue = (metric: string, format = 'humanize') =>
   `{{ with printf "${metric}{${l.target}=%q}" $labels.${l.target} | query }}` +
   `{{ . | first | value | ${format} }}{{ else }}-{{ end }}`;
+
 /**
- * A value of the target's indicator as people read it, by the `kind` label: a share as a percentage,
- * a task as done or not done, a count as a whole number (abbreviated from a thousand up: 30.86M).
+ * The words and figures of the target alerts in one language, as Prometheus template text: values
+ * of the indicator by its `kind` (a share as a percentage, a task as done or not done, a count whole,
+ * abbreviated from a thousand up: 30.86M), with the language's decimal mark; the due day from the
+ * target's info series (the directive's local calendar day, not a UTC instant), as the language
+ * writes a day.
  */
-const indicatorValue = (metric: string) =>
-  `{{ with printf "${metric}{${l.target}=%q}" $labels.${l.target} | query }}{{ $v := . | first | value }}` +
-  `{{ if eq $labels.${l.kind} "ratio" }}{{ humanizePercentage $v }}` +
-  `{{ else if eq $labels.${l.kind} "milestone" }}{{ if ge $v 1.0 }}done{{ else }}not done{{ end }}` +
-  `{{ else if ge $v 1000.0 }}{{ humanize $v }}{{ else }}{{ printf "%.0f" $v }}{{ end }}{{ else }}-{{ end }}`;
-/**
- * The due date as the catalog writes it (the `due` label of the target's info series): a day in the
- * directive's time zone, where humanizing the deadline's timestamp would print UTC.
- */
-const due =
-  `{{ with printf "${k.targetInfo}{${l.target}=%q}" $labels.${l.target} | query }}` +
-  `{{ . | first | label "${l.due}" }}{{ else }}-{{ end }}`;
-const figures =
-  `Current ${indicatorValue(k.targetCurrentValue)}, expected by now ${indicatorValue(k.targetExpectedValue)}, ` +
-  `projected at the deadline ${indicatorValue(k.targetProjectedValue)} ` +
-  `against a target of ${indicatorValue(k.targetValue)}; due ${due}.`;
-/** The reason code the evaluation gave, joined in as the `reason` label (see `targetReasons`). */
-const why = `Reason: {{ $labels.${l.reason} }}.`;
+function targetWords(language: Language) {
+  const say = messages[language].alerts;
+  // Prometheus' humanize functions write a decimal point; Vietnamese writes a comma.
+  const mark = language === 'vi' ? ' | reReplaceAll "[.]" ","' : '';
+  const indicatorValue = (metric: string) =>
+    `{{ with printf "${metric}{${l.target}=%q}" $labels.${l.target} | query }}{{ $v := . | first | value }}` +
+    `{{ if eq $labels.${l.kind} "ratio" }}{{ humanizePercentage $v${mark} }}` +
+    `{{ else if eq $labels.${l.kind} "milestone" }}{{ if ge $v 1.0 }}${say.done}{{ else }}${say.notDone}{{ end }}` +
+    `{{ else if ge $v 1000.0 }}{{ humanize $v${mark} }}{{ else }}{{ printf "%.0f" $v }}{{ end }}{{ else }}-{{ end }}`;
+  const dayFormat = language === 'vi' ? ' | reReplaceAll "^([0-9]{4})-([0-9]{2})-([0-9]{2})$" "$3/$2/$1"' : '';
+  const due =
+    `{{ with printf "${k.targetInfo}{${l.target}=%q}" $labels.${l.target} | query }}` +
+    `{{ . | first | label "${l.due}"${dayFormat} }}{{ else }}-{{ end }}`;
+  return {
+    say,
+    indicatorValue,
+    percent: (metric: string) => targetValue(metric, `humanizePercentage${mark}`),
+    value: `{{ $value | humanizePercentage${mark} }}`,
+    figures: say.figures({
+      current: indicatorValue(k.targetCurrentValue),
+      expected: indicatorValue(k.targetExpectedValue),
+      projected: indicatorValue(k.targetProjectedValue),
+      target: indicatorValue(k.targetValue),
+      due,
+    }),
+    /** The reason code the evaluation gave, joined in as the `reason` label (see `targetReasons`). */
+    why: say.reason(`{{ $labels.${l.reason} }}`),
+    who: `{{ $labels.${l.owner} }} ({{ $labels.${l.directive} }}): `,
+  };
+}
+
+type TargetWords = ReturnType<typeof targetWords>;
+
+/** A target alert's summary and description in English, and in each other language as its translations. */
+function inEveryLanguage(text: (w: TargetWords) => { summary: string; description: string }) {
+  return { ...text(targetWords('en')), translations: { vi: text(targetWords('vi')) } };
+}
+
+const target = `{{ $labels.${l.target} }}`;
+const title = `{{ $labels.${l.title} }}`;
+
 /**
  * The status series of one state, with the target's title, unit, kind and due date, and the reason
  * for its status, joined in as labels.
@@ -89,10 +120,10 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       expr: status('off_track'),
       for: o.targetAlertFor,
       severity: 'critical',
-      summary: 'Target {{ $labels.target }} is off track: {{ $labels.title }}',
-      description:
-        `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target by more than the ` +
-        `tolerance. ${why} ${figures}`,
+      ...inEveryLanguage((w) => ({
+        summary: w.say.offTrack.summary(target, title),
+        description: `${w.who}${w.say.offTrack.description(w.why)} ${w.figures}`,
+      })),
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -114,10 +145,10 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       expr: status('at_risk'),
       for: o.targetAlertFor,
       severity: 'warning',
-      summary: 'Target {{ $labels.target }} is at risk: {{ $labels.title }}',
-      description:
-        `{{ $labels.owner }} ({{ $labels.directive }}): the forecast misses the target, by no more than ` +
-        `the tolerance, or a milestone was missed. ${why} ${figures}`,
+      ...inEveryLanguage((w) => ({
+        summary: w.say.atRisk.summary(target, title),
+        description: `${w.who}${w.say.atRisk.description(w.why)} ${w.figures}`,
+      })),
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -135,10 +166,10 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
         `(time() - ${k.targetDeadlineTimestampSeconds} < ${o.missedAlertDays * 86_400})`,
       for: '0m',
       severity: 'critical',
-      summary: 'Target {{ $labels.target }} was missed: {{ $labels.title }}',
-      description:
-        `{{ $labels.owner }} ({{ $labels.directive }}): the deadline passed without the target being met. ` +
-        `${why} ${figures}`,
+      ...inEveryLanguage((w) => ({
+        summary: w.say.missed.summary(target, title),
+        description: `${w.who}${w.say.missed.description(w.why)} ${w.figures}`,
+      })),
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -162,11 +193,16 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
         `and on(${l.target}) (${k.targetStatus}{${l.status}=~"${pending.join('|')}"} == 1)`,
       for: o.targetAlertFor,
       severity: 'warning',
-      summary: `Deadline of {{ $labels.target }} within ${o.deadlineHorizonDays} days, progress behind pace`,
-      description:
-        `{{ $labels.owner }} ({{ $labels.directive }}): ` +
-        `progress ${targetValue(k.targetProgressRatio, 'humanizePercentage')} ` +
-        `against an expected ${targetValue(k.targetExpectedProgressRatio, 'humanizePercentage')}. ${figures}`,
+      ...inEveryLanguage((w) => ({
+        summary: w.say.deadline.summary(target, o.deadlineHorizonDays),
+        description:
+          w.who +
+          w.say.deadline.description({
+            progress: w.percent(k.targetProgressRatio),
+            expected: w.percent(k.targetExpectedProgressRatio),
+          }) +
+          ` ${w.figures}`,
+      })),
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -184,12 +220,18 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
         `and on(${l.target}) (${k.targetDeadlineTimestampSeconds} - time() > 0)`,
       for: o.targetAlertFor,
       severity: 'warning',
-      summary: 'Target {{ $labels.target }} is unlikely to be met: {{ $labels.title }}',
-      description:
-        `{{ $labels.owner }} ({{ $labels.directive }}): the chance to meet the target is ` +
-        `{{ $value | humanizePercentage }}, below ${targetValue(k.targetUnlikelyThreshold, 'humanizePercentage')}; ` +
-        `the value at the deadline is likely (80%) between ${indicatorValue(k.targetProjectedLowValue)} and ` +
-        `${indicatorValue(k.targetProjectedHighValue)}. ${figures}`,
+      ...inEveryLanguage((w) => ({
+        summary: w.say.unlikely.summary(target, title),
+        description:
+          w.who +
+          w.say.unlikely.description({
+            chance: w.value,
+            threshold: w.percent(k.targetUnlikelyThreshold),
+            low: w.indicatorValue(k.targetProjectedLowValue),
+            high: w.indicatorValue(k.targetProjectedHighValue),
+          }) +
+          ` ${w.figures}`,
+      })),
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -212,11 +254,16 @@ export function alertDefinitions(o: GenerateOptions): AlertDefinition[] {
       expr: status('no_data'),
       for: o.targetAlertFor,
       severity: 'warning',
-      summary: 'No recent data for target {{ $labels.target }}: {{ $labels.title }}',
-      description:
-        '{{ $labels.owner }} ({{ $labels.directive }}): the indicator {{ $labels.indicator }} has no value in ' +
-        'region {{ $labels.region }}, its latest is older than three update intervals, or too few of its parts ' +
-        `reported, so the target cannot be judged. ${why}`,
+      ...inEveryLanguage((w) => ({
+        summary: w.say.noData.summary(target, title),
+        description:
+          w.who +
+          w.say.noData.description({
+            indicator: `{{ $labels.${l.indicator} }}`,
+            region: `{{ $labels.${l.region} }}`,
+            why: w.why,
+          }),
+      })),
       dashboard: 'pacer-target',
       runbook: {
         meaning:
@@ -354,6 +401,12 @@ export function ruleGroups(o: GenerateOptions): RuleGroup[] {
     annotations: {
       summary: a.summary,
       description: a.description,
+      ...Object.fromEntries(
+        Object.entries(a.translations ?? {}).flatMap(([language, t]) => [
+          [`summary_${language}`, t.summary],
+          [`description_${language}`, t.description],
+        ]),
+      ),
       runbook_url: `${o.publicUrl}/runbooks#${a.alert.toLowerCase()}`,
       dashboard_url:
         a.dashboard === 'pacer-target'

@@ -1,3 +1,4 @@
+import { messages } from '../domain/language/messages.js';
 import { stringify } from 'yaml';
 import type { Catalog } from '../domain/catalog/catalog-model.js';
 import { ruleGroups } from './alert-rules.js';
@@ -40,9 +41,21 @@ export function generateFiles(catalog: Catalog, options: GenerateOptions): Gener
   files.set('alertmanager/alertmanager.yml', yamlFile(alertmanagerConfig()));
   files.set('provisioning/datasources/pacer.yml', yamlFile(datasources()));
   files.set('provisioning/dashboards/pacer.yml', yamlFile(dashboardProvider()));
-  files.set('grafana/pacer-directive-overview.json', jsonFile(directiveOverviewDashboard(firstDirective?.id)));
-  files.set('grafana/pacer-target.json', jsonFile(targetDetailDashboard(firstTarget?.id)));
-  files.set('grafana/pacer-regions.json', jsonFile(regionsDashboard(firstIndicator, nations)));
-  files.set('grafana/pacer-pipeline.json', jsonFile(pipelineDashboard()));
+  const titles = messages[options.lang].dashboards;
+  // Times on the dashboards read in the directive's zone, as every other date Pacer shows.
+  const timezone = firstDirective?.timezone;
+  files.set(
+    'grafana/pacer-directive-overview.json',
+    jsonFile(directiveOverviewDashboard(firstDirective?.id, { title: titles.overview, timezone })),
+  );
+  files.set(
+    'grafana/pacer-target.json',
+    jsonFile(targetDetailDashboard(firstTarget?.id, { title: titles.target, timezone })),
+  );
+  files.set(
+    'grafana/pacer-regions.json',
+    jsonFile(regionsDashboard(firstIndicator, nations, { title: titles.regions, timezone })),
+  );
+  files.set('grafana/pacer-pipeline.json', jsonFile(pipelineDashboard({ title: titles.pipeline, timezone })));
   return files;
 }

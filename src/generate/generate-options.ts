@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { languages } from '../conventions.js';
 
 /**
  * What `pacer generate` can be told. Defaults suit the docker-compose stack; the committed files
@@ -34,6 +35,8 @@ export const generateOptionsSchema = z.object({
   /** Address Prometheus scrapes (host:port) and where Alertmanager listens, in the compose network. */
   pacerTarget: z.string().default('pacer-api:8080'),
   alertmanagerTarget: z.string().default('alertmanager:9093'),
+  /** The language of the dashboards' titles (alerts carry both languages: summary and summary_vi). */
+  lang: z.enum(languages).default('en'),
 });
 
 export type GenerateOptions = z.infer<typeof generateOptionsSchema>;

@@ -1,5 +1,4 @@
 import type { TargetStatus } from '../domain/evaluation/target-evaluation.js';
-import { formatDay } from '../domain/format/value-format.js';
 import { z } from 'zod';
 
 import { reportLanguages, type ReportFormat } from './report-names.js';
@@ -35,11 +34,4 @@ export function dayParts(day: string): { year: number; month: number; day: numbe
   const m = calendarDayPattern.exec(day);
   if (!m) throw new Error(`not a calendar day: ${day}`);
   return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-}
-
-/** A calendar day as people read it, the way `value-format.ts` writes days: 2023-06-30 → 30 Jun 2023. */
-export function formatCalendarDay(day: string): string {
-  const p = dayParts(day);
-  // Noon UTC of that date is that date in UTC: the day is already the directive zone's, nothing to convert.
-  return formatDay(Date.UTC(p.year, p.month - 1, p.day, 12), 'UTC');
 }

@@ -4,7 +4,9 @@ import { reportFormats, reportLanguageSchema } from './report-format.js';
 
 /** `?at=` and `?known_at=` (as the scorecard reads them: a bare date is the end of that day) and `?lang=`. */
 export const reportQuerySchema = targetQuerySchema.extend({
-  lang: reportLanguageSchema.default('en').describe('Language of the labels: en (the only one so far).'),
+  lang: reportLanguageSchema
+    .default('en')
+    .describe('Language of the headings, status names, sentences, titles, owners, numbers and dates: en or vi.'),
 });
 export type ReportQuery = z.output<typeof reportQuerySchema>;
 

@@ -1,7 +1,8 @@
-import { formatLocalDateTime } from '../domain/time/zoned-time.js';
+import type { Language } from '../conventions.js';
+import type { Formatter } from '../domain/language/formatter.js';
 import { calendarDay } from '../evaluation/as-of.js';
-import type { DirectiveRecord, ScorecardService } from '../scorecard/scorecard-service.js';
-import type { TargetListQuery, TargetSummary } from '../scorecard/scorecard-schema.js';
+import type { ScorecardService } from '../scorecard/scorecard-service.js';
+import type { TargetList, TargetListQuery, TargetSummary } from '../scorecard/scorecard-schema.js';
 
 /** The observation a target's current value comes from, as the report's "Observations" sheet lists it. */
 export interface ReportObservation {
@@ -52,12 +53,14 @@ export interface ReportStore {
 
 /** One directive's part of a report: its targets worst first, as the scorecard lists them. */
 export interface DirectiveSection {
-  directive: DirectiveRecord;
+  directive: TargetList['directives'][number];
   targets: TargetSummary[];
 }
 
 /** A scorecard report: what the XLSX, CSV and Markdown formats are written from. */
 export interface ScorecardReport {
+  /** The language its text is written in: headings, status names, sentences, titles and owners. */
+  lang: Language;
   /** The instant evaluated (UTC, ISO 8601). */
   asOf: string;
   /** The calendar day that instant closes in the directive time zone: `--at 2023-06-30` is 2023-06-30. */
@@ -78,8 +81,8 @@ export interface ScorecardReport {
 export class ReportService {
   constructor(private readonly deps: { scorecard: Pick<ScorecardService, 'list'>; store: ReportStore }) {}
 
-  async build(query: Pick<TargetListQuery, 'at' | 'known_at'> = {}): Promise<ScorecardReport> {
-    const list = await this.deps.scorecard.list({ at: query.at, known_at: query.known_at });
+  async build(query: Pick<TargetListQuery, 'at' | 'known_at' | 'lang'> = {}): Promise<ScorecardReport> {
+    const list = await this.deps.scorecard.list({ at: query.at, known_at: query.known_at, lang: query.lang });
     const stored = await this.deps.store.currentObservations(
       list.targets.map((t) => ({ target: t.target, observedAt: t.current_observed_at })),
       list.known_at === null ? undefined : new Date(list.known_at),
@@ -113,6 +116,7 @@ export class ReportService {
       });
     }
     return {
+      lang: list.lang,
       asOf: list.as_of,
       // The day as the scorecard page names it: an instant on a midnight closes the day before.
       asOfDay: calendarDay(Date.parse(list.as_of) - 1, list.timezone)!,
@@ -125,8 +129,6 @@ export class ReportService {
 }
 
 /** What a report's title adds for a report as known at an instant: ", as known at 2023-07-15T23:59:59+07:00". */
-export function knownAtNote(report: Pick<ScorecardReport, 'knownAt' | 'timezone'>): string {
-  return report.knownAt === null
-    ? ''
-    : `, as known at ${formatLocalDateTime(Date.parse(report.knownAt), report.timezone)}`;
+export function knownAtNote(report: Pick<ScorecardReport, 'knownAt'>, f: Formatter): string {
+  return report.knownAt === null ? '' : f.messages.cli.knownAt(f.dateTime(report.knownAt));
 }

@@ -1,24 +1,21 @@
 import ExcelJS from 'exceljs';
 import type { Cell, Worksheet } from 'exceljs';
-import { statusLabels } from '../scorecard/scorecard-format.js';
+import { Formatter } from '../domain/language/formatter.js';
 import type { TargetSummary } from '../scorecard/scorecard-schema.js';
 import { calendarDay } from '../evaluation/as-of.js';
-import { dayParts, formatCalendarDay, statusColours } from './report-format.js';
+import { dayParts, statusColours } from './report-format.js';
 import { knownAtNote, type ReportObservation, type ScorecardReport } from './report-service.js';
 
 /**
- * Number formats by indicator kind, the spreadsheet's spelling of `value-format.ts`: counts whole
- * and grouped, ratios in percent with one decimal, tasks done / not done (the cell keeps 0 or 1).
+ * Number formats by indicator kind, the spreadsheet's spelling of the `Formatter`: counts whole and
+ * grouped, ratios in percent with one decimal, tasks done / not done in the report's language (the
+ * cell keeps 0 or 1). Excel groups and marks decimals as the reader's own settings say.
  */
-const numberFormats: Record<TargetSummary['kind'], string> = {
-  cumulative: '#,##0',
-  level: '#,##0',
-  ratio: '0.0%',
-  milestone: '[>=1]"Done";"Not done"',
-};
+function numberFormats(f: Formatter): Record<TargetSummary['kind'], string> {
+  const { done, notDone } = f.messages.value;
+  return { cumulative: '#,##0', level: '#,##0', ratio: '0.0%', milestone: `[>=1]"${done}";"${notDone}"` };
+}
 const percent = '0.0%';
-/** ISO dates: one spelling in every locale, the one the scorecard and the CSV use. */
-const dateFormat = 'yyyy-mm-dd';
 
 interface Column<T> {
   header: string;
@@ -39,79 +36,81 @@ function excelDate(day: string | null): Date | null {
 /** Counts are whole numbers in the cell too, not only on screen: a sum of the column adds what people see. */
 const valueOf = (x: number | null, kind: TargetSummary['kind']) =>
   x === null ? null : kind === 'ratio' ? x : Math.round(x) || 0;
-const byKind = (t: { kind: TargetSummary['kind'] }) => numberFormats[t.kind];
-
-function targetColumns(timezone: string): Column<TargetSummary>[] {
+function targetColumns(f: Formatter): Column<TargetSummary>[] {
+  const formats = numberFormats(f);
+  const byKind = (t: { kind: TargetSummary['kind'] }) => formats[t.kind];
+  const say = f.messages.report;
+  const h = say.head;
+  const dateFormat = say.dateFormat;
+  const timezone = f.timeZone;
   return [
-    { header: 'Status', width: 12, value: (t) => statusLabels[t.status] },
-    { header: 'Reason', width: 20, value: (t) => t.reason },
-    { header: 'Explanation', width: 70, value: (t) => t.explanation, wrap: true },
-    { header: 'Target', width: 34, value: (t) => t.target },
-    { header: 'Title', width: 50, value: (t) => t.title, wrap: true },
-    { header: 'Owner', width: 30, value: (t) => t.owner, wrap: true },
-    { header: 'Indicator', width: 36, value: (t) => t.indicator_name, wrap: true },
-    { header: 'Region', width: 10, value: (t) => t.region },
-    { header: 'Baseline', width: 14, value: (t) => valueOf(t.baseline, t.kind), format: byKind },
-    { header: 'Target value', width: 14, value: (t) => valueOf(t.target_value, t.kind), format: byKind },
-    { header: 'Direction', width: 10, value: (t) => (t.direction === 'at_most' ? 'at most' : 'at least') },
-    { header: 'Current', width: 14, value: (t) => valueOf(t.current, t.kind), format: byKind },
+    { header: h.status, width: 14, value: (t) => f.status(t.status) },
+    { header: h.reason, width: 20, value: (t) => t.reason },
+    { header: h.explanation, width: 70, value: (t) => t.explanation, wrap: true },
+    { header: h.target, width: 34, value: (t) => t.target },
+    { header: h.title, width: 50, value: (t) => t.title, wrap: true },
+    { header: h.owner, width: 30, value: (t) => t.owner, wrap: true },
+    { header: h.indicator, width: 36, value: (t) => t.indicator_name, wrap: true },
+    { header: h.region, width: 10, value: (t) => t.region },
+    { header: h.baseline, width: 14, value: (t) => valueOf(t.baseline, t.kind), format: byKind },
+    { header: h.targetValue, width: 14, value: (t) => valueOf(t.target_value, t.kind), format: byKind },
+    { header: h.direction, width: 10, value: (t) => (t.direction === 'at_most' ? say.atMost : say.atLeast) },
+    { header: h.current, width: 14, value: (t) => valueOf(t.current, t.kind), format: byKind },
     {
-      header: 'Current value date',
+      header: h.currentDate,
       width: 12,
       value: (t) => excelDate(t.current_observed_at && calendarDay(Date.parse(t.current_observed_at), timezone)),
       format: dateFormat,
     },
-    { header: 'Progress', width: 10, value: (t) => t.progress, format: percent },
-    { header: 'Expected progress', width: 10, value: (t) => t.expected_progress, format: percent },
+    { header: h.progress, width: 10, value: (t) => t.progress, format: percent },
+    { header: h.expectedProgress, width: 10, value: (t) => t.expected_progress, format: percent },
     {
-      header: 'Projected at deadline',
+      header: h.projected,
       width: 14,
       value: (t) => (t.kind === 'milestone' ? null : valueOf(t.projected, t.kind)),
       format: byKind,
     },
-    { header: 'Value at deadline', width: 14, value: (t) => valueOf(t.value_at_deadline, t.kind), format: byKind },
+    { header: h.valueAtDeadline, width: 14, value: (t) => valueOf(t.value_at_deadline, t.kind), format: byKind },
     {
-      header: 'Projected completion',
+      header: h.completion,
       width: 12,
       value: (t) => excelDate(t.projected_completion),
       format: dateFormat,
     },
-    { header: 'Due date', width: 12, value: (t) => excelDate(t.due), format: dateFormat },
+    { header: h.due, width: 12, value: (t) => excelDate(t.due), format: dateFormat },
     {
-      header: 'Notes',
+      header: say.notes,
       width: 24,
       value: (t) =>
-        [t.achieved_late ? 'met after the deadline' : '', t.partial ? 'partial value' : '']
-          .filter(Boolean)
-          .join('; ') || null,
+        [t.achieved_late ? say.metAfterDeadline : '', t.partial ? say.partialValue : ''].filter(Boolean).join('; ') ||
+        null,
     },
   ];
 }
 
-const sourceLabels: Record<ReportObservation['source'], string> = {
-  direct: 'Observed',
-  children: 'Rolled up from its parts',
-  predecessors: 'Rolled up from merged units',
-};
+function observationColumns(f: Formatter): Column<ReportObservation>[] {
+  const formats = numberFormats(f);
+  const say = f.messages.report;
+  const h = say.observation;
+  return [
+    { header: say.head.target, width: 34, value: (o) => o.target },
+    { header: say.head.indicator, width: 28, value: (o) => o.indicator },
+    { header: h.indicatorName, width: 36, value: (o) => o.indicatorName, wrap: true },
+    { header: say.head.region, width: 10, value: (o) => o.regionCode },
+    { header: h.regionName, width: 24, value: (o) => o.regionName },
+    { header: h.date, width: 12, value: (o) => excelDate(o.day), format: say.dateFormat },
+    { header: h.value, width: 14, value: (o) => valueOf(o.value, o.kind), format: (o) => formats[o.kind] },
+    { header: h.unit, width: 12, value: (o) => o.unit },
+    { header: h.source, width: 26, value: (o) => say.sources[o.source] },
+    { header: h.coverage, width: 10, value: (o) => o.coverage, format: percent },
+    { header: h.note, width: 60, value: (o) => o.note, wrap: true },
+    { header: h.batch, width: 8, value: (o) => o.batchId, format: '0' },
+    { header: h.batchSource, width: 12, value: (o) => o.batchSource },
+    { header: h.feed, width: 20, value: (o) => o.feed },
+  ];
+}
 
-const observationColumns: Column<ReportObservation>[] = [
-  { header: 'Target', width: 34, value: (o) => o.target },
-  { header: 'Indicator', width: 28, value: (o) => o.indicator },
-  { header: 'Indicator name', width: 36, value: (o) => o.indicatorName, wrap: true },
-  { header: 'Region', width: 10, value: (o) => o.regionCode },
-  { header: 'Region name', width: 24, value: (o) => o.regionName },
-  { header: 'Date', width: 12, value: (o) => excelDate(o.day), format: dateFormat },
-  { header: 'Value', width: 14, value: (o) => valueOf(o.value, o.kind), format: byKind },
-  { header: 'Unit', width: 12, value: (o) => o.unit },
-  { header: 'Source', width: 26, value: (o) => sourceLabels[o.source] },
-  { header: 'Coverage', width: 10, value: (o) => o.coverage, format: percent },
-  { header: 'Note', width: 60, value: (o) => o.note, wrap: true },
-  { header: 'Batch', width: 8, value: (o) => o.batchId, format: '0' },
-  { header: 'Batch source', width: 12, value: (o) => o.batchSource },
-  { header: 'Feed', width: 20, value: (o) => o.feed },
-];
-
-/** The name of the sheet of the observations; a directive's sheet never takes it. */
+/** The name of the sheet of the observations in an English report; a directive's sheet never takes it. */
 export const observationsSheetName = 'Observations';
 
 /**
@@ -125,16 +124,17 @@ export async function reportXlsx(report: ScorecardReport): Promise<Buffer> {
   workbook.creator = 'Pacer';
   // The as-of instant, not the clock: the same report twice is the same workbook.
   workbook.created = workbook.modified = new Date(report.asOf);
-  const asOf = `as of ${formatCalendarDay(report.asOfDay)} (${report.timezone})${knownAtNote(report)}`;
-  const used = new Set([observationsSheetName.toLowerCase()]);
+  const f = new Formatter(report.lang, report.timezone);
+  const say = f.messages.report;
+  const day = f.calendarDay(report.asOfDay);
+  const known = knownAtNote(report, f);
+  const observationsSheet = say.observationsSheet;
+  const used = new Set([observationsSheet.toLowerCase()]);
   for (const { directive, targets } of report.directives) {
     const sheet = workbook.addWorksheet(sheetName(directive.id, used));
-    fillSheet(
-      sheet,
-      `${directive.title}: ${targets.length} targets ${asOf}, worst first`,
-      targetColumns(report.timezone),
-      targets,
-    );
+    const title =
+      say.sheetTitle({ directive: directive.title, count: targets.length, day, timezone: report.timezone }) + known;
+    fillSheet(sheet, title, targetColumns(f), targets);
     targets.forEach((t, i) => {
       const cell = sheet.getCell(i + 3, 1);
       const colour = statusColours[t.status];
@@ -144,8 +144,9 @@ export async function reportXlsx(report: ScorecardReport): Promise<Buffer> {
       cell.border = { top: side, bottom: side, left: side, right: side };
     });
   }
-  const sheet = workbook.addWorksheet(observationsSheetName);
-  fillSheet(sheet, `The observation behind each current value, ${asOf}`, observationColumns, report.observations);
+  const sheet = workbook.addWorksheet(observationsSheet);
+  const title = say.observationsTitle({ day, timezone: report.timezone }) + known;
+  fillSheet(sheet, title, observationColumns(f), report.observations);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

@@ -59,7 +59,7 @@ export async function apiRoutes(
     ...scorecardRoutes({ scorecard: s.scorecard, openapi }),
     ...reportRoutes({ reports: s.reports, openapi }),
     ...backtestRoutes({ backtest: s.backtest, openapi }),
-    ...(await scorecardPages(s.scorecard)),
+    ...(await scorecardPages(s.scorecard, undefined, config.language)),
     ...(await backtestPages(s.backtest)),
     ...metricsRoutes(s.metrics, kpi, [() => feedMetrics.render()]),
     ...runbookRoutes(),

@@ -1,4 +1,5 @@
 import { eventConcerns } from '../domain/catalog/catalog-events.js';
+import { directiveTextFields, storedTranslations } from '../domain/catalog/catalog-text.js';
 import { sql, type Kysely } from 'kysely';
 import type { Point } from '../domain/evaluation/region-rollup.js';
 import type {
@@ -20,11 +21,12 @@ export class ScorecardRepository implements ScorecardStore {
   constructor(private readonly db: Kysely<DB>) {}
 
   async directives(): Promise<DirectiveRecord[]> {
-    return this.db
+    const rows = await this.db
       .selectFrom('directives')
-      .select(['id', 'title', 'issuer', 'issued', 'timezone', 'url'])
+      .select(['id', 'title', 'issuer', 'issued', 'timezone', 'url', 'translations'])
       .orderBy('id')
       .execute();
+    return rows.map((d) => ({ ...d, translations: storedTranslations(directiveTextFields, d.translations) }));
   }
 
   async describeTarget(id: string): Promise<TargetDescription | undefined> {

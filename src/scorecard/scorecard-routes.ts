@@ -68,7 +68,7 @@ export function scorecardRoutes(deps: { scorecard: ScorecardService; openapi: Op
       },
       404: { description: 'No target with this id.', content: { 'application/json': error } },
     },
-    handler: ({ params: { id }, query: { at, known_at } }) => deps.scorecard.detail(id, at, known_at),
+    handler: ({ params: { id }, query: { at, known_at, lang } }) => deps.scorecard.detail(id, at, known_at, lang),
   });
   return [list, detail];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { languages } from '../conventions.js';
 import { targetReasons, targetStatuses } from '../domain/evaluation/target-evaluation.js';
 
 /**
@@ -46,9 +47,19 @@ const knownAtParam = z
       'the view "as known then". Default: now, with every later correction.',
   );
 
+/**
+ * The language of the text written for people (`explanation`, `title`, `owner`, `source`): `en` (the default)
+ * or `vi`. Codes, numbers and instants are the same in every language.
+ */
+export const langParam = z
+  .enum(languages)
+  .optional()
+  .describe('Language of the text for people (explanation, title, owner, source): en (default) or vi.');
+
 export const targetListQuerySchema = z.object({
   at: atParam,
   known_at: knownAtParam,
+  lang: langParam,
   status: listParam(targetStatusSchema, true)
     .optional()
     .describe(`Only these statuses, comma-separated or repeated: ${targetStatuses.join(', ')}.`),
@@ -68,7 +79,7 @@ export type DirectivePageQuery = z.output<typeof directivePageQuerySchema>;
 export const targetParamsSchema = z.object({
   id: z.string().min(1).max(200).describe('Target id from the catalog, e.g. vneid-accounts-40m.'),
 });
-export const targetQuerySchema = z.object({ at: atParam, known_at: knownAtParam });
+export const targetQuerySchema = z.object({ at: atParam, known_at: knownAtParam, lang: langParam });
 
 /**
  * One evaluated target: the fields of `pacer evaluate --json`, plus what a reader needs to show
@@ -93,7 +104,7 @@ export const targetSummarySchema = z.object({
       'Why the target has its status: target_met, deadline_passed, no_report, incomplete_coverage, stale, ' +
         'task_open, task_due_soon, milestone_missed, forecast_meets or forecast_short.',
     ),
-  explanation: z.string().describe('The reason in one sentence, with the numbers.'),
+  explanation: z.string().describe('The reason in one sentence, with the numbers, in the language asked for.'),
   achieved_late: z.boolean().describe('Missed, but the target value was met after the deadline.'),
   achieved_at: instant.nullable(),
   baseline: z.number(),
@@ -167,6 +178,8 @@ const knownAtField = instant
 export const targetListSchema = z.object({
   as_of: instant.describe('The instant the evaluation answers for.'),
   known_at: knownAtField,
+  as_of_day: day.describe('The calendar date that instant closes: `?at=2023-06-30` is 2023-06-30.'),
+  lang: z.enum(languages).describe('The language of the text for people.'),
   timezone: z.string().describe('Time zone of the calendar dates.'),
   directives: z.array(directiveSchema),
   owners: z.array(z.string()).describe('Every owner, for filtering.'),
@@ -189,6 +202,8 @@ const pointSchema = z.object({ at: instant, value: z.number() });
 export const targetDetailSchema = z.object({
   as_of: instant,
   known_at: knownAtField,
+  as_of_day: day.describe('The calendar date that instant closes.'),
+  lang: z.enum(languages).describe('The language of the text for people.'),
   timezone: z.string(),
   directive: directiveSchema,
   target: targetSummarySchema.extend({

@@ -1,4 +1,7 @@
+import type { Language } from '../conventions.js';
 import type { Directive } from '../domain/catalog/catalog-model.js';
+import { Formatter } from '../domain/language/formatter.js';
+import { defaultLanguage } from '../domain/language/language.js';
 import { RegionTree, type Point } from '../domain/evaluation/region-rollup.js';
 import { compareWorstFirst } from '../domain/evaluation/status-order.js';
 import {
@@ -105,26 +108,29 @@ export interface ScorecardDeps {
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-/** A stored result as the API and `pacer evaluate --json` show it. */
+/** A stored result as the API and `pacer evaluate --json` show it, its text for people in `language`. */
 export function targetSummary(
   r: TargetResult,
   indicator: IndicatorRecord | undefined,
   timezone: string,
+  language: Language = defaultLanguage,
 ): TargetSummary {
   const t = r.target;
+  const text = t.translations[language];
+  const measure = indicator?.translations?.[language];
   return {
     target: t.id,
-    title: t.title,
+    title: text?.title ?? t.title,
     directive: t.directiveId,
-    owner: t.owner,
+    owner: text?.owner ?? t.owner,
     indicator: t.indicatorId,
-    indicator_name: indicator?.name ?? t.indicatorId,
-    unit: indicator?.unit ?? '',
+    indicator_name: measure?.name ?? indicator?.name ?? t.indicatorId,
+    unit: measure?.unit ?? indicator?.unit ?? '',
     kind: indicator?.kind ?? 'level',
     region: t.regionCode,
     status: r.status,
     reason: r.reason,
-    explanation: r.explanation,
+    explanation: r.explanations[language],
     achieved_late: r.achievedLate,
     achieved_at: isoOrNull(r.achievedAt),
     baseline: t.baselineValue,
@@ -149,6 +155,24 @@ export function targetSummary(
     projected_high: r.projectedHigh,
     projected_completion: calendarDay(r.projectedCompletionAt, timezone),
   };
+}
+
+/** A directive as the API shows it: its title and issuer in `language`, else in English. */
+export function directiveIn(d: DirectiveRecord, language: Language): TargetList['directives'][number] {
+  const text = d.translations[language];
+  return {
+    id: d.id,
+    title: text?.title ?? d.title,
+    issuer: text?.issuer ?? d.issuer,
+    issued: d.issued,
+    timezone: d.timezone,
+    url: d.url,
+  };
+}
+
+/** Every name of a target's owner: English, then the translations. */
+function ownerNamesOf(t: TargetResult['target']): string[] {
+  return [t.owner, ...Object.values(t.translations).flatMap((x) => (x?.owner ? [x.owner] : []))];
 }
 
 /** Results worst first (see `domain/evaluation/status-order.ts`). */
@@ -218,30 +242,42 @@ export class ScorecardService {
   async list(query: TargetListQuery = {}): Promise<TargetList> {
     const directives = await this.deps.store.directives();
     const timezone = timezoneOf(directives);
+    const language = query.lang ?? defaultLanguage;
     const snapshot = await this.snapshotAt(query.at, query.known_at, directives);
     const asOf = snapshot.asOf;
     const indicators = new Map(snapshot.indicators.map((i) => [i.id, i]));
     const all = worstFirst(snapshot.results).map((r) =>
-      targetSummary(r, indicators.get(r.target.indicatorId), timezone),
+      targetSummary(r, indicators.get(r.target.indicatorId), timezone, language),
     );
     const counts = Object.fromEntries(targetStatuses.map((s) => [s, 0])) as Record<TargetStatus, number>;
     for (const t of all) counts[t.status]++;
     const wanted = <T>(list: T[] | undefined, value: T) => !list || list.length === 0 || list.includes(value);
+    // An owner is asked for by its name in any language: a link or a script keeps working in the other one.
+    const ownerNames = new Map(snapshot.results.map((r) => [r.target.id, ownerNamesOf(r.target)]));
+    const ownerWanted = (t: TargetSummary) =>
+      !query.owner || query.owner.length === 0 || ownerNames.get(t.target)!.some((o) => query.owner!.includes(o));
     return {
       as_of: asOf.toISOString(),
       known_at: snapshot.knownAt?.toISOString() ?? null,
+      as_of_day: asOfDayOf(asOf, timezone),
+      lang: language,
       timezone,
-      directives,
+      directives: directives.map((d) => directiveIn(d, language)),
       owners: [...new Set(all.map((t) => t.owner))].sort((a, b) => a.localeCompare(b)),
       counts,
       total: all.length,
       targets: all.filter(
-        (t) => wanted(query.status, t.status) && wanted(query.owner, t.owner) && wanted(query.directive, t.directive),
+        (t) => wanted(query.status, t.status) && ownerWanted(t) && wanted(query.directive, t.directive),
       ),
     };
   }
 
-  async detail(id: string, at?: string, knownAtText?: string): Promise<TargetDetail> {
+  async detail(
+    id: string,
+    at?: string,
+    knownAtText?: string,
+    language: Language = defaultLanguage,
+  ): Promise<TargetDetail> {
     const [directives, description] = await Promise.all([
       this.deps.store.directives(),
       this.deps.store.describeTarget(id),
@@ -260,15 +296,29 @@ export class ScorecardService {
       this.breakdown(r, indicator, asOf, knownAt),
     ]);
     const directive = directives.find((d) => d.id === t.directiveId)!;
+    // English says it as the push answer does; another language in its own words, numbers and days.
+    const format = language === defaultLanguage ? undefined : new Formatter(language, timezone);
+    const flagged = (flag: WarningFlag) =>
+      format
+        ? warningMessage(
+            flag,
+            (ms) => format.day(ms),
+            false,
+            format.messages.warnings,
+            (x) => format.number(x),
+          )
+        : warningMessage(flag, (ms) => calendarDay(ms, timezone)!);
     return {
       as_of: asOf.toISOString(),
       known_at: knownAt?.toISOString() ?? null,
+      as_of_day: asOfDayOf(asOf, timezone),
+      lang: language,
       timezone,
-      directive,
+      directive: directiveIn(directive, language),
       target: {
-        ...targetSummary(r, indicator, timezone),
+        ...targetSummary(r, indicator, timezone, language),
         region_name: description.regionName,
-        source: description.source,
+        source: t.translations[language]?.source ?? description.source,
         tolerance: t.tolerance ?? DEFAULT_TOLERANCE,
         update_interval_seconds: indicator?.updateIntervalSeconds ?? 0,
         milestones: t.milestones.map((m, i) => ({
@@ -290,9 +340,7 @@ export class ScorecardService {
           new_value: v.newValue,
           revised_at: iso(v.revisedAt),
         })),
-        ...(o.warning && {
-          warning: { code: o.warning.code, message: warningMessage(o.warning, (ms) => calendarDay(ms, timezone)!) },
-        }),
+        ...(o.warning && { warning: { code: o.warning.code, message: flagged(o.warning) } }),
       })),
       earlier_observations: series.earlier,
       later_observations: series.later,
@@ -396,6 +444,14 @@ export class ScorecardService {
       missing,
     };
   }
+}
+
+/**
+ * The calendar date an "as of" instant stands for: a bare date means the end of that day, which is one
+ * millisecond before the next day's start, so an instant on a midnight closes the day before.
+ */
+export function asOfDayOf(asOf: Date, timezone: string): string {
+  return calendarDay(asOf.getTime() - 1, timezone)!;
 }
 
 /** The time zone dates are read in: the directives' (the first, by id), else UTC. */

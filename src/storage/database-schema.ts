@@ -9,6 +9,12 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export type { Dims } from '../domain/observations/observation.js';
 import type { Dims } from '../domain/observations/observation.js';
+import type { Language } from '../conventions.js';
+import type {
+  DirectiveTranslations,
+  IndicatorTranslations,
+  TargetTranslations,
+} from '../domain/catalog/catalog-text.js';
 
 export interface RegionSetsTable {
   id: string;
@@ -54,6 +60,8 @@ export interface IndicatorsTable {
   rollup: 'sum' | 'mean' | 'min' | 'max' | 'none';
   update_interval_seconds: number;
   monotone: 'increasing' | 'decreasing' | null;
+  /** The name and unit in languages beyond English (migration 0013). */
+  translations: JSONColumnType<IndicatorTranslations, string, string>;
 }
 
 export interface DirectivesTable {
@@ -64,6 +72,8 @@ export interface DirectivesTable {
   timezone: string;
   url: string | null;
   description: string | null;
+  /** The title and issuer in languages beyond English: `{"vi": {"title": ...}}` (migration 0013). */
+  translations: JSONColumnType<DirectiveTranslations, string, string>;
 }
 
 export interface TargetsTable {
@@ -88,6 +98,8 @@ export interface TargetsTable {
   min_coverage: number | null;
   unlikely_below: number | null;
   note: string | null;
+  /** The title, owner and source in languages beyond English (migration 0013). */
+  translations: JSONColumnType<TargetTranslations, string, string>;
 }
 
 export interface TargetMilestonesTable {
@@ -221,6 +233,8 @@ export interface EvaluationsTable {
   current_source: 'direct' | 'children' | 'predecessors' | null;
   reason: string | null;
   explanation: string | null;
+  /** The explanation in each language (`conventions.ts` `languages`); null in runs stored before them. */
+  explanations: Partial<Record<Language, string>> | null;
   value_at_deadline: number | null;
   partial: Generated<boolean>;
   attainment_probability: number | null;

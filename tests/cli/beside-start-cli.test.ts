@@ -60,7 +60,7 @@ describe('every pacer command beside a running pacer start on the embedded datab
     await cp('catalog', changed, { recursive: true });
     const directive = path.join(changed, 'ct-05-2023.yaml');
     const text = await readFile(directive, 'utf8');
-    await writeFile(directive, text.replace('title: 40 million VNeID', 'title: Forty million VNeID'));
+    await writeFile(directive, text.replace('en: 40 million VNeID', 'en: Forty million VNeID'));
     const plan = await cli(['catalog', 'plan', changed]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('targets: +0 ~1 -0\n  ~ vneid-accounts-40m: title\n');
@@ -100,7 +100,7 @@ describe('every pacer command beside a running pacer start on the embedded datab
     await expectGolden('tests/cli/golden/status-2023-06-30.json', `${status.stdout}\n`);
     const table = await cli(['status', '--at', '2023-06-30']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^off_track\s+vneid-accounts-40m\s+4\.8%/m);
+    expect(table.stdout).toMatch(/^Off track\s+vneid-accounts-40m\s+4\.8%/m);
 
     const out = path.join(dir, 'dashboards');
     const generated = await cli(['generate', '--out', out]);
@@ -225,7 +225,7 @@ describe('every pacer command beside a running pacer start on the embedded datab
       expect(result.stderr).toContain(note);
     }
     expect(results[0]!.stdout).toMatch(/^pcr_/);
-    expect(results[1]!.stdout).toMatch(/^missed\s+vneid-accounts-40m\s/m);
+    expect(results[1]!.stdout).toMatch(/^Missed\s+vneid-accounts-40m\s/m);
     expect(results[2]!.stdout).toBe('No changes: the database matches the catalog.\n');
 
     const tokens = await cli(['token', 'list']);

@@ -122,7 +122,7 @@ describe('the pacer command line', () => {
       answer = JSON.parse(await readFile('tests/cli/golden/status-2023-06-30.json', 'utf8'));
       const status = await traced(['status', '--url', base]);
       expect(status.code, status.stderr).toBe(0);
-      expect(status.stdout).toMatch(/^off_track\s+vneid-accounts-40m\s+4\.8%/m);
+      expect(status.stdout).toMatch(/^Off track\s+vneid-accounts-40m\s+4\.8%/m);
       expect([...status.packages].filter((p) => heavyPackages.includes(p))).toEqual([]);
       expect(
         status.own.filter((m) => /^dist\/(main|storage|http\/server|scorecard\/scorecard-schema)/.test(m)),

@@ -33,6 +33,16 @@ describe(`pacer report on ${backend}`, () => {
     expect(csv.stdout).toBe(await golden('csv'));
   });
 
+  it('writes the report in Vietnamese with --lang vi, or by the locale (the golden file)', async () => {
+    const [byOption, byLocale] = await Promise.all([
+      runPacerCli(['report', '--at', '2023-06-30', '--format', 'md', '--lang', 'vi'], env),
+      runPacerCli(['report', '--at', '2023-06-30', '--format', 'md'], { ...env, LC_ALL: 'vi_VN.UTF-8' }),
+    ]);
+    expect(byOption.code, byOption.stderr).toBe(0);
+    expect(byOption.stdout).toBe(await golden('vi.md'));
+    expect(byLocale.stdout).toBe(byOption.stdout);
+  });
+
   it('writes a workbook to scorecard-DATE.xlsx in the current directory when no --out is given', async () => {
     const result = await runPacerCli(['report', '--at', '2023-06-30', '--format', 'xlsx'], env, { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
@@ -51,7 +61,7 @@ describe(`pacer report on ${backend}`, () => {
     expect(format).toMatchObject({ code: 1, stdout: '' });
     expect(format.stderr).toMatch(/error: --format: Invalid option: expected one of "xlsx"\|"csv"\|"md"/);
     expect(lang).toMatchObject({ code: 1, stdout: '' });
-    expect(lang.stderr).toContain('error: --lang: Invalid input: expected "en"');
+    expect(lang.stderr).toContain('error: --lang: expected one of en, vi, got "fr"');
     expect(date).toMatchObject({ code: 1, stdout: '' });
     expect(date.stderr).toContain('error: --at: expected YYYY-MM-DD or an ISO date-time, got "2023-02-30"');
   });

@@ -44,7 +44,7 @@ describe.each(backends)('pacer status on %s', (backend) => {
       expect(result.stdout).not.toContain(esc);
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines[0]).toBe(
-        'Directive 05/CT-TTg (2023) on Scheme 06: 18 targets as of 2023-06-30 (Asia/Ho_Chi_Minh), worst first',
+        'Directive 05/CT-TTg (2023) on Scheme 06: 18 targets as of 30 Jun 2023 (Asia/Ho_Chi_Minh), worst first',
       );
       expect(lines[1]).toMatch(
         /^STATUS\s+TARGET\s+PROGRESS\s+EXPECTED\s+CURRENT\s+PROJECTED\s+TARGET VALUE\s+COMPLETION\s+DUE$/,
@@ -54,17 +54,17 @@ describe.each(backends)('pacer status on %s', (backend) => {
       const rows = lines.slice(2, 2 + 2 * 18).filter((_, i) => i % 2 === 0);
       const explanations = lines.slice(2, 2 + 2 * 18).filter((_, i) => i % 2 === 1);
       // Tasks nobody reported on are no_data, whatever their due date.
-      expect(rows.map((l) => l.split(/\s+/)[0])).toEqual([
-        ...Array(8).fill('missed'),
-        'off_track',
-        ...Array(9).fill('no_data'),
+      expect(rows.map((l) => l.split(/\s{2,}/)[0])).toEqual([
+        ...Array(8).fill('Missed'),
+        'Off track',
+        ...Array(9).fill('No data'),
       ]);
       for (const explanation of explanations) expect(explanation).toMatch(/^ {2}\S.{20,}\.$/);
       const row = rows.findIndex((l) => l.includes('vneid-accounts-40m'));
       expect(rows[row]).toMatch(
         new RegExp(
-          '^off_track\\s+vneid-accounts-40m\\s+4\\.8%\\s+100\\.0%\\s+' +
-            '12,500,000\\s+30,777,778\\s+40,000,000\\s+2023-10-27\\s+2023-06-30$',
+          '^Off track\\s+vneid-accounts-40m\\s+4\\.8%\\s+100\\.0%\\s+' +
+            '12,500,000\\s+30,777,778\\s+40,000,000\\s+27 Oct 2023\\s+30 Jun 2023$',
         ),
       );
       expect(explanations[row]).toBe(
@@ -74,20 +74,60 @@ describe.each(backends)('pacer status on %s', (backend) => {
       // The expected progress from the end of 30 Sept 2022 to the end of 30 June 2023, of the 457 days to the
       // end of 2023: 273 / 457 = 59.7%.
       expect(rows.find((l) => l.includes('villages-mobile-coverage-266'))).toMatch(
-        /^no_data\s+villages-mobile-coverage-266\s+0\.0%\s+59\.7%\s+266\s+266\s+≤ 0\s+—\s+2023-12-31$/,
+        /^No data\s+villages-mobile-coverage-266\s+0\.0%\s+59\.7%\s+266\s+266\s+≤ 0\s+—\s+31 Dec 2023$/,
       );
       expect(explanations[rows.findIndex((l) => l.includes('mic-egov-architecture'))]).toBe(
         '  No report on this task yet; it is due 30 Sept 2023.',
       );
-      expect(lines.at(-1)).toBe('8 missed, 1 off_track, 0 at_risk, 9 no_data, 0 on_track, 0 achieved');
+      expect(lines.at(-1)).toBe('8 missed, 1 off track, 0 at risk, 9 no data, 0 on track, 0 achieved');
     },
   );
+
+  it('speaks Vietnamese with --lang vi or a Vietnamese locale: status names, sentences, numbers and days', async () => {
+    const byOption = await runPacerCli(['status', '--at', '2023-06-30', '--lang', 'vi'], env);
+    expect(byOption.code, byOption.stderr).toBe(0);
+    const byLocale = await runPacerCli(['status', '--at', '2023-06-30'], { ...env, LANG: 'vi_VN.UTF-8' });
+    expect(byLocale.stdout).toBe(byOption.stdout);
+    const lines = byOption.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'Chỉ thị 05/CT-TTg (2023) về Đề án 06: 18 chỉ tiêu tính đến 30/06/2023 ' +
+        '(Asia/Ho_Chi_Minh), chậm nhất xếp trước',
+    );
+    const row = lines.findIndex((l) => l.includes('vneid-accounts-40m'));
+    expect(lines[row]!.split(/\s{2,}/)).toEqual([
+      'Chậm tiến độ',
+      'vneid-accounts-40m',
+      '4,8%',
+      '100,0%',
+      '12.500.000',
+      '30.777.778',
+      '40.000.000',
+      '27/10/2023',
+      '30/06/2023',
+    ]);
+    expect(lines[row + 1]).toBe(
+      '  Theo tốc độ 77.778 mỗi ngày, dự báo đạt 30.777.778/40.000.000 vào 30/06/2023 (68,1%): ' +
+        'chưa đạt chỉ tiêu, vượt quá biên độ cho phép 10,0%.',
+    );
+    expect(lines.at(-1)).toBe(
+      '8 không đạt, 1 chậm tiến độ, 0 có nguy cơ chậm, 9 chưa có số liệu, 0 đúng tiến độ, 0 đã đạt',
+    );
+    // --lang wins over the locale; a language Pacer lacks is refused, naming the option.
+    const english = await runPacerCli(['status', '--at', '2023-06-30', '--lang', 'en'], {
+      ...env,
+      LANG: 'vi_VN.UTF-8',
+    });
+    expect(english.stdout).toContain('Off track');
+    const bad = await runPacerCli(['status', '--lang', 'fr'], env);
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toContain('--lang: expected one of en, vi, got "fr"');
+  });
 
   it('colours the status when asked (FORCE_COLOR), keeping the text, and never under NO_COLOR', async () => {
     const coloured = await runPacerCli(['status', '--at', '2023-06-30'], { ...env, FORCE_COLOR: '1' });
     expect(coloured.code).toBe(0);
-    expect(coloured.stdout).toContain(`${esc}31moff_track${esc}0m`);
-    expect(coloured.stdout).toContain(`${esc}1;31mmissed   ${esc}0m`);
+    expect(coloured.stdout).toContain(`${esc}31mOff track${esc}0m`);
+    expect(coloured.stdout).toContain(`${esc}1;31mMissed   ${esc}0m`);
     const plain = await runPacerCli(['status', '--at', '2023-06-30'], { ...env, FORCE_COLOR: '1', NO_COLOR: '1' });
     expect(plain.stdout).not.toContain(esc);
   });
@@ -169,7 +209,7 @@ describe('pacer status beside a running pacer start on the embedded database', (
 
       const table = await runPacerCli(['status', '--at', '2023-06-30'], env);
       expect(table.code).toBe(0);
-      expect(table.stdout).toMatch(/^off_track\s+vneid-accounts-40m\s+4\.8%/m);
+      expect(table.stdout).toMatch(/^Off track\s+vneid-accounts-40m\s+4\.8%/m);
 
       const byUrl = await runPacerCli(['status', '--json', '--status', 'missed', '--url', running.baseUrl], {});
       expect(byUrl.code, byUrl.stderr).toBe(0);

@@ -205,10 +205,12 @@ describe.skipIf(!runnable && !servicesRequired)(
             'Reason: forecast_short\\. ' +
             'Current 4\\.1k, expected by now \\d+(\\.\\d+)?k, ' +
             'projected at the deadline [\\d.]+k against a target of 1M; ' +
-            // The due date as the catalog writes it: a day in Asia/Ho_Chi_Minh, not a UTC instant.
-            'due \\d{4}-\\d{2}-\\d{2}\\.$',
+            // The due day as the directive's people read it (its local calendar day), not a UTC instant.
+            'deadline \\d{4}-\\d{2}-\\d{2}\\.$',
         ),
       );
+      expect(alert!.annotations.summary_vi).toBe('Chỉ tiêu e2e-off-track chậm tiến độ: E2E e2e-off-track');
+      expect(alert!.annotations.description_vi).toMatch(/; thời hạn \d{2}\/\d{2}\/\d{4}\.$/);
       expect(alert!.annotations.runbook_url).toBe('http://localhost:8080/runbooks#kpitargetofftrack');
       expect(alert!.annotations.dashboard_url).toBe('http://localhost:3000/d/pacer-target?var-target=e2e-off-track');
     });

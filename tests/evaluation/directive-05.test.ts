@@ -122,9 +122,14 @@ targets:
     expect(Math.abs(r.projectedCompletionAt! - handComputed.completion)).toBeLessThan(1000);
     expect(new Date(r.projectedCompletionAt!).toISOString().slice(0, 10)).toBe('2023-10-27');
     expect(r.reason).toBe('forecast_short');
-    expect(r.explanation).toBe(
+    expect(r.explanations.en).toBe(
       'At 77,778 a day the forecast reaches 30,777,778 of 40,000,000 by 30 Jun 2023 (68.1%): ' +
         'short beyond the 10.0% tolerance.',
+    );
+    // The same figures as a ministry's report writes them: dots group thousands, the comma is the decimal mark.
+    expect(r.explanations.vi).toBe(
+      'Theo tốc độ 77.778 mỗi ngày, dự báo đạt 30.777.778/40.000.000 vào 30/06/2023 (68,1%): ' +
+        'chưa đạt chỉ tiêu, vượt quá biên độ cho phép 10,0%.',
     );
     expect(new Date(r.target.deadline).toISOString()).toBe(handComputed.deadline);
   });
@@ -141,7 +146,7 @@ targets:
       reason: 'no_report',
       projected: null,
       projectedCompletionAt: null,
-      explanation: 'No report on this task yet; it is due 30 Sept 2023.',
+      explanations: { en: 'No report on this task yet; it is due 30 Sept 2023.' },
     });
     // the last count, 2022-09-30, is 273 days old: over 3 × 90 days
     expect(status['villages-mobile-coverage-266']).toBe('no_data');
@@ -167,7 +172,7 @@ targets:
     )!;
     for (const r of [byId.get('vneid-accounts-40m')!, then]) {
       expect(r).toMatchObject({ status: 'missed', projected: 12_500_000, valueAtDeadline: 12_500_000 });
-      expect(r.explanation).toBe('The deadline of 30 Jun 2023 passed at 12,500,000 of 40,000,000 (4.8%).');
+      expect(r.explanations.en).toBe('The deadline of 30 Jun 2023 passed at 12,500,000 of 40,000,000 (4.8%).');
     }
   });
 
@@ -186,7 +191,7 @@ targets:
         const where = `${r.target.id} as of ${date}`;
         const indicator = indicatorKinds.get(r.target.indicatorId);
         expect(r.reason, where).toBeTruthy();
-        expect(r.explanation.length, where).toBeGreaterThan(20);
+        expect(r.explanations.en.length, where).toBeGreaterThan(20);
         if (r.status !== 'achieved' && r.projectedCompletionAt !== null)
           expect(r.projectedCompletionAt, where).toBeGreaterThan(at);
         if (indicator === 'milestone') {
@@ -272,11 +277,23 @@ targets:
       );
       expect(lines.find((l) => l.includes(' vneid-accounts-40m '))).toMatch(
         new RegExp(
-          '^off_track\\s+vneid-accounts-40m\\s+4\\.8%\\s+100\\.0%\\s+12,500,000\\s+30,777,778\\s+40,000,000\\s+' +
-            '2023-10-27\\s+2023-06-30\\s+forecast_short$',
+          '^Off track\\s+vneid-accounts-40m\\s+4\\.8%\\s+100\\.0%\\s+12,500,000\\s+30,777,778\\s+40,000,000\\s+' +
+            '27 Oct 2023\\s+30 Jun 2023\\s+forecast_short$',
         ),
       );
       expect(lines).toHaveLength(2 + 19);
+
+      // The locale of the shell picks the language; numbers and days follow it.
+      const vi = await runPacerCli(['evaluate', '--at', '2023-06-30'], { DATABASE_URL: t.url, LANG: 'vi_VN.UTF-8' });
+      expect(vi.code, vi.stderr).toBe(0);
+      const viLines = vi.stdout.trim().split('\n');
+      expect(viLines[0]).toBe('18 chỉ tiêu tính đến 30/06/2023 (Asia/Ho_Chi_Minh), chậm nhất xếp trước');
+      expect(viLines.find((l) => l.includes(' vneid-accounts-40m '))).toMatch(
+        new RegExp(
+          '^Chậm tiến độ\\s+vneid-accounts-40m\\s+4,8%\\s+100,0%\\s+12\\.500\\.000\\s+30\\.777\\.778\\s+' +
+            '40\\.000\\.000\\s+27/10/2023\\s+30/06/2023\\s+forecast_short$',
+        ),
+      );
     });
 });
 
@@ -290,10 +307,10 @@ describe('pacer evaluate on a fresh clone, before any pacer start', () => {
         'the database was empty: applied the catalog in ./catalog and loaded the demo data (32 rows)',
       );
       const lines = table.stdout.trim().split('\n');
-      expect(lines[0]).toBe('18 targets as of 2023-06-30 (Asia/Ho_Chi_Minh), worst first');
+      expect(lines[0]).toBe('18 targets as of 30 Jun 2023 (Asia/Ho_Chi_Minh), worst first');
       expect(lines).toHaveLength(2 + 18);
       expect(lines.find((l) => l.includes(' vneid-accounts-40m '))).toMatch(
-        /^off_track\s+vneid-accounts-40m\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778/,
+        /^Off track\s+vneid-accounts-40m\s+4\.8%\s+100\.0%\s+12,500,000\s+30,777,778/,
       );
       // Prepared once: the second run says nothing about it.
       const again = await runPacerCli(['evaluate', '--at', '2023-06-30'], { PACER_DATA_DIR: dataDir });

@@ -575,8 +575,8 @@ describe.each(backends)('evaluation semantics on %s', (backend) => {
     if (e.source !== undefined) expect(r.currentSource).toBe(e.source);
     if (e.reason !== undefined) expect(r.reason).toBe(e.reason);
     if (e.partial !== undefined) expect(r.partial).toBe(e.partial);
-    for (const words of e.explains ?? []) expect(r.explanation).toContain(words);
-    expect(r.explanation, 'every status explains itself').not.toBe('');
+    for (const words of e.explains ?? []) expect(r.explanations.en).toContain(words);
+    expect(r.explanations.en, 'every status explains itself').not.toBe('');
     if (e.projectedAtLeast !== undefined) expect(r.projected!).toBeGreaterThanOrEqual(e.projectedAtLeast);
     if (e.valueAtDeadline !== undefined) expect(r.valueAtDeadline).toBe(e.valueAtDeadline);
     for (const key of ['current', 'expected', 'progress', 'expectedProgress', 'projected', 'coverage'] as const) {

@@ -121,7 +121,7 @@ function stored(r: TargetResult) {
     target: r.target.id,
     status: r.status,
     reason: r.reason,
-    explanation: r.explanation,
+    explanations: r.explanations,
     achievedLate: r.achievedLate,
     achievedAt: ms(r.achievedAt),
     current: r.current,

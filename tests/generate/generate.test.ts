@@ -96,6 +96,22 @@ describe('pacer generate', () => {
     expect(overview.templating.list.find((v) => v.name === 'directive')?.current?.value).toBe('ct-05-2023');
   });
 
+  it('shows every dashboard in the directive’s time zone, not the browser’s', () => {
+    for (const [name, text] of files)
+      if (name.endsWith('.json'))
+        expect((JSON.parse(text) as { timezone: string }).timezone, name).toBe('Asia/Ho_Chi_Minh');
+  });
+
+  it('titles the dashboards in the language asked for, changing nothing else', () => {
+    const vi = generateFiles(catalog, generateOptionsSchema.parse({ lang: 'vi' }));
+    const title = (f: Map<string, string>, name: string) => (JSON.parse(f.get(name)!) as { title: string }).title;
+    expect(title(vi, 'grafana/pacer-directive-overview.json')).toBe('Pacer: tổng quan chỉ thị');
+    expect(title(files, 'grafana/pacer-directive-overview.json')).toBe('Pacer: directive overview');
+    expect(vi.get('prometheus/pacer-rules.yml')).toBe(files.get('prometheus/pacer-rules.yml'));
+    const strip = (text: string) => text.replace(/"title": "Pacer: [^"]*"/, '');
+    expect(strip(vi.get('grafana/pacer-target.json')!)).toBe(strip(files.get('grafana/pacer-target.json')!));
+  });
+
   describe.skipIf(!promtool && !servicesRequired)('with promtool (Debian package prometheus)', () => {
     it('passes `promtool check rules`', () => {
       const dir = path.join('dashboards', 'prometheus', 'pacer-rules.yml');

@@ -74,12 +74,27 @@ function target(
   return series;
 }
 
-/** The humanized figures of `full` below, as the description shows them. */
+/**
+ * The humanized figures of `full` below, as the description shows them: the deadline is the target's due day
+ * in the directive's time zone (its info series' `due`), never a UTC instant.
+ */
 const figures =
-  'Current 12.5M, expected by now 30M, ' + 'projected at the deadline 30.86M against a target of 40M; due 2023-06-30.';
-const targetAnnotations = (id: string, summary: string, lead: string, reason: string) => ({
-  summary,
-  description: `Ministry of Public Security (ct-05-2023): ${lead} Reason: ${reason}. ${figures}`,
+  'Current 12.5M, expected by now 30M, ' +
+  'projected at the deadline 30.86M against a target of 40M; deadline 2023-06-30.';
+/** The same in Vietnamese: a decimal comma, the day as 30/06/2023. */
+const figuresVi =
+  'Hiện tại 12,5M, kế hoạch đến nay 30M, dự báo đến hạn 30,86M so với chỉ tiêu 40M; thời hạn 30/06/2023.';
+const owner = 'Ministry of Public Security (ct-05-2023): ';
+const targetAnnotations = (
+  id: string,
+  en: { summary: string; lead: string },
+  vi: { summary: string; lead: string },
+  reason: string,
+) => ({
+  summary: en.summary,
+  description: `${owner}${en.lead} Reason: ${reason}. ${figures}`,
+  summary_vi: vi.summary,
+  description_vi: `${owner}${vi.lead} Mã lý do: ${reason}. ${figuresVi}`,
   runbook_url: '',
   dashboard_url: `http://localhost:3000/d/pacer-target?var-target=${id}`,
 });
@@ -126,8 +141,14 @@ export const ruleTests = [
             exp_annotations: withRunbook(
               targetAnnotations(
                 'off',
-                'Target off is off track: Title of off',
-                'the forecast misses the target by more than the tolerance.',
+                {
+                  summary: 'Target off is off track: Title of off',
+                  lead: 'the forecast misses the target by more than the tolerance.',
+                },
+                {
+                  summary: 'Chỉ tiêu off chậm tiến độ: Title of off',
+                  lead: 'dự báo không đạt chỉ tiêu, vượt quá biên độ cho phép.',
+                },
                 'forecast_short',
               ),
               alertNames.targetOffTrack,
@@ -144,8 +165,16 @@ export const ruleTests = [
             exp_annotations: withRunbook(
               targetAnnotations(
                 'risk',
-                'Target risk is at risk: Title of risk',
-                'the forecast misses the target, by no more than the tolerance, or a milestone was missed.',
+                {
+                  summary: 'Target risk is at risk: Title of risk',
+                  lead: 'the forecast misses the target, by no more than the tolerance, or a milestone was missed.',
+                },
+                {
+                  summary: 'Chỉ tiêu risk có nguy cơ chậm: Title of risk',
+                  lead:
+                    'dự báo không đạt chỉ tiêu nhưng còn trong biên độ cho phép, ' +
+                    'hoặc không đạt một mốc trung gian.',
+                },
                 'forecast_short',
               ),
               alertNames.targetAtRisk,
@@ -165,6 +194,11 @@ export const ruleTests = [
                 'Ministry of Public Security (ct-05-2023): the indicator vneid_accounts_issued ' +
                 'has no value in region VN, its latest is older than three update intervals, or too few of its ' +
                 'parts reported, so the target cannot be judged. Reason: no_report.',
+              summary_vi: 'Chỉ tiêu nodata chưa có số liệu mới: Title of nodata',
+              description_vi:
+                'Ministry of Public Security (ct-05-2023): chỉ số vneid_accounts_issued chưa có số liệu tại địa bàn ' +
+                'VN, số liệu mới nhất đã quá ba kỳ cập nhật, hoặc quá ít đơn vị báo cáo, nên chưa đánh giá được ' +
+                'chỉ tiêu. Mã lý do: no_report.',
               runbook_url: 'http://localhost:8080/runbooks#kpitargetnodata',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=nodata',
             },
@@ -188,21 +222,21 @@ export const ruleTests = [
         exp_alerts: [
           {
             exp_labels: { severity: 'critical', ...infoLabels('recent', 'missed') },
-            exp_annotations: {
-              ...withRunbook(
-                targetAnnotations(
-                  'recent',
-                  'Target recent was missed: Title of recent',
-                  'the deadline passed without the target being met.',
-                  'deadline_passed',
-                ),
-                alertNames.targetMissed,
+            exp_annotations: withRunbook(
+              targetAnnotations(
+                'recent',
+                {
+                  summary: 'Target recent was missed: Title of recent',
+                  lead: 'the deadline passed without the target being met.',
+                },
+                {
+                  summary: 'Chỉ tiêu recent không đạt: Title of recent',
+                  lead: 'đã hết thời hạn mà chưa đạt chỉ tiêu.',
+                },
+                'deadline_passed',
               ),
-              description:
-                'Ministry of Public Security (ct-05-2023): the deadline passed without the target being met. ' +
-                'Reason: deadline_passed. Current 12.5M, expected by now 30M, ' +
-                'projected at the deadline 30.86M against a target of 40M; due 2023-06-30.',
-            },
+              alertNames.targetMissed,
+            ),
           },
         ],
       },
@@ -225,10 +259,9 @@ export const ruleTests = [
             exp_labels: { severity: 'warning', ...labels('behind') },
             exp_annotations: {
               summary: 'Deadline of behind within 30 days, progress behind pace',
-              description:
-                'Ministry of Public Security (ct-05-2023): progress 40% against an expected 80%. ' +
-                'Current 12.5M, expected by now 30M, ' +
-                'projected at the deadline 30.86M against a target of 40M; due 2023-06-30.',
+              description: `${owner}progress 40% against an expected 80%. ${figures}`,
+              summary_vi: 'Chỉ tiêu behind còn dưới 30 ngày đến hạn, tiến độ chậm hơn kế hoạch',
+              description_vi: `${owner}tiến độ 40%, kế hoạch đến nay 80%. ${figuresVi}`,
               runbook_url: 'http://localhost:8080/runbooks#kpideadlineapproaching',
               dashboard_url: 'http://localhost:3000/d/pacer-target?var-target=behind',
             },
@@ -270,6 +303,10 @@ export const ruleTests = [
             description:
               `Ministry of Public Security (ct-05-2023): the chance to meet the target is ${chance}, ` +
               `below ${threshold}; the value at the deadline is likely (80%) between 27M and 34.7M. ${figures}`,
+            summary_vi: `Chỉ tiêu ${id} khó đạt: Title of ${id}`,
+            description_vi:
+              `${owner}khả năng đạt chỉ tiêu là ${chance}, dưới ngưỡng ${threshold}; ` +
+              `giá trị tại thời hạn nhiều khả năng (80%) nằm trong khoảng 27M đến 34,7M. ${figuresVi}`,
             runbook_url: 'http://localhost:8080/runbooks#kpitargetunlikely',
             dashboard_url: `http://localhost:3000/d/pacer-target?var-target=${id}`,
           },

@@ -157,9 +157,13 @@ describe.each(backends)('data-quality warnings on %s', (backend) => {
     const page = await (await fetch(`${api.baseUrl}/targets/ehealth-records-on-vneid-30m`)).text();
     expect(page).toContain('<li class="k-flagged"><i></i>Flagged value</li>');
     expect(page).toMatch(
-      new RegExp(
-        `<li data-code="decrease"><time datetime="2024-08-02T16:59:59.999Z">2024-08-02</time> [^<]+: ${message}`,
-      ),
+      new RegExp(`<li data-code="decrease"><time datetime="2024-08-02">2 Aug 2024</time> [^<]+: ${message}`),
+    );
+    // In Vietnamese, in its own words, with its numbers and days.
+    const vi = await (await fetch(`${api.baseUrl}/targets/ehealth-records-on-vneid-30m?lang=vi`)).text();
+    expect(vi).toContain(
+      '<li data-code="decrease"><time datetime="2024-08-02">02/08/2024</time> 4.900.000: ' +
+        'giá trị 4.900.000 thấp hơn giá trị trước đó 5.000.000 ngày 01/08/2024 của một chỉ số lũy kế</li>',
     );
     const chartData = JSON.parse(page.match(/<script type="application\/json" id="chart-data">(.*?)<\/script>/)![1]!);
     expect(chartData.flagged).toContainEqual([Date.parse('2024-08-02T16:59:59.999Z') / 1000, 4_900_000, message]);

@@ -26,6 +26,7 @@ const backends = await testBackends();
 const at = '2023-06-30';
 const csvGolden = `tests/reports/golden/scorecard-${at}.csv`;
 const mdGolden = `tests/reports/golden/scorecard-${at}.md`;
+const viMdGolden = `tests/reports/golden/scorecard-${at}.vi.md`;
 const soffice = which('soffice');
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -150,6 +151,33 @@ describe.each(backends)('the scorecard report on %s', (backend) => {
     );
     expect(md).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
     await expectGolden(mdGolden, md);
+  });
+
+  it('writes the report in Vietnamese: headings, status names, sentences, numbers and days (golden)', async () => {
+    const vi = await services.reports.build({ at, lang: 'vi' });
+    const md = reportMarkdown(vi);
+    expect(md.split('\n')[0]).toBe('# Bảng theo dõi tính đến ngày 30/06/2023 (Asia/Ho_Chi_Minh)');
+    const row = md.split('\n').find((l) => l.includes('`vneid-accounts-40m`'))!;
+    expect(row).toContain('| **Chậm tiến độ** |');
+    expect(row).toContain(
+      '| 30/06/2023 | 12.500.000 (07/11/2022) | 40.000.000 | 4,8% (100,0%) | 30.777.778 | 27/10/2023 |',
+    );
+    expect(row).toContain('Theo tốc độ 77.778 mỗi ngày, dự báo đạt 30.777.778/40.000.000 vào 30/06/2023 (68,1%)');
+    expect(md).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    await expectGolden(viMdGolden, md);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await reportXlsx(vi)) as unknown as ExcelJS.Buffer);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['ct-05-2023', 'Số liệu']);
+    const sheet = workbook.getWorksheet('ct-05-2023')!;
+    const headers = (sheet.getRow(2).values as unknown[]).slice(1);
+    expect(headers.slice(0, 3)).toEqual(['Tình trạng', 'Mã lý do', 'Giải thích']);
+    const column = (name: string) => headers.indexOf(name) + 1;
+    let r = 3;
+    while (sheet.getCell(r, column('Mã chỉ tiêu')).value !== 'vneid-accounts-40m') r++;
+    expect(sheet.getCell(r, column('Tình trạng')).value).toBe('Chậm tiến độ');
+    expect(sheet.getCell(r, column('Thời hạn')).numFmt).toBe('dd/mm/yyyy');
+    expect(sheet.getCell(r, column('Hiện tại')).value).toBe(12_500_000);
   });
 
   it('writes a workbook, a sheet per directive: status colours, frozen headers, number formats, dates', async () => {

@@ -377,7 +377,7 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
       });
       expect(chart.forecast[1]).toEqual([Date.parse(deadline) / 1000, api.target.projected]);
       // Readers without JavaScript get the chart in words.
-      expect(page).toContain('Forecast: 30,777,778 at the deadline, reaching the target on 2023-10-27.');
+      expect(page).toContain('Forecast: 30,777,778 at the deadline, reaching the target on 27 Oct 2023.');
 
       const weight = await pageWeight(app, '/targets/vneid-accounts-40m?at=2023-06-30');
       expect(weight.assets.map((a) => a.split('?')[0])).toEqual([
@@ -389,6 +389,56 @@ describe.each(backends)('the scorecard API and pages on %s', (backend) => {
       expect(weight.total).toBeLessThan(300 * 1024);
     },
   );
+
+  it('speaks Vietnamese when asked by ?lang= or Accept-Language, and keeps each language’s page apart', async () => {
+    const api = targetDetailSchema.parse(
+      (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30&lang=vi' })).json(),
+    );
+    expect(api.lang).toBe('vi');
+    expect(api.as_of_day).toBe('2023-06-30');
+    expect(api.target.explanation).toBe(
+      'Theo tốc độ 77.778 mỗi ngày, dự báo đạt 30.777.778/40.000.000 vào 30/06/2023 (68,1%): ' +
+        'chưa đạt chỉ tiêu, vượt quá biên độ cho phép 10,0%.',
+    );
+    // The catalog's Vietnamese: title, owner, the clause, the directive.
+    expect(api.target).toMatchObject({
+      title: 'Cấp 40 triệu tài khoản định danh điện tử VNeID cho công dân',
+      owner: 'Bộ Công an',
+      source: 'Mục 3',
+      indicator_name: 'Số tài khoản định danh điện tử VNeID đã cấp',
+      unit: 'tài khoản',
+    });
+    expect(api.directive).toMatchObject({
+      title: 'Chỉ thị 05/CT-TTg (2023) về Đề án 06',
+      issuer: 'Thủ tướng Chính phủ',
+    });
+    // Machine fields are the same in every language.
+    const english = targetDetailSchema.parse(
+      (await app.inject({ url: '/v1/targets/vneid-accounts-40m?at=2023-06-30' })).json(),
+    );
+    expect(english.target.explanation).toMatch(/^At 77,778 a day/);
+    expect(english.target.owner).toBe('Ministry of Public Security');
+    const people = { explanation: '', title: '', owner: '', source: '', indicator_name: '', unit: '' };
+    expect({ ...api.target, ...people }).toMatchObject({ ...english.target, ...people });
+    // An owner is found by its name in either language.
+    const byOwner = targetListSchema.parse(
+      (await app.inject({ url: '/v1/targets?at=2023-06-30&lang=vi&owner=Ministry%20of%20Home%20Affairs' })).json(),
+    );
+    expect(byOwner.targets.map((t) => t.owner)).toEqual(['Bộ Nội vụ', 'Bộ Nội vụ']);
+    expect(byOwner.owners).toContain('Bộ Thông tin và Truyền thông');
+
+    const byHeader = await app.inject({ url: '/', headers: { 'accept-language': 'vi-VN,vi;q=0.9,en;q=0.5' } });
+    expect(byHeader.headers.vary).toContain('accept-language');
+    expect(byHeader.body).toContain('<html lang="vi">');
+    expect(byHeader.body).toContain('>Chậm tiến độ</span>');
+    // The page of "now" is cached: the next reader in English must not get the Vietnamese one.
+    const inEnglish = await app.inject({ url: '/', headers: { 'accept-language': 'en-GB' } });
+    expect(inEnglish.body).toContain('<html lang="en">');
+    expect(inEnglish.body).not.toContain('Chậm tiến độ');
+    const byQuery = await app.inject({ url: '/?lang=vi', headers: { 'accept-language': 'en' } });
+    expect(byQuery.body).toContain('<html lang="vi">');
+    expect(byQuery.body).toContain('href="/?lang=en"');
+  });
 
   it('answers an unknown target or a bad date with an error page and the API’s status', async () => {
     const missing = await app.inject({ url: '/targets/no-such-target' });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarDay } from '../../src/evaluation/as-of.js';
+import { messages } from '../../src/domain/language/messages.js';
 import { statusLabels } from '../../src/scorecard/scorecard-format.js';
 import { targetDetailSchema, targetListSchema } from '../../src/scorecard/scorecard-schema.js';
 import { startPacer, type RunningChild } from '../support/pacer-process.js';
@@ -303,6 +304,61 @@ describe.skipIf(!hasChromium && !servicesRequired)(
       expect(await labelsOf(vietnamese)).toContain('Dự báo');
       await context.close();
     });
+    it.each([
+      {
+        lang: 'vi' as const,
+        count: '40.000.000',
+        day: '30/06/2023',
+        status: 'Chậm tiến độ',
+        other: 'Off track',
+        explains: 'Theo tốc độ',
+      },
+      {
+        lang: 'en' as const,
+        count: '40,000,000',
+        day: '30 Jun 2023',
+        status: 'Off track',
+        other: 'Chậm tiến độ',
+        explains: 'At ',
+      },
+    ])(
+      'reads in $lang on / and on a target page: status names, numbers and days in the language, no UTC instant',
+      async ({ lang, count, day, status, other, explains }) => {
+        const say = messages[lang];
+        for (const [url, name] of [
+          [`/?at=2023-06-30&lang=${lang}`, 'directive'],
+          [`/targets/vneid-accounts-40m?at=2023-06-30&lang=${lang}`, 'target-40m'],
+        ] as const) {
+          const { page } = await open(url);
+          await page.waitForLoadState('networkidle');
+          expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+          const text = await page.locator('body').innerText();
+          expect(text, url).toContain(status);
+          expect(text, url).toContain(count);
+          expect(text, url).toContain(day);
+          expect(text, url).not.toContain(other);
+          // Not in the text, not in an attribute, not in the chart's data: no UTC instant anywhere.
+          expect(await page.content(), url).not.toMatch(/T\d\d:\d\d:\d\d(\.\d+)?Z/);
+          const why =
+            name === 'directive'
+              ? page.locator('tr[data-target="vneid-accounts-40m"] .why')
+              : page.locator('#explanation');
+          expect(await why.textContent(), url).toMatch(new RegExp(`^${explains}`));
+          // The switch leads to the same view in the other language.
+          const switchLink = page.locator('nav.languages a');
+          expect(await switchLink.getAttribute('hreflang')).toBe(lang === 'vi' ? 'en' : 'vi');
+          await page.screenshot({ path: path.join(artifacts, `scorecard-${name}-${lang}.png`), fullPage: true });
+          await page.context().close();
+        }
+        const { page } = await open(`/?at=2023-06-30&lang=${lang}`);
+        await page.locator('nav.languages a').click();
+        await page.waitForURL(new RegExp(`lang=${lang === 'vi' ? 'en' : 'vi'}$`));
+        expect(await page.locator('html').getAttribute('lang')).toBe(lang === 'vi' ? 'en' : 'vi');
+        expect(await page.locator('input[name="at"]').inputValue()).toBe('2023-06-30');
+        expect(await page.locator('#targets th').first().textContent()).not.toBe(say.page.head.status);
+        await page.context().close();
+      },
+    );
 
     it('works without JavaScript: the tables, the figures and the chart in words', async () => {
       const { page } = await open('/?at=2023-06-30', { javaScript: false });
@@ -311,7 +367,7 @@ describe.skipIf(!hasChromium && !servicesRequired)(
       expect(await page.locator('#observations tbody tr').count()).toBe(2);
       expect(await page.locator('#projected').textContent()).toBe('30,777,778');
       expect(await page.locator('figure.chart figcaption').textContent()).toContain(
-        'Forecast: 30,777,778 at the deadline, reaching the target on 2023-10-27.',
+        'Forecast: 30,777,778 at the deadline, reaching the target on 27 Oct 2023.',
       );
       expect(await page.locator('figure.chart noscript').count()).toBe(1);
       expect(await page.locator('#target-chart canvas').count()).toBe(0);

@@ -3,9 +3,12 @@ import { ROWS_PER_PAGE, renderDirectivePage } from '../../src/scorecard/html/dir
 import { escapeHtml, html, jsonScript } from '../../src/scorecard/html/html.js';
 import { renderTargetPage } from '../../src/scorecard/html/target-page.js';
 import type { TargetDetail, TargetList, TargetSummary } from '../../src/scorecard/scorecard-schema.js';
+import { Formatter } from '../../src/domain/language/formatter.js';
+import type { PageLanguage } from '../../src/scorecard/html/layout.js';
 
 const hostile = `<script>alert("x")</script> & 'quotes' Bộ Công an`;
 const assetUrl = (name: string) => `/assets/${name}?v=0`;
+const english: PageLanguage = { format: new Formatter('en', 'Asia/Ho_Chi_Minh') };
 
 const summary: TargetSummary = {
   target: 'evil-<b>-target',
@@ -76,6 +79,8 @@ describe('HTML output', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [
         {
@@ -92,11 +97,12 @@ describe('HTML output', () => {
       total: 1,
       targets: [summary],
     };
-    const page = renderDirectivePage(list, { at: '2023-06-30', owner: [summary.owner] }, assetUrl);
+    const page = renderDirectivePage(list, { at: '2023-06-30', owner: [summary.owner] }, assetUrl, english);
     const safe = renderDirectivePage(
       { ...list, directives: [{ ...list.directives[0]!, url: 'https://example.org/ct-05?a=1&b=2' }] },
       {},
       assetUrl,
+      english,
     );
     expect(safe).toContain('<a href="https://example.org/ct-05?a=1&amp;b=2" rel="noopener">directive text</a>');
     expectNoInjectedMarkup(page);
@@ -109,6 +115,8 @@ describe('HTML output', () => {
     const list: TargetList = {
       as_of: '2023-06-30T16:59:59.999Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [{ id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null }],
       owners: [summary.owner],
@@ -116,12 +124,14 @@ describe('HTML output', () => {
       total: 1,
       targets: [{ ...summary, projected_completion: null }],
     };
-    const past = renderDirectivePage(list, { at: '2023-06-30' }, assetUrl);
-    expect(past).toContain('the black mark is where the expected pace was at the end of 2023-06-30.');
+    const past = renderDirectivePage(list, { at: '2023-06-30' }, assetUrl, english);
+    expect(past).toContain('the black mark is where the expected pace was at the end of 30 Jun 2023.');
     expect(past).not.toContain('is today');
     expect(past).toContain('<td class="day">—</td>');
     expect(past).not.toContain('not at this pace');
-    expect(renderDirectivePage(list, {}, assetUrl)).toContain('the black mark is where the expected pace is today.');
+    expect(renderDirectivePage(list, {}, assetUrl, english)).toContain(
+      'the black mark is where the expected pace is today.',
+    );
   });
 
   it('shows a national list a page of rows at a time, worst first, with links that keep the date and filters', () => {
@@ -133,6 +143,8 @@ describe('HTML output', () => {
     const list: TargetList = {
       as_of: '2023-06-30T16:59:59.999Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [{ id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null }],
       owners: [summary.owner],
@@ -142,17 +154,17 @@ describe('HTML output', () => {
     };
     const rowsOf = (page: string) => [...page.matchAll(/<tr data-target="([^"]+)"/g)].map((m) => m[1]);
     const query = { at: '2023-06-30', status: ['off_track' as const] };
-    const first = renderDirectivePage(list, query, assetUrl);
+    const first = renderDirectivePage(list, query, assetUrl, english);
     expect(rowsOf(first)).toEqual(targets.slice(0, ROWS_PER_PAGE).map((t) => t.target));
     expect(first).toContain(`${targets.length} of ${list.total} targets; 1–${ROWS_PER_PAGE} shown`);
     expect(first).toContain('<a href="/?at=2023-06-30&amp;status=off_track&amp;page=2" rel="next">Next</a>');
-    const last = renderDirectivePage(list, { ...query, page: 3 }, assetUrl);
+    const last = renderDirectivePage(list, { ...query, page: 3 }, assetUrl, english);
     expect(rowsOf(last)).toEqual(targets.slice(2 * ROWS_PER_PAGE).map((t) => t.target));
     expect(last).toContain('<strong aria-current="page">3</strong>');
     expect(last).toContain('<a href="/?at=2023-06-30&amp;status=off_track&amp;page=2" rel="prev">Previous</a>');
     // A page past the end shows the last one; a short list has no pager at all.
-    expect(rowsOf(renderDirectivePage(list, { ...query, page: 99 }, assetUrl))).toEqual(rowsOf(last));
-    expect(renderDirectivePage({ ...list, targets: targets.slice(0, 3) }, query, assetUrl)).not.toContain(
+    expect(rowsOf(renderDirectivePage(list, { ...query, page: 99 }, assetUrl, english))).toEqual(rowsOf(last));
+    expect(renderDirectivePage({ ...list, targets: targets.slice(0, 3) }, query, assetUrl, english)).not.toContain(
       'class="pager"',
     );
   });
@@ -161,6 +173,8 @@ describe('HTML output', () => {
     const detail: TargetDetail = {
       as_of: '2023-06-30T17:00:00.000Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directive: {
         id: 'ct-05-2023',
@@ -224,7 +238,7 @@ describe('HTML output', () => {
         missing: [],
       },
     };
-    const page = renderTargetPage(detail, undefined, assetUrl);
+    const page = renderTargetPage(detail, undefined, assetUrl, english);
     expectNoInjectedMarkup(page);
     expect(page).toContain(
       '<a href="https://example.org/a?b=1&amp;c=" rel="noopener nofollow">' +
@@ -242,6 +256,8 @@ describe('HTML output', () => {
     const list: TargetList = {
       as_of: '2023-06-30T17:00:00.000Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directives: [],
       owners: [],
@@ -249,10 +265,14 @@ describe('HTML output', () => {
       total: 1,
       targets: [summary],
     };
-    expect(renderDirectivePage(list, {}, assetUrl)).toContain('<small class="chance">chance to meet: 12%</small>');
+    expect(renderDirectivePage(list, {}, assetUrl, english)).toContain(
+      '<small class="chance">chance to meet: 12%</small>',
+    );
     const detail = {
       as_of: '2023-06-30T17:00:00.000Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       timezone: 'Asia/Ho_Chi_Minh',
       directive: { id: 'd', title: 'D', issuer: 'x', issued: '2023-02-23', timezone: 'Asia/Ho_Chi_Minh', url: null },
       target: { ...summary, region_name: 'VN', source: 's', tolerance: 0.1, update_interval_seconds: 86_400 },
@@ -280,6 +300,7 @@ describe('HTML output', () => {
       { ...detail, target: { ...detail.target, milestones: [], note: null } },
       undefined,
       assetUrl,
+      english,
     );
     expect(page).toContain('<dt>Chance to meet</dt><dd><data id="chance" value="0.12">12%</data>');
     expect(page).toContain('<small>80% band 12 to 28</small>');
@@ -330,6 +351,8 @@ describe('HTML output', () => {
       ...base,
       as_of: '2023-09-30T17:00:00.000Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       target: {
         ...summary,
         region_name: 'VN',
@@ -356,7 +379,7 @@ describe('HTML output', () => {
         },
       ],
     };
-    const page = renderTargetPage(detail, undefined, assetUrl);
+    const page = renderTargetPage(detail, undefined, assetUrl, english);
     const { data, key } = chartOf(page);
     const sec = (iso: string) => Date.parse(iso) / 1000;
     // 25 by the end of March meets 20; June's 50 had only March's 25 by its deadline (July's 60 came after).
@@ -381,6 +404,8 @@ describe('HTML output', () => {
       ...base,
       as_of: '2024-06-30T17:00:00.000Z',
       known_at: null,
+      as_of_day: '2023-06-30',
+      lang: 'en',
       target: {
         ...summary,
         status: 'missed',
@@ -401,12 +426,66 @@ describe('HTML output', () => {
       ],
       events: [],
     };
-    const page = renderTargetPage(detail, undefined, assetUrl);
+    const page = renderTargetPage(detail, undefined, assetUrl, english);
     const { data, key } = chartOf(page);
     expect(data.forecast).toHaveLength(2);
     expect(data.band).toBeNull();
     expect(key).toContain('<li class="k-forecast">');
     expect(key).not.toContain('k-band');
     expect(page).toContain('Forecast after the deadline: 55 by 2024-07-01 at the latest pace.');
+  });
+});
+
+describe('the pages in Vietnamese', () => {
+  const vietnamese: PageLanguage = { format: new Formatter('vi', 'Asia/Ho_Chi_Minh'), lang: 'vi' };
+  const target: TargetSummary = {
+    ...summary,
+    target: 'vneid-accounts-40m',
+    title: '40 triệu tài khoản định danh điện tử VNeID',
+    target_value: 40_000_000,
+    current: 12_500_000,
+    projected: 30_777_778,
+    due: '2023-06-30',
+    projected_completion: '2023-10-27',
+    explanation: 'Theo tốc độ 77.778 mỗi ngày, dự báo đạt 30.777.778/40.000.000 vào 30/06/2023 (68,1%).',
+  };
+  const list: TargetList = {
+    as_of: '2023-06-30T16:59:59.999Z',
+    known_at: null,
+    as_of_day: '2023-06-30',
+    lang: 'vi',
+    timezone: 'Asia/Ho_Chi_Minh',
+    directives: [],
+    owners: [],
+    counts: { missed: 0, off_track: 1, at_risk: 0, no_data: 0, on_track: 0, achieved: 0 },
+    total: 1,
+    targets: [target],
+  };
+
+  it('writes the directive page in Vietnamese, numbers and days as Vietnamese readers write them', () => {
+    const page = renderDirectivePage(list, { at: '2023-06-30', lang: 'vi' }, assetUrl, vietnamese);
+    expect(page).toContain('<html lang="vi">');
+    expect(page).toContain('>Chậm tiến độ</span>');
+    expect(page).toContain('40.000.000');
+    expect(page).toContain('<time datetime="2023-06-30">30/06/2023</time>');
+    expect(page).toContain('<time datetime="2023-10-27">27/10/2023</time>');
+    expect(page).not.toMatch(/T\d\d:\d\d:\d\d(\.\d+)?Z/);
+    // Links keep the language asked for, and the switch offers English for the same view.
+    expect(page).toContain('href="/targets/vneid-accounts-40m?at=2023-06-30&amp;lang=vi"');
+    expect(page).toContain('<input type="hidden" name="lang" value="vi">');
+    expect(page).toContain('href="/?at=2023-06-30&amp;lang=en" hreflang="en" lang="en" data-lang="en">English</a>');
+    expect(page).toContain('href="/reports/scorecard.xlsx?at=2023-06-30&amp;lang=vi"');
+  });
+
+  it('keeps an owner filter named in English selected on the Vietnamese page', () => {
+    const owned = { ...list, owners: ['Bộ Công an', 'Bộ Nội vụ'], targets: [{ ...target, owner: 'Bộ Công an' }] };
+    const page = renderDirectivePage(
+      owned,
+      { owner: ['Ministry of Public Security'], lang: 'vi' },
+      assetUrl,
+      vietnamese,
+    );
+    expect(page).toContain('<option selected>Bộ Công an</option>');
+    expect(page).toContain('<option>Bộ Nội vụ</option>');
   });
 });

@@ -36,7 +36,7 @@ describe('the scorecard operations for OpenAPI', () => {
       const query = z.toJSONSchema(scorecardOperations[0]!.query!, { io: 'input' }) as {
         properties: Record<string, { description?: string }>;
       };
-      expect(Object.keys(query.properties)).toEqual(['at', 'known_at', 'status', 'owner', 'directive']);
+      expect(Object.keys(query.properties)).toEqual(['at', 'known_at', 'lang', 'status', 'owner', 'directive']);
       expect(query.properties.at!.description).toContain('end of that day');
       expect(query.properties.known_at!.description).toContain('as known then');
       expect(Object.keys(scorecardComponents)).toEqual(['TargetSummary', 'TargetList', 'TargetDetail']);

@@ -1,5 +1,6 @@
 import type { Direction, IndicatorKind, Monotone, Rollup } from './catalog-schema.js';
 import type { RegionSet } from '../regions/region-registry.js';
+import type { DirectiveTranslations, IndicatorTranslations, TargetTranslations } from './catalog-text.js';
 
 /** An indicator as the rest of Pacer sees it, after defaults. */
 export interface Indicator {
@@ -12,6 +13,8 @@ export interface Indicator {
   updateIntervalSeconds: number;
   /** The one way the value can move; null when it can move both ways. */
   monotone: Monotone | null;
+  /** The name and unit in other languages (English is above). */
+  translations: IndicatorTranslations;
 }
 
 export interface Directive {
@@ -23,6 +26,8 @@ export interface Directive {
   timezone: string;
   url: string | null;
   description: string | null;
+  /** The title and issuer in other languages (English is above). */
+  translations: DirectiveTranslations;
 }
 
 export interface TargetMilestone {
@@ -63,6 +68,8 @@ export interface Target {
   unlikelyBelow: number | null;
   milestones: TargetMilestone[];
   note: string | null;
+  /** The title, owner and source in other languages (English is above). */
+  translations: TargetTranslations;
 }
 
 /**

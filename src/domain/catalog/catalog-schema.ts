@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localizedText } from './catalog-text.js';
 import { parseDueDate } from './due-date.js';
 import { parseCalendarDate, isValidTimeZone } from '../time/zoned-time.js';
 
@@ -61,9 +62,10 @@ export const monotones = ['increasing', 'decreasing'] as const;
 
 export const indicatorSchema = z.strictObject({
   id: snakeId,
-  name: z.string().min(1),
+  /** A string (English) or one per language, as the unit. */
+  name: localizedText,
   description: z.string().optional(),
-  unit: z.string().min(1),
+  unit: localizedText,
   /** cumulative: a running count; level: a quantity now; ratio: 0..1; milestone: 0 (not done) or 1 (done). */
   kind: oneOf(indicatorKinds),
   /** How child regions' values make a parent's; defaults by kind (see `defaultRollup`). */
@@ -98,14 +100,15 @@ export const milestoneSchema = z.strictObject({
 
 export const targetSchema = z.strictObject({
   id: slugId,
-  title: z.string().min(1),
+  /** A string (English) or one per language: `{ en: ..., vi: ... }`. So are `owner` and `source`. */
+  title: localizedText,
   indicator: snakeId,
   /** Region code; defaults to the directive's `region`. */
   region: z.string().min(1).optional(),
   /** The agency answerable for the target. */
-  owner: z.string().min(1),
-  /** Where in the directive the target is set, e.g. "Section 3". */
-  source: z.string().min(1),
+  owner: localizedText,
+  /** Where in the directive the target is set, e.g. "Section 3" (vi "Mục 3"). */
+  source: localizedText,
   /** Defaults, for milestone indicators only, to 0 on the directive's issue date. */
   baseline: baselineSchema.optional(),
   /** The value to reach; defaults to 1 for milestone indicators. */
@@ -157,8 +160,9 @@ export const directiveSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Directive'),
   id: slugId,
-  title: z.string().min(1),
-  issuer: z.string().min(1),
+  /** A string (English) or one per language, as the issuer. */
+  title: localizedText,
+  issuer: localizedText,
   issued: calendarDate,
   /** Due dates, baselines and bare observation dates are read in this zone. */
   timezone: timeZone,

@@ -9,6 +9,13 @@ import {
   type TargetSpec,
 } from './catalog-schema.js';
 import type { Catalog, Directive, Indicator, Target } from './catalog-model.js';
+import {
+  directiveTextFields,
+  englishOf,
+  indicatorTextFields,
+  targetTextFields,
+  translationsOf,
+} from './catalog-text.js';
 import { deadlineOf, parseDueDate } from './due-date.js';
 import { resolveEvents } from './catalog-events.js';
 import type { CatalogEventSpec } from './catalog-schema.js';
@@ -111,13 +118,14 @@ export function resolveCatalog(
         const spec = specs[item.valid]!;
         indicators.push({
           id: spec.id,
-          name: spec.name,
+          name: englishOf(spec.name),
           description: spec.description ?? null,
-          unit: spec.unit,
+          unit: englishOf(spec.unit),
           kind: spec.kind,
           rollup: spec.rollup ?? defaultRollup(spec.kind),
           updateIntervalSeconds: durationSeconds(spec.update_interval),
           monotone: spec.monotone ?? (spec.kind === 'cumulative' ? 'increasing' : null),
+          translations: translationsOf(indicatorTextFields, spec),
         });
       }
     } else if (d.doc.kind === 'Directive') {
@@ -128,12 +136,13 @@ export function resolveCatalog(
         doc: d.doc,
         directive: {
           id: d.doc.id,
-          title: d.doc.title,
-          issuer: d.doc.issuer,
+          title: englishOf(d.doc.title),
+          issuer: englishOf(d.doc.issuer),
           issued: d.doc.issued,
           timezone: d.doc.timezone,
           url: d.doc.url ?? null,
           description: d.doc.description ?? null,
+          translations: translationsOf(directiveTextFields, d.doc),
         },
       });
     } else if (d.doc.kind === 'RegionSet') {
@@ -321,11 +330,11 @@ export function resolveCatalog(
     return {
       id: whole.id,
       directiveId: directive.id,
-      title: whole.title,
+      title: englishOf(whole.title),
       indicatorId: indicator.id,
       regionCode,
-      owner: whole.owner,
-      source: whole.source,
+      owner: englishOf(whole.owner),
+      source: englishOf(whole.source),
       baselineValue,
       baselineDate,
       baselineAt,
@@ -341,6 +350,7 @@ export function resolveCatalog(
       unlikelyBelow: whole.unlikely_below ?? null,
       milestones,
       note: whole.note ?? null,
+      translations: translationsOf(targetTextFields, whole),
     };
   }
 }

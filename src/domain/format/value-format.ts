@@ -1,10 +1,11 @@
 import type { Direction, IndicatorKind } from '../catalog/catalog-schema.js';
+import { Formatter } from '../language/formatter.js';
 import { calendarDateOf, formatLocalDate, formatLocalDateTime } from '../time/zoned-time.js';
 
 /**
- * How Pacer writes numbers and dates for people, by the indicator's unit: counts as whole numbers,
- * ratios as percentages, tasks as done or not done; dates as calendar days in the directive's time
- * zone. One module, so the page, the CLI, the explanations and the alerts say the same thing.
+ * English numbers and dates, as functions: the first spelling of what {@link Formatter} now writes in
+ * every language. Kept for callers that only ever write English; new code takes a `Formatter` built
+ * for the reader's language and time zone.
  */
 
 /**
@@ -14,31 +15,26 @@ import { calendarDateOf, formatLocalDate, formatLocalDateTime } from '../time/zo
  */
 export const NONE = '—';
 
-const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const fine = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
-const pace = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+const english = new Formatter('en', 'UTC');
 
 /** 12,500,000; 0.125: a plain number, whole from a thousand up. */
 export function formatNumber(x: number): string {
-  return Math.abs(x) >= 1000 ? whole.format(x) : fine.format(x);
+  return english.number(x);
 }
 
 /** A count: a whole number, grouped (492.241 villages are 492). */
 export function formatCount(x: number): string {
-  // Rounding first: Intl rounds -0.4 to "-0".
-  return whole.format(Math.round(x) || 0);
+  return english.count(x);
 }
 
 /** A ratio as a percentage with one decimal: 0.04844 → 4.8%. */
 export function formatPercent(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
+  return english.percent(x);
 }
 
 /** A value of the target's indicator as people read it: a count, a share, or done / not done. */
 export function formatValue(x: number, kind: IndicatorKind): string {
-  if (kind === 'milestone') return x >= 1 ? 'Done' : 'Not done';
-  if (kind === 'ratio') return formatPercent(x);
-  return formatCount(x);
+  return english.value(x, kind);
 }
 
 /** A value or {@link NONE} when there is none. */
@@ -53,20 +49,12 @@ export function formatTargetValue(x: number, kind: IndicatorKind, direction: Dir
 
 /** A pace per day: three significant digits for counts (0.25 villages a day), points for ratios. */
 export function formatPacePerDay(perDay: number, kind: IndicatorKind): string {
-  if (kind === 'ratio') return `${pace.format(perDay * 100)} percentage points a day`;
-  return `${Math.abs(perDay) >= 1000 ? whole.format(perDay) : pace.format(perDay)} a day`;
+  return english.pacePerDay(perDay, kind);
 }
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar day of an instant in the zone, as people write it: 30 Jun 2023. */
 export function formatDay(ms: number, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', year: 'numeric' });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(ms);
+  return new Formatter('en', timeZone).day(ms);
 }
 
 /**

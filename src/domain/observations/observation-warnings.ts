@@ -4,6 +4,7 @@
  * ingest computes them in SQL over the series a batch touched (`observation-warnings-sql.ts`), and
  * {@link seriesWarnings} is the same rule over points in memory, its oracle in the tests.
  */
+import { messages, type WarningMessages } from '../language/messages.js';
 import type { IndicatorKind } from './ingest-catalog.js';
 
 export const observationWarningCodes = {
@@ -60,22 +61,30 @@ export interface ObservationWarning {
  * series' time zone. `following` is set when the record on the line is the one before the flagged
  * value (a backfill before a stored value), so the message names the value after it.
  */
-export function warningMessage(flag: WarningFlag, day: (ms: number) => string, following = false): string {
+export function warningMessage(
+  flag: WarningFlag,
+  day: (ms: number) => string,
+  following = false,
+  say: WarningMessages = messages.en.warnings,
+  number: (x: number) => string = num,
+): string {
   if (flag.code === 'decrease') {
     return following
-      ? `value ${num(flag.previousValue)} is above the following ${num(flag.value)} of ${day(flag.at)} for a ` +
-          `cumulative indicator`
-      : `value ${num(flag.value)} is below the previous ${num(flag.previousValue)} of ${day(flag.previousAt)} for ` +
-          `a cumulative indicator`;
+      ? say.decreaseFollowing({ previous: number(flag.previousValue), value: number(flag.value), day: day(flag.at) })
+      : say.decrease({ value: number(flag.value), previous: number(flag.previousValue), day: day(flag.previousAt) });
   }
   const days = (flag.at - flag.previousAt) / DAY_MS;
   const rise = flag.value - flag.previousValue;
   const times = rise / Math.max(days, 1) / flag.pacePerDay!;
-  const span = days === 1 ? '1 day' : `${num(days)} days`;
-  const jump =
-    `rise of ${num(rise)} in ${span} (since ${day(flag.previousAt)}) is ${num(times)}× the trailing pace of ` +
-    `${num(flag.pacePerDay!)} a day`;
-  return following ? `the next value, ${num(flag.value)} of ${day(flag.at)}, is a ${jump}` : jump;
+  const jump = say.jump({
+    rise: number(rise),
+    days,
+    daysText: number(days),
+    since: day(flag.previousAt),
+    times: number(times),
+    pace: number(flag.pacePerDay!),
+  });
+  return following ? say.jumpFollowing({ value: number(flag.value), day: day(flag.at), jump }) : jump;
 }
 
 /** Numbers for people: thousands separated; three significant digits below 100. */

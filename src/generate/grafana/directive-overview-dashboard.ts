@@ -3,19 +3,29 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { kpiMetrics as k, labels as l, targetStatuses } from '../../conventions.js';
-import { labelVariable, pacerDashboard, prom, statusColours, statusMappings } from './grafana-queries.js';
+import {
+  labelVariable,
+  pacerDashboard,
+  type DashboardLook,
+  prom,
+  statusColours,
+  statusMappings,
+} from './grafana-queries.js';
 
 const scope = `${l.directive}="$directive", ${l.owner}=~"$owner"`;
 
 /** Dashboard 1: a directive's targets, counted by status, and the table of every target. */
-export function directiveOverviewDashboard(defaultDirective: string | undefined): dashboard.Dashboard {
+export function directiveOverviewDashboard(
+  defaultDirective: string | undefined,
+  look: DashboardLook = {},
+): dashboard.Dashboard {
   const directives = `label_values(${k.targetInfo}, ${l.directive})`;
   const owners = `label_values(${k.targetInfo}{${l.directive}="$directive"}, ${l.owner})`;
   const d = pacerDashboard(
     'pacer-directive-overview',
-    'Pacer: directive overview',
+    look.title ?? 'Pacer: directive overview',
     'Every target of a directive: how many are on track, and the figures behind each.',
-    { refresh: '1m', from: 'now-6h' },
+    { refresh: '1m', from: 'now-6h', timezone: look.timezone },
   )
     .withVariable(labelVariable('directive', 'Directive', directives, { current: defaultDirective }))
     .withVariable(labelVariable('owner', 'Owner', owners, { multi: true }));

@@ -96,18 +96,27 @@ export function statusMappings(): dashboard.ValueMapping[] {
   return [{ type: dashboard.MappingType.ValueToText, options }];
 }
 
-/** A Pacer dashboard: fixed uid, the generated header in its description, read-only, browser time. */
+/**
+ * How a dashboard reads: its title (in the language asked for) and the time zone its times are shown in:
+ * the directive's, where its people read dates, whatever the browser's.
+ */
+export interface DashboardLook {
+  title?: string;
+  timezone?: string;
+}
+
+/** A Pacer dashboard: fixed uid, the generated header in its description, read-only, the directive's time. */
 export function pacerDashboard(
   uid: string,
   title: string,
   description: string,
-  view: { refresh: string; from: string; to?: string },
+  view: { refresh: string; from: string; to?: string; timezone?: string },
 ): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(`${description} ${GENERATED_HEADER}`)
     .tags(['pacer', 'generated'])
-    .timezone('browser')
+    .timezone(view.timezone ?? 'browser')
     .refresh(view.refresh)
     .time({ from: view.from, to: view.to ?? 'now' })
     .readonly();

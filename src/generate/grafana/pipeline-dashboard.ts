@@ -4,7 +4,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { kpiMetrics as k, labels as l, pacerMetrics as p, recordingRuleNames, scrapeJob } from '../../conventions.js';
-import { pacerDashboard, prom } from './grafana-queries.js';
+import { pacerDashboard, prom, type DashboardLook } from './grafana-queries.js';
 
 function graph(
   title: string,
@@ -18,13 +18,13 @@ function graph(
 }
 
 /** Dashboard 4: is the pipeline itself healthy? Feeds, ingestion, evaluation, the exporter. */
-export function pipelineDashboard(): dashboard.Dashboard {
-  return pacerDashboard(
-    'pacer-pipeline',
-    'Pacer: feeds and pipeline',
-    'Scheduled feeds, ingestion, evaluation and the exporter.',
-    { refresh: '30s', from: 'now-24h' },
-  )
+export function pipelineDashboard(look: DashboardLook = {}): dashboard.Dashboard {
+  const title = look.title ?? 'Pacer: feeds and pipeline';
+  return pacerDashboard('pacer-pipeline', title, 'Scheduled feeds, ingestion, evaluation and the exporter.', {
+    timezone: look.timezone,
+    refresh: '30s',
+    from: 'now-24h',
+  })
     .withPanel(
       new table.PanelBuilder()
         .title('Feeds')

@@ -3,22 +3,26 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import { kpiMetrics as k, labels as l } from '../../conventions.js';
-import { labelVariable, pacerDashboard, prom } from './grafana-queries.js';
+import { labelVariable, pacerDashboard, prom, type DashboardLook } from './grafana-queries.js';
 
 /**
  * Dashboard 3: an indicator across the provinces in force now (Viet Nam's 34 since 2025-07-01),
  * with figures reported under the 63 old provinces rolled up into their successors by the
  * evaluation, and the progress of targets set per region.
  */
-export function regionsDashboard(defaultIndicator: string | undefined, nationCodes: string[]): dashboard.Dashboard {
+export function regionsDashboard(
+  defaultIndicator: string | undefined,
+  nationCodes: string[],
+  look: DashboardLook = {},
+): dashboard.Dashboard {
   const belowNation = `${l.region}!~"${nationCodes.join('|') || '^$'}"`;
   const provinces = `${l.indicator}="$indicator", ${l.level}="province"`;
   const indicators = `label_values(${k.indicatorValue}{${l.level}="province"}, ${l.indicator})`;
   return pacerDashboard(
     'pacer-regions',
-    'Pacer: regions',
+    look.title ?? 'Pacer: regions',
     'An indicator by province, pre-2025 data rolled up into the 2025 provinces.',
-    { refresh: '5m', from: 'now-6h' },
+    { refresh: '5m', from: 'now-6h', timezone: look.timezone },
   )
     .withVariable(labelVariable('indicator', 'Indicator', indicators, { current: defaultIndicator }))
     .withPanel(

@@ -4,7 +4,15 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { kpiMetrics as k, labels as l } from '../../conventions.js';
-import { POSTGRES, labelVariable, pacerDashboard, prom, sqlQuery, statusMappings } from './grafana-queries.js';
+import {
+  POSTGRES,
+  labelVariable,
+  pacerDashboard,
+  prom,
+  sqlQuery,
+  statusMappings,
+  type DashboardLook,
+} from './grafana-queries.js';
 
 const t = `${l.target}="$target"`;
 const targets = `label_values(${k.targetInfo}, ${l.target})`;
@@ -53,7 +61,10 @@ function catalogEvents(): dashboard.AnnotationQueryBuilder {
  * pace from the baseline (through the milestones) and the forecast line to the deadline, with the catalog's
  * events as annotations.
  */
-export function targetDetailDashboard(defaultTarget: string | undefined): dashboard.Dashboard {
+export function targetDetailDashboard(
+  defaultTarget: string | undefined,
+  look: DashboardLook = {},
+): dashboard.Dashboard {
   const history = new timeseries.PanelBuilder()
     .title('History: observations, target, expected pace and forecast')
     .description(
@@ -146,9 +157,9 @@ export function targetDetailDashboard(defaultTarget: string | undefined): dashbo
 
   return pacerDashboard(
     'pacer-target',
-    'Pacer: target detail',
+    look.title ?? 'Pacer: target detail',
     'One target: its figures now (Prometheus) and its history (PostgreSQL).',
-    { refresh: '1m', from: 'now-5y', to: 'now+1y' },
+    { refresh: '1m', from: 'now-5y', to: 'now+1y', timezone: look.timezone },
   )
     .withVariable(labelVariable('target', 'Target', targets, { current: defaultTarget }))
     .annotation(catalogEvents())

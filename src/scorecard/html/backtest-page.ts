@@ -1,4 +1,5 @@
 import { formatNumber, formatPercent } from '../../domain/format/value-format.js';
+import { Formatter } from '../../domain/language/formatter.js';
 import type { BacktestDocument, BacktestQuery } from '../../evaluation/backtest-schema.js';
 import { html, type SafeHtml } from './html.js';
 import { layout, type AssetUrl } from './layout.js';
@@ -119,5 +120,7 @@ ${o.horizons.map(
 date. On track and achieved point at achieved; at risk and off track at missed. The lead time runs from the step
 from which every later step was at risk or off track. The same figures: <a href="/v1/backtest">/v1/backtest</a>
 and <code>pacer backtest</code>.</p>`;
-  return layout({ title: 'How reliable were the forecasts?', assetUrl, body, where: html`backtest` });
+  // Written in English only, so far: its dates are calendar days already, in no time zone.
+  const language = { format: new Formatter('en', 'UTC'), lang: undefined };
+  return layout({ title: 'How reliable were the forecasts?', assetUrl, body, where: html`backtest`, language });
 }

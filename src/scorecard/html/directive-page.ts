@@ -1,18 +1,21 @@
 import { statusesWorstFirst } from '../../domain/evaluation/status-order.js';
+import type { Formatter } from '../../domain/language/formatter.js';
 import { reportPaths } from '../../reports/report-routes.js';
 import type { DirectivePageQuery, TargetList, TargetSummary } from '../scorecard-schema.js';
-import { formatChance, formatPercent, formatValue, statusLabels } from '../scorecard-format.js';
 import { html, webAddress, type SafeHtml } from './html.js';
 import { knownAtToggle } from './known-at-toggle.js';
-import { asOfDay, asOfForm, dayOf, layout, queryString, statusBadge, type AssetUrl } from './layout.js';
+import { asOfDay, asOfForm, layout, queryString, statusBadge, type AssetUrl, type PageLanguage } from './layout.js';
 
 const clampPercent = (x: number) => Math.max(0, Math.min(100, x * 100));
 
-const tableHead = [
-  html`<thead><tr><th>Status</th><th>Target</th><th>Owner</th><th>Due</th>`,
-  html`<th class="num">Current</th><th class="num">Target</th><th>Progress vs expected pace</th>`,
-  html`<th class="num">Projected at deadline</th><th>Projected completion</th></tr></thead>`,
-];
+function tableHead(f: Formatter): SafeHtml {
+  const h = f.messages.page.head;
+  return html`${[
+    html`<thead><tr><th>${h.status}</th><th>${h.target}</th><th>${h.owner}</th><th>${h.due}</th>`,
+    html`<th class="num">${h.current}</th><th class="num">${h.targetValue}</th><th>${h.progress}</th>`,
+    html`<th class="num">${h.projected}</th><th>${h.completion}</th></tr></thead>`,
+  ]}`;
+}
 
 /**
  * Rows on one page: a national catalog has ten thousand targets, more than anyone reads in one
@@ -21,72 +24,93 @@ const tableHead = [
 export const ROWS_PER_PAGE = 250;
 
 /** The directive page (`/`): every target worst first, filtered by status and owner, as of a date. */
-export function renderDirectivePage(list: TargetList, query: DirectivePageQuery, assetUrl: AssetUrl): string {
-  const day = asOfDay(list.as_of, list.timezone);
+export function renderDirectivePage(
+  list: TargetList,
+  query: DirectivePageQuery,
+  assetUrl: AssetUrl,
+  language: PageLanguage,
+): string {
+  const f = language.format;
+  const say = f.messages.page;
+  const lang = language.lang;
+  const isoDay = asOfDay(list.as_of, list.timezone);
+  const day = f.calendarDay(isoDay);
   const at = query.at;
   const knownAt = query.known_at;
-  /** The dates of the page, which its links keep. */
-  const dates = { at, known_at: knownAt };
+  /** The dates and language of the page, which its links keep. */
+  const kept = { at, known_at: knownAt, lang };
   const single = list.directives.length === 1 ? list.directives[0] : undefined;
   const statusFilter = new Set(query.status ?? []);
-  const ownerFilter = query.owner?.[0] ?? '';
+  const asked = query.owner?.[0] ?? '';
+  // An owner named in the other language (the switch keeps the filter) is the one every target shown has.
+  const shownOwners = [...new Set(list.targets.map((t) => t.owner))];
+  const ownerFilter = asked && !list.owners.includes(asked) && shownOwners.length === 1 ? shownOwners[0]! : asked;
   const filtered = statusFilter.size > 0 || (query.owner?.length ?? 0) > 0 || (query.directive?.length ?? 0) > 0;
 
   const statusBoxes = statusesWorstFirst.map((s) => {
     const checked = statusFilter.has(s) ? html` checked` : '';
-    return html`<label><input type="checkbox" name="status" value="${s}"${checked}> ${statusLabels[s]}</label>`;
+    return html`<label><input type="checkbox" name="status" value="${s}"${checked}> ${f.status(s)}</label>`;
   });
   const ownerOptions = list.owners.map((o) => html`<option${o === ownerFilter ? html` selected` : ''}>${o}</option>`);
-  const clearFilters = filtered ? html`<a href="/${queryString(dates)}">Clear filters</a>` : '';
-  const filters = html`<fieldset><legend>Status</legend>${statusBoxes}</fieldset>
-<label>Owner <select name="owner"><option value="">All owners</option>${ownerOptions}</select></label>
+  const clearFilters = filtered ? html`<a href="/${queryString(kept)}">${say.clearFilters}</a>` : '';
+  const filters = html`<fieldset><legend>${say.statusLegend}</legend>${statusBoxes}</fieldset>
+<label>${say.owner} <select name="owner"><option value="">${say.allOwners}</option>${ownerOptions}</select></label>
 ${clearFilters}`;
 
-  const issuer = single ? html`${single.issuer} · issued ${single.issued} · ` : '';
-  const asOf = html`<time datetime="${list.as_of}">${at ? `the end of ${day}` : `now (${day})`}</time>`;
+  const issuer = single ? html`${single.issuer} · ${say.issued(f.calendarDay(single.issued))} · ` : '';
+  const asOfText = at ? say.asOfEndOf(day) : say.asOfNow(day);
+  const asOf = html`<time datetime="${f.dateTime(list.as_of)}">${asOfText}</time>`;
   const textUrl = webAddress(single?.url);
-  const textLink = textUrl ? html` · <a href="${textUrl}" rel="noopener">directive text</a>` : '';
+  const textLink = textUrl ? html` · <a href="${textUrl}" rel="noopener">${say.directiveText}</a>` : '';
+  const title = single ? single.title : say.directiveTargets;
   const pages = Math.max(1, Math.ceil(list.targets.length / ROWS_PER_PAGE));
   const page = Math.min(query.page ?? 1, pages);
   const rows = list.targets.slice((page - 1) * ROWS_PER_PAGE, page * ROWS_PER_PAGE);
-  const matching =
-    list.targets.length === list.total
-      ? `All ${list.total} targets`
-      : `${list.targets.length} of ${list.total} targets`;
   const first = (page - 1) * ROWS_PER_PAGE + 1;
-  const shown = pages > 1 ? `${matching}; ${first}–${first + rows.length - 1} shown` : matching;
-  // Viewed as of a past date, the mark is where the pace stood then, not today.
-  const paceWhen = at ? `was at the end of ${day}` : 'is today';
-  const barNote =
-    'The bar shows progress from baseline to target; ' + `the black mark is where the expected pace ${paceWhen}.`;
-  const body = html`<h1>${single ? single.title : 'Directive targets'}</h1>
-<p class="sub">${issuer}${list.total} targets · as of ${asOf}, ${list.timezone}${textLink}</p>
-${asOfForm('/', day, filters)}
+  const matching = say.shown(list.targets.length, list.total);
+  const shown = pages > 1 ? `${matching}; ${say.shownRange(first, first + rows.length - 1)}` : matching;
+  const body = html`<h1>${title}</h1>
+<p class="sub">${issuer}${say.targetsCount(list.total)} · ${say.asOfLead} ${asOf}, ${list.timezone}${textLink}</p>
+${asOfForm('/', isoDay, language, filters)}
 ${knownAtToggle('/', { ...query, page: undefined }, list)}
-<ul class="counts" aria-label="Targets by status">${statusesWorstFirst.map(
-    (s) => html`<li><a href="/${queryString({ ...dates, status: s })}">${statusBadge(s)} ${list.counts[s]}</a></li>`,
+<ul class="counts" aria-label="${say.countsLabel}">${statusesWorstFirst.map(
+    (s) => html`<li><a href="/${queryString({ ...kept, status: s })}">${statusBadge(s, f)} ${list.counts[s]}</a></li>`,
   )}</ul>
-<p class="note">${shown}, worst first. ${barNote}</p>
-${downloads(at, knownAt)}
+<p class="note">${shown}, ${say.worstFirst}. ${say.barNote(at ? day : null)}</p>
+${downloads(at, knownAt, f)}
 <p class="note"><a href="/backtest">How reliable were the forecasts?</a> Past warnings against what happened.</p>
 <div class="table-wrap"><table id="targets">
-${tableHead}
+${tableHead(f)}
 <tbody>
-${rows.map((t) => row(t, at, list.timezone, knownAt))}
+${rows.map((t) => row(t, at, knownAt, language))}
 </tbody>
 </table></div>
-${pager(query, page, pages)}
-${list.targets.length === 0 ? html`<p>No target matches these filters.</p>` : ''}`;
+${pager(query, page, pages, f)}
+${list.targets.length === 0 ? html`<p>${say.noMatch}</p>` : ''}`;
 
-  return layout({ title: single ? single.title : 'Scorecard', assetUrl, body, where: html`as of ${day}` });
+  return layout({
+    title: single ? single.title : say.scorecard,
+    assetUrl,
+    body,
+    where: say.asOfDay(day),
+    language,
+    address: {
+      path: '/',
+      query: { at, known_at: knownAt, status: query.status, owner: query.owner, directive: query.directive },
+    },
+  });
 }
 
-/** Links to the other pages of rows, keeping the date and filters: first, previous, a few around, next, last. */
-function pager(query: DirectivePageQuery, page: number, pages: number): SafeHtml | '' {
+/**
+ * Links to the other pages of rows, keeping the dates, filters and language: first, previous, a few around, next,
+ * last.
+ */
+function pager(query: DirectivePageQuery, page: number, pages: number, f: Formatter): SafeHtml | '' {
   if (pages === 1) return '';
-  const { at, status, owner, directive } = query;
+  const say = f.messages.page;
+  const { at, known_at, status, owner, directive, lang } = query;
   const href = (n: number) =>
-    `/${queryString({ at, status, owner, directive, page: n === 1 ? undefined : String(n) })}`;
+    `/${queryString({ at, known_at, status, owner, directive, lang, page: n === 1 ? undefined : String(n) })}`;
   const near = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter(
     (n) => n >= 1 && n <= pages,
   );
@@ -96,56 +120,66 @@ function pager(query: DirectivePageQuery, page: number, pages: number): SafeHtml
       ? html`${gap}<strong aria-current="page">${n}</strong> `
       : html`${gap}<a href="${href(n)}">${n}</a> `;
   });
-  const previous = page > 1 ? html`<a href="${href(page - 1)}" rel="prev">Previous</a> ` : '';
-  const next = page < pages ? html`<a href="${href(page + 1)}" rel="next">Next</a>` : '';
-  return html`<nav class="pager" aria-label="Pages of targets">${previous}${links}${next}</nav>`;
+  const previous = page > 1 ? html`<a href="${href(page - 1)}" rel="prev">${say.previous}</a> ` : '';
+  const next = page < pages ? html`<a href="${href(page + 1)}" rel="next">${say.next}</a>` : '';
+  return html`<nav class="pager" aria-label="${say.pagesLabel}">${previous}${links}${next}</nav>`;
 }
 
-/** The report of the date shown (every target, whatever the filters), to send on. */
-function downloads(at: string | undefined, knownAt?: string): SafeHtml {
-  const q = queryString({ at, known_at: knownAt });
+/** The report of the date shown (every target, whatever the filters), to send on, in the page's language. */
+function downloads(at: string | undefined, knownAt: string | undefined, f: Formatter): SafeHtml {
+  const q = queryString({ at, known_at: knownAt, lang: f.language === 'en' ? undefined : f.language });
   const xlsx = html`<a href="${reportPaths.xlsx}${q}" download>XLSX</a>`;
   const csv = html`<a href="${reportPaths.csv}${q}" download>CSV</a>`;
-  return html`<p class="downloads">Download: ${xlsx} · ${csv}</p>`;
+  return html`<p class="downloads">${f.messages.page.download}: ${xlsx} · ${csv}</p>`;
 }
 
-function row(t: TargetSummary, at: string | undefined, timezone: string, knownAt?: string): SafeHtml {
+function row(t: TargetSummary, at: string | undefined, knownAt: string | undefined, language: PageLanguage): SafeHtml {
+  const f = language.format;
+  const say = f.messages.page;
   const milestone = t.kind === 'milestone';
-  const currentDay = t.current_observed_at ? dayOf(t.current_observed_at, timezone) : null;
-  const link = html`/targets/${encodeURIComponent(t.target)}${queryString({ at, known_at: knownAt })}`;
-  const current = t.current === null ? '—' : html`<data value="${t.current}">${formatValue(t.current, t.kind)}</data>`;
-  const partial = t.partial ? html`<br><small class="partial">partial</small>` : '';
+  const currentDay = t.current_observed_at ? f.day(t.current_observed_at) : null;
+  const query = queryString({ at, known_at: knownAt, lang: language.lang });
+  const link = html`/targets/${encodeURIComponent(t.target)}${query}`;
+  const current = t.current === null ? '—' : html`<data value="${t.current}">${f.value(t.current, t.kind)}</data>`;
+  const partial = t.partial ? html`<br><small class="partial">${say.partial}</small>` : '';
   const currentNote = currentDay && !milestone ? html`<br><small>${currentDay}</small>${partial}` : partial;
   const projected =
     t.projected === null || milestone
       ? '—'
-      : html`<data class="projected" value="${t.projected}">${formatValue(t.projected, t.kind)}</data>`;
+      : html`<data class="projected" value="${t.projected}">${f.value(t.projected, t.kind)}</data>`;
   const chance =
     t.attainment_probability === null || milestone
       ? ''
-      : html`<br><small class="chance">chance to meet: ${formatChance(t.attainment_probability)}</small>`;
+      : html`<br><small class="chance">${say.chanceToMeet(f.chance(t.attainment_probability))}</small>`;
+  const completion = t.projected_completion
+    ? html`<time datetime="${t.projected_completion}">${f.calendarDay(t.projected_completion)}</time>`
+    : '—';
   return html`<tr data-target="${t.target}" data-status="${t.status}">
-<td>${statusBadge(t.status)}${t.achieved_late ? html`<br><small>met after the deadline</small>` : ''}
+<td>${statusBadge(t.status, f)}${t.achieved_late ? html`<br><small>${say.metLate}</small>` : ''}
 <p class="why" data-reason="${t.reason}">${t.explanation}</p></td>
 <td><a href="${link}">${t.title}</a><span class="id">${t.target}</span></td>
 <td>${t.owner}</td>
-<td>${t.due}</td>
+<td><time datetime="${t.due}">${f.calendarDay(t.due)}</time></td>
 <td class="num">${current}${currentNote}</td>
-<td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${formatValue(t.target_value, t.kind)}</td>
-<td>${progressBar(t)}</td>
+<td class="num">${t.direction === 'at_most' ? '≤ ' : ''}${f.value(t.target_value, t.kind)}</td>
+<td>${progressBar(t, f)}</td>
 <td class="num">${projected}${chance}</td>
-<td class="day">${milestone ? '—' : (t.projected_completion ?? '—')}</td>
+<td class="day">${milestone ? '—' : completion}</td>
 </tr>`;
 }
 
-export function progressBar(t: Pick<TargetSummary, 'progress' | 'expected_progress' | 'status'>): SafeHtml {
+export function progressBar(
+  t: Pick<TargetSummary, 'progress' | 'expected_progress' | 'status'>,
+  f: Formatter,
+): SafeHtml {
+  const say = f.messages.page;
   const progress = t.progress;
-  const shown = progress === null ? 'no value' : formatPercent(progress);
-  const text = `${shown} · expected ${formatPercent(t.expected_progress)}`;
+  const shown = progress === null ? say.noValue : f.percent(progress);
+  const text = say.progressText(shown, f.percent(t.expected_progress));
   const fill = clampPercent(progress ?? 0).toFixed(1);
   const pace = clampPercent(t.expected_progress).toFixed(1);
   return html`${[
-    html`<div class="progress" role="img" aria-label="Progress ${text}">`,
+    html`<div class="progress" role="img" aria-label="${say.progressLabel(text)}">`,
     html`<span class="fill s-${t.status}" style="width:${fill}%"></span>`,
     html`<span class="pace" style="left:${pace}%"></span></div>`,
     html`<span class="progress-text">${text}</span>`,

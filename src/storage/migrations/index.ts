@@ -11,6 +11,7 @@ import * as attainment from './0011-attainment.js';
 import * as knownAt from './0012-known-at.js';
 import * as catalogEvents from './0014-catalog-events.js';
 import * as targetReach from './0015-target-reach.js';
+import * as languages from './0013-languages.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012-known-at': knownAt,
   '0014-catalog-events': catalogEvents,
   '0015-target-reach': targetReach,
+  '0013-languages': languages,
 };
