@@ -324,7 +324,9 @@ async function composePacer(
       // After the catalog: feeds are checked against its indicators and take its time zone.
       const feeds = await registry.load();
       logger.info({ jobs: registry.dir, feeds: feeds.map((f) => f.id) }, 'feeds loaded');
-      const demo = config.demoData ? await loadDemo(ingestor, new StateRepository(db)) : { loaded: false as const };
+      const demo = config.demoData
+        ? await loadDemo(ingestor, new StateRepository(db), await catalog.defaultTimeZone())
+        : { loaded: false as const };
       if (demo.loaded) logger.info({ rows: demo.rows, inserted: demo.inserted }, 'demo data loaded');
       return { apply, demo };
     },
@@ -353,12 +355,13 @@ async function composePacer(
   };
 }
 
-function loadDemo(ingestor: Ingestor, state: StateRepository): Promise<DemoLoadResult> {
+function loadDemo(ingestor: Ingestor, state: StateRepository, timezone: string): Promise<DemoLoadResult> {
   return loadDemoData(
     {
       ingestor,
       isLoaded: async () => (await state.get('demo_data')) !== undefined,
       markLoaded: async (info) => void (await state.setOnce('demo_data', info)),
+      timezone,
     },
     demoDataFile,
   );

@@ -4,12 +4,15 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors/pacer-error.js';
 import type { Ingestor, RawObservation } from '../observations/ingestor.js';
 import type { WriteCounts } from '../observations/ingest-store.js';
+import { endOfDay, parseCalendarDate } from '../domain/time/zoned-time.js';
 
 export interface DemoDataDeps {
   ingestor: Ingestor;
   /** Whether an earlier start already loaded the demo data. */
   isLoaded: () => Promise<boolean>;
   markLoaded: (info: { file: string; batchId: number }) => Promise<void>;
+  /** The catalog's time zone: a figure dated a day was published by the end of that day there. */
+  timezone: string;
 }
 
 export type DemoLoadResult = { loaded: false } | ({ loaded: true; batchId: number; rows: number } & WriteCounts);
@@ -33,25 +36,33 @@ export async function loadDemoData(deps: DemoDataDeps, file: string): Promise<De
     note: [r.note, r.source].filter(Boolean).join(' — ') || undefined,
   }));
   const digest = createHash('sha256').update(content).digest('hex');
+  // Each figure as Pacer would have recorded it had it been pushed the day it was published (its date, the end of
+  // that day in the catalog's zone): the known-at views and the backtest then have a history to replay. One batch
+  // a day; the keys make a second process starting at once replay the first one's batches.
+  const days = new Map<string, RawObservation[]>();
+  for (const r of records) days.set(String(r.observed_at), [...(days.get(String(r.observed_at)) ?? []), r]);
   try {
-    // Two processes starting at once both get here: the key makes the second one's batch a replay of the first.
-    const summary = await deps.ingestor.ingest({
-      source: 'demo',
-      feed: 'scheme06-figures',
-      mode: 'atomic',
-      idempotencyKey: `demo/${digest}`,
-      requestHash: digest,
-      records,
-    });
-    await deps.markLoaded({ file, batchId: summary.batch_id! });
-    return {
-      loaded: true,
-      batchId: summary.batch_id!,
-      rows: summary.received,
-      inserted: summary.inserted,
-      updated: summary.updated,
-      unchanged: summary.unchanged,
-    };
+    const total = { rows: 0, inserted: 0, updated: 0, unchanged: 0 };
+    let batchId = 0;
+    for (const [day, list] of [...days].sort(([a], [b]) => a.localeCompare(b))) {
+      const date = parseCalendarDate(day);
+      const summary = await deps.ingestor.ingest({
+        source: 'demo',
+        feed: 'scheme06-figures',
+        mode: 'atomic',
+        idempotencyKey: `demo/${digest}/${day}`,
+        requestHash: `${digest}/${day}`,
+        records: list,
+        recordedAt: date ? endOfDay(date, deps.timezone) : undefined,
+      });
+      batchId = summary.batch_id!;
+      total.rows += summary.received;
+      total.inserted += summary.inserted;
+      total.updated += summary.updated;
+      total.unchanged += summary.unchanged;
+    }
+    await deps.markLoaded({ file, batchId });
+    return { loaded: true, batchId, ...total };
   } catch (error) {
     if (error instanceof InputError && error.issues.length > 0)
       throw new InputError(

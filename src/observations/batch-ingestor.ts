@@ -121,7 +121,7 @@ export class BatchIngestor implements Ingestor {
       const stored = await this.deps.store.findBatch(key);
       if (stored) return replay(stored, request, records);
     }
-    const startedAt = this.clock();
+    const startedAt = request.recordedAt ?? this.clock();
     const catalog = await this.deps.catalog.current();
     const issues = new IssueList(100);
     const validator = new ObservationValidator(catalog, issues, {

@@ -41,6 +41,12 @@ export interface IngestRequest {
    */
   requestHash?: string | null | (() => string);
   records: AsyncIterable<RawObservation> | Iterable<RawObservation>;
+  /**
+   * When Pacer is to have recorded these values (transaction time), for a load of history whose
+   * dates are known: the shipped demo figures, each as of the day it was published. Default: now.
+   * Never taken from a request: a push is recorded when it arrives.
+   */
+  recordedAt?: Date;
 }
 
 /** The response body of an ingest, also what feeds record per run. */

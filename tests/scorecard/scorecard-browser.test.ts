@@ -277,8 +277,8 @@ describe.skipIf(!hasChromium && !servicesRequired)(
       expect(en.month).toBe('Nov 2022');
       // The events: listed under the chart, and a line in their colour at the decree's day.
       expect(await english.locator('#events li').allTextContents()).toEqual([
-        expect.stringMatching(/^2022-10-20: Decree 59\/2022/),
-        expect.stringMatching(/^2023-02-23: Directive 05\/CT-TTg issued/),
+        expect.stringMatching(/^20 Oct 2022: Decree 59\/2022/),
+        expect.stringMatching(/^23 Feb 2023: Directive 05\/CT-TTg issued/),
       ]);
       const decree = await colourHits(english, {
         value: Date.parse(detail.events[0]!.at) / 1000,

@@ -432,7 +432,7 @@ describe('HTML output', () => {
     expect(data.band).toBeNull();
     expect(key).toContain('<li class="k-forecast">');
     expect(key).not.toContain('k-band');
-    expect(page).toContain('Forecast after the deadline: 55 by 2024-07-01 at the latest pace.');
+    expect(page).toContain('Forecast after the deadline: 55 by 1 Jul 2024 at the latest pace.');
   });
 });
 

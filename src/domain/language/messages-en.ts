@@ -171,6 +171,9 @@ export const english: Messages = {
         forecast: (value, completion) =>
           `Forecast: ${value} at the deadline` +
           (completion ? `, reaching the target on ${completion}.` : ', never reaching the target at this pace.'),
+        forecastAfter: (value, day, reaching) =>
+          `Forecast after the deadline: ${value} by ${day}` +
+          (reaching ? ', where it reaches the target.' : ' at the latest pace.'),
         band: (low, high, chance) =>
           `80% band at the deadline: ${low} to ${high}; chance to meet the target ${chance}.`,
         observed: 'Observed',

@@ -170,6 +170,8 @@ export interface TargetPageMessages {
     observations(n: number, latest: string, day: string): string;
     pace(p: { baseline: string; baselineDay: string; target: string; due: string; milestones: number }): string;
     forecast(value: string, completion: string | null): string;
+    /** A missed target's figures went on past the deadline: the line from the latest value to `day`. */
+    forecastAfter(value: string, day: string, reaching: boolean): string;
     band(low: string, high: string, chance: string): string;
     observed: string;
     expectedPace: string;

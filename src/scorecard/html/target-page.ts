@@ -161,11 +161,13 @@ function chart(detail: TargetDetail, f: Formatter): SafeHtml {
       due,
       milestones: t.milestones.length,
     }),
-    detail.forecast.length === 2 && t.kind !== 'milestone'
-      ? say.forecast(
-          value(detail.forecast[1]!.value),
-          t.projected_completion ? f.calendarDay(t.projected_completion) : null,
-        )
+    forecastEnd && t.kind !== 'milestone'
+      ? toDeadline
+        ? say.forecast(
+            value(forecastEnd.value),
+            t.projected_completion ? f.calendarDay(t.projected_completion) : null,
+          )
+        : say.forecastAfter(value(forecastEnd.value), f.day(forecastEnd.at), t.projected_completion !== null)
       : '',
     data.band && t.attainment_probability !== null
       ? say.band(value(data.band[0]), value(data.band[1]), f.chance(t.attainment_probability))

@@ -9,9 +9,9 @@ import * as reportingRules from './0009-reporting-rules.js';
 import * as observationWarnings from './0010-observation-warnings.js';
 import * as attainment from './0011-attainment.js';
 import * as knownAt from './0012-known-at.js';
+import * as languages from './0013-languages.js';
 import * as catalogEvents from './0014-catalog-events.js';
 import * as targetReach from './0015-target-reach.js';
-import * as languages from './0013-languages.js';
 
 /**
  * Every migration, in order. Listed statically (not read from a folder) so they run the same from
@@ -29,7 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0010-observation-warnings': observationWarnings,
   '0011-attainment': attainment,
   '0012-known-at': knownAt,
+  '0013-languages': languages,
   '0014-catalog-events': catalogEvents,
   '0015-target-reach': targetReach,
-  '0013-languages': languages,
 };
