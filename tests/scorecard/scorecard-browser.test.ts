@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +7,8 @@ import { calendarDay } from '../../src/evaluation/as-of.js';
 import { messages } from '../../src/domain/language/messages.js';
 import { statusLabels } from '../../src/scorecard/scorecard-format.js';
 import { targetDetailSchema, targetListSchema } from '../../src/scorecard/scorecard-schema.js';
-import { startPacer, type RunningChild } from '../support/pacer-process.js';
+import { startDemoPacer, type RunningChild } from '../support/pacer-process.js';
 import { servicesRequired } from '../support/services.js';
-import { createSchema, defaultBackend, dropSchema, schemaUrl, uniqueSchema } from '../support/test-database.js';
 
 /**
  * Debian's chromium (`apt-get install chromium`; `.ci/run` installs it): playwright-core drives it, nothing is
@@ -68,19 +66,7 @@ describe.skipIf(!hasChromium && !servicesRequired)(
       if (!hasChromium)
         throw new Error(`PACER_REQUIRE_SERVICES=1 but ${chromiumPath} is missing: apt-get install chromium`);
       await mkdir(artifacts, { recursive: true });
-      const dataDir = await mkdtemp(path.join(tmpdir(), 'pacer-browser-'));
-      let env: Record<string, string> = { PACER_DATA_DIR: dataDir };
-      cleanup = () => rm(dataDir, { recursive: true, force: true });
-      if ((await defaultBackend()) === 'postgres') {
-        const schema = uniqueSchema('browser');
-        await createSchema(schema);
-        env = { ...env, DATABASE_URL: schemaUrl(schema) };
-        cleanup = async () => {
-          await rm(dataDir, { recursive: true, force: true });
-          await dropSchema(schema);
-        };
-      }
-      server = await startPacer(env);
+      ({ server, cleanup } = await startDemoPacer('browser'));
       browser = await chromium.launch({
         executablePath: chromiumPath,
         args: [

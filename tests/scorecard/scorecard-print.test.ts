@@ -1,15 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Formatter } from '../../src/domain/language/formatter.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetListSchema, type TargetList } from '../../src/scorecard/scorecard-schema.js';
 import { which } from '../support/binaries.js';
-import { startPacer, type RunningChild } from '../support/pacer-process.js';
+import { startDemoPacer, type RunningChild } from '../support/pacer-process.js';
 import { servicesRequired } from '../support/services.js';
-import { createSchema, defaultBackend, dropSchema, schemaUrl, uniqueSchema } from '../support/test-database.js';
 
 /**
  * The directive page printed as Chromium prints it (print-to-PDF, A4 landscape), read back with poppler's
@@ -60,19 +58,7 @@ describe.skipIf(missing.length > 0 && !servicesRequired)(
     beforeAll(async () => {
       if (missing.length > 0) throw new Error(`PACER_REQUIRE_SERVICES=1 but ${missing.join(', ')} is missing`);
       await mkdir(artifacts, { recursive: true });
-      const dataDir = await mkdtemp(path.join(tmpdir(), 'pacer-print-'));
-      let env: Record<string, string> = { PACER_DATA_DIR: dataDir };
-      cleanup = () => rm(dataDir, { recursive: true, force: true });
-      if ((await defaultBackend()) === 'postgres') {
-        const schema = uniqueSchema('print');
-        await createSchema(schema);
-        env = { ...env, DATABASE_URL: schemaUrl(schema) };
-        cleanup = async () => {
-          await rm(dataDir, { recursive: true, force: true });
-          await dropSchema(schema);
-        };
-      }
-      server = await startPacer(env);
+      ({ server, cleanup } = await startDemoPacer('print'));
       browser = await chromium.launch({
         executablePath: chromiumPath,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],

@@ -1,6 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createSchema, defaultBackend, dropSchema, schemaUrl, uniqueSchema } from './test-database.js';
 
 export const pacerBin = path.resolve('bin/pacer.js');
 
@@ -94,6 +97,27 @@ export async function startPacer(
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
       return exited;
+    },
+  };
+}
+
+/**
+ * `pacer start` with the demo data on the default backend: PostgreSQL in a schema of its own when
+ * there is one, else the embedded database in a temporary folder; `cleanup` removes both after stop.
+ */
+export async function startDemoPacer(prefix: string): Promise<{ server: RunningChild; cleanup: () => Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `pacer-${prefix}-`));
+  const removeDir = () => rm(dataDir, { recursive: true, force: true });
+  if ((await defaultBackend()) !== 'postgres')
+    return { server: await startPacer({ PACER_DATA_DIR: dataDir }), cleanup: removeDir };
+  const schema = uniqueSchema(prefix);
+  await createSchema(schema);
+  const server = await startPacer({ PACER_DATA_DIR: dataDir, DATABASE_URL: schemaUrl(schema) });
+  return {
+    server,
+    cleanup: async () => {
+      await removeDir();
+      await dropSchema(schema);
     },
   };
 }
