@@ -185,8 +185,7 @@ export const vietnamese: Messages = {
           `Dự báo: ${value} tại thời hạn` +
           (completion ? `, đạt chỉ tiêu vào ${completion}.` : ', không đạt chỉ tiêu với tốc độ này.'),
         forecastAfter: (value, day, reaching) =>
-          `Dự báo sau thời hạn: ${value} vào ${day}` +
-          (reaching ? ', khi đạt chỉ tiêu.' : ' theo tốc độ gần nhất.'),
+          `Dự báo sau thời hạn: ${value} vào ${day}` + (reaching ? ', khi đạt chỉ tiêu.' : ' theo tốc độ gần nhất.'),
         band: (low, high, chance) => `Khoảng 80% tại thời hạn: ${low} đến ${high}; khả năng đạt chỉ tiêu ${chance}.`,
         observed: 'Số liệu báo cáo',
         expectedPace: 'Tiến độ kế hoạch',

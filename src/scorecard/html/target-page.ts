@@ -163,10 +163,7 @@ function chart(detail: TargetDetail, f: Formatter): SafeHtml {
     }),
     forecastEnd && t.kind !== 'milestone'
       ? toDeadline
-        ? say.forecast(
-            value(forecastEnd.value),
-            t.projected_completion ? f.calendarDay(t.projected_completion) : null,
-          )
+        ? say.forecast(value(forecastEnd.value), t.projected_completion ? f.calendarDay(t.projected_completion) : null)
         : say.forecastAfter(value(forecastEnd.value), f.day(forecastEnd.at), t.projected_completion !== null)
       : '',
     data.band && t.attainment_probability !== null
