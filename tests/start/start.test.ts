@@ -69,8 +69,12 @@ describe('pacer start on the embedded database (no services configured)', () => 
         .select(['source', 'feed', 'inserted', 'unchanged'])
         .orderBy('id')
         .execute();
-      expect(batches).toEqual([
-        { source: 'demo', feed: 'scheme06-figures', inserted: 32, unchanged: 0 },
+      // The demo: a batch a publication day (each recorded as of that day), 32 values in all; then the feed's one.
+      const demo = batches.filter((b) => b.source === 'demo');
+      expect(demo.length).toBeGreaterThan(1);
+      expect(demo.every((b) => b.feed === 'scheme06-figures' && b.unchanged === 0)).toBe(true);
+      expect(demo.reduce((n, b) => n + b.inserted, 0)).toBe(32);
+      expect(batches.slice(demo.length)).toEqual([
         { source: 'feed', feed: 'scheme06-figures', inserted: 0, unchanged: 32 },
       ]);
       expect((await database.db.selectFrom('targets').select('id').execute()).length).toBe(18);
