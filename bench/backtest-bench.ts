@@ -18,9 +18,7 @@ import { EvaluationRepository } from '../src/evaluation/evaluation-repository.js
 import { EvaluationService } from '../src/evaluation/evaluation-service.js';
 import { createLogger } from '../src/logging/logger.js';
 import { ScorecardRepository } from '../src/scorecard/scorecard-repository.js';
-import { createDatabase } from '../src/storage/database.js';
-import { migrateToLatest } from '../src/storage/migrator.js';
-import { ensureNationalDataset } from './national-dataset.js';
+import { ensureNationalDataset, openBenchDatabase } from './national-dataset.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,14 +33,8 @@ const days = Number(values.days);
 const targets = Number(values.targets);
 const schema = `bench_backtest_${days}_${targets}`;
 
-if (values.fresh) {
-  const admin = await createDatabase({ url });
-  await sql.raw(`drop schema if exists ${schema} cascade`).execute(admin.db);
-  await admin.close();
-}
-const database = await createDatabase({ url, schema, poolMax: 4 });
+const database = await openBenchDatabase(url, schema, values.fresh);
 const db = database.db;
-await migrateToLatest(db);
 const { rows } = await ensureNationalDataset(db, {
   days,
   indicatorCount: 1,

@@ -21,10 +21,8 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { EvaluationService } from '../src/evaluation/evaluation-service.js';
 import { createLogger } from '../src/logging/logger.js';
-import { createDatabase } from '../src/storage/database.js';
 import { EvaluationRepository } from '../src/evaluation/evaluation-repository.js';
-import { migrateToLatest } from '../src/storage/migrator.js';
-import { ensureNationalDataset } from './national-dataset.js';
+import { ensureNationalDataset, openBenchDatabase } from './national-dataset.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,8 +52,7 @@ if (values.history) {
   const day = 86_400_000;
   const sets = [];
   for (const historyDays of [300, 3000]) {
-    const database = await createDatabase({ url, schema: `bench_history_${historyDays}d`, poolMax: 4 });
-    await migrateToLatest(database.db);
+    const database = await openBenchDatabase(url, `bench_history_${historyDays}d`);
     // The targets' own series only (3 indicators on every commune), due after both histories end.
     const { rows } = await ensureNationalDataset(database.db, { days: historyDays, indicatorCount: 3, due: '2034-12' });
     await sql`truncate target_reach, evaluations, evaluation_runs, target_status_changes`.execute(database.db);
@@ -89,14 +86,8 @@ if (values.history) {
   process.exit(0);
 }
 
-if (values.fresh) {
-  const admin = await createDatabase({ url });
-  await sql.raw(`drop schema if exists ${schema} cascade`).execute(admin.db);
-  await admin.close();
-}
-const database = await createDatabase({ url, schema, poolMax: 4 });
+const database = await openBenchDatabase(url, schema, values.fresh);
 const db = database.db;
-await migrateToLatest(db);
 
 const { rows: expectedRows } = await ensureNationalDataset(db, { days, indicatorCount });
 

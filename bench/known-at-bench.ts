@@ -13,9 +13,7 @@ import { sql } from 'kysely';
 import { EvaluationRepository } from '../src/evaluation/evaluation-repository.js';
 import { EvaluationService } from '../src/evaluation/evaluation-service.js';
 import { createLogger } from '../src/logging/logger.js';
-import { createDatabase } from '../src/storage/database.js';
-import { migrateToLatest } from '../src/storage/migrator.js';
-import { ensureNationalDataset } from './national-dataset.js';
+import { ensureNationalDataset, openBenchDatabase } from './national-dataset.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,14 +32,8 @@ const schema = 'bench_known_at';
 const DAY = 86_400_000;
 const first = Date.UTC(2025, 5, 30, 17); // 2025-07-01 00:00 in Asia/Ho_Chi_Minh
 
-if (values.fresh) {
-  const admin = await createDatabase({ url });
-  await sql.raw(`drop schema if exists ${schema} cascade`).execute(admin.db);
-  await admin.close();
-}
-const database = await createDatabase({ url, schema, poolMax: 4 });
+const database = await openBenchDatabase(url, schema, values.fresh);
 const db = database.db;
-await migrateToLatest(db);
 const { rows } = await ensureNationalDataset(db, { days, indicatorCount });
 const revised = Number(
   (await sql<{ n: string }>`select count(*) as n from observation_revisions`.execute(db)).rows[0]!.n,

@@ -13,6 +13,8 @@ import { sql, type Kysely } from 'kysely';
 import { applyCatalog } from '../src/catalog/apply-catalog.js';
 import { CatalogRepository } from '../src/catalog/catalog-repository.js';
 import type { DB } from '../src/storage/database-schema.js';
+import { createDatabase, type Database } from '../src/storage/database.js';
+import { migrateToLatest } from '../src/storage/migrator.js';
 
 export async function ensureNationalDataset(
   db: Kysely<DB>,
@@ -102,4 +104,19 @@ export async function ensureNationalDataset(
     await sql`vacuum analyze observations`.execute(db);
   }
   return { rows: expectedRows, catalogDir: dir };
+}
+
+/**
+ * The benchmarks' database: a schema of its own on `url`, dropped first with `fresh` (the data set is
+ * built again), migrated to the latest schema.
+ */
+export async function openBenchDatabase(url: string, schema: string, fresh = false): Promise<Database> {
+  if (fresh) {
+    const admin = await createDatabase({ url });
+    await sql.raw(`drop schema if exists ${schema} cascade`).execute(admin.db);
+    await admin.close();
+  }
+  const database = await createDatabase({ url, schema, poolMax: 4 });
+  await migrateToLatest(database.db);
+  return database;
 }
